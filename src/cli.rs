@@ -1,0 +1,77 @@
+//! The command line (clap derive). Doc comments here are the `--help` text.
+//!
+//! Raw flags are turned into the domain's option types in `cmd/`; domain modules never see clap types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "answerbank",
+    version,
+    about = "Answer security and AI-governance questionnaires from a library of vetted answers",
+    long_about = "Answer security and AI-governance questionnaires from a library of vetted answers.\n\n\
+        The library is a folder of answer files (one vetted answer each); answerbank finds every question in a \
+        customer's workbook, matches it against the library and drafts answers into the customer's own file, \
+        with a review workbook that says what to trust.",
+    after_long_help = "Examples:\n  answerbank search \"can we self-attest to ISO 42001\"\n  answerbank check\n"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find the library entries that best answer a question.
+    #[command(
+        after_long_help = "Examples:\n  answerbank search \"Do you support 2FA?\"\n  \
+        answerbank search -n 3 --json \"Are backups encrypted?\"\n  \
+        answerbank search --library ../shared/bench/caiq/library \"penetration tests\""
+    )]
+    Search(SearchArgs),
+    /// Validate the library: parse errors, unknown keys, duplicate ids, stale and proposed entries,
+    /// near-duplicate questions. Exits 0 when clean, 1 when it found something, 2 when it could not run.
+    #[command(
+        after_long_help = "Examples:\n  answerbank check\n  answerbank check --library my_answers --json"
+    )]
+    Check(CheckArgs),
+}
+
+/// Where the answer library is.
+#[derive(Debug, Args)]
+pub struct LibraryArgs {
+    /// The answer library folder.
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "ANSWERBANK_LIBRARY",
+        default_value = "answer_library"
+    )]
+    pub library: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    pub library: LibraryArgs,
+    /// How many entries to show.
+    #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 5)]
+    pub limit: usize,
+    /// Print the results as a JSON array.
+    #[arg(long)]
+    pub json: bool,
+    /// The question, in any words (quotes are optional; nothing in it is query syntax).
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub library: LibraryArgs,
+    /// Print the findings as a JSON array of {kind, file, line, message}.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,45 @@
+//! `answerbank check`: validate the library and list what needs a person's attention.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::ExitStatus;
+use crate::cli::CheckArgs;
+use answerbank::date::Date;
+use answerbank::library::{self, check};
+
+pub fn run(args: CheckArgs) -> Result<ExitStatus> {
+    let library = library::load(&args.library.library)?;
+    let findings = check::check_library(&library, Date::today());
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &findings)?;
+        writeln!(out)?;
+    } else {
+        for finding in &findings {
+            writeln!(out, "{}", answerbank::text::printable(&finding.to_string()))?;
+        }
+    }
+    let summary = format!(
+        "checked {} entries in {}: {}",
+        library.entries.len()
+            + library
+                .problems
+                .iter()
+                .filter(|p| p.kind != check::FindingKind::Settings)
+                .count(),
+        library.root.display(),
+        if findings.is_empty() {
+            "no problems".to_string()
+        } else {
+            format!("{} findings", findings.len())
+        }
+    );
+    eprintln!("{summary}");
+    Ok(if findings.is_empty() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
+}

@@ -1,0 +1,54 @@
+//! One file per subcommand: each turns its arguments into calls to the library crate and prints a summary.
+
+mod check;
+mod search;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+
+/// How a command ended: 0 success, 1 ran but found problems, 2 could not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success,
+    Failure,
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        match status {
+            ExitStatus::Success => ExitCode::SUCCESS,
+            ExitStatus::Failure => ExitCode::from(1),
+            ExitStatus::Error => ExitCode::from(2),
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<ExitStatus> {
+    match cli.command {
+        Command::Search(args) => search::run(args),
+        Command::Check(args) => check::run(args),
+    }
+}
+
+/// Opens a library's index for matching, printing its warnings (files it had to skip) on stderr; an empty
+/// library is an error, since there is nothing to match against.
+pub fn open_index(root: &std::path::Path) -> Result<answerbank::library::index::LibraryIndex> {
+    let index = answerbank::library::index::LibraryIndex::open(root)?;
+    for warning in index.warnings() {
+        eprintln!(
+            "answerbank: warning: skipped {}",
+            answerbank::text::printable(&warning.to_string())
+        );
+    }
+    if index.is_empty() {
+        anyhow::bail!(
+            "the library {} has no usable answer files (*.md); write some, or start from a past questionnaire with `answerbank import`",
+            root.display()
+        );
+    }
+    Ok(index)
+}

@@ -1,0 +1,87 @@
+//! `answerbank search`: the best library entries for a question, with the confidence of the best one.
+
+use std::io::Write;
+
+use anyhow::Result;
+use serde_json::json;
+
+use super::ExitStatus;
+use crate::cli::SearchArgs;
+use answerbank::matching::{Matcher, QuestionContext};
+use answerbank::text::{printable, snippet};
+
+pub fn run(args: SearchArgs) -> Result<ExitStatus> {
+    let index = super::open_index(&args.library.library)?;
+    let query = args.query.join(" ");
+    let matcher = Matcher::new(&index);
+    let result = matcher.match_question(&query, &QuestionContext::default(), args.limit.max(1))?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let items: Vec<_> = result
+            .candidates
+            .iter()
+            .take(args.limit)
+            .enumerate()
+            .map(|(rank, c)| {
+                let entry = &c.entry.entry;
+                json!({
+                    "rank": rank + 1,
+                    "id": entry.id,
+                    "score": round3(c.score),
+                    "confidence": if rank == 0 { Some(result.confidence.as_str()) } else { None },
+                    "question": entry.question,
+                    "short_answer": entry.short_answer,
+                    "body": entry.body,
+                    "path": entry.path,
+                    "status": entry.status,
+                    "stale": c.stale,
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &items)?;
+        writeln!(out)?;
+    } else {
+        if result.candidates.is_empty() {
+            writeln!(out, "no match: {}", result.reason)?;
+        }
+        for (rank, c) in result.candidates.iter().take(args.limit).enumerate() {
+            let entry = &c.entry.entry;
+            let mut flags = Vec::new();
+            if rank == 0 {
+                flags.push(result.confidence.as_str().to_string());
+            }
+            if entry.status != answerbank::library::Status::Approved {
+                flags.push(entry.status.to_string());
+            }
+            if c.stale {
+                flags.push("stale".to_string());
+            }
+            let flags = if flags.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", flags.join(", "))
+            };
+            writeln!(out, "{}. {:.2} {}{}", rank + 1, c.score, entry.id, flags)?;
+            writeln!(out, "   Q: {}", snippet(&entry.question, 110))?;
+            let answer = match &entry.short_answer {
+                Some(short) if !entry.body.starts_with(short.as_str()) => {
+                    format!("{short}. {}", entry.body)
+                }
+                _ => entry.body.clone(),
+            };
+            writeln!(out, "   A: {}", snippet(&answer, 110))?;
+        }
+    }
+    if !result.candidates.is_empty() {
+        eprintln!(
+            "best match: {} ({})",
+            result.confidence,
+            printable(&result.reason)
+        );
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn round3(x: f32) -> f64 {
+    (f64::from(x) * 1000.0).round() / 1000.0
+}

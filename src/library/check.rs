@@ -1,0 +1,249 @@
+//! Library validation: everything `answerbank check` reports, one [`Finding`] per problem with file and line.
+//!
+//! In: a loaded [`Library`] (its parse problems are findings already) and today's date. Out: findings sorted by
+//! file. Near-duplicates are looked for only between entries that share a tag (or have none): the same wording
+//! under different topics ("Are the policies reviewed annually?" in every CAIQ domain) is context-dependent, not a
+//! duplicate; matching tells those apart by context (see #4).
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::entry::{key_line, split_front_matter};
+use super::{Entry, Library, Status};
+use crate::date::Date;
+use crate::matching::analyze::Analyzer;
+use crate::matching::synonyms;
+
+/// Weighted term overlap at or above which two questions are reported as near-duplicates. Chosen on the example
+/// and CAIQ libraries: reworded copies of one question score 0.8-1.0, distinct questions on one topic rarely
+/// pass 0.7.
+const NEAR_DUPLICATE: f64 = 0.8;
+/// Terms in more than this share of entries are too common to find candidate pairs by (they are still weighed).
+const COMMON_TERM_SHARE: f64 = 0.05;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// The file is not valid front matter + body.
+    Parse,
+    UnknownKey,
+    MissingField,
+    BadId,
+    Unreadable,
+    DuplicateId,
+    /// `library.toml` does not parse.
+    Settings,
+    Stale,
+    Proposed,
+    NearDuplicate,
+    /// `derived_from` names an entry that does not exist.
+    BrokenReference,
+    Empty,
+}
+
+impl FindingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Parse => "parse",
+            FindingKind::UnknownKey => "unknown-key",
+            FindingKind::MissingField => "missing-field",
+            FindingKind::BadId => "bad-id",
+            FindingKind::Unreadable => "unreadable",
+            FindingKind::DuplicateId => "duplicate-id",
+            FindingKind::Settings => "settings",
+            FindingKind::Stale => "stale",
+            FindingKind::Proposed => "proposed",
+            FindingKind::NearDuplicate => "near-duplicate",
+            FindingKind::BrokenReference => "broken-reference",
+            FindingKind::Empty => "empty",
+        }
+    }
+}
+
+/// One problem, located.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub kind: FindingKind,
+    /// Path relative to the library root.
+    pub file: String,
+    /// 1-based line, where known.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn new(
+        kind: FindingKind,
+        file: &str,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            kind,
+            file: file.to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(
+                f,
+                "{}:{}: {}: {}",
+                self.file,
+                line,
+                self.kind.as_str(),
+                self.message
+            ),
+            None => write!(f, "{}: {}: {}", self.file, self.kind.as_str(), self.message),
+        }
+    }
+}
+
+/// Checks a loaded library. `settings_problem` is the `library.toml` error, if it had one.
+pub fn check_library(library: &Library, today: Date) -> Vec<Finding> {
+    let mut findings = library.problems.clone();
+    if library.entries.is_empty() && library.problems.is_empty() {
+        findings.push(Finding::new(
+            FindingKind::Empty,
+            ".",
+            None,
+            "the library has no answer files (*.md); write some, or start from a past questionnaire with `answerbank import`",
+        ));
+    }
+    let ids: HashSet<&str> = library.entries.iter().map(|e| e.id.as_str()).collect();
+    let default_days = library.settings.review_every_days;
+    for entry in &library.entries {
+        let line_of_key = |key: &str| locate_key(&library.root, entry, key);
+        if entry.status != Status::Retired && entry.is_stale(default_days, today) {
+            let due = entry
+                .review_due(default_days)
+                .expect("stale entries have a due date");
+            findings.push(Finding::new(
+                FindingKind::Stale,
+                &entry.path,
+                line_of_key("reviewed"),
+                format!(
+                    "last reviewed {}, review was due {due}",
+                    entry.reviewed.expect("stale entries were reviewed")
+                ),
+            ));
+        }
+        if entry.status == Status::Proposed {
+            findings.push(Finding::new(
+                FindingKind::Proposed,
+                &entry.path,
+                line_of_key("status"),
+                "proposed entry waiting for review: edit it if needed, then set status = \"approved\"",
+            ));
+        }
+        if let Some(parent) = &entry.derived_from {
+            if !ids.contains(parent.as_str()) {
+                findings.push(Finding::new(
+                    FindingKind::BrokenReference,
+                    &entry.path,
+                    line_of_key("derived_from"),
+                    format!("derived_from names `{parent}`, which is not in the library"),
+                ));
+            }
+        }
+    }
+    let analyzer = synonyms::analyzer_for(&library.settings);
+    findings.extend(near_duplicates(&library.entries, &analyzer));
+    findings.sort_by(|a, b| (&a.file, a.line, a.kind).cmp(&(&b.file, b.line, b.kind)));
+    findings
+}
+
+fn locate_key(root: &Path, entry: &Entry, key: &str) -> Option<usize> {
+    let text = std::fs::read_to_string(root.join(&entry.path)).ok()?;
+    let split = split_front_matter(&text).ok()?;
+    key_line(&text, &split, key)
+}
+
+/// Pairs of entries (sharing a tag, or untagged) whose wordings are near-duplicates.
+pub fn near_duplicates(entries: &[Entry], analyzer: &Analyzer) -> Vec<Finding> {
+    let active: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| e.status != Status::Retired)
+        .collect();
+    let wordings: Vec<Vec<HashSet<String>>> = active
+        .iter()
+        .map(|e| {
+            e.wordings()
+                .map(|w| analyzer.analyze(w).terms.into_iter().collect())
+                .collect()
+        })
+        .collect();
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    for terms in &wordings {
+        let distinct: HashSet<&str> = terms.iter().flatten().map(String::as_str).collect();
+        for term in distinct {
+            *df.entry(term).or_default() += 1;
+        }
+    }
+    let n = active.len() as f64;
+    let idf = |term: &str| (1.0 + n / (1.0 + *df.get(term).unwrap_or(&0) as f64)).ln();
+    let common = (n * COMMON_TERM_SHARE).max(20.0) as usize;
+    let mut postings: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, terms) in wordings.iter().enumerate() {
+        let distinct: HashSet<&str> = terms.iter().flatten().map(String::as_str).collect();
+        for term in distinct {
+            if df[term] <= common {
+                postings.entry(term).or_default().push(i);
+            }
+        }
+    }
+    let mut findings = Vec::new();
+    for i in 0..active.len() {
+        let mut candidates: HashSet<usize> = HashSet::new();
+        for term in wordings[i].iter().flatten() {
+            if let Some(list) = postings.get(term.as_str()) {
+                candidates.extend(list.iter().copied().filter(|&j| j > i));
+            }
+        }
+        let mut candidates: Vec<usize> = candidates.into_iter().collect();
+        candidates.sort_unstable();
+        for j in candidates {
+            if !share_context(active[i], active[j]) {
+                continue;
+            }
+            let best = wordings[i]
+                .iter()
+                .flat_map(|a| {
+                    wordings[j]
+                        .iter()
+                        .map(move |b| weighted_jaccard(a, b, &idf))
+                })
+                .fold(0.0, f64::max);
+            if best >= NEAR_DUPLICATE {
+                findings.push(Finding::new(
+                    FindingKind::NearDuplicate,
+                    &active[j].path,
+                    None,
+                    format!(
+                        "asks nearly the same question as {} (`{}`, similarity {best:.2}): merge them into one entry, \
+                         or make the questions distinct",
+                        active[i].path, active[i].id
+                    ),
+                ));
+            }
+        }
+    }
+    findings
+}
+
+fn share_context(a: &Entry, b: &Entry) -> bool {
+    a.tags.is_empty() || b.tags.is_empty() || a.tags.iter().any(|t| b.tags.contains(t))
+}
+
+fn weighted_jaccard(a: &HashSet<String>, b: &HashSet<String>, idf: &impl Fn(&str) -> f64) -> f64 {
+    let both: f64 = a.intersection(b).map(|t| idf(t)).sum();
+    let either: f64 = a.union(b).map(|t| idf(t)).sum();
+    if either == 0.0 { 0.0 } else { both / either }
+}

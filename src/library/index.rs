@@ -1,0 +1,520 @@
+//! The Tantivy index: a rebuildable cache of the library files, kept in `<library>/.answerbank/`.
+//!
+//! In: the library folder. Out: a [`LibraryIndex`] whose contents match the files on disk *now*. On every open the
+//! folder is scanned (names and stamps only), compared with the manifest of what the index holds, and only the
+//! files that changed are re-read and re-indexed; `library.toml` or an analyzer change rebuilds everything. A
+//! missing, corrupt or half-written cache is rebuilt from the files, so a user never runs an index step and never
+//! gets stale results.
+//!
+//! Text is analyzed by [`Analyzer`] and handed to Tantivy pre-tokenized, so the index needs no tokenizer
+//! registration and queries use exactly the same terms. Each entry is one document; what re-ranking needs (its
+//! analyzed wordings, tags and body terms) is stored beside it so matching never re-reads or re-analyzes files.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{
+    BytesOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    Value,
+};
+use tantivy::tokenizer::{PreTokenizedString, Token};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use super::check::{Finding, FindingKind};
+use super::lock::LibraryLock;
+use super::settings::Settings;
+use super::{CACHE_DIR, Entry, FileStamp, LibraryFile, Status, read_entry, scan_files};
+use crate::fsutil::{Existing, write_bytes_atomic};
+use crate::matching::analyze::{ANALYZER_VERSION, Analyzer};
+use crate::matching::synonyms;
+
+/// Bump when the schema or what is stored changes.
+const SCHEMA_VERSION: u32 = 1;
+const MANIFEST_FILE: &str = "manifest.json";
+const INDEX_DIR: &str = "index";
+/// Tantivy's indexing memory budget (it needs at least 15 MB per thread).
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// Body terms kept per entry for re-ranking; a body is evidence, not the question, and must not bloat the cache.
+const MAX_BODY_TERMS: usize = 200;
+
+/// An entry as stored in the index, with what re-ranking needs pre-computed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IndexedEntry {
+    pub entry: Entry,
+    /// Analyzed terms of each wording (question first, then alternates).
+    pub wording_terms: Vec<Vec<String>>,
+    /// Exact-reuse key of each wording.
+    pub wording_keys: Vec<String>,
+    pub tag_terms: Vec<String>,
+    /// Distinct body terms, first-seen order, capped.
+    pub body_terms: Vec<String>,
+}
+
+impl IndexedEntry {
+    pub fn new(entry: Entry, analyzer: &Analyzer) -> IndexedEntry {
+        let mut wording_terms = Vec::new();
+        let mut wording_keys = Vec::new();
+        for wording in entry.wordings() {
+            let analyzed = analyzer.analyze(wording);
+            wording_keys.push(analyzed.key());
+            wording_terms.push(analyzed.terms);
+        }
+        let tag_terms = entry
+            .tags
+            .iter()
+            .flat_map(|t| analyzer.analyze(t).terms)
+            .collect();
+        let mut seen = HashSet::new();
+        let body_terms = analyzer
+            .analyze(&entry.body)
+            .terms
+            .into_iter()
+            .filter(|t| seen.insert(t.clone()))
+            .take(MAX_BODY_TERMS)
+            .collect();
+        IndexedEntry {
+            entry,
+            wording_terms,
+            wording_keys,
+            tag_terms,
+            body_terms,
+        }
+    }
+}
+
+/// The Tantivy fields. Text fields are indexed from pre-tokenized terms.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub path: Field,
+    pub id: Field,
+    /// The question and every alternate.
+    pub wording: Field,
+    pub tags: Field,
+    pub body: Field,
+    /// Exact-reuse keys, one per wording.
+    pub key: Field,
+    /// The [`IndexedEntry`] as JSON.
+    pub data: Field,
+}
+
+fn build_schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let fields = Fields {
+        path: builder.add_text_field("path", STRING | STORED),
+        id: builder.add_text_field("id", STRING | STORED),
+        wording: builder.add_text_field("wording", text.clone()),
+        tags: builder.add_text_field("tags", text.clone()),
+        body: builder.add_text_field("body", text),
+        key: builder.add_text_field("key", STRING),
+        data: builder.add_bytes_field("data", BytesOptions::default().set_stored()),
+    };
+    (builder.build(), fields)
+}
+
+fn fields_of(schema: &Schema) -> Result<Fields> {
+    let get = |name: &str| {
+        schema
+            .get_field(name)
+            .with_context(|| format!("the index has no field `{name}`"))
+    };
+    Ok(Fields {
+        path: get("path")?,
+        id: get("id")?,
+        wording: get("wording")?,
+        tags: get("tags")?,
+        body: get("body")?,
+        key: get("key")?,
+        data: get("data")?,
+    })
+}
+
+/// What the cache holds, written after every successful commit.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Manifest {
+    schema_version: u32,
+    analyzer_version: u32,
+    /// The exact text of `library.toml` the index was built with.
+    settings_text: String,
+    files: BTreeMap<String, ManifestFile>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ManifestFile {
+    stamp: FileStamp,
+    id: String,
+    /// Set when the file could not be used, so the warning is repeated without re-reading the file.
+    problem: Option<Finding>,
+    /// Whether the file is in the index (false for retired entries and problems).
+    indexed: bool,
+}
+
+/// What opening the index had to do.
+#[derive(Debug, Clone, Default)]
+pub struct SyncReport {
+    pub rebuilt: bool,
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub elapsed: Duration,
+}
+
+/// A library's index, in sync with its files.
+pub struct LibraryIndex {
+    root: PathBuf,
+    settings: Settings,
+    analyzer: Arc<Analyzer>,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    entries: usize,
+    warnings: Vec<Finding>,
+    report: SyncReport,
+}
+
+impl std::fmt::Debug for LibraryIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LibraryIndex")
+            .field("root", &self.root)
+            .field("entries", &self.entries)
+            .finish()
+    }
+}
+
+impl LibraryIndex {
+    /// Opens the index of the library at `root`, bringing it up to date with the files first.
+    pub fn open(root: &Path) -> Result<LibraryIndex> {
+        let started = Instant::now();
+        let files = scan_files(root)?;
+        let (settings, settings_text) = Settings::load(root)?;
+        let analyzer = Arc::new(synonyms::analyzer_for(&settings));
+        let cache = root.join(CACHE_DIR);
+        let _lock = LibraryLock::acquire(root)?;
+
+        let manifest = read_manifest(&cache.join(MANIFEST_FILE));
+        let compatible = manifest.as_ref().is_some_and(|m| {
+            m.schema_version == SCHEMA_VERSION
+                && m.analyzer_version == ANALYZER_VERSION
+                && m.settings_text == settings_text
+        });
+        let opened = if compatible {
+            open_existing(&cache.join(INDEX_DIR)).ok()
+        } else {
+            None
+        };
+        let (index, manifest, rebuilt) = match (opened, manifest) {
+            (Some(index), Some(manifest)) if index_matches(&index, &manifest) => {
+                (index, manifest, false)
+            }
+            _ => (
+                create_fresh(&cache.join(INDEX_DIR))?,
+                Manifest::default(),
+                true,
+            ),
+        };
+        let fields = fields_of(&index.schema())?;
+        let mut sync = Sync {
+            index: &index,
+            fields,
+            analyzer: &analyzer,
+            writer: None,
+            report: SyncReport::default(),
+        };
+        let (manifest, changed) = sync.apply(manifest, &files, &settings_text)?;
+        let mut report = sync.report;
+        report.rebuilt = rebuilt;
+        if changed || rebuilt {
+            write_bytes_atomic(
+                &cache.join(MANIFEST_FILE),
+                Existing::Replace,
+                &serde_json::to_vec(&manifest)?,
+            )
+            .context("saving the index manifest")?;
+        }
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .context("opening the library index for reading")?;
+        report.elapsed = started.elapsed();
+        let warnings = manifest_warnings(&manifest);
+        let entries = manifest.files.values().filter(|f| f.indexed).count();
+        Ok(LibraryIndex {
+            root: root.to_path_buf(),
+            settings,
+            analyzer,
+            index,
+            reader,
+            fields,
+            entries,
+            warnings,
+            report,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    pub fn fields(&self) -> Fields {
+        self.fields
+    }
+
+    pub fn searcher(&self) -> tantivy::Searcher {
+        self.reader.searcher()
+    }
+
+    /// Entries that can be matched (not retired, parsed fine).
+    pub fn len(&self) -> usize {
+        self.entries
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries == 0
+    }
+
+    /// Files that could not be used (parse errors, duplicate ids): worth a warning, not a failure.
+    pub fn warnings(&self) -> &[Finding] {
+        &self.warnings
+    }
+
+    pub fn sync_report(&self) -> &SyncReport {
+        &self.report
+    }
+
+    /// Reads one stored entry.
+    pub fn stored(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: DocAddress,
+    ) -> Result<IndexedEntry> {
+        let doc: TantivyDocument = searcher
+            .doc(address)
+            .context("reading an entry from the library index")?;
+        let bytes = doc
+            .get_first(self.fields.data)
+            .and_then(|v| v.as_bytes())
+            .context("an index document has no stored entry; the cache is damaged")?;
+        serde_json::from_slice(bytes).context("decoding an entry from the library index")
+    }
+
+    /// The underlying Tantivy index (for benchmarks and diagnostics).
+    pub fn tantivy(&self) -> &Index {
+        &self.index
+    }
+}
+
+fn read_manifest(path: &Path) -> Option<Manifest> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+fn open_existing(dir: &Path) -> Result<Index> {
+    Ok(Index::open_in_dir(dir)?)
+}
+
+/// A cheap consistency check between the manifest and what the index really holds: a half-written cache fails it.
+fn index_matches(index: &Index, manifest: &Manifest) -> bool {
+    let Ok(reader) = index.reader() else {
+        return false;
+    };
+    let expected = manifest.files.values().filter(|f| f.indexed).count() as u64;
+    fields_of(&index.schema()).is_ok() && reader.searcher().num_docs() == expected
+}
+
+fn create_fresh(dir: &Path) -> Result<Index> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)
+            .with_context(|| format!("removing the damaged index cache {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("creating the index cache {}", dir.display()))?;
+    let (schema, _) = build_schema();
+    Index::create_in_dir(dir, schema)
+        .with_context(|| format!("creating the index in {}", dir.display()))
+}
+
+fn manifest_warnings(manifest: &Manifest) -> Vec<Finding> {
+    let mut warnings: Vec<Finding> = manifest
+        .files
+        .values()
+        .filter_map(|f| f.problem.clone())
+        .collect();
+    let mut by_id: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (rel, file) in &manifest.files {
+        if file.problem.is_none() {
+            by_id.entry(file.id.as_str()).or_default().push(rel);
+        }
+    }
+    let mut duplicates: Vec<_> = by_id
+        .into_iter()
+        .filter(|(_, paths)| paths.len() > 1)
+        .collect();
+    duplicates.sort();
+    for (id, paths) in duplicates {
+        warnings.push(Finding::new(
+            FindingKind::DuplicateId,
+            paths[1],
+            None,
+            format!(
+                "id `{id}` is also used by {}; ids must be unique across the library",
+                paths[0]
+            ),
+        ));
+    }
+    warnings
+}
+
+/// One pass of bringing the index in line with the files.
+struct Sync<'a> {
+    index: &'a Index,
+    fields: Fields,
+    analyzer: &'a Analyzer,
+    writer: Option<IndexWriter>,
+    report: SyncReport,
+}
+
+impl Sync<'_> {
+    fn writer(&mut self) -> Result<&IndexWriter> {
+        if self.writer.is_none() {
+            let threads = std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .min(4);
+            let writer = self
+                .index
+                .writer_with_num_threads(threads, WRITER_MEMORY.max(threads * 16 * 1024 * 1024))
+                .context("opening the library index for writing")?;
+            self.writer = Some(writer);
+        }
+        Ok(self.writer.as_ref().expect("writer was just created"))
+    }
+
+    fn apply(
+        &mut self,
+        mut manifest: Manifest,
+        files: &[LibraryFile],
+        settings_text: &str,
+    ) -> Result<(Manifest, bool)> {
+        let present: HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+        let removed: Vec<String> = manifest
+            .files
+            .keys()
+            .filter(|rel| !present.contains(String::as_str(rel)))
+            .cloned()
+            .collect();
+        for rel in removed {
+            if manifest.files.remove(&rel).is_some_and(|f| f.indexed) {
+                let term = Term::from_field_text(self.fields.path, &rel);
+                self.writer()?.delete_term(term);
+            }
+            self.report.removed += 1;
+        }
+        for file in files {
+            let known = manifest.files.get(&file.rel);
+            if known.is_some_and(|k| k.stamp == file.stamp) {
+                continue;
+            }
+            if known.is_some_and(|k| k.indexed) {
+                let term = Term::from_field_text(self.fields.path, &file.rel);
+                self.writer()?.delete_term(term);
+                self.report.updated += 1;
+            } else if known.is_some() {
+                self.report.updated += 1;
+            } else {
+                self.report.added += 1;
+            }
+            let record = match read_entry(file) {
+                Ok(entry) if entry.status == Status::Retired => ManifestFile {
+                    stamp: file.stamp,
+                    id: entry.id,
+                    problem: None,
+                    indexed: false,
+                },
+                Ok(entry) => {
+                    let id = entry.id.clone();
+                    let doc = self.document(IndexedEntry::new(entry, self.analyzer))?;
+                    self.writer()?.add_document(doc)?;
+                    ManifestFile {
+                        stamp: file.stamp,
+                        id,
+                        problem: None,
+                        indexed: true,
+                    }
+                }
+                Err(problem) => ManifestFile {
+                    stamp: file.stamp,
+                    id: file.id.clone(),
+                    problem: Some(problem),
+                    indexed: false,
+                },
+            };
+            manifest.files.insert(file.rel.clone(), record);
+        }
+        let changed = self.writer.is_some();
+        if let Some(mut writer) = self.writer.take() {
+            writer.commit().context("saving the library index")?;
+            writer
+                .wait_merging_threads()
+                .context("finishing the library index")?;
+        }
+        manifest.schema_version = SCHEMA_VERSION;
+        manifest.analyzer_version = ANALYZER_VERSION;
+        manifest.settings_text = settings_text.to_string();
+        Ok((manifest, changed))
+    }
+
+    fn document(&self, indexed: IndexedEntry) -> Result<TantivyDocument> {
+        let f = self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.path, &indexed.entry.path);
+        doc.add_text(f.id, &indexed.entry.id);
+        for terms in &indexed.wording_terms {
+            doc.add_pre_tokenized_text(f.wording, pre_tokenized(terms));
+        }
+        doc.add_pre_tokenized_text(f.tags, pre_tokenized(&indexed.tag_terms));
+        doc.add_pre_tokenized_text(f.body, pre_tokenized(&indexed.body_terms));
+        for key in &indexed.wording_keys {
+            if !key.is_empty() {
+                doc.add_text(f.key, key);
+            }
+        }
+        doc.add_bytes(f.data, &serde_json::to_vec(&indexed)?);
+        Ok(doc)
+    }
+}
+
+/// Terms as Tantivy tokens (the field is not stored, so no text is kept with them).
+fn pre_tokenized(terms: &[String]) -> PreTokenizedString {
+    let tokens = terms
+        .iter()
+        .enumerate()
+        .map(|(position, term)| Token {
+            offset_from: 0,
+            offset_to: 0,
+            position,
+            text: term.clone(),
+            position_length: 1,
+        })
+        .collect();
+    PreTokenizedString {
+        text: String::new(),
+        tokens,
+    }
+}

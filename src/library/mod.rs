@@ -1,0 +1,251 @@
+//! The answer library: a folder of human-edited answer files, which are the truth, and everything derived from
+//! them.
+//!
+//! Flow: library folder → [`scan_files`] (names and stamps, cheap) → [`load`] (parsed [`Entry`]s, for `check`,
+//! `finish` and `import`) or [`index::LibraryIndex::open`] (a Tantivy cache kept in sync with the files, for
+//! matching). Writes go through [`write`], which is atomic and never touches bodies it does not mean to.
+
+pub mod check;
+pub mod entry;
+pub mod index;
+pub mod lock;
+pub mod settings;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+pub use entry::{Entry, Status};
+pub use settings::Settings;
+
+/// Name of the cache folder inside a library (index, manifest, lock). Dot-folders are never read as entries.
+pub const CACHE_DIR: &str = ".answerbank";
+
+/// Deepest folder nesting followed inside a library; guards against symlink loops.
+const MAX_DEPTH: usize = 16;
+
+/// What identifies one version of a file without reading it: if any of these changes, the file is re-read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileStamp {
+    pub len: u64,
+    pub modified_ns: i128,
+    /// Change time on Unix (cannot be set back by tools that preserve mtime); 0 elsewhere.
+    pub changed_ns: i128,
+    pub inode: u64,
+}
+
+impl FileStamp {
+    pub fn of(metadata: &std::fs::Metadata) -> FileStamp {
+        let modified_ns = metadata
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos() as i128)
+            .unwrap_or(0);
+        #[cfg(unix)]
+        let (changed_ns, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            (
+                i128::from(metadata.ctime()) * 1_000_000_000 + i128::from(metadata.ctime_nsec()),
+                metadata.ino(),
+            )
+        };
+        #[cfg(not(unix))]
+        let (changed_ns, inode) = (0, 0);
+        FileStamp {
+            len: metadata.len(),
+            modified_ns,
+            changed_ns,
+            inode,
+        }
+    }
+}
+
+/// One answer file found in the library folder.
+#[derive(Debug, Clone)]
+pub struct LibraryFile {
+    /// Path relative to the library root, `/`-separated (stable across platforms; used in messages and the cache).
+    pub rel: String,
+    pub abs: PathBuf,
+    /// The file stem.
+    pub id: String,
+    pub stamp: FileStamp,
+}
+
+/// Checks that `root` is a library folder a user meant, with a message naming the path if not.
+pub fn check_root(root: &Path) -> Result<()> {
+    match std::fs::metadata(root) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => bail!("the library {} is not a folder", root.display()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => bail!(
+            "the library folder {} does not exist (point --library or ANSWERBANK_LIBRARY at a folder of answer files)",
+            root.display()
+        ),
+        Err(err) => {
+            Err(err).with_context(|| format!("opening the library folder {}", root.display()))
+        }
+    }
+}
+
+/// Lists every answer file (`*.md`, not in dot-folders, not a README) under `root`, sorted by path.
+pub fn scan_files(root: &Path) -> Result<Vec<LibraryFile>> {
+    check_root(root)?;
+    let mut files = Vec::new();
+    scan_dir(root, "", 0, &mut files)?;
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(files)
+}
+
+fn scan_dir(dir: &Path, prefix: &str, depth: usize, files: &mut Vec<LibraryFile>) -> Result<()> {
+    if depth > MAX_DEPTH {
+        bail!(
+            "{} is nested more than {MAX_DEPTH} folders deep (a symlink loop?)",
+            dir.display()
+        );
+    }
+    let reader = std::fs::read_dir(dir)
+        .with_context(|| format!("reading the library folder {}", dir.display()))?;
+    for item in reader {
+        let item = item.with_context(|| format!("reading the library folder {}", dir.display()))?;
+        let name = item.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = item.path();
+        let metadata =
+            std::fs::metadata(&path).with_context(|| format!("reading {}", path.display()))?;
+        let rel = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if metadata.is_dir() {
+            scan_dir(&path, &rel, depth + 1, files)?;
+        } else if let Some(stem) = name.strip_suffix(".md") {
+            if stem.eq_ignore_ascii_case("readme") {
+                continue;
+            }
+            files.push(LibraryFile {
+                rel,
+                abs: path,
+                id: stem.to_string(),
+                stamp: FileStamp::of(&metadata),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A fully parsed library.
+#[derive(Debug)]
+pub struct Library {
+    pub root: PathBuf,
+    pub settings: Settings,
+    pub entries: Vec<Entry>,
+    /// Files that could not be used, each with a path, line and message (the same findings `check` reports).
+    pub problems: Vec<check::Finding>,
+}
+
+impl Library {
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+}
+
+/// Parses one file into an entry or a finding.
+pub fn read_entry(file: &LibraryFile) -> std::result::Result<Entry, check::Finding> {
+    if !entry::is_valid_id(&file.id) {
+        return Err(check::Finding::new(
+            check::FindingKind::BadId,
+            &file.rel,
+            None,
+            format!(
+                "`{}` is not a valid id: file names must be lowercase letters, digits and `-`",
+                file.id
+            ),
+        ));
+    }
+    let bytes = std::fs::read(&file.abs).map_err(|err| {
+        check::Finding::new(
+            check::FindingKind::Unreadable,
+            &file.rel,
+            None,
+            format!("cannot read the file: {err}"),
+        )
+    })?;
+    let text = String::from_utf8(bytes).map_err(|err| {
+        let offset = err.utf8_error().valid_up_to();
+        let line = entry::line_of(
+            &String::from_utf8_lossy(&err.into_bytes()[..offset]),
+            offset,
+        );
+        check::Finding::new(
+            check::FindingKind::Parse,
+            &file.rel,
+            Some(line),
+            "the file is not valid UTF-8 text",
+        )
+    })?;
+    entry::parse_entry(&file.id, &file.rel, &text).map_err(|err| {
+        let kind = if err.message.starts_with("unknown key") {
+            check::FindingKind::UnknownKey
+        } else if err.message.starts_with("missing required") || err.message.contains("is empty") {
+            check::FindingKind::MissingField
+        } else {
+            check::FindingKind::Parse
+        };
+        check::Finding::new(kind, &file.rel, Some(err.line), err.message)
+    })
+}
+
+/// Reads and parses the whole library. Files that do not parse become `problems`; duplicate ids are reported and
+/// only the first (by path) is kept, so callers never see two entries with one id.
+pub fn load(root: &Path) -> Result<Library> {
+    let files = scan_files(root)?;
+    let mut problems = Vec::new();
+    // A broken library.toml is a finding here (check goes on with the defaults); commands that match refuse it.
+    let settings_path = root.join(settings::SETTINGS_FILE);
+    let settings = match std::fs::read_to_string(&settings_path) {
+        Ok(text) => Settings::parse(&text).unwrap_or_else(|err| {
+            problems.push(check::Finding::new(
+                check::FindingKind::Settings,
+                settings::SETTINGS_FILE,
+                Some(err.line),
+                err.message,
+            ));
+            Settings::default()
+        }),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Settings::default(),
+        Err(err) => {
+            return Err(err).with_context(|| format!("reading {}", settings_path.display()));
+        }
+    };
+    let mut entries: Vec<Entry> = Vec::with_capacity(files.len());
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for file in &files {
+        match read_entry(file) {
+            Ok(entry) => {
+                if let Some(first) = seen.get(&entry.id) {
+                    problems.push(check::Finding::new(
+                        check::FindingKind::DuplicateId,
+                        &file.rel,
+                        None,
+                        format!("id `{}` is already used by {first}; ids must be unique across the library", entry.id),
+                    ));
+                    continue;
+                }
+                seen.insert(entry.id.clone(), file.rel.clone());
+                entries.push(entry);
+            }
+            Err(finding) => problems.push(finding),
+        }
+    }
+    Ok(Library {
+        root: root.to_path_buf(),
+        settings,
+        entries,
+        problems,
+    })
+}

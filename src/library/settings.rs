@@ -1,0 +1,116 @@
+//! Library-wide settings: `<library>/library.toml`.
+//!
+//! In: the file's text (it is optional; a library without it gets the defaults). Out: [`Settings`].
+//! Synonym groups here change how every entry is analyzed, so the index cache is rebuilt whenever this file
+//! changes (see `index.rs`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use super::entry::line_of;
+
+/// The file name of the settings inside a library folder.
+pub const SETTINGS_FILE: &str = "library.toml";
+
+/// Review period used when neither the entry nor `library.toml` says otherwise.
+pub const DEFAULT_REVIEW_EVERY_DAYS: u32 = 365;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Days after `reviewed` at which an entry becomes stale.
+    #[serde(default = "default_review_every_days")]
+    pub review_every_days: u32,
+    /// Groups of words or phrases that mean the same thing ("mfa", "2fa", "multi-factor authentication"), added
+    /// to the built-in groups.
+    #[serde(default)]
+    pub synonyms: Vec<Vec<String>>,
+    /// Whether the built-in synonym groups apply (`src/matching/default_synonyms.toml`).
+    #[serde(default = "default_true")]
+    pub default_synonyms: bool,
+    /// Extra phrases that carry no meaning in a question (added to the built-in questionnaire boilerplate).
+    #[serde(default)]
+    pub stop_phrases: Vec<String>,
+    /// Optional sentence-embedding model (see #8).
+    #[serde(default)]
+    pub semantic: Option<SemanticSettings>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SemanticSettings {
+    /// Model directory, relative to the library folder or absolute.
+    pub model: PathBuf,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_review_every_days() -> u32 {
+    DEFAULT_REVIEW_EVERY_DAYS
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            review_every_days: DEFAULT_REVIEW_EVERY_DAYS,
+            synonyms: Vec::new(),
+            default_synonyms: true,
+            stop_phrases: Vec::new(),
+            semantic: None,
+        }
+    }
+}
+
+impl Settings {
+    /// Parses the text of a `library.toml`; errors carry the line.
+    pub fn parse(text: &str) -> Result<Settings, super::entry::ParseError> {
+        toml::from_str(text).map_err(|err| super::entry::ParseError {
+            line: err
+                .span()
+                .map(|span| line_of(text, span.start))
+                .unwrap_or(1),
+            message: err.message().trim().to_string(),
+        })
+    }
+
+    /// Reads `<root>/library.toml`; a missing file gives the defaults and the empty string as its text.
+    pub fn load(root: &Path) -> Result<(Settings, String)> {
+        let path = root.join(SETTINGS_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Settings::default(), String::new()));
+            }
+            Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
+        };
+        let settings = Settings::parse(&text).map_err(|err| {
+            anyhow::anyhow!("{} line {}: {}", path.display(), err.line, err.message)
+        })?;
+        Ok((settings, text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_unknown_keys() {
+        let settings = Settings::parse("").unwrap();
+        assert_eq!(settings, Settings::default());
+        let settings =
+            Settings::parse("review_every_days = 180\nsynonyms = [[\"mfa\", \"2fa\"]]\n").unwrap();
+        assert_eq!(settings.review_every_days, 180);
+        assert_eq!(
+            settings.synonyms,
+            vec![vec!["mfa".to_string(), "2fa".to_string()]]
+        );
+        let err = Settings::parse("review_every_days = 180\nsynonym = []\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("synonym"), "{}", err.message);
+    }
+}

@@ -1,0 +1,523 @@
+//! Text analysis: the one function that turns a question (or an entry's wording, tags, body) into terms.
+//!
+//! In: any Unicode text a customer or library editor wrote. Out: [`Analyzed`] terms, used for the Tantivy index,
+//! for the queries against it, for re-ranking and for the exact-reuse key, so all of them agree by construction.
+//!
+//! Steps: split on anything that is not a letter or digit, lowercase, fold accents → stem (Snowball English) →
+//! mark synonym phrases (matched on stems, so "encrypting data at rest" meets "encryption at rest") → drop
+//! questionnaire boilerplate ("please describe", "your organization") and stop words → emit terms. A synonym
+//! occurrence keeps its own words and adds a *concept* term (`~mfa`) shared by every member of its group; the
+//! exact-reuse key keeps only the concept, so "Do you support 2FA?" and "Do you support MFA?" normalize alike.
+//! Customer text is never query syntax: `AND`, `-`, quotes or colons are just characters here.
+
+use std::collections::{HashMap, HashSet};
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, SimpleTokenizer, TextAnalyzer, TokenStream,
+};
+
+/// Bump when analysis changes: the index cache is rebuilt when this differs from the one it was built with.
+pub const ANALYZER_VERSION: u32 = 1;
+
+/// Words longer than this are not words (hashes, base64, URLs glued together).
+const MAX_TOKEN_BYTES: usize = 40;
+
+/// Prefix of concept terms; never produced from text, because the tokenizer splits on it.
+pub const CONCEPT_PREFIX: char = '~';
+
+/// Function words, and the words every questionnaire question is made of. Negations ("not", "no", "never",
+/// "without") are kept on purpose: "Do you NOT store passwords" must not look like "Do you store passwords".
+const STOP_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "been",
+    "before",
+    "being",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "done",
+    "e",
+    "each",
+    "eg",
+    "etc",
+    "for",
+    "from",
+    "further",
+    "g",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "him",
+    "his",
+    "how",
+    "i",
+    "ie",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "my",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "out",
+    "over",
+    "own",
+    "per",
+    "please",
+    "same",
+    "shall",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "very",
+    "via",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    // questionnaire verbs of asking: they say how to answer, not what about
+    "describe",
+    "describing",
+    "explain",
+    "provide",
+    "indicate",
+    "specify",
+    "outline",
+    "detail",
+    "confirm",
+];
+
+/// Multi-word boilerplate that carries no meaning in a question. Matched on lowercase words before stop-word
+/// removal, so single words inside them ("evidence", "organization") stay meaningful elsewhere.
+const STOP_PHRASES: &[&str] = &[
+    "your organization",
+    "your organisation",
+    "your company",
+    "your firm",
+    "the organization",
+    "the organisation",
+    "the company",
+    "the vendor",
+    "the vendor s",
+    "provide evidence of",
+    "provide evidence that",
+    "provide details",
+    "provide a copy of",
+    "please list",
+    "if so",
+    "if yes",
+    "if not",
+    "if applicable",
+    "if no",
+    "in place",
+    "at a minimum",
+    "for example",
+    "such as",
+    "e g",
+    "i e",
+];
+
+/// The result of analyzing one text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Analyzed {
+    /// Stemmed content terms in order, each synonym occurrence followed by its concept term.
+    pub terms: Vec<String>,
+    /// Terms for the exact-reuse key: synonym phrases replaced by their concept term.
+    pub key_terms: Vec<String>,
+}
+
+impl Analyzed {
+    /// The normalized form of a wording: equal keys mean "asked in the same words" (see #4: exact re-use).
+    pub fn key(&self) -> String {
+        self.key_terms.join(" ")
+    }
+}
+
+/// A compiled analyzer for one library (its synonym groups and stop phrases).
+#[derive(Clone)]
+pub struct Analyzer {
+    base: TextAnalyzer,
+    stemmer: frostem::Stemmer,
+    stop_words: HashSet<&'static str>,
+    /// Stop phrases as word sequences, longest first.
+    stop_phrases: Vec<Vec<String>>,
+    /// Synonym phrases as stem sequences, indexed by first stem; each with its concept term.
+    synonyms: HashMap<String, Vec<(Vec<String>, usize)>>,
+    concepts: Vec<String>,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("concepts", &self.concepts.len())
+            .finish()
+    }
+}
+
+impl Analyzer {
+    /// Builds an analyzer from synonym groups and extra stop phrases (both from `library.toml`, merged with the
+    /// built-in defaults by the caller).
+    pub fn new(synonym_groups: &[Vec<String>], extra_stop_phrases: &[String]) -> Analyzer {
+        let base = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .build();
+        let mut analyzer = Analyzer {
+            base,
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+            stop_words: STOP_WORDS.iter().copied().collect(),
+            stop_phrases: Vec::new(),
+            synonyms: HashMap::new(),
+            concepts: Vec::new(),
+        };
+        let mut stop_phrases: Vec<Vec<String>> = STOP_PHRASES
+            .iter()
+            .map(|p| p.to_string())
+            .chain(extra_stop_phrases.iter().cloned())
+            .map(|p| analyzer.words(&p))
+            .filter(|w| !w.is_empty())
+            .collect();
+        stop_phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        stop_phrases.dedup();
+        analyzer.stop_phrases = stop_phrases;
+
+        for group in merge_groups(synonym_groups, &analyzer) {
+            let concept_index = analyzer.concepts.len();
+            let name: String = analyzer.words(&group[0]).join("_");
+            analyzer.concepts.push(format!("{CONCEPT_PREFIX}{name}"));
+            for phrase in &group {
+                let stems: Vec<String> = analyzer
+                    .words(phrase)
+                    .iter()
+                    .map(|w| analyzer.stem(w))
+                    .collect();
+                if stems.is_empty() {
+                    continue;
+                }
+                analyzer
+                    .synonyms
+                    .entry(stems[0].clone())
+                    .or_default()
+                    .push((stems, concept_index));
+            }
+        }
+        for phrases in analyzer.synonyms.values_mut() {
+            phrases.sort_by_key(|(stems, _)| std::cmp::Reverse(stems.len()));
+        }
+        analyzer
+    }
+
+    /// Lowercased, accent-folded words of `text`, nothing removed.
+    pub fn words(&self, text: &str) -> Vec<String> {
+        let mut base = self.base.clone();
+        let mut stream = base.token_stream(text);
+        let mut words = Vec::new();
+        while stream.advance() {
+            let token = &stream.token().text;
+            if token.len() <= MAX_TOKEN_BYTES {
+                words.push(token.clone());
+            }
+        }
+        words
+    }
+
+    fn stem(&self, word: &str) -> String {
+        self.stemmer.stem(word).into_owned()
+    }
+
+    fn is_stop_word(&self, word: &str) -> bool {
+        // Single letters are initials or list markers, never a topic; numbers of two digits or more stay
+        // ("27001", "42001", "72 hours").
+        word.chars().count() < 2 || self.stop_words.contains(word)
+    }
+
+    /// Analyzes one text. See the module docs for the steps.
+    pub fn analyze(&self, text: &str) -> Analyzed {
+        let words = self.words(text);
+        let stems: Vec<String> = words.iter().map(|w| self.stem(w)).collect();
+        let n = words.len();
+
+        // Boilerplate first: "the vendor" in "Does the vendor encrypt..." is the company being asked, not a
+        // vendor-management topic, so it must not reach the synonym groups.
+        let mut boilerplate = vec![false; n];
+        let mut i = 0;
+        while i < n {
+            match self
+                .stop_phrases
+                .iter()
+                .find(|phrase| i + phrase.len() <= n && words[i..i + phrase.len()] == phrase[..])
+            {
+                Some(phrase) => {
+                    boilerplate[i..i + phrase.len()]
+                        .iter_mut()
+                        .for_each(|b| *b = true);
+                    i += phrase.len();
+                }
+                None => i += 1,
+            }
+        }
+
+        // Synonym phrases, longest first; they may contain stop words ("encryption at rest").
+        let mut concept_at: Vec<Option<(usize, usize)>> = vec![None; n];
+        let mut i = 0;
+        while i < n {
+            let found = self.synonyms.get(&stems[i]).and_then(|phrases| {
+                phrases.iter().find(|(phrase, _)| {
+                    i + phrase.len() <= n
+                        && stems[i..i + phrase.len()] == phrase[..]
+                        && !boilerplate[i..i + phrase.len()].iter().any(|&b| b)
+                })
+            });
+            match found {
+                Some((phrase, concept)) => {
+                    concept_at[i] = Some((*concept, phrase.len()));
+                    i += phrase.len();
+                }
+                None => i += 1,
+            }
+        }
+
+        let mut analyzed = Analyzed::default();
+        let mut i = 0;
+        while i < n {
+            if let Some((concept, len)) = concept_at[i] {
+                for j in i..i + len {
+                    if !self.is_stop_word(&words[j]) {
+                        analyzed.terms.push(stems[j].clone());
+                    }
+                }
+                analyzed.terms.push(self.concepts[concept].clone());
+                analyzed.key_terms.push(self.concepts[concept].clone());
+                i += len;
+                continue;
+            }
+            if !boilerplate[i] && !self.is_stop_word(&words[i]) {
+                analyzed.terms.push(stems[i].clone());
+                analyzed.key_terms.push(stems[i].clone());
+            }
+            i += 1;
+        }
+        analyzed
+    }
+}
+
+/// Merges groups that share a phrase (after analysis), so a library group `["2fa", "two step verification"]`
+/// joins the built-in MFA group instead of competing with it.
+fn merge_groups(groups: &[Vec<String>], analyzer: &Analyzer) -> Vec<Vec<String>> {
+    let mut merged: Vec<Vec<String>> = Vec::new();
+    let mut owner: HashMap<String, usize> = HashMap::new();
+    for group in groups {
+        let keys: Vec<String> = group
+            .iter()
+            .map(|p| analyzer.words(p).join(" "))
+            .filter(|k| !k.is_empty())
+            .collect();
+        if keys.is_empty() {
+            continue;
+        }
+        let target = keys.iter().find_map(|k| owner.get(k).copied());
+        let index = match target {
+            Some(index) => index,
+            None => {
+                merged.push(Vec::new());
+                merged.len() - 1
+            }
+        };
+        for (phrase, key) in group.iter().zip(&keys) {
+            if owner.insert(key.clone(), index).is_none() {
+                merged[index].push(phrase.clone());
+            }
+        }
+    }
+    merged.retain(|g| !g.is_empty());
+    merged
+}
+
+/// Is this a yes/no question ("Do you...", "Is there...", "Can we...")? Such questions prefer entries that carry a
+/// short answer.
+pub fn is_yes_no_question(text: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "can", "could",
+        "will", "would", "shall", "should", "may", "must",
+    ];
+    let first = text
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
+    OPENERS.iter().any(|o| first.eq_ignore_ascii_case(o))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyzer() -> Analyzer {
+        let groups = vec![
+            vec![
+                "mfa".to_string(),
+                "2fa".to_string(),
+                "multi-factor authentication".to_string(),
+                "two-factor authentication".to_string(),
+            ],
+            vec![
+                "encryption at rest".to_string(),
+                "data at rest encryption".to_string(),
+            ],
+        ];
+        Analyzer::new(&groups, &[])
+    }
+
+    #[test]
+    fn stems_and_drops_boilerplate() {
+        let a = analyzer();
+        let analyzed =
+            a.analyze("Please describe how your organization encrypts backups, if applicable.");
+        assert_eq!(analyzed.terms, vec!["encrypt", "backup"]);
+    }
+
+    #[test]
+    fn synonyms_share_a_concept_and_a_key() {
+        let a = analyzer();
+        let two = a.analyze("Do you support 2FA?");
+        let multi = a.analyze("Do you support multi-factor authentication?");
+        assert!(two.terms.contains(&"~mfa".to_string()));
+        assert!(multi.terms.contains(&"~mfa".to_string()));
+        assert!(
+            multi.terms.contains(&"authent".to_string()),
+            "phrase words are kept: {:?}",
+            multi.terms
+        );
+        assert_eq!(two.key(), multi.key());
+        // Stems let a phrase match other word forms.
+        assert!(
+            a.analyze("Is all data encrypted at rest?")
+                .terms
+                .contains(&"~encryption_at_rest".to_string())
+        );
+    }
+
+    #[test]
+    fn negation_is_kept_and_syntax_is_text() {
+        let a = analyzer();
+        assert_eq!(
+            a.analyze("Do you NOT store passwords").terms,
+            vec!["not", "store", "password"]
+        );
+        for hostile in [
+            "\"unclosed",
+            "a:b (c AND -d)",
+            "10:30 https://x.y/z?q=1",
+            "🙂🙂",
+            "",
+            "+++",
+            "\u{0}\u{1f}",
+        ] {
+            let _ = a.analyze(hostile);
+        }
+        assert!(
+            a.analyze("title:foo AND bar")
+                .terms
+                .contains(&"titl".to_string())
+        );
+    }
+
+    #[test]
+    fn groups_sharing_a_phrase_merge() {
+        let groups = vec![
+            vec!["mfa".to_string(), "2fa".to_string()],
+            vec!["2FA".to_string(), "two step verification".to_string()],
+        ];
+        let a = Analyzer::new(&groups, &[]);
+        assert_eq!(
+            a.analyze("two step verification").key(),
+            a.analyze("MFA").key()
+        );
+    }
+
+    #[test]
+    fn yes_no_questions() {
+        assert!(is_yes_no_question("Do you encrypt data?"));
+        assert!(is_yes_no_question("  Is there an incident response plan?"));
+        assert!(!is_yes_no_question("Describe your backup process."));
+        assert!(!is_yes_no_question("Documentation of the process"));
+    }
+}

@@ -1,0 +1,271 @@
+//! Second-stage ranking: a finer similarity between the question and each candidate BM25 retrieved.
+//!
+//! In: the question's analyzed terms with their IDF weights, one candidate entry (pre-analyzed in the index),
+//! its normalized BM25 score and the question's context. Out: [`Features`] and, through [`Weights`], one score.
+//! BM25 rewards any shared term; a questionnaire answer must instead cover what the question asks *and* not be
+//! about much else, so the main feature is an IDF-weighted overlap measured in both directions (F1 of the two
+//! coverages) against each wording separately, with partial credit for spelling variants (character trigrams)
+//! and a bonus for shared word pairs.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::analyze::{Analyzed, CONCEPT_PREFIX, is_yes_no_question};
+use super::context::AnalyzedContext;
+use crate::library::index::IndexedEntry;
+
+/// Similarity of two words' character trigrams above which they count as spelling variants ("licence",
+/// "license"; "organisation", "organization" after stemming).
+const FUZZY_MIN: f32 = 0.6;
+
+/// The question side, computed once per question.
+pub struct QueryTerms {
+    /// Distinct terms with their IDF.
+    weights: HashMap<String, f32>,
+    total: f32,
+    bigrams: HashSet<(String, String)>,
+    yes_no: bool,
+}
+
+impl QueryTerms {
+    pub fn new(analyzed: &Analyzed, idf: impl Fn(&str) -> f32, yes_no: bool) -> QueryTerms {
+        let weights: HashMap<String, f32> =
+            analyzed.terms.iter().map(|t| (t.clone(), idf(t))).collect();
+        let total = weights.values().sum();
+        QueryTerms {
+            weights,
+            total,
+            bigrams: bigrams(&analyzed.terms),
+            yes_no,
+        }
+    }
+}
+
+/// Does this question want a Yes/No/N-A answer?
+pub fn wants_short_answer(question: &str) -> bool {
+    is_yes_no_question(question)
+}
+
+/// Words next to each other (concept terms left out: they shadow the words they follow).
+fn bigrams(terms: &[String]) -> HashSet<(String, String)> {
+    let words: Vec<&String> = terms
+        .iter()
+        .filter(|t| !t.starts_with(CONCEPT_PREFIX))
+        .collect();
+    words
+        .windows(2)
+        .map(|w| (w[0].clone(), w[1].clone()))
+        .collect()
+}
+
+/// What the re-ranker measured for one candidate; shown by `eval --show-misses` to explain a ranking.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Features {
+    /// A wording's normalized key equals the question's.
+    pub exact: bool,
+    /// Best wording: F1 of the IDF-weighted coverage of the question by the wording and of the wording by the
+    /// question.
+    pub wording: f32,
+    /// Which wording scored best (0 = the question, 1.. = alternates).
+    pub best_wording: usize,
+    /// Share of the question's (IDF-weighted) terms found in the best wording.
+    pub question_coverage: f32,
+    /// Share of the question's word pairs found in the best wording.
+    pub bigram: f32,
+    /// Share of the question's terms found in the body.
+    pub body: f32,
+    /// Share of the question's terms found in the tags.
+    pub tags: f32,
+    /// BM25 relative to the best candidate's.
+    pub retrieval: f32,
+    /// 1 when a yes/no question meets an entry with a short answer.
+    pub short_answer: f32,
+    /// How well the question's context (section, ID, neighbours) fits this entry, 0 to 1.
+    pub context: f32,
+    /// Terms shared with the best wording, for explanations.
+    pub shared: Vec<String>,
+}
+
+/// Weights of the features in the final score, and the BM25 field boosts of retrieval.
+#[derive(Debug, Clone, Serialize)]
+pub struct Weights {
+    pub wording: f32,
+    pub bigram: f32,
+    pub body: f32,
+    pub tags: f32,
+    pub retrieval: f32,
+    pub short_answer: f32,
+    pub context: f32,
+    pub field_wording: f32,
+    pub field_tags: f32,
+    pub field_body: f32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            wording: 0.6,
+            bigram: 0.1,
+            body: 0.1,
+            tags: 0.05,
+            retrieval: 0.15,
+            short_answer: 0.02,
+            context: 0.1,
+            field_wording: 3.0,
+            field_tags: 1.5,
+            field_body: 1.0,
+        }
+    }
+}
+
+/// Score of an exact re-use: above anything the weighted features can reach, so it always ranks first.
+pub const EXACT_SCORE: f32 = 2.0;
+
+impl Weights {
+    pub fn score(&self, f: &Features) -> f32 {
+        let context = self.context * f.context;
+        if f.exact {
+            return EXACT_SCORE + context;
+        }
+        self.wording * f.wording
+            + self.bigram * f.bigram
+            + self.body * f.body
+            + self.tags * f.tags
+            + self.retrieval * f.retrieval
+            + self.short_answer * f.short_answer
+            + context
+    }
+}
+
+/// Measures one candidate.
+pub fn features(
+    query: &QueryTerms,
+    key: &str,
+    candidate: &IndexedEntry,
+    retrieval: f32,
+    context: &AnalyzedContext,
+    idf: impl Fn(&str) -> f32,
+) -> Features {
+    let mut best = Features {
+        retrieval,
+        ..Features::default()
+    };
+    best.exact = !key.is_empty() && candidate.wording_keys.iter().any(|k| k == key);
+    let mut best_score = -1.0;
+    for (index, wording) in candidate.wording_terms.iter().enumerate() {
+        let terms: HashSet<&str> = wording.iter().map(String::as_str).collect();
+        let wording_total: f32 = terms.iter().map(|t| idf(t)).sum();
+        let mut shared_weight = 0.0;
+        let mut shared = Vec::new();
+        let mut matched_in_wording = 0.0;
+        for (term, &weight) in &query.weights {
+            if terms.contains(term.as_str()) {
+                shared_weight += weight;
+                matched_in_wording += weight;
+                shared.push(term.clone());
+            } else if !term.starts_with(CONCEPT_PREFIX) {
+                // Partial credit for a spelling variant of a word in this wording.
+                let best_variant = terms
+                    .iter()
+                    .filter(|w| !w.starts_with(CONCEPT_PREFIX) && could_be_variant(term, w))
+                    .map(|w| (trigram_similarity(term, w), *w))
+                    .filter(|(s, _)| *s >= FUZZY_MIN)
+                    .max_by(|a, b| a.0.total_cmp(&b.0));
+                if let Some((similarity, word)) = best_variant {
+                    let credit = similarity * weight.min(idf(word));
+                    shared_weight += credit;
+                    matched_in_wording += credit;
+                }
+            }
+        }
+        let coverage_q = if query.total > 0.0 {
+            shared_weight / query.total
+        } else {
+            0.0
+        };
+        let coverage_w = if wording_total > 0.0 {
+            (matched_in_wording / wording_total).min(1.0)
+        } else {
+            0.0
+        };
+        let f1 = if coverage_q + coverage_w > 0.0 {
+            2.0 * coverage_q * coverage_w / (coverage_q + coverage_w)
+        } else {
+            0.0
+        };
+        let pairs = bigrams(wording);
+        let bigram = if query.bigrams.is_empty() {
+            0.0
+        } else {
+            query.bigrams.intersection(&pairs).count() as f32 / query.bigrams.len() as f32
+        };
+        let score = f1 + 0.2 * bigram;
+        if score > best_score {
+            best_score = score;
+            best.wording = f1;
+            best.best_wording = index;
+            best.question_coverage = coverage_q;
+            best.bigram = bigram;
+            shared.sort();
+            best.shared = shared;
+        }
+    }
+    let coverage = |terms: &[String]| -> f32 {
+        if query.total == 0.0 {
+            return 0.0;
+        }
+        let set: HashSet<&str> = terms.iter().map(String::as_str).collect();
+        query
+            .weights
+            .iter()
+            .filter(|(t, _)| set.contains(t.as_str()))
+            .map(|(_, w)| w)
+            .sum::<f32>()
+            / query.total
+    };
+    best.body = coverage(&candidate.body_terms);
+    best.tags = coverage(&candidate.tag_terms);
+    best.short_answer = if query.yes_no && candidate.entry.short_answer.is_some() {
+        1.0
+    } else {
+        0.0
+    };
+    best.context = context.score(candidate);
+    best
+}
+
+/// Cheap pre-filter before trigrams: spelling variants start alike and are of similar length.
+fn could_be_variant(a: &str, b: &str) -> bool {
+    a.len().abs_diff(b.len()) <= 2 && a.as_bytes().first() == b.as_bytes().first()
+}
+
+/// Dice similarity of the character trigrams of two words (with boundary markers).
+fn trigram_similarity(a: &str, b: &str) -> f32 {
+    if a.len() < 4 || b.len() < 4 {
+        return 0.0;
+    }
+    let grams = |w: &str| -> HashSet<[char; 3]> {
+        let chars: Vec<char> = std::iter::once('^')
+            .chain(w.chars())
+            .chain(std::iter::once('$'))
+            .collect();
+        chars.windows(3).map(|g| [g[0], g[1], g[2]]).collect()
+    };
+    let (ga, gb) = (grams(a), grams(b));
+    let shared = ga.intersection(&gb).count() as f32;
+    2.0 * shared / (ga.len() + gb.len()) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trigram_similarity_finds_spelling_variants() {
+        assert!(trigram_similarity("licenc", "licens") >= 0.5);
+        assert!(trigram_similarity("organis", "organiz") >= 0.5);
+        assert!(trigram_similarity("encrypt", "backup") < 0.2);
+        assert_eq!(trigram_similarity("ab", "ab"), 0.0);
+    }
+}
