@@ -49,7 +49,7 @@ pub fn parse_column(letters: &str) -> Option<u32> {
     for b in letters.bytes() {
         n = n * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1);
     }
-    (n >= 1 && n <= MAX_COLUMNS).then(|| n - 1)
+    (1..=MAX_COLUMNS).contains(&n).then(|| n - 1)
 }
 
 impl fmt::Display for CellRef {

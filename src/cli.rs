@@ -37,6 +37,15 @@ pub enum Command {
         after_long_help = "Examples:\n  answerbank check\n  answerbank check --library my_answers --json"
     )]
     Check(CheckArgs),
+    /// Measure matching quality on labelled questions: Hit@1, Hit@5, MRR, and precision per confidence band.
+    #[command(
+        after_long_help = "The cases file is a CSV with columns `question` and `expected` (library ids \
+        separated by `;`; empty when no entry answers it and the right behaviour is to abstain), and optionally \
+        `context` (the question's ID and section, as free text), `id`, `section`, `previous`.\n\n\
+        Examples:\n  answerbank eval --library ../shared/bench/caiq/library --cases ../shared/bench/caiq/dev.csv\n  \
+        answerbank eval --cases my_cases.csv --show-misses 10\n  answerbank eval --cases my_cases.csv --json"
+    )]
+    Eval(EvalArgs),
 }
 
 /// Where the answer library is.
@@ -74,4 +83,25 @@ pub struct CheckArgs {
     /// Print the findings as a JSON array of {kind, file, line, message}.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub library: LibraryArgs,
+    /// The labelled questions (CSV with `question` and `expected` columns).
+    #[arg(long, value_name = "FILE.csv")]
+    pub cases: PathBuf,
+    /// Print all figures as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// List the N worst misses: question, expected, what ranked first and why.
+    #[arg(long, value_name = "N")]
+    pub show_misses: Option<usize>,
+    /// Also write one row per case (question, expected, what ranked first, score, margin, band, correct).
+    #[arg(long, value_name = "FILE.csv")]
+    pub details: Option<PathBuf>,
+    /// Ranking weights as JSON (for experiments; see `matching::rank::Weights`).
+    #[arg(long, value_name = "JSON", hide = true)]
+    pub weights: Option<String>,
 }

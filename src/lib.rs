@@ -8,6 +8,7 @@
 
 pub mod cell;
 pub mod date;
+pub mod evaluation;
 pub mod fsutil;
 pub mod library;
 pub mod matching;

@@ -1,6 +1,7 @@
 //! One file per subcommand: each turns its arguments into calls to the library crate and prints a summary.
 
 mod check;
+mod eval;
 mod search;
 
 use std::process::ExitCode;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Search(args) => search::run(args),
         Command::Check(args) => check::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }
 

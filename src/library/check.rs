@@ -143,15 +143,15 @@ pub fn check_library(library: &Library, today: Date) -> Vec<Finding> {
                 "proposed entry waiting for review: edit it if needed, then set status = \"approved\"",
             ));
         }
-        if let Some(parent) = &entry.derived_from {
-            if !ids.contains(parent.as_str()) {
-                findings.push(Finding::new(
-                    FindingKind::BrokenReference,
-                    &entry.path,
-                    line_of_key("derived_from"),
-                    format!("derived_from names `{parent}`, which is not in the library"),
-                ));
-            }
+        if let Some(parent) = &entry.derived_from
+            && !ids.contains(parent.as_str())
+        {
+            findings.push(Finding::new(
+                FindingKind::BrokenReference,
+                &entry.path,
+                line_of_key("derived_from"),
+                format!("derived_from names `{parent}`, which is not in the library"),
+            ));
         }
     }
     let analyzer = synonyms::analyzer_for(&library.settings);
@@ -176,7 +176,7 @@ pub fn near_duplicates(entries: &[Entry], analyzer: &Analyzer) -> Vec<Finding> {
         .iter()
         .map(|e| {
             e.wordings()
-                .map(|w| analyzer.analyze(w).terms.into_iter().collect())
+                .map(|w| analyzer.analyze(w).key_terms.into_iter().collect())
                 .collect()
         })
         .collect();

@@ -257,13 +257,13 @@ pub fn parse_entry(id: &str, path: &str, text: &str) -> Result<Entry, ParseError
 /// Turns serde/toml wording into something a library editor understands.
 fn describe_toml_error(err: &toml::de::Error) -> String {
     let message = err.message().trim();
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        if let Some(key) = rest.split('`').next() {
-            return format!(
-                "unknown key `{key}` (allowed: question, alternates, short_answer, tags, owner, reviewed, \
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some(key) = rest.split('`').next()
+    {
+        return format!(
+            "unknown key `{key}` (allowed: question, alternates, short_answer, tags, owner, reviewed, \
                  review_every_days, status, source, derived_from)"
-            );
-        }
+        );
     }
     if message.starts_with("missing field `question`") {
         return "missing required key `question`".to_string();
@@ -276,10 +276,10 @@ pub fn key_line(text: &str, split: &Split<'_>, key: &str) -> Option<usize> {
     let mut offset = split.front_matter_offset;
     for line in split.front_matter.split_inclusive('\n') {
         let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix(key) {
-            if rest.trim_start().starts_with('=') {
-                return Some(line_of(text, offset));
-            }
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            return Some(line_of(text, offset));
         }
         offset += line.len();
     }

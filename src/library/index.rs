@@ -38,52 +38,68 @@ const MANIFEST_FILE: &str = "manifest.json";
 const INDEX_DIR: &str = "index";
 /// Tantivy's indexing memory budget (it needs at least 15 MB per thread).
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
-/// Body terms kept per entry for re-ranking; a body is evidence, not the question, and must not bloat the cache.
+/// Body notions kept per entry for re-ranking; a body is evidence, not the question, and must not bloat the cache.
 const MAX_BODY_TERMS: usize = 200;
 
 /// An entry as stored in the index, with what re-ranking needs pre-computed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IndexedEntry {
     pub entry: Entry,
-    /// Analyzed terms of each wording (question first, then alternates).
-    pub wording_terms: Vec<Vec<String>>,
+    /// Notions (see `Analyzed::notions`) of each wording: the question first, then the alternates.
+    pub wording_notions: Vec<Vec<String>>,
     /// Exact-reuse key of each wording.
     pub wording_keys: Vec<String>,
-    pub tag_terms: Vec<String>,
-    /// Distinct body terms, first-seen order, capped.
-    pub body_terms: Vec<String>,
+    pub tag_notions: Vec<String>,
+    /// Distinct body notions, first-seen order, capped.
+    pub body_notions: Vec<String>,
+    #[serde(skip)]
+    pub index_terms: IndexTerms,
 }
 
 impl IndexedEntry {
     pub fn new(entry: Entry, analyzer: &Analyzer) -> IndexedEntry {
-        let mut wording_terms = Vec::new();
-        let mut wording_keys = Vec::new();
-        for wording in entry.wordings() {
+        let mut indexed = IndexedEntry {
+            entry: Entry { ..entry },
+            wording_notions: Vec::new(),
+            wording_keys: Vec::new(),
+            tag_notions: Vec::new(),
+            body_notions: Vec::new(),
+            index_terms: IndexTerms::default(),
+        };
+        for wording in indexed.entry.wordings() {
             let analyzed = analyzer.analyze(wording);
-            wording_keys.push(analyzed.key());
-            wording_terms.push(analyzed.terms);
+            indexed.wording_keys.push(analyzed.key());
+            indexed.index_terms.wordings.push(analyzed.terms);
+            indexed.wording_notions.push(analyzed.notions);
         }
-        let tag_terms = entry
-            .tags
-            .iter()
-            .flat_map(|t| analyzer.analyze(t).terms)
-            .collect();
-        let mut seen = HashSet::new();
-        let body_terms = analyzer
-            .analyze(&entry.body)
-            .terms
-            .into_iter()
-            .filter(|t| seen.insert(t.clone()))
-            .take(MAX_BODY_TERMS)
-            .collect();
-        IndexedEntry {
-            entry,
-            wording_terms,
-            wording_keys,
-            tag_terms,
-            body_terms,
+        for tag in &indexed.entry.tags {
+            let analyzed = analyzer.analyze(tag);
+            indexed.index_terms.tags.extend(analyzed.terms);
+            indexed.tag_notions.extend(analyzed.notions);
         }
+        let body = analyzer.analyze(&indexed.entry.body);
+        indexed.index_terms.body = distinct(body.terms, MAX_BODY_TERMS * 2);
+        indexed.body_notions = distinct(body.notions, MAX_BODY_TERMS);
+        indexed
     }
+}
+
+/// Distinct items in first-seen order, at most `max`.
+fn distinct(items: Vec<String>, max: usize) -> Vec<String> {
+    let mut seen = HashSet::new();
+    items
+        .into_iter()
+        .filter(|t| seen.insert(t.clone()))
+        .take(max)
+        .collect()
+}
+
+/// What goes into the Tantivy fields; computed when indexing, not stored.
+#[derive(Debug, Clone, Default)]
+pub struct IndexTerms {
+    pub wordings: Vec<Vec<String>>,
+    pub tags: Vec<String>,
+    pub body: Vec<String>,
 }
 
 /// The Tantivy fields. Text fields are indexed from pre-tokenized terms.
@@ -485,11 +501,11 @@ impl Sync<'_> {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.path, &indexed.entry.path);
         doc.add_text(f.id, &indexed.entry.id);
-        for terms in &indexed.wording_terms {
+        for terms in &indexed.index_terms.wordings {
             doc.add_pre_tokenized_text(f.wording, pre_tokenized(terms));
         }
-        doc.add_pre_tokenized_text(f.tags, pre_tokenized(&indexed.tag_terms));
-        doc.add_pre_tokenized_text(f.body, pre_tokenized(&indexed.body_terms));
+        doc.add_pre_tokenized_text(f.tags, pre_tokenized(&indexed.index_terms.tags));
+        doc.add_pre_tokenized_text(f.body, pre_tokenized(&indexed.index_terms.body));
         for key in &indexed.wording_keys {
             if !key.is_empty() {
                 doc.add_text(f.key, key);

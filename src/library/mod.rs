@@ -114,8 +114,12 @@ fn scan_dir(dir: &Path, prefix: &str, depth: usize, files: &mut Vec<LibraryFile>
             continue;
         }
         let path = item.path();
-        let metadata =
-            std::fs::metadata(&path).with_context(|| format!("reading {}", path.display()))?;
+        // A dangling symlink is listed like any file and reported by `read_entry` as unreadable.
+        let metadata = match std::fs::metadata(&path) {
+            Ok(metadata) => metadata,
+            Err(_) => std::fs::symlink_metadata(&path)
+                .with_context(|| format!("reading {}", path.display()))?,
+        };
         let rel = if prefix.is_empty() {
             name.to_string()
         } else {

@@ -17,7 +17,7 @@ use tantivy::tokenizer::{
 };
 
 /// Bump when analysis changes: the index cache is rebuilt when this differs from the one it was built with.
-pub const ANALYZER_VERSION: u32 = 1;
+pub const ANALYZER_VERSION: u32 = 2;
 
 /// Words longer than this are not words (hashes, base64, URLs glued together).
 const MAX_TOKEN_BYTES: usize = 40;
@@ -166,6 +166,12 @@ const STOP_WORDS: &[&str] = &[
     "confirm",
 ];
 
+/// Stop words that still change what is asked, so they stay in the exact-reuse key: "When will you be ISO 42001
+/// certified?" is not "Are you ISO 42001 certified?", though both search for the same entries.
+const KEY_WORDS: &[&str] = &[
+    "when", "how", "what", "why", "which", "who", "where", "whether", "will", "would",
+];
+
 /// Multi-word boilerplate that carries no meaning in a question. Matched on lowercase words before stop-word
 /// removal, so single words inside them ("evidence", "organization") stay meaningful elsewhere.
 const STOP_PHRASES: &[&str] = &[
@@ -203,6 +209,9 @@ pub struct Analyzed {
     pub terms: Vec<String>,
     /// Terms for the exact-reuse key: synonym phrases replaced by their concept term.
     pub key_terms: Vec<String>,
+    /// Each notion once: stemmed words, with a synonym phrase replaced by its concept term. What re-ranking
+    /// compares, so a synonym pair counts as one shared notion, not three.
+    pub notions: Vec<String>,
 }
 
 impl Analyzed {
@@ -367,12 +376,16 @@ impl Analyzer {
                 }
                 analyzed.terms.push(self.concepts[concept].clone());
                 analyzed.key_terms.push(self.concepts[concept].clone());
+                analyzed.notions.push(self.concepts[concept].clone());
                 i += len;
                 continue;
             }
             if !boilerplate[i] && !self.is_stop_word(&words[i]) {
                 analyzed.terms.push(stems[i].clone());
                 analyzed.key_terms.push(stems[i].clone());
+                analyzed.notions.push(stems[i].clone());
+            } else if KEY_WORDS.contains(&words[i].as_str()) {
+                analyzed.key_terms.push(words[i].clone());
             }
             i += 1;
         }
@@ -497,6 +510,19 @@ mod tests {
             a.analyze("title:foo AND bar")
                 .terms
                 .contains(&"titl".to_string())
+        );
+    }
+
+    #[test]
+    fn question_words_stay_in_the_key() {
+        let a = analyzer();
+        let when = a.analyze("When will you be ISO 42001 certified?");
+        let are = a.analyze("Are you ISO 42001 certified?");
+        assert_eq!(when.terms, are.terms);
+        assert_ne!(when.key(), are.key());
+        assert_eq!(
+            are.key(),
+            a.analyze("Is your organization ISO 42001 certified?").key()
         );
     }
 

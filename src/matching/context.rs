@@ -69,7 +69,7 @@ impl QuestionContext {
                 .section
                 .iter()
                 .chain(self.sheet.iter())
-                .flat_map(|s| analyzer.analyze(s).terms)
+                .flat_map(|s| analyzer.analyze(s).notions)
                 .collect(),
             section_slugs: self
                 .section
@@ -99,14 +99,13 @@ impl AnalyzedContext {
         let source_words: Vec<&str> = source
             .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
             .collect();
-        if let (Some(slug), Some(lower)) = (&self.id_slug, &self.id_lower) {
-            if entry.id == *slug
+        if let (Some(slug), Some(lower)) = (&self.id_slug, &self.id_lower)
+            && (entry.id == *slug
                 || source_words
                     .iter()
-                    .any(|w| w.trim_matches(|c: char| c == '(' || c == ')') == lower)
-            {
-                return 1.0;
-            }
+                    .any(|w| w.trim_matches(|c: char| c == '(' || c == ')') == lower))
+        {
+            return 1.0;
         }
         let mut best: f32 = 0.0;
         if let Some(prefix) = &self.prefix {
@@ -126,13 +125,13 @@ impl AnalyzedContext {
         {
             best = best.max(0.5);
         }
-        if !self.section_terms.is_empty() && !candidate.tag_terms.is_empty() {
+        if !self.section_terms.is_empty() && !candidate.tag_notions.is_empty() {
             let hits = candidate
-                .tag_terms
+                .tag_notions
                 .iter()
                 .filter(|t| self.section_terms.contains(*t))
                 .count();
-            best = best.max(0.4 * hits as f32 / candidate.tag_terms.len() as f32);
+            best = best.max(0.4 * hits as f32 / candidate.tag_notions.len() as f32);
         }
         best
     }

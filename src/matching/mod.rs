@@ -154,7 +154,7 @@ impl<'a> Matcher<'a> {
                 &context,
                 |t| self.idf(t),
             );
-            let score = self.weights.score(&features);
+            let score = self.weights.base_score(&features);
             let stale = entry.entry.is_stale(self.review_every_days, self.today);
             candidates.push(Candidate {
                 entry,
@@ -162,6 +162,10 @@ impl<'a> Matcher<'a> {
                 features,
                 stale,
             });
+        }
+        measure_tag_consensus(&mut candidates);
+        for candidate in &mut candidates {
+            candidate.score = self.weights.score(&candidate.features);
         }
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id().cmp(b.id())));
         let (confidence, reason) = confidence::decide(&candidates);
@@ -258,5 +262,36 @@ impl<'a> Matcher<'a> {
             .expect("idf cache lock")
             .insert(term.to_string(), idf);
         idf
+    }
+}
+
+/// Leading candidates that share a topic (tag) vouch for each other: a question whose best matches cluster in
+/// one topic is probably about that topic. Each candidate's `consensus` is the share of the leading candidates'
+/// evidence (their base scores, in `score` on entry) carried by its best tag.
+fn measure_tag_consensus(candidates: &mut [Candidate]) {
+    const LEADING: usize = 10;
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by(|&a, &b| candidates[b].score.total_cmp(&candidates[a].score));
+    let mut mass: HashMap<String, f32> = HashMap::new();
+    let mut total = 0.0;
+    for &i in order.iter().take(LEADING) {
+        let score = candidates[i].score.max(0.0);
+        total += score;
+        for tag in &candidates[i].entry.entry.tags {
+            *mass.entry(tag.clone()).or_default() += score;
+        }
+    }
+    if total <= 0.0 {
+        return;
+    }
+    for candidate in candidates.iter_mut() {
+        let best = candidate
+            .entry
+            .entry
+            .tags
+            .iter()
+            .filter_map(|t| mass.get(t))
+            .fold(0.0f32, |a, &b| a.max(b));
+        candidate.features.consensus = best / total;
     }
 }

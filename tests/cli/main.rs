@@ -1,0 +1,7 @@
+//! Integration tests: the real `answerbank` binary, run in a temp folder per test.
+
+mod util;
+
+mod check;
+mod library_index;
+mod search;
