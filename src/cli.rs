@@ -46,6 +46,12 @@ pub enum Command {
         answerbank eval --cases my_cases.csv --show-misses 10\n  answerbank eval --cases my_cases.csv --json"
     )]
     Eval(EvalArgs),
+    /// Show what answerbank finds in a questionnaire: per sheet the header row, question, ID and answer columns
+    /// (with their kind and allowed values) and the number of questions, or why a sheet was skipped.
+    #[command(after_long_help = "Examples:\n  answerbank columns vendor.xlsx\n  \
+        answerbank columns vendor.xlsx --rows\n  \
+        answerbank columns vendor.xlsx --sheet Security --header-row 4 --question-col C --answer-col D --json")]
+    Columns(ColumnsArgs),
 }
 
 /// Where the answer library is.
@@ -104,4 +110,49 @@ pub struct EvalArgs {
     /// Ranking weights as JSON (for experiments; see `matching::rank::Weights`).
     #[arg(long, value_name = "JSON", hide = true)]
     pub weights: Option<String>,
+}
+
+/// How to read a questionnaire, when detection needs help. Shared by every command that reads one.
+#[derive(Debug, Clone, Args)]
+pub struct ReaderArgs {
+    /// Only read this sheet (repeatable; a named hidden sheet is read too).
+    #[arg(long = "sheet", value_name = "NAME")]
+    pub sheets: Vec<String>,
+    /// Also read hidden sheets and hidden rows.
+    #[arg(long)]
+    pub include_hidden: bool,
+    /// The header row, as Excel numbers it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+    pub header_row: Option<u32>,
+    /// The column holding the questions (a letter, e.g. B).
+    #[arg(long, value_name = "COL", value_parser = parse_column_arg)]
+    pub question_col: Option<u32>,
+    /// The column holding question IDs.
+    #[arg(long, value_name = "COL", value_parser = parse_column_arg)]
+    pub id_col: Option<u32>,
+    /// The column for the short answer (Yes/No/N/A), or the only answer column.
+    #[arg(long, value_name = "COL", value_parser = parse_column_arg)]
+    pub answer_col: Option<u32>,
+    /// The column for the long answer (comments, explanation).
+    #[arg(long, value_name = "COL", value_parser = parse_column_arg)]
+    pub comment_col: Option<u32>,
+}
+
+fn parse_column_arg(text: &str) -> Result<u32, String> {
+    answerbank::cell::parse_column(text)
+        .ok_or_else(|| format!("`{text}` is not a column letter such as B or AA"))
+}
+
+#[derive(Debug, Args)]
+pub struct ColumnsArgs {
+    /// The questionnaire (.xlsx, .xlsm, .xls, .xlsb, .ods or .csv).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub reader: ReaderArgs,
+    /// List every question row found (sheet, row, ID, question, answer cells).
+    #[arg(long)]
+    pub rows: bool,
+    /// Print the findings as JSON.
+    #[arg(long)]
+    pub json: bool,
 }

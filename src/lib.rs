@@ -12,4 +12,6 @@ pub mod evaluation;
 pub mod fsutil;
 pub mod library;
 pub mod matching;
+pub mod ooxml;
+pub mod questionnaire;
 pub mod text;

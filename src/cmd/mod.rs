@@ -1,6 +1,7 @@
 //! One file per subcommand: each turns its arguments into calls to the library crate and prints a summary.
 
 mod check;
+mod columns;
 mod eval;
 mod search;
 
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Search(args) => search::run(args),
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Columns(args) => columns::run(args),
     }
 }
 
@@ -53,4 +55,20 @@ pub fn open_index(root: &std::path::Path) -> Result<answerbank::library::index::
         );
     }
     Ok(index)
+}
+
+/// The reader options for a command's `ReaderArgs`.
+pub fn read_options(args: &crate::cli::ReaderArgs) -> answerbank::questionnaire::ReadOptions {
+    answerbank::questionnaire::ReadOptions {
+        sheets: args.sheets.clone(),
+        include_hidden: args.include_hidden,
+        overrides: answerbank::questionnaire::Overrides {
+            header_row: args.header_row.map(|r| r - 1),
+            question_col: args.question_col,
+            id_col: args.id_col,
+            answer_col: args.answer_col,
+            comment_col: args.comment_col,
+        },
+        limits: answerbank::ooxml::Limits::default(),
+    }
 }

@@ -5,33 +5,70 @@ use crate::util::{Sandbox, entry, shared};
 /// A small library with one of each problem.
 fn problem_library(sandbox: &Sandbox) {
     let ok = "short_answer = \"Yes\"\ntags = [\"backup\"]\nreviewed = 2026-10-01\n";
-    sandbox.write("lib/good.md", &entry("Do you back up customer data daily?", ok, "Yes. Nightly."));
+    sandbox.write(
+        "lib/good.md",
+        &entry("Do you back up customer data daily?", ok, "Yes. Nightly."),
+    );
     sandbox.write(
         "lib/typo.md",
         "+++\nquestion = \"Do you encrypt laptops?\"\nshort_anwser = \"Yes\"\n+++\nYes.\n",
     );
-    sandbox.write("lib/syntax.md", "+++\nquestion = \"Do you log access?\"\ntags = [\"a\",\n+++\nYes.\n");
-    sandbox.write("lib/no-question.md", "+++\nowner = \"Security team\"\n+++\nYes.\n");
-    sandbox.write("lib/empty-body.md", "+++\nquestion = \"Do you scan for viruses?\"\n+++\n\n");
-    sandbox.write("lib/Bad_Name.md", &entry("Do you have a bad name?", "", "No."));
-    sandbox.write("lib/topic/good.md", &entry("Is this a duplicate id?", "", "Yes."));
+    sandbox.write(
+        "lib/syntax.md",
+        "+++\nquestion = \"Do you log access?\"\ntags = [\"a\",\n+++\nYes.\n",
+    );
+    sandbox.write(
+        "lib/no-question.md",
+        "+++\nowner = \"Security team\"\n+++\nYes.\n",
+    );
+    sandbox.write(
+        "lib/empty-body.md",
+        "+++\nquestion = \"Do you scan for viruses?\"\n+++\n\n",
+    );
+    sandbox.write(
+        "lib/Bad_Name.md",
+        &entry("Do you have a bad name?", "", "No."),
+    );
+    sandbox.write(
+        "lib/topic/good.md",
+        &entry("Is this a duplicate id?", "", "Yes."),
+    );
     sandbox.write(
         "lib/stale.md",
-        &entry("Do you train staff on phishing?", "tags = [\"training\"]\nreviewed = 2024-01-15\n", "Yes."),
+        &entry(
+            "Do you train staff on phishing?",
+            "tags = [\"training\"]\nreviewed = 2024-01-15\n",
+            "Yes.",
+        ),
     );
     sandbox.write(
         "lib/proposed.md",
-        &entry("Do you run a bug bounty?", "tags = [\"bounty\"]\nstatus = \"proposed\"\n", "No."),
+        &entry(
+            "Do you run a bug bounty?",
+            "tags = [\"bounty\"]\nstatus = \"proposed\"\n",
+            "No.",
+        ),
     );
     sandbox.write(
         "lib/near-dup.md",
-        &entry("Is customer data backed up daily?", "tags = [\"backup\"]\n", "Yes."),
+        &entry(
+            "Is customer data backed up daily?",
+            "tags = [\"backup\"]\n",
+            "Yes.",
+        ),
     );
     sandbox.write(
         "lib/orphan.md",
-        &entry("Do you rotate keys yearly?", "tags = [\"keys\"]\nderived_from = \"no-such-entry\"\n", "Yes."),
+        &entry(
+            "Do you rotate keys yearly?",
+            "tags = [\"keys\"]\nderived_from = \"no-such-entry\"\n",
+            "Yes.",
+        ),
     );
-    sandbox.write("lib/library.toml", "review_every_days = 365\nsynonymz = []\n");
+    sandbox.write(
+        "lib/library.toml",
+        "review_every_days = 365\nsynonymz = []\n",
+    );
 }
 
 #[test]
@@ -45,7 +82,13 @@ fn check_reports_every_kind_of_finding_with_file_and_line() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["kind"].as_str().unwrap().to_string(), f["file"].as_str().unwrap().to_string(), f["line"].as_u64()))
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64(),
+            )
+        })
         .collect();
     let expect = |kind: &str, file: &str, line: Option<u64>| {
         assert!(
@@ -65,13 +108,26 @@ fn check_reports_every_kind_of_finding_with_file_and_line() {
     expect("broken-reference", "orphan.md", Some(4));
     expect("settings", "library.toml", Some(2));
     assert_eq!(found.len(), 11, "no other findings: {found:#?}");
-    let typo = findings.as_array().unwrap().iter().find(|f| f["file"] == "typo.md").unwrap();
-    assert!(typo["message"].as_str().unwrap().contains("short_anwser"), "the unknown key is named");
+    let typo = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"] == "typo.md")
+        .unwrap();
+    assert!(
+        typo["message"].as_str().unwrap().contains("short_anwser"),
+        "the unknown key is named"
+    );
 
     // The plain output has one line per finding, `file:line: kind: message`.
     let out = sandbox.run(&["check", "--library", "lib"]);
     out.expect_code(1);
-    assert!(out.stdout.contains("typo.md:3: unknown-key: unknown key `short_anwser`"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("typo.md:3: unknown-key: unknown key `short_anwser`"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(out.stdout.lines().count(), 11);
 }
 
@@ -87,7 +143,9 @@ fn check_is_clean_on_the_example_library() {
 
 #[test]
 fn check_is_clean_on_the_caiq_bench_library() {
-    let Some(library) = shared("bench/caiq/library") else { return };
+    let Some(library) = shared("bench/caiq/library") else {
+        return;
+    };
     let sandbox = Sandbox::new();
     sandbox.copy_dir(&library, "caiq");
     sandbox.run(&["check", "--library", "caiq"]).expect_code(0);
@@ -96,7 +154,9 @@ fn check_is_clean_on_the_caiq_bench_library() {
 #[test]
 fn check_cannot_run_on_a_missing_library() {
     let sandbox = Sandbox::new();
-    sandbox.run(&["check", "--library", "nowhere"]).expect_clean_error("nowhere");
+    sandbox
+        .run(&["check", "--library", "nowhere"])
+        .expect_clean_error("nowhere");
 }
 
 #[test]

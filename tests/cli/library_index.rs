@@ -5,19 +5,36 @@ use crate::util::{Sandbox, entry};
 fn ids(sandbox: &Sandbox, query: &str) -> Vec<String> {
     let out = sandbox.run(&["search", "--library", "lib", "--json", query]);
     out.expect_code(0);
-    out.json().as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()
+    out.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
 fn edits_show_up_in_search_without_any_index_step() {
     let sandbox = Sandbox::new();
-    sandbox.write("lib/pets.md", &entry("Do you have a dog?", "", "Yes, a beagle."));
-    sandbox.write("lib/plants.md", &entry("Do you water the plants?", "", "Weekly."));
+    sandbox.write(
+        "lib/pets.md",
+        &entry("Do you have a dog?", "", "Yes, a beagle."),
+    );
+    sandbox.write(
+        "lib/plants.md",
+        &entry("Do you water the plants?", "", "Weekly."),
+    );
     assert_eq!(ids(&sandbox, "dog")[0], "pets");
-    assert!(sandbox.path("lib/.answerbank/index").is_dir(), "the cache lives in a dot-folder of the library");
+    assert!(
+        sandbox.path("lib/.answerbank/index").is_dir(),
+        "the cache lives in a dot-folder of the library"
+    );
 
     // Edit: the new wording is found, the old one is gone.
-    sandbox.write("lib/pets.md", &entry("Do you have a parrot?", "", "Yes, a macaw."));
+    sandbox.write(
+        "lib/pets.md",
+        &entry("Do you have a parrot?", "", "Yes, a macaw."),
+    );
     assert_eq!(ids(&sandbox, "parrot")[0], "pets");
     assert!(ids(&sandbox, "dog").is_empty());
 
@@ -28,7 +45,10 @@ fn edits_show_up_in_search_without_any_index_step() {
     assert!(ids(&sandbox, "plants water").is_empty());
 
     // Retiring an entry takes it out of matching.
-    sandbox.write("lib/topic/cats.md", &entry("Do you have a cat?", "status = \"retired\"\n", "No."));
+    sandbox.write(
+        "lib/topic/cats.md",
+        &entry("Do you have a cat?", "status = \"retired\"\n", "No."),
+    );
     assert!(ids(&sandbox, "cat").is_empty());
 }
 
@@ -54,7 +74,11 @@ fn a_damaged_cache_is_rebuilt_from_the_files() {
         }
     }
     assert_eq!(ids(&sandbox, "dog"), vec!["pets"]);
-    std::fs::write(sandbox.path("lib/.answerbank/manifest.json"), b"{\"files\":").unwrap();
+    std::fs::write(
+        sandbox.path("lib/.answerbank/manifest.json"),
+        b"{\"files\":",
+    )
+    .unwrap();
     assert_eq!(ids(&sandbox, "dog"), vec!["pets"]);
     // The whole cache gone.
     std::fs::remove_dir_all(sandbox.path("lib/.answerbank")).unwrap();

@@ -1,0 +1,118 @@
+//! Office Open XML, the parts calamine does not give: the checked package ([`package`]) and what a worksheet
+//! says besides its values ([`sheet_xml`]: data-validation dropdowns in both the plain and the `x14` form, hidden
+//! rows, merged cells, protection).
+//!
+//! Shared by the questionnaire reader (what a sheet expects) and the in-place writer (where to write), so both
+//! resolve parts, ranges and lists the same way.
+
+pub mod package;
+pub mod sheet_xml;
+
+use std::borrow::Cow;
+
+use quick_xml::events::{BytesRef, BytesStart};
+
+/// Explicit limits on what an untrusted workbook may make answerbank do. Documented in README.md ("Limits").
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Size of the input file.
+    pub max_file_bytes: u64,
+    /// Zip entries in a package.
+    pub max_parts: usize,
+    /// Unpacked size of any one part.
+    pub max_part_bytes: u64,
+    /// Unpacked size of all parts together.
+    pub max_total_bytes: u64,
+    /// Non-empty cells read from one workbook, all sheets together.
+    pub max_cells: usize,
+    /// Entries in the shared-strings table.
+    pub max_shared_strings: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 200 * 1_000_000,
+            max_parts: 10_000,
+            max_part_bytes: 256 * 1_000_000,
+            max_total_bytes: 1_000 * 1_000_000,
+            max_cells: 4_000_000,
+            max_shared_strings: 2_000_000,
+        }
+    }
+}
+
+/// Why a package could not be used. Every variant reads as the end of "... is not usable: <this>".
+#[derive(Debug, thiserror::Error)]
+pub enum OoxmlError {
+    #[error("it is not a valid zip package ({0})")]
+    BadZip(String),
+    #[error("it is encrypted (password-protected); save an unprotected copy and try again")]
+    Encrypted,
+    #[error("it has a zip entry with an unsafe name `{0}`")]
+    UnsafeName(String),
+    #[error("it has the zip entry `{0}` twice")]
+    DuplicatePart(String),
+    #[error("its part {0} has a DOCTYPE (entity declarations are refused)")]
+    Doctype(String),
+    #[error("it is too large: {0}")]
+    Limit(String),
+    #[error("it is not a spreadsheet: {0}")]
+    NotAWorkbook(String),
+    #[error("its part {0} is missing")]
+    MissingPart(String),
+    #[error("its part {part} is damaged: {message}")]
+    Corrupt { part: String, message: String },
+}
+
+impl OoxmlError {
+    pub(crate) fn xml(part: &str, err: impl std::fmt::Display) -> OoxmlError {
+        OoxmlError::Corrupt {
+            part: part.to_string(),
+            message: format!("bad XML: {err}"),
+        }
+    }
+
+    pub(crate) fn corrupt_part(part: &str, err: &std::io::Error) -> OoxmlError {
+        OoxmlError::Corrupt {
+            part: part.to_string(),
+            message: err.to_string(),
+        }
+    }
+}
+
+/// The part of a qualified XML name after the prefix (`x:c` → `c`): real workbooks use prefixes.
+pub fn local_name(name: &str) -> &str {
+    match name.rfind(':') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
+}
+
+/// An attribute's unescaped value, found by local name.
+pub fn attr(element: &BytesStart<'_>, name: &str) -> Option<String> {
+    element
+        .attributes()
+        .flatten()
+        .find(|a| local_name(a.key.as_ref()) == name)
+        .and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(Cow::into_owned)
+        })
+}
+
+/// The text of an entity or character reference (`&amp;` → `&`, `&#10;` → newline). Only XML's predefined
+/// entities exist in OOXML; anything else is damage, never expanded.
+pub fn resolve_entity(reference: &BytesRef<'_>, part: &str) -> Result<String, OoxmlError> {
+    if let Some(c) = reference
+        .resolve_char_ref()
+        .map_err(|e| OoxmlError::xml(part, e))?
+    {
+        return Ok(c.to_string());
+    }
+    let name = reference.clone().into_inner();
+    quick_xml::escape::resolve_predefined_entity(&name)
+        .map(str::to_string)
+        .ok_or_else(|| OoxmlError::xml(part, format!("unknown entity &{name};")))
+}

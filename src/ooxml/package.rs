@@ -1,0 +1,415 @@
+//! An Office Open XML package (`.xlsx`, `.xlsm`) read defensively: the zip, its parts, and which part is which
+//! sheet.
+//!
+//! In: the bytes of an untrusted file. Out: a [`Package`] whose every part has been checked against explicit
+//! limits *by decompressing it*, not by trusting the sizes the zip declares, so a zip bomb, a path-traversal name,
+//! a duplicate entry, an encrypted entry or an XML part with a DOCTYPE (entity expansion, external entities) is
+//! refused before calamine or the writer ever sees it (see #7). Both the questionnaire reader and the in-place
+//! writer start from here, so they agree on which part is which sheet.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{Cursor, Read};
+
+use quick_xml::events::Event;
+
+use super::{Limits, OoxmlError, attr, local_name};
+
+/// One sheet of the workbook as `xl/workbook.xml` lists it, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetEntry {
+    pub name: String,
+    /// The zip entry of the worksheet (`xl/worksheets/sheet2.xml`); `None` for chartsheets and dialogs, or a
+    /// relationship that points nowhere.
+    pub part: Option<String>,
+    /// `state="hidden"` or `"veryHidden"`.
+    pub hidden: bool,
+}
+
+/// A checked package: its zip bytes, the names of its parts in order, and its sheets.
+pub struct Package {
+    bytes: Vec<u8>,
+    names: Vec<String>,
+    sheets: Vec<SheetEntry>,
+    /// Defined names (`<definedName>`) without a `localSheetId`, for data-validation lists that use them.
+    defined_names: HashMap<String, String>,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for Package {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Package")
+            .field("parts", &self.names.len())
+            .field("sheets", &self.sheets)
+            .finish()
+    }
+}
+
+impl Package {
+    /// Checks the zip and reads the workbook's sheet list.
+    pub fn open(bytes: Vec<u8>, limits: Limits) -> Result<Package, OoxmlError> {
+        let names = check_zip(&bytes, &limits)?;
+        let mut package = Package {
+            bytes,
+            names,
+            sheets: Vec::new(),
+            defined_names: HashMap::new(),
+            limits,
+        };
+        package.read_workbook()?;
+        Ok(package)
+    }
+
+    /// Runs the zip checks alone, for zip-based formats answerbank reads but does not parse as OOXML
+    /// (`.xlsb`, `.ods`).
+    pub fn check_only(bytes: &[u8], limits: &Limits) -> Result<(), OoxmlError> {
+        check_zip(bytes, limits).map(drop)
+    }
+
+    /// The original bytes (handed to calamine, and copied part by part by the writer).
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// Entry names in zip order.
+    pub fn part_names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn sheets(&self) -> &[SheetEntry] {
+        &self.sheets
+    }
+
+    pub fn sheet(&self, name: &str) -> Option<&SheetEntry> {
+        self.sheets.iter().find(|s| s.name == name)
+    }
+
+    pub fn defined_name(&self, name: &str) -> Option<&str> {
+        self.defined_names
+            .get(&name.to_lowercase())
+            .map(String::as_str)
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub fn has_part(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+
+    /// Reads one part, decompressed, within the limits (checked again: the bytes are the same, the cost small).
+    pub fn read_part(&self, name: &str) -> Result<Vec<u8>, OoxmlError> {
+        let mut archive = archive(&self.bytes)?;
+        let file = archive
+            .by_name(name)
+            .map_err(|_| OoxmlError::MissingPart(name.to_string()))?;
+        read_bounded(file, name, &self.limits)
+    }
+
+    /// `xl/workbook.xml` (found through `_rels/.rels`) and its relationships → the sheets in order.
+    fn read_workbook(&mut self) -> Result<(), OoxmlError> {
+        let workbook_part = self
+            .relationship_targets("_rels/.rels", "")?
+            .into_iter()
+            .find(|(_, kind, _)| kind.ends_with("/officeDocument"))
+            .map(|(_, _, target)| target)
+            .unwrap_or_else(|| "xl/workbook.xml".to_string());
+        if !self.has_part(&workbook_part) {
+            return Err(OoxmlError::NotAWorkbook(
+                "it has no workbook part".to_string(),
+            ));
+        }
+        let rels_part = rels_part_of(&workbook_part);
+        let base = workbook_part
+            .rsplit_once('/')
+            .map_or("", |(dir, _)| dir)
+            .to_string();
+        let targets: HashMap<String, String> = if self.has_part(&rels_part) {
+            self.relationship_targets(&rels_part, &base)?
+                .into_iter()
+                .filter(|(_, kind, _)| kind.ends_with("/worksheet"))
+                .map(|(id, _, target)| (id, target))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        let xml = self.read_part(&workbook_part)?;
+        let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
+        let mut buf = Vec::new();
+        let mut defined: Option<String> = None;
+        let mut defined_text = String::new();
+        loop {
+            match reader
+                .read_event_into(&mut buf)
+                .map_err(|e| OoxmlError::xml(&workbook_part, e))?
+            {
+                Event::Start(e) | Event::Empty(e) if local_name(e.name().as_ref()) == "sheet" => {
+                    let name = attr(&e, "name").unwrap_or_default();
+                    let state = attr(&e, "state").unwrap_or_default();
+                    let id = attr(&e, "id");
+                    let part = id
+                        .and_then(|id| targets.get(&id).cloned())
+                        .filter(|p| self.has_part(p));
+                    self.sheets.push(SheetEntry {
+                        name,
+                        part,
+                        hidden: state == "hidden" || state == "veryHidden",
+                    });
+                }
+                Event::Start(e) if local_name(e.name().as_ref()) == "definedName" => {
+                    defined = (attr(&e, "localSheetId").is_none())
+                        .then(|| attr(&e, "name"))
+                        .flatten();
+                    defined_text.clear();
+                }
+                Event::Text(t) if defined.is_some() => {
+                    defined_text.push_str(&t.xml10_content());
+                }
+                Event::GeneralRef(r) if defined.is_some() => {
+                    defined_text.push_str(&super::resolve_entity(&r, &workbook_part)?);
+                }
+                Event::End(e) if local_name(e.name().as_ref()) == "definedName" => {
+                    if let Some(name) = defined.take() {
+                        self.defined_names
+                            .insert(name.to_lowercase(), defined_text.clone());
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+            buf.clear();
+        }
+        if self.sheets.is_empty() {
+            return Err(OoxmlError::NotAWorkbook(
+                "its workbook lists no sheets".to_string(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// (Id, Type, resolved target) of every relationship in a `.rels` part.
+    fn relationship_targets(
+        &self,
+        rels: &str,
+        base: &str,
+    ) -> Result<Vec<(String, String, String)>, OoxmlError> {
+        if !self.has_part(rels) {
+            return Ok(Vec::new());
+        }
+        let xml = self.read_part(rels)?;
+        let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        loop {
+            match reader
+                .read_event_into(&mut buf)
+                .map_err(|e| OoxmlError::xml(rels, e))?
+            {
+                Event::Start(e) | Event::Empty(e)
+                    if local_name(e.name().as_ref()) == "Relationship" =>
+                {
+                    if attr(&e, "TargetMode").as_deref() == Some("External") {
+                        continue;
+                    }
+                    let (Some(id), Some(kind), Some(target)) =
+                        (attr(&e, "Id"), attr(&e, "Type"), attr(&e, "Target"))
+                    else {
+                        continue;
+                    };
+                    out.push((id, kind, resolve_target(base, &target)));
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+            buf.clear();
+        }
+        Ok(out)
+    }
+}
+
+/// `xl/workbook.xml` → `xl/_rels/workbook.xml.rels`.
+pub fn rels_part_of(part: &str) -> String {
+    match part.rsplit_once('/') {
+        Some((dir, file)) => format!("{dir}/_rels/{file}.rels"),
+        None => format!("_rels/{part}.rels"),
+    }
+}
+
+/// Resolves a relationship target against the folder of its source part (`worksheets/sheet1.xml` from `xl`,
+/// `/xl/worksheets/sheet1.xml` absolute, `../x` relative).
+pub fn resolve_target(base: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = if target.starts_with('/') {
+        Vec::new()
+    } else {
+        base.split('/').filter(|s| !s.is_empty()).collect()
+    };
+    for segment in target.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+fn archive(bytes: &[u8]) -> Result<zip::ZipArchive<Cursor<&[u8]>>, OoxmlError> {
+    zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| OoxmlError::BadZip(e.to_string()))
+}
+
+/// Checks every entry of the zip and returns the names in order.
+fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, OoxmlError> {
+    let mut archive = archive(bytes)?;
+    if archive.len() > limits.max_parts {
+        return Err(OoxmlError::Limit(format!(
+            "it holds {} zip entries (the limit is {})",
+            archive.len(),
+            limits.max_parts
+        )));
+    }
+    let mut names = Vec::with_capacity(archive.len());
+    let mut seen = HashSet::new();
+    let mut total: u64 = 0;
+    for index in 0..archive.len() {
+        let file = archive.by_index(index).map_err(|e| match e {
+            zip::result::ZipError::UnsupportedArchive(msg)
+                if msg.contains("ncrypt") || msg.contains("assword") =>
+            {
+                OoxmlError::Encrypted
+            }
+            other => OoxmlError::BadZip(other.to_string()),
+        })?;
+        let name = file
+            .name()
+            .map_err(|e| OoxmlError::BadZip(e.to_string()))?
+            .to_string();
+        if file.encrypted() {
+            return Err(OoxmlError::Encrypted);
+        }
+        if name.contains("..") || name.starts_with('/') || name.contains('\\') || name.contains(':')
+        {
+            return Err(OoxmlError::UnsafeName(name));
+        }
+        if !seen.insert(name.to_ascii_lowercase()) {
+            return Err(OoxmlError::DuplicatePart(name));
+        }
+        if file.is_dir() {
+            names.push(name);
+            continue;
+        }
+        total = total.saturating_add(file.size());
+        if file.size() > limits.max_part_bytes || total > limits.max_total_bytes {
+            return Err(OoxmlError::Limit(format!(
+                "its part {name} unpacks to more than {} MB (a zip bomb?)",
+                limits.max_part_bytes / 1_000_000
+            )));
+        }
+        // Parts are decompressed here once, into nothing, to check that what the zip says is true.
+        let is_xml = name.ends_with(".xml") || name.ends_with(".rels") || name.ends_with(".vml");
+        check_part(file, &name, is_xml, limits)?;
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// Decompresses one entry without keeping it, enforcing the size limit and refusing DOCTYPEs in XML.
+fn check_part<R: Read>(
+    mut file: zip::read::ZipFile<'_, R>,
+    name: &str,
+    is_xml: bool,
+    limits: &Limits,
+) -> Result<(), OoxmlError> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total: u64 = 0;
+    // The tail of the previous chunk, so a `<!DOCTYPE` split across two reads is still seen.
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| OoxmlError::corrupt_part(name, &e))?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        if total > limits.max_part_bytes {
+            return Err(OoxmlError::Limit(format!(
+                "its part {name} unpacks to more than {} MB (a zip bomb?)",
+                limits.max_part_bytes / 1_000_000
+            )));
+        }
+        if is_xml {
+            carry.extend_from_slice(&buf[..n]);
+            if contains_doctype(&carry) {
+                return Err(OoxmlError::Doctype(name.to_string()));
+            }
+            let keep = carry.len().saturating_sub(16);
+            carry.drain(..keep);
+        }
+    }
+    Ok(())
+}
+
+fn contains_doctype(bytes: &[u8]) -> bool {
+    bytes
+        .windows(9)
+        .any(|w| w.eq_ignore_ascii_case(b"<!DOCTYPE"))
+}
+
+/// Reads one entry fully, within the part limit.
+fn read_bounded<R: Read>(
+    file: zip::read::ZipFile<'_, R>,
+    name: &str,
+    limits: &Limits,
+) -> Result<Vec<u8>, OoxmlError> {
+    let declared = file.size();
+    let mut out =
+        Vec::with_capacity(declared.min(limits.max_part_bytes).min(64 * 1024 * 1024) as usize);
+    let read = file
+        .take(limits.max_part_bytes + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| OoxmlError::corrupt_part(name, &e))?;
+    if read as u64 > limits.max_part_bytes {
+        return Err(OoxmlError::Limit(format!("its part {name} is too large")));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_resolve_like_opc_says() {
+        assert_eq!(
+            resolve_target("xl", "worksheets/sheet1.xml"),
+            "xl/worksheets/sheet1.xml"
+        );
+        assert_eq!(
+            resolve_target("xl", "/xl/worksheets/sheet1.xml"),
+            "xl/worksheets/sheet1.xml"
+        );
+        assert_eq!(
+            resolve_target("xl/worksheets", "../drawings/d1.xml"),
+            "xl/drawings/d1.xml"
+        );
+        assert_eq!(resolve_target("", "xl/workbook.xml"), "xl/workbook.xml");
+        assert_eq!(
+            rels_part_of("xl/workbook.xml"),
+            "xl/_rels/workbook.xml.rels"
+        );
+    }
+
+    #[test]
+    fn doctype_is_found_in_any_case() {
+        assert!(contains_doctype(
+            b"<?xml version=\"1.0\"?><!doctype lolz [<!ENTITY lol \"lol\">]>"
+        ));
+        assert!(!contains_doctype(b"<worksheet/>"));
+    }
+}

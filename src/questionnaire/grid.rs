@@ -1,0 +1,207 @@
+//! One sheet as the layout detector sees it: the non-empty cells, what is merged, hidden or a dropdown.
+//!
+//! In: cells from calamine (or a CSV), the sheet's extras from its XML. Out: a [`Grid`] that answers "what does
+//! this cell show" with merged areas filled in (a label merged over several rows belongs to each of them, see
+//! #3), and "which values does this cell's dropdown allow". Sparse, so a sheet that declares a million rows but
+//! holds eighty costs eighty rows.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::cell::CellRef;
+use crate::ooxml::sheet_xml::Area;
+
+/// A cell's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    /// What the cell shows (a formula's cached value), trimmed of surrounding whitespace.
+    pub text: String,
+    /// The cell holds a formula: computed from elsewhere, never written to.
+    pub formula: bool,
+}
+
+/// A dropdown resolved to its values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dropdown {
+    pub areas: Vec<Area>,
+    pub values: Vec<String>,
+}
+
+/// A sparse sheet.
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    /// Row → cells sorted by column.
+    rows: BTreeMap<u32, Vec<(u32, Cell)>>,
+    pub hidden_rows: HashSet<u32>,
+    merges: Vec<Area>,
+    /// Row → indexes into `merges` of the areas that cover a cell of that row.
+    merges_by_row: HashMap<u32, Vec<usize>>,
+    pub dropdowns: Vec<Dropdown>,
+    pub protected: bool,
+    cells: usize,
+}
+
+impl Grid {
+    pub fn new() -> Grid {
+        Grid::default()
+    }
+
+    /// Adds a cell. Cells with no text and no formula are not kept.
+    pub fn insert(&mut self, at: CellRef, text: &str, formula: bool) {
+        let text = text.trim();
+        if text.is_empty() && !formula {
+            return;
+        }
+        let row = self.rows.entry(at.row).or_default();
+        let cell = Cell {
+            text: text.to_string(),
+            formula,
+        };
+        match row.binary_search_by_key(&at.col, |(c, _)| *c) {
+            Ok(i) => row[i].1 = cell,
+            Err(i) => {
+                row.insert(i, (at.col, cell));
+                self.cells += 1;
+            }
+        }
+    }
+
+    /// Number of cells held.
+    pub fn len(&self) -> usize {
+        self.cells
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cells == 0
+    }
+
+    /// Sets the merged areas. Only rows that hold cells are indexed, so a merge declared over a million rows
+    /// costs nothing more than the rows that exist.
+    pub fn set_merges(&mut self, merges: Vec<Area>) {
+        self.merges_by_row.clear();
+        let rows: Vec<u32> = self.rows.keys().copied().collect();
+        for (index, area) in merges.iter().enumerate() {
+            let start = rows.partition_point(|&r| r < area.first.row);
+            let mut touched = false;
+            for &row in rows[start..].iter().take_while(|&&r| r <= area.last.row) {
+                self.merges_by_row.entry(row).or_default().push(index);
+                touched = true;
+            }
+            // Rows inside the area that hold no cell still show the anchor's text: index them too, within reason.
+            if touched && area.last.row - area.first.row < 1_000 {
+                for row in area.first.row..=area.last.row {
+                    let list = self.merges_by_row.entry(row).or_default();
+                    if !list.contains(&index) {
+                        list.push(index);
+                    }
+                }
+            }
+        }
+        self.merges = merges;
+    }
+
+    /// The rows that hold at least one cell, in order.
+    pub fn row_numbers(&self) -> impl Iterator<Item = u32> + '_ {
+        self.rows.keys().copied()
+    }
+
+    /// The highest column holding a cell, if any.
+    pub fn max_col(&self) -> Option<u32> {
+        self.rows
+            .values()
+            .filter_map(|cells| cells.last().map(|(c, _)| *c))
+            .max()
+    }
+
+    pub fn last_row(&self) -> Option<u32> {
+        self.rows.keys().next_back().copied()
+    }
+
+    /// The cell itself, if it holds something.
+    pub fn cell(&self, at: CellRef) -> Option<&Cell> {
+        let row = self.rows.get(&at.row)?;
+        row.binary_search_by_key(&at.col, |(c, _)| *c)
+            .ok()
+            .map(|i| &row[i].1)
+    }
+
+    /// The cells of a row, sorted by column.
+    pub fn row_cells(&self, row: u32) -> &[(u32, Cell)] {
+        self.rows.get(&row).map_or(&[], Vec::as_slice)
+    }
+
+    /// The merged area a cell belongs to, if any.
+    pub fn merge_at(&self, at: CellRef) -> Option<&Area> {
+        self.merges_by_row
+            .get(&at.row)?
+            .iter()
+            .map(|&i| &self.merges[i])
+            .find(|a| a.contains(at))
+    }
+
+    /// What the cell shows: its own text, or the text of the merged area it is part of.
+    pub fn text(&self, at: CellRef) -> &str {
+        if let Some(cell) = self.cell(at) {
+            return &cell.text;
+        }
+        match self.merge_at(at) {
+            Some(area) if area.first != at => self.cell(area.first).map_or("", |c| c.text.as_str()),
+            _ => "",
+        }
+    }
+
+    /// True when the cell is inside a merged area but not its top-left cell: writing there would not show.
+    pub fn is_merge_shadow(&self, at: CellRef) -> bool {
+        self.merge_at(at).is_some_and(|a| a.first != at)
+    }
+
+    /// The values a cell's dropdown allows, if it has one.
+    pub fn dropdown(&self, at: CellRef) -> Option<&[String]> {
+        self.dropdowns
+            .iter()
+            .find(|d| d.areas.iter().any(|a| a.contains(at)))
+            .map(|d| d.values.as_slice())
+    }
+
+    /// The texts of a rectangle's cells in reading order (used to resolve list dropdowns).
+    pub fn texts_in(&self, area: &Area) -> Vec<String> {
+        let mut out = Vec::new();
+        for (_, cells) in self.rows.range(area.first.row..=area.last.row) {
+            for (col, cell) in cells {
+                if (area.first.col..=area.last.col).contains(col) && !cell.text.is_empty() {
+                    out.push(cell.text.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_labels_fill_their_area() {
+        let mut grid = Grid::new();
+        grid.insert(CellRef::new(2, 0), "Access control", false);
+        grid.insert(CellRef::new(4, 1), "Question?", false);
+        grid.set_merges(vec![Area::parse("A3:A6").unwrap()]);
+        assert_eq!(grid.text(CellRef::new(4, 0)), "Access control");
+        assert_eq!(
+            grid.text(CellRef::new(5, 0)),
+            "Access control",
+            "a row with no cell of its own"
+        );
+        assert!(grid.is_merge_shadow(CellRef::new(4, 0)));
+        assert!(!grid.is_merge_shadow(CellRef::new(2, 0)));
+        assert_eq!(grid.text(CellRef::new(7, 0)), "");
+    }
+
+    #[test]
+    fn a_huge_merge_costs_only_the_rows_that_exist() {
+        let mut grid = Grid::new();
+        grid.insert(CellRef::new(0, 0), "x", false);
+        grid.set_merges(vec![Area::parse("A1:A1048576").unwrap()]);
+        assert!(grid.merges_by_row.len() <= 1);
+    }
+}

@@ -1,0 +1,138 @@
+//! Reading a customer questionnaire: every question on every sheet, and where its answer goes.
+//!
+//! Flow: file → [`source::Workbook`] (format-specific reading into sparse grids) → [`layout::detect`] per sheet
+//! → [`Questionnaire`]: per sheet the layout found or why it was skipped, and the [`QuestionRow`]s with absolute
+//! cell coordinates, so later steps write into exactly the right cells. The input file is never modified.
+
+mod csv;
+pub mod grid;
+pub mod layout;
+pub mod source;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+pub use layout::{AnswerCell, AnswerColumn, AnswerKind, Overrides, QuestionRow, SheetLayout};
+pub use source::Format;
+
+use crate::matching::QuestionContext;
+use crate::ooxml::Limits;
+
+/// What to read.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Only these sheets (hidden ones too, when named); empty means every visible sheet.
+    pub sheets: Vec<String>,
+    /// Read hidden sheets and hidden rows as well.
+    pub include_hidden: bool,
+    pub overrides: Overrides,
+    pub limits: Limits,
+}
+
+/// One sheet's outcome.
+#[derive(Debug, Clone)]
+pub struct SheetResult {
+    pub name: String,
+    pub hidden: bool,
+    pub protected: bool,
+    /// The layout, or why the sheet has no questions to answer.
+    pub outcome: Result<SheetLayout, String>,
+}
+
+impl SheetResult {
+    pub fn layout(&self) -> Option<&SheetLayout> {
+        self.outcome.as_ref().ok()
+    }
+}
+
+/// A read questionnaire.
+#[derive(Debug, Clone)]
+pub struct Questionnaire {
+    pub path: PathBuf,
+    pub format: Format,
+    pub sheets: Vec<SheetResult>,
+}
+
+impl Questionnaire {
+    /// Every question row, sheet by sheet, top to bottom.
+    pub fn questions(&self) -> impl Iterator<Item = &QuestionRow> {
+        self.sheets
+            .iter()
+            .filter_map(SheetResult::layout)
+            .flat_map(|l| l.questions.iter())
+    }
+
+    /// Every question with what the matcher should know about its place.
+    pub fn questions_with_context(&self) -> Vec<(&QuestionRow, QuestionContext)> {
+        let mut out = Vec::new();
+        for sheet in &self.sheets {
+            let Some(layout) = sheet.layout() else {
+                continue;
+            };
+            let mut previous: Option<&str> = None;
+            for row in &layout.questions {
+                let context = QuestionContext {
+                    sheet: Some(sheet.name.clone()),
+                    section: row.section.clone(),
+                    question_id: row.id.clone(),
+                    previous_question: previous.map(str::to_string),
+                };
+                previous = Some(&row.question);
+                out.push((row, context));
+            }
+        }
+        out
+    }
+}
+
+/// Reads a questionnaire. Errors name the file.
+pub fn read_questionnaire(path: &Path, options: &ReadOptions) -> Result<Questionnaire> {
+    read(path, options).with_context(|| format!("{} is not usable", path.display()))
+}
+
+fn read(path: &Path, options: &ReadOptions) -> Result<Questionnaire> {
+    let mut workbook = source::Workbook::open(path, &options.limits)?;
+    for wanted in &options.sheets {
+        if !workbook.sheets.iter().any(|s| &s.name == wanted) {
+            let names: Vec<String> = workbook
+                .sheets
+                .iter()
+                .map(|s| format!("'{}'", s.name))
+                .collect();
+            bail!(
+                "it has no sheet named '{wanted}' (its sheets: {})",
+                names.join(", ")
+            );
+        }
+    }
+    let mut sheets = Vec::new();
+    for info in workbook.sheets.clone() {
+        let named = options.sheets.contains(&info.name);
+        if !options.sheets.is_empty() && !named {
+            continue;
+        }
+        if info.hidden && !options.include_hidden && !named {
+            sheets.push(SheetResult {
+                name: info.name,
+                hidden: true,
+                protected: false,
+                outcome: Err("hidden sheet (use --include-hidden to read it)".to_string()),
+            });
+            continue;
+        }
+        let grid = workbook.grid(&info.name)?;
+        let outcome = layout::detect(&info.name, grid, &options.overrides, options.include_hidden);
+        sheets.push(SheetResult {
+            name: info.name,
+            hidden: info.hidden,
+            protected: grid.protected,
+            outcome,
+        });
+    }
+    Ok(Questionnaire {
+        path: path.to_path_buf(),
+        format: workbook.format,
+        sheets,
+    })
+}

@@ -1,0 +1,492 @@
+//! Opening a customer file of any supported format as sheets of [`Grid`]s.
+//!
+//! In: a path (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`, `.csv`). Out: a [`Workbook`] that lists its sheets and
+//! reads each on demand. The file is read once into memory and never written. Zip-based formats pass the
+//! package checks of `ooxml::package` first; xlsx/xlsm cells are streamed from calamine's cell reader into a
+//! sparse grid (calamine's dense `Range` would allocate rows × columns from the first to the last cell, which a
+//! hostile file can make enormous), and the sheet XML is scanned for dropdowns, hidden rows and merges.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use calamine::{Data, DataRef, Reader, SheetVisible};
+
+use super::grid::{Dropdown, Grid};
+use crate::cell::CellRef;
+use crate::date::Date;
+use crate::ooxml::package::Package;
+use crate::ooxml::sheet_xml::{self, Area, ListSource};
+use crate::ooxml::{Limits, OoxmlError};
+
+/// The file formats answerbank reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Xlsx,
+    Xlsm,
+    Xlsb,
+    Xls,
+    Ods,
+    Csv,
+}
+
+impl Format {
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "xlsx" => Format::Xlsx,
+            "xlsm" => Format::Xlsm,
+            "xlsb" => Format::Xlsb,
+            "xls" => Format::Xls,
+            "ods" => Format::Ods,
+            "csv" | "txt" | "tsv" => Format::Csv,
+            _ => return None,
+        })
+    }
+
+    /// Whether answers can be written into the file itself (the other formats get an `.xlsx` copy).
+    pub fn is_ooxml(self) -> bool {
+        matches!(self, Format::Xlsx | Format::Xlsm)
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Xlsm => "xlsm",
+            Format::Xlsb => "xlsb",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+/// A sheet as the workbook lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetInfo {
+    pub name: String,
+    pub hidden: bool,
+}
+
+enum Backend {
+    Ooxml {
+        package: Package,
+        xlsx: Box<calamine::Xlsx<Cursor<Vec<u8>>>>,
+    },
+    Calamine(Box<calamine::Sheets<Cursor<Vec<u8>>>>),
+    Csv,
+}
+
+/// An opened customer file.
+pub struct Workbook {
+    pub path: PathBuf,
+    pub format: Format,
+    pub sheets: Vec<SheetInfo>,
+    backend: Backend,
+    limits: Limits,
+    grids: HashMap<String, Grid>,
+    cells_read: usize,
+}
+
+impl std::fmt::Debug for Workbook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workbook")
+            .field("path", &self.path)
+            .field("sheets", &self.sheets)
+            .finish()
+    }
+}
+
+const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+
+impl Workbook {
+    /// Opens a file. Errors say what is wrong in the user's words; the caller adds the file name.
+    pub fn open(path: &Path, limits: &Limits) -> Result<Workbook> {
+        let format = Format::from_path(path).with_context(|| {
+            "it is not a supported spreadsheet (use .xlsx, .xlsm, .xls, .xlsb, .ods or .csv)"
+                .to_string()
+        })?;
+        let metadata = std::fs::metadata(path).context("cannot read it")?;
+        if metadata.is_dir() {
+            bail!("it is a folder, not a file");
+        }
+        if metadata.len() > limits.max_file_bytes {
+            bail!(
+                "it is larger than the {} MB limit",
+                limits.max_file_bytes / 1_000_000
+            );
+        }
+        let bytes = std::fs::read(path).context("cannot read it")?;
+        if bytes.is_empty() {
+            bail!("it is empty");
+        }
+        let mut workbook = Workbook {
+            path: path.to_path_buf(),
+            format,
+            sheets: Vec::new(),
+            backend: Backend::Csv,
+            limits: limits.clone(),
+            grids: HashMap::new(),
+            cells_read: 0,
+        };
+        if format == Format::Csv {
+            let grid = super::csv::read_csv(&bytes, limits)?;
+            workbook.cells_read = grid.len();
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("Sheet1")
+                .to_string();
+            workbook.sheets.push(SheetInfo {
+                name: name.clone(),
+                hidden: false,
+            });
+            workbook.grids.insert(name, grid);
+            return Ok(workbook);
+        }
+        if bytes.starts_with(OLE_MAGIC) {
+            // Encrypted .xlsx files are OLE containers holding an "EncryptedPackage" stream.
+            if contains_utf16(&bytes, "EncryptedPackage") {
+                return Err(OoxmlError::Encrypted.into());
+            }
+            if format != Format::Xls {
+                bail!(
+                    "it is an old-style binary file (.xls) with a .{} name; rename it to .xls",
+                    format.extension()
+                );
+            }
+        } else if bytes.starts_with(ZIP_MAGIC) {
+            if format == Format::Xls {
+                bail!("it is a zip-based file with an .xls name; rename it to .xlsx");
+            }
+        } else if format != Format::Xls || bytes.len() < 8 {
+            bail!("it is not a spreadsheet (its content is not an Office or OpenDocument file)");
+        } else {
+            bail!("it is not a spreadsheet (not an OLE compound file, as .xls files are)");
+        }
+
+        if format.is_ooxml() {
+            let package = Package::open(bytes, limits.clone())?;
+            check_shared_strings(&package, limits)?;
+            let xlsx = calamine::Xlsx::new(Cursor::new(package.bytes().to_vec()))
+                .map_err(describe_xlsx_error)?;
+            workbook.sheets = package
+                .sheets()
+                .iter()
+                .filter(|s| s.part.is_some())
+                .map(|s| SheetInfo {
+                    name: s.name.clone(),
+                    hidden: s.hidden,
+                })
+                .collect();
+            workbook.backend = Backend::Ooxml {
+                package,
+                xlsx: Box::new(xlsx),
+            };
+        } else {
+            if matches!(format, Format::Xlsb | Format::Ods) {
+                // Zip-based too: the same checks before calamine unpacks anything.
+                Package::check_only(&bytes, limits)?;
+            }
+            let sheets = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+                .map_err(describe_calamine_error)?;
+            workbook.sheets = sheets
+                .sheets_metadata()
+                .iter()
+                .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+                .map(|s| SheetInfo {
+                    name: s.name.clone(),
+                    hidden: s.visible != SheetVisible::Visible,
+                })
+                .collect();
+            workbook.backend = Backend::Calamine(Box::new(sheets));
+        }
+        if workbook.sheets.is_empty() {
+            bail!("it has no worksheets");
+        }
+        Ok(workbook)
+    }
+
+    /// The grid of one sheet, read on first use (with its dropdowns resolved, reading the sheets their lists
+    /// live on).
+    pub fn grid(&mut self, name: &str) -> Result<&Grid> {
+        self.load(name, 0)?;
+        Ok(&self.grids[name])
+    }
+
+    fn load(&mut self, name: &str, depth: usize) -> Result<()> {
+        if self.grids.contains_key(name) {
+            return Ok(());
+        }
+        if !self.sheets.iter().any(|s| s.name == name) {
+            bail!("it has no sheet named '{name}'");
+        }
+        let (mut grid, lists) = match &mut self.backend {
+            Backend::Ooxml { package, xlsx } => {
+                read_ooxml_sheet(package, xlsx, name, &self.limits, self.cells_read)?
+            }
+            Backend::Calamine(sheets) => (
+                read_calamine_sheet(sheets, name, &self.limits, self.cells_read)?,
+                Vec::new(),
+            ),
+            Backend::Csv => unreachable!("CSV grids are read when the file is opened"),
+        };
+        self.cells_read += grid.len();
+        // Resolve dropdowns; a list on another sheet needs that sheet (never more than a couple of levels).
+        let mut dropdowns = Vec::new();
+        for (areas, source) in lists {
+            let values = match source {
+                ListSource::Inline(values) => values,
+                ListSource::Reference(reference) if depth < 2 => {
+                    self.grids
+                        .insert(name.to_string(), std::mem::take(&mut grid));
+                    let values = self
+                        .resolve_list(name, &reference, depth)
+                        .unwrap_or_default();
+                    grid = self.grids.remove(name).unwrap_or_default();
+                    values
+                }
+                ListSource::Reference(_) => Vec::new(),
+            };
+            if !values.is_empty() {
+                dropdowns.push(Dropdown { areas, values });
+            }
+        }
+        grid.dropdowns = dropdowns;
+        self.grids.insert(name.to_string(), grid);
+        Ok(())
+    }
+
+    /// Values of a list given as a range or a defined name.
+    fn resolve_list(&mut self, sheet: &str, reference: &str, depth: usize) -> Result<Vec<String>> {
+        let reference = match &self.backend {
+            Backend::Ooxml { package, .. } => package
+                .defined_name(reference.trim())
+                .unwrap_or(reference)
+                .to_string(),
+            _ => reference.to_string(),
+        };
+        let (target_sheet, range) = match reference.rsplit_once('!') {
+            Some((sheet_part, range)) => (
+                sheet_part.trim().trim_matches('\'').replace("''", "'"),
+                range.to_string(),
+            ),
+            None => (sheet.to_string(), reference.clone()),
+        };
+        let Some(area) = Area::parse(&range) else {
+            return Ok(Vec::new());
+        };
+        // Guard against lists of absurd size: a dropdown of a whole column is read only where cells exist.
+        if target_sheet != sheet {
+            self.load(&target_sheet, depth + 1)?;
+        }
+        Ok(self
+            .grids
+            .get(&target_sheet)
+            .map(|g| g.texts_in(&area))
+            .unwrap_or_default())
+    }
+}
+
+/// Counts `<si>` entries before calamine loads the shared-strings table into memory.
+fn check_shared_strings(package: &Package, limits: &Limits) -> Result<()> {
+    let Some(name) = package
+        .part_names()
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case("xl/sharedStrings.xml"))
+    else {
+        return Ok(());
+    };
+    let xml = package.read_part(name)?;
+    let count = xml
+        .windows(4)
+        .filter(|w| w == b"<si>" || w == b"<si " || w == b":si>" || w == b":si ")
+        .count();
+    if count > limits.max_shared_strings {
+        return Err(OoxmlError::Limit(format!(
+            "its shared-strings table has {count} entries (the limit is {})",
+            limits.max_shared_strings
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+type Lists = Vec<(Vec<Area>, ListSource)>;
+
+fn read_ooxml_sheet(
+    package: &Package,
+    xlsx: &mut calamine::Xlsx<Cursor<Vec<u8>>>,
+    name: &str,
+    limits: &Limits,
+    cells_so_far: usize,
+) -> Result<(Grid, Lists)> {
+    let part = package
+        .sheet(name)
+        .and_then(|s| s.part.clone())
+        .with_context(|| format!("sheet '{name}' has no worksheet part"))?;
+    let extras = sheet_xml::scan(&package.read_part(&part)?, &part)?;
+    let mut grid = Grid::new();
+    let mut reader = xlsx
+        .worksheet_cells_reader(name)
+        .map_err(describe_xlsx_error)?;
+    while let Some(record) = reader
+        .next_cell_with_formula_metadata()
+        .map_err(describe_xlsx_error)?
+    {
+        let (row, col) = record.pos;
+        grid.insert(
+            CellRef::new(row, col),
+            &data_ref_text(&record.value),
+            record.formula.is_some(),
+        );
+        if cells_so_far + grid.len() > limits.max_cells {
+            return Err(too_many_cells(limits));
+        }
+    }
+    grid.hidden_rows = extras.hidden_rows;
+    grid.protected = extras.protected;
+    grid.set_merges(extras.merges);
+    let lists = extras
+        .lists
+        .into_iter()
+        .map(|l| (l.areas, l.source))
+        .collect();
+    Ok((grid, lists))
+}
+
+fn read_calamine_sheet(
+    sheets: &mut calamine::Sheets<Cursor<Vec<u8>>>,
+    name: &str,
+    limits: &Limits,
+    cells_so_far: usize,
+) -> Result<Grid> {
+    let values = sheets
+        .worksheet_range(name)
+        .map_err(describe_calamine_error)?;
+    let formulas = sheets.worksheet_formula(name).unwrap_or_default();
+    let mut grid = Grid::new();
+    for (row, col, value) in values.used_cells() {
+        let (row0, col0) = values.start().unwrap_or((0, 0));
+        let at = CellRef::new(row0 + row as u32, col0 + col as u32);
+        let formula = formulas
+            .get_value((at.row, at.col))
+            .is_some_and(|f| !f.is_empty());
+        grid.insert(at, &data_text(value), formula);
+        if cells_so_far + grid.len() > limits.max_cells {
+            return Err(too_many_cells(limits));
+        }
+    }
+    // Formula cells whose cached value is empty are not in `used_cells`.
+    for (row, col, formula) in formulas.used_cells() {
+        let (row0, col0) = formulas.start().unwrap_or((0, 0));
+        let at = CellRef::new(row0 + row as u32, col0 + col as u32);
+        if !formula.is_empty() && grid.cell(at).is_none() {
+            grid.insert(at, "", true);
+        }
+    }
+    if let calamine::Sheets::Xls(xls) = sheets
+        && let Ok(merges) = xls.merge_cells_by_sheet_name(name)
+    {
+        {
+            grid.set_merges(
+                merges
+                    .iter()
+                    .map(|d| Area {
+                        first: CellRef::new(d.start.0, d.start.1),
+                        last: CellRef::new(d.end.0, d.end.1),
+                    })
+                    .collect(),
+            );
+        }
+    }
+    Ok(grid)
+}
+
+fn too_many_cells(limits: &Limits) -> anyhow::Error {
+    OoxmlError::Limit(format!(
+        "it holds more than {} non-empty cells",
+        limits.max_cells
+    ))
+    .into()
+}
+
+/// A cell value as text: whole numbers without `.0`, dates as ISO dates.
+fn data_ref_text(value: &DataRef<'_>) -> String {
+    match value {
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => float_text(*f),
+        DataRef::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        DataRef::DateTime(d) => serial_date_text(d.as_f64()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(e) => e.to_string(),
+        DataRef::Empty => String::new(),
+    }
+}
+
+fn data_text(value: &Data) -> String {
+    match value {
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => float_text(*f),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(d) => serial_date_text(d.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => e.to_string(),
+        Data::Empty => String::new(),
+    }
+}
+
+fn float_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Excel's day serial (1900 system) as `YYYY-MM-DD`.
+fn serial_date_text(serial: f64) -> String {
+    if !(0.0..3_000_000.0).contains(&serial) {
+        return float_text(serial);
+    }
+    let epoch = Date::new(1899, 12, 30).expect("valid date");
+    epoch.add_days(serial.floor() as i64).to_string()
+}
+
+fn contains_utf16(bytes: &[u8], text: &str) -> bool {
+    let needle: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+}
+
+fn describe_xlsx_error(err: calamine::XlsxError) -> anyhow::Error {
+    match err {
+        calamine::XlsxError::Password => OoxmlError::Encrypted.into(),
+        other => anyhow::anyhow!("it could not be read as a workbook: {other}"),
+    }
+}
+
+fn describe_calamine_error(err: calamine::Error) -> anyhow::Error {
+    let text = err.to_string();
+    if text.to_lowercase().contains("password") {
+        return OoxmlError::Encrypted.into();
+    }
+    anyhow::anyhow!("it could not be read as a workbook: {text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_as_text() {
+        assert_eq!(float_text(3.0), "3");
+        assert_eq!(float_text(0.5), "0.5");
+        assert_eq!(serial_date_text(44803.0), "2022-08-30");
+    }
+}
