@@ -179,3 +179,96 @@ fn same_answer(a: &Candidate, b: &Candidate) -> bool {
     a.entry.entry.short_answer == b.entry.entry.short_answer
         && a.entry.entry.body == b.entry.entry.body
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::library::Entry;
+    use crate::library::index::IndexedEntry;
+    use crate::matching::analyze::Analyzer;
+    use crate::matching::rank::Features;
+
+    fn candidate(id: &str, status: Status, score: f32, wording: f32, exact: bool) -> Candidate {
+        let entry = Entry {
+            id: id.to_string(),
+            path: format!("{id}.md"),
+            question: "Q?".to_string(),
+            alternates: Vec::new(),
+            short_answer: Some("Yes".to_string()),
+            tags: Vec::new(),
+            owner: None,
+            reviewed: None,
+            review_every_days: None,
+            status,
+            source: None,
+            derived_from: None,
+            body: format!("Answer of {id}."),
+        };
+        Candidate {
+            entry: Arc::new(IndexedEntry::new(entry, &Analyzer::new(&[], &[]))),
+            score,
+            features: Features {
+                exact,
+                wording,
+                ..Features::default()
+            },
+            stale: false,
+        }
+    }
+
+    #[test]
+    fn close_wording_is_high_only_with_a_margin() {
+        let alone = [
+            candidate("a", Status::Approved, 0.9, 0.95, false),
+            candidate("b", Status::Approved, 0.5, 0.5, false),
+        ];
+        assert_eq!(decide(&alone).0, Confidence::High);
+        let rivals = [
+            candidate("a", Status::Approved, 0.9, 0.95, false),
+            candidate("b", Status::Approved, 0.86, 0.9, false),
+        ];
+        let (band, reason) = decide(&rivals);
+        assert_eq!(band, Confidence::Medium);
+        assert!(reason.contains("runner-up"), "{reason}");
+    }
+
+    #[test]
+    fn bands_follow_the_score() {
+        assert_eq!(
+            decide(&[candidate("a", Status::Approved, 0.35, 0.5, false)]).0,
+            Confidence::Medium
+        );
+        assert_eq!(
+            decide(&[candidate("a", Status::Approved, 0.25, 0.5, false)]).0,
+            Confidence::Low
+        );
+        assert_eq!(
+            decide(&[candidate("a", Status::Approved, 0.1, 0.2, false)]).0,
+            Confidence::None
+        );
+        assert_eq!(decide(&[]).0, Confidence::None);
+    }
+
+    #[test]
+    fn exact_matches_of_proposed_entries_and_ambiguous_wordings_are_medium() {
+        assert_eq!(
+            decide(&[candidate("a", Status::Approved, 2.0, 1.0, true)]).0,
+            Confidence::High
+        );
+        assert_eq!(
+            decide(&[candidate("a", Status::Proposed, 2.0, 1.0, true)]).0,
+            Confidence::Medium
+        );
+        let twins = [
+            candidate("a", Status::Approved, 2.0, 1.0, true),
+            candidate("b", Status::Approved, 2.0, 1.0, true),
+        ];
+        assert_eq!(
+            decide(&twins).0,
+            Confidence::Medium,
+            "same wording, different answers"
+        );
+    }
+}

@@ -295,3 +295,210 @@ fn measure_tag_consensus(candidates: &mut [Candidate]) {
         candidate.features.consensus = best / total;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::index::LibraryIndex;
+
+    /// A small library on disk: (file, front matter extra, question, body).
+    fn library(entries: &[(&str, &str, &str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (id, extra, question, body) in entries {
+            let text = format!("+++\nquestion = {question:?}\n{extra}+++\n{body}\n");
+            std::fs::write(dir.path().join(format!("{id}.md")), text).unwrap();
+        }
+        dir
+    }
+
+    fn best(index: &LibraryIndex, question: &str) -> MatchResult {
+        Matcher::new(index)
+            .match_question(question, &QuestionContext::default(), 5)
+            .unwrap()
+    }
+
+    const ENTRIES: &[(&str, &str, &str, &str)] = &[
+        (
+            "mfa",
+            "alternates = [\"Do you offer two-factor authentication?\"]\nshort_answer = \"Yes\"\ntags = [\"mfa\"]\n",
+            "Do you support multi-factor authentication for customer accounts?",
+            "Yes. TOTP and WebAuthn.",
+        ),
+        (
+            "backups",
+            "short_answer = \"Yes\"\ntags = [\"backup\"]\n",
+            "Are backups encrypted and tested?",
+            "Yes. Daily, AES-256, restore tested quarterly.",
+        ),
+        (
+            "pentest",
+            "short_answer = \"Yes\"\n",
+            "Do you run annual penetration tests?",
+            "Yes. By an outside firm.",
+        ),
+        (
+            "sso",
+            "short_answer = \"Yes\"\nstatus = \"proposed\"\n",
+            "Do you support single sign-on with SAML?",
+            "Yes, SAML 2.0 and OIDC.",
+        ),
+        (
+            "retired-fax",
+            "status = \"retired\"\n",
+            "Can we send you documents by fax?",
+            "Yes.",
+        ),
+    ];
+
+    #[test]
+    fn exact_reuse_is_first_and_high() {
+        let dir = library(ENTRIES);
+        let index = LibraryIndex::open(dir.path()).unwrap();
+        for question in [
+            "Do you support multi-factor authentication for customer accounts?",
+            "do you support MULTI-FACTOR authentication for customer accounts",
+            "Does your organization support multi factor authentication for customer accounts?",
+            "Do you offer 2FA?",
+        ] {
+            let result = best(&index, question);
+            assert_eq!(result.best().unwrap().id(), "mfa", "{question}");
+            assert_eq!(
+                result.confidence,
+                Confidence::High,
+                "{question}: {}",
+                result.reason
+            );
+        }
+    }
+
+    #[test]
+    fn synonyms_and_stop_phrases_find_the_entry() {
+        let dir = library(ENTRIES);
+        let index = LibraryIndex::open(dir.path()).unwrap();
+        assert_eq!(
+            best(
+                &index,
+                "Please describe how your organization does pen testing"
+            )
+            .best()
+            .unwrap()
+            .id(),
+            "pentest"
+        );
+        assert_eq!(
+            best(&index, "Is MFA available?").best().unwrap().id(),
+            "mfa"
+        );
+    }
+
+    #[test]
+    fn proposed_entries_are_never_high_and_retired_never_match() {
+        let dir = library(ENTRIES);
+        let index = LibraryIndex::open(dir.path()).unwrap();
+        let result = best(&index, "Do you support single sign-on with SAML?");
+        assert_eq!(result.best().unwrap().id(), "sso");
+        assert_eq!(
+            result.confidence,
+            Confidence::Medium,
+            "exact wording of a proposed entry: {}",
+            result.reason
+        );
+        let result = best(&index, "Can we send you documents by fax?");
+        assert!(result.candidates.iter().all(|c| c.id() != "retired-fax"));
+    }
+
+    #[test]
+    fn identical_wording_with_different_answers_needs_context() {
+        let dir = library(&[
+            (
+                "a-a-01-2",
+                "tags = [\"a&a\"]\nsource = \"CAIQ v4.0.3 A&A-01.2\"\n",
+                "Are the policies reviewed annually?",
+                "Yes.",
+            ),
+            (
+                "bcr-01-2",
+                "tags = [\"bcr\"]\nsource = \"CAIQ v4.0.3 BCR-01.2\"\n",
+                "Are the policies reviewed annually?",
+                "No.",
+            ),
+        ]);
+        let index = LibraryIndex::open(dir.path()).unwrap();
+        let matcher = Matcher::new(&index);
+        let result = matcher
+            .match_question(
+                "Are the policies reviewed annually?",
+                &QuestionContext::default(),
+                5,
+            )
+            .unwrap();
+        assert_eq!(result.confidence, Confidence::Medium, "{}", result.reason);
+        for (id, expected) in [("BCR-01.2", "bcr-01-2"), ("A&A-01.2", "a-a-01-2")] {
+            let context = QuestionContext {
+                question_id: Some(id.to_string()),
+                ..QuestionContext::default()
+            };
+            let result = matcher
+                .match_question("Are the policies reviewed annually?", &context, 5)
+                .unwrap();
+            assert_eq!(result.best().unwrap().id(), expected);
+            assert_eq!(result.confidence, Confidence::High, "{}", result.reason);
+        }
+        // A section heading that names the domain settles it too.
+        let context = QuestionContext {
+            section: Some("BCR".to_string()),
+            ..QuestionContext::default()
+        };
+        let result = matcher
+            .match_question("Are the policies reviewed annually?", &context, 5)
+            .unwrap();
+        assert_eq!(result.best().unwrap().id(), "bcr-01-2");
+    }
+
+    #[test]
+    fn the_margin_rule_keeps_close_calls_out_of_high() {
+        // Two entries that a reworded question matches about equally: never high.
+        let dir = library(&[
+            (
+                "laptops",
+                "",
+                "Are employee laptops encrypted with full disk encryption?",
+                "Yes.",
+            ),
+            (
+                "desktops",
+                "",
+                "Are employee desktops encrypted with full disk encryption?",
+                "Yes.",
+            ),
+        ]);
+        let index = LibraryIndex::open(dir.path()).unwrap();
+        let result = best(
+            &index,
+            "Are employee computers encrypted with full disk encryption?",
+        );
+        assert_ne!(result.confidence, Confidence::High, "{}", result.reason);
+    }
+
+    #[test]
+    fn hostile_text_never_fails() {
+        let dir = library(ENTRIES);
+        let index = LibraryIndex::open(dir.path()).unwrap();
+        for text in [
+            "",
+            "   ",
+            "\"",
+            "a:b",
+            "(((",
+            "AND OR NOT",
+            "🙂",
+            "\u{0}",
+            &"x".repeat(10_000),
+            "--",
+        ] {
+            let result = best(&index, text);
+            assert!(result.candidates.len() <= 5);
+        }
+        assert_eq!(best(&index, "do you?").confidence, Confidence::None);
+    }
+}

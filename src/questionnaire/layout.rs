@@ -829,15 +829,16 @@ fn pick_answer_columns(
     if let Some((_, c, computed)) = longs.into_iter().next() {
         out.push((c, computed));
     } else if let Some((c, computed)) = answer_words.into_iter().next()
-        && !out.iter().any(|(o, _)| o.kind == AnswerKind::Long) {
-            out.push((
-                AnswerColumn {
-                    kind: AnswerKind::Long,
-                    ..c
-                },
-                computed,
-            ));
-        }
+        && !out.iter().any(|(o, _)| o.kind == AnswerKind::Long)
+    {
+        out.push((
+            AnswerColumn {
+                kind: AnswerKind::Long,
+                ..c
+            },
+            computed,
+        ));
+    }
     out.sort_by_key(|(c, _)| c.col);
     out
 }

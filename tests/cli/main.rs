@@ -3,5 +3,6 @@
 mod util;
 
 mod check;
+mod eval;
 mod library_index;
 mod search;
