@@ -3,6 +3,7 @@
 mod util;
 
 mod check;
+mod columns;
 mod eval;
 mod library_index;
 mod search;
