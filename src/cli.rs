@@ -52,6 +52,16 @@ pub enum Command {
         answerbank columns vendor.xlsx --rows\n  \
         answerbank columns vendor.xlsx --sheet Security --header-row 4 --question-col C --answer-col D --json")]
     Columns(ColumnsArgs),
+    /// Draft answers into a copy of the customer's own workbook, and write a review workbook.
+    #[command(
+        after_long_help = "Writes <stem>.drafted.<ext> (the customer's workbook with drafted answers in its \
+        answer cells, everything else unchanged) and <stem>.review.xlsx (every question with its draft, confidence \
+        and source, and Decision / Final answer columns for the reviewer), next to the input or in --out-dir.\n\n\
+        Examples:\n  answerbank draft fixtures/example-questionnaire.xlsx\n  \
+        answerbank draft vendor.xlsx --min-confidence medium --out-dir drafts\n  \
+        answerbank draft vendor.xlsx --sheet Security --question-col C --answer-col D --json"
+    )]
+    Draft(DraftArgs),
 }
 
 /// Where the answer library is.
@@ -155,4 +165,38 @@ pub struct ColumnsArgs {
     /// Print the findings as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DraftArgs {
+    /// The customer's questionnaire (.xlsx, .xlsm, .xls, .xlsb, .ods or .csv). It is never modified.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub library: LibraryArgs,
+    #[command(flatten)]
+    pub reader: ReaderArgs,
+    /// Where to write the two output files (default: next to the input).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// The lowest confidence written into the customer's file; every question is in the review workbook.
+    #[arg(long, value_name = "BAND", default_value = "high", value_parser = parse_confidence)]
+    pub min_confidence: answerbank::matching::Confidence,
+    /// Replace answers that are already in the file.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Replace the output files if they exist.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_confidence(text: &str) -> Result<answerbank::matching::Confidence, String> {
+    match answerbank::matching::Confidence::parse(text) {
+        Some(answerbank::matching::Confidence::None) | None => {
+            Err(format!("`{text}` is not one of high, medium, low"))
+        }
+        Some(band) => Ok(band),
+    }
 }

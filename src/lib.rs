@@ -8,6 +8,7 @@
 
 pub mod cell;
 pub mod date;
+pub mod drafting;
 pub mod evaluation;
 pub mod fsutil;
 pub mod library;
@@ -15,3 +16,4 @@ pub mod matching;
 pub mod ooxml;
 pub mod questionnaire;
 pub mod text;
+pub mod workbook;

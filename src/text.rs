@@ -1,6 +1,9 @@
 //! Small text helpers shared by every output: making untrusted text safe to print, and short snippets.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 /// Text from a customer file or a library entry, made safe for a terminal: control characters (escape sequences
 /// could recolour or rewrite the screen) become spaces.
@@ -36,6 +39,26 @@ pub fn snippet(text: &str, max: usize) -> String {
     format!("{}…", cut.trim_end())
 }
 
+static BOLD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\*\*([^*\n]+?)\*\*|__([^_\n]+?)__").expect("valid regex"));
+static ITALIC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(^|[\s(])\*([^*\s][^*\n]*?)\*").expect("valid regex"));
+static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`([^`\n]+)`").expect("valid regex"));
+static LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[([^\]\n]+)\]\(([^)\s]+)\)").expect("valid regex"));
+static HEADING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)^#{1,6}\s+").expect("valid regex"));
+
+/// An answer body (plain text or light Markdown) as a spreadsheet cell should show it: emphasis and code marks
+/// dropped, links as "text (address)", heading marks removed; lists and line breaks kept.
+pub fn plain_text(markdown: &str) -> String {
+    let text = BOLD.replace_all(markdown, "$1$2");
+    let text = ITALIC.replace_all(&text, "$1$2");
+    let text = CODE.replace_all(&text, "$1");
+    let text = LINK.replace_all(&text, "$1 ($2)");
+    HEADING.replace_all(&text, "").trim().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +68,22 @@ mod tests {
         assert_eq!(snippet("Yes.\n  We   encrypt.", 100), "Yes. We encrypt.");
         assert_eq!(snippet("abcdefghij", 5), "abcd…");
         assert_eq!(printable("a\u{1b}[31mb"), "a [31mb");
+    }
+
+    #[test]
+    fn markdown_becomes_plain_text() {
+        assert_eq!(
+            plain_text("**Govern:** a policy, *really* `v2`."),
+            "Govern: a policy, really v2."
+        );
+        assert_eq!(
+            plain_text("See [our page](https://x.example/p)."),
+            "See our page (https://x.example/p)."
+        );
+        assert_eq!(
+            plain_text("## Backups\n- daily\n- 2 * 3 = 6"),
+            "Backups\n- daily\n- 2 * 3 = 6"
+        );
+        assert_eq!(plain_text("snake_case_name stays"), "snake_case_name stays");
     }
 }

@@ -2,6 +2,7 @@
 
 mod check;
 mod columns;
+mod draft;
 mod eval;
 mod search;
 
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Columns(args) => columns::run(args),
+        Command::Draft(args) => draft::run(args),
     }
 }
 

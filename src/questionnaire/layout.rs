@@ -90,6 +90,9 @@ pub struct QuestionRow {
     pub section: Option<String>,
     /// Writable answer cells (formula cells and merged shadows are left out).
     pub answer_cells: Vec<AnswerCell>,
+    /// The sheet has one answer column only, which takes the short answer and the body together.
+    #[serde(default)]
+    pub single_answer_column: bool,
 }
 
 impl QuestionRow {
@@ -1007,6 +1010,7 @@ fn collect_questions(
             question: question.to_string(),
             section: section.clone(),
             answer_cells: cells,
+            single_answer_column: layout.answer_columns.len() == 1,
         });
     }
 }

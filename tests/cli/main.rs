@@ -4,6 +4,7 @@ mod util;
 
 mod check;
 mod columns;
+mod draft;
 mod eval;
 mod library_index;
 mod search;

@@ -157,3 +157,185 @@ fn copy_tree(from: &Path, to: &Path) {
 pub fn entry(question: &str, extra: &str, body: &str) -> String {
     format!("+++\nquestion = {question:?}\n{extra}+++\n{body}\n")
 }
+
+/// The parts of a zip package, decompressed, by name.
+pub fn zip_parts(path: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut parts = std::collections::BTreeMap::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).unwrap();
+        parts.insert(file.name().unwrap().to_string(), bytes);
+    }
+    parts
+}
+
+/// A worksheet's XML split into its cells (reference → the raw `<c>` element, row attributes other than `spans`
+/// included as a pseudo-cell per row) and everything outside `<sheetData>`.
+pub fn split_sheet(xml: &[u8]) -> (std::collections::BTreeMap<String, String>, String) {
+    let text = String::from_utf8(xml.to_vec()).unwrap();
+    let start = text.find("<sheetData").unwrap();
+    let end = text
+        .find("</sheetData>")
+        .map(|i| i + "</sheetData>".len())
+        .unwrap_or_else(|| text[start..].find("/>").unwrap() + start + 2);
+    let outside = format!("{}{}", &text[..start], &text[end..]);
+    let data = &text[start..end];
+    let mut cells = std::collections::BTreeMap::new();
+    let cell = regex::Regex::new(r#"<(?:\w+:)?c r="([A-Z]+[0-9]+)"[^>]*?(?:/>|>.*?</(?:\w+:)?c>)"#)
+        .unwrap();
+    for m in cell.captures_iter(data) {
+        cells.insert(m[1].to_string(), m[0].to_string());
+    }
+    // Rows: their attributes as a sorted list, `spans` (a hint a writer may drop) left out.
+    let row = regex::Regex::new(r#"<(?:\w+:)?row ([^>]*?)/?>"#).unwrap();
+    let attribute = regex::Regex::new(r#"([\w:]+)="([^"]*)""#).unwrap();
+    for m in row.captures_iter(data) {
+        let mut attributes: Vec<String> = attribute
+            .captures_iter(&m[1])
+            .filter(|a| &a[1] != "spans")
+            .map(|a| format!("{}={}", &a[1], &a[2]))
+            .collect();
+        attributes.sort();
+        let number = attributes
+            .iter()
+            .find_map(|a| a.strip_prefix("r="))
+            .unwrap_or_default()
+            .to_string();
+        cells.insert(format!("row {number}"), attributes.join(" "));
+    }
+    (cells, outside)
+}
+
+/// Asserts that `drafted` differs from `original` only in the given cells of the given sheets: every other zip
+/// part byte-identical, every other cell and row of the touched sheets identical, nothing outside `sheetData`
+/// changed. Returns the cells that changed.
+pub fn assert_only_answer_cells_changed(
+    original: &Path,
+    drafted: &Path,
+    allowed: &[(String, String)],
+) -> Vec<(String, String)> {
+    let before = zip_parts(original);
+    let after = zip_parts(drafted);
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "the same parts"
+    );
+    let package = answerbank::ooxml::package::Package::open(
+        std::fs::read(original).unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    let mut changed = Vec::new();
+    for (name, bytes) in &before {
+        if bytes == &after[name] {
+            continue;
+        }
+        let sheet = package
+            .sheets()
+            .iter()
+            .find(|s| s.part.as_deref() == Some(name.as_str()))
+            .unwrap_or_else(|| panic!("part {name} changed but is not a worksheet"))
+            .name
+            .clone();
+        let (cells_before, outside_before) = split_sheet(bytes);
+        let (cells_after, outside_after) = split_sheet(&after[name]);
+        assert_eq!(
+            outside_before, outside_after,
+            "sheet '{sheet}': XML outside <sheetData> changed"
+        );
+        let keys: std::collections::BTreeSet<&String> =
+            cells_before.keys().chain(cells_after.keys()).collect();
+        for key in keys {
+            if key.starts_with("row ") {
+                // A new row may be added for a new answer; existing rows keep their attributes.
+                if let (Some(a), Some(b)) = (cells_before.get(key), cells_after.get(key)) {
+                    assert_eq!(a, b, "sheet '{sheet}': {key} attributes changed");
+                }
+                continue;
+            }
+            if cells_before.get(key) != cells_after.get(key) {
+                assert!(
+                    allowed.contains(&(sheet.clone(), key.clone())),
+                    "sheet '{sheet}': cell {key} changed but is not an answer cell:\n{:?}\n{:?}",
+                    cells_before.get(key),
+                    cells_after.get(key)
+                );
+                changed.push((sheet.clone(), key.clone()));
+            }
+        }
+    }
+    changed
+}
+
+/// The values of a sheet as calamine reads them, by cell reference.
+pub fn read_values(path: &Path, sheet: &str) -> std::collections::HashMap<String, String> {
+    use calamine::Reader;
+    let mut workbook = calamine::open_workbook_auto(path).unwrap();
+    let range = workbook.worksheet_range(sheet).unwrap();
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    let mut values = std::collections::HashMap::new();
+    for (r, c, value) in range.used_cells() {
+        let cell = answerbank::cell::CellRef::new(row0 + r as u32, col0 + c as u32);
+        values.insert(cell.to_string(), value.to_string());
+    }
+    values
+}
+
+/// Whether LibreOffice is here; CI sets ANSWERBANK_REQUIRE_SOFFICE=1 so its absence fails there.
+pub fn soffice() -> Option<PathBuf> {
+    let found = ["soffice", "libreoffice"].iter().find_map(|name| {
+        std::env::var_os("PATH")?
+            .to_str()?
+            .split(':')
+            .map(|dir| Path::new(dir).join(name))
+            .find(|p| p.exists())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("ANSWERBANK_REQUIRE_SOFFICE").is_none(),
+            "LibreOffice is required but not installed"
+        );
+        eprintln!("skipping: LibreOffice is not installed");
+    }
+    found
+}
+
+/// Opens a workbook in LibreOffice headless and converts its sheets to CSV; returns the CSV texts.
+pub fn open_in_libreoffice(soffice: &Path, file: &Path) -> Vec<String> {
+    let out = tempfile::tempdir().unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let status = Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.path().display()
+        ))
+        .args([
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+            "--outdir",
+        ])
+        .arg(out.path())
+        .arg(file)
+        .output()
+        .expect("running soffice");
+    assert!(
+        status.status.success(),
+        "LibreOffice failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let texts: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        !texts.is_empty(),
+        "LibreOffice wrote nothing for {}",
+        file.display()
+    );
+    texts
+}

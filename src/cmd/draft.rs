@@ -1,0 +1,194 @@
+//! `answerbank draft`: answer a questionnaire inside the customer's own workbook, plus a review workbook.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::ExitStatus;
+use crate::cli::DraftArgs;
+use answerbank::date::Date;
+use answerbank::drafting::{self, DraftOptions, Outcome, Summary};
+use answerbank::fsutil::{Existing, write_bytes_atomic};
+use answerbank::matching::{Confidence, Matcher};
+use answerbank::ooxml::package::Package;
+use answerbank::questionnaire::read_questionnaire;
+use answerbank::workbook::{convert, patch, review};
+
+pub fn run(args: DraftArgs) -> Result<ExitStatus> {
+    let options = super::read_options(&args.reader);
+    let existing = if args.force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
+    let (drafted_path, review_path) =
+        output_paths(&args.file, args.out_dir.as_deref(), args.file.extension());
+    if !args.force {
+        for path in [&drafted_path, &review_path] {
+            if path.exists() {
+                anyhow::bail!(
+                    "{} already exists (use --force to replace it)",
+                    path.display()
+                );
+            }
+        }
+    }
+    let index = super::open_index(&args.library.library)?;
+    let source_bytes = std::fs::read(&args.file)
+        .with_context(|| format!("{} is not usable: cannot read it", args.file.display()))?;
+    let questionnaire = read_questionnaire(&args.file, &options)?;
+    let matcher = Matcher::new(&index);
+    let draft_options = DraftOptions {
+        min_confidence: args.min_confidence,
+        overwrite: args.overwrite,
+    };
+    let progress = progress_bar(questionnaire.questions().count());
+    let drafts =
+        drafting::draft_questionnaire_with(&matcher, &questionnaire, draft_options, &|| {
+            progress.inc(1)
+        })?;
+    progress.finish_and_clear();
+    let summary = Summary::of(&drafts, &questionnaire);
+
+    let edits = drafting::edits_by_sheet(drafts.iter().flat_map(|d| {
+        d.written
+            .iter()
+            .map(move |w| (d.row.sheet.clone(), w.clone()))
+    }));
+    let (bytes, report) = if questionnaire.format.is_ooxml() {
+        let package = Package::open(source_bytes.clone(), options.limits.clone())
+            .with_context(|| format!("{} is not usable", args.file.display()))?;
+        patch::patch_workbook(&package, &edits)?
+    } else {
+        eprintln!(
+            "answerbank: note: {} is a .{} file, which cannot be edited in place; the drafted copy is an .xlsx with the \
+             same sheets, rows and columns (formatting is not carried over)",
+            args.file.display(),
+            questionnaire.format.extension()
+        );
+        let bytes = convert::xlsx_copy(&args.file, &edits, &options.limits)?;
+        (
+            bytes,
+            patch::PatchReport {
+                written: edits.values().map(Vec::len).sum(),
+                ..Default::default()
+            },
+        )
+    };
+    for (sheet, cell) in &report.truncated {
+        eprintln!(
+            "answerbank: warning: sheet '{sheet}', cell {cell}: the answer was cut to Excel's 32,767-character limit"
+        );
+    }
+    for (sheet, cell) in &report.formula_cells {
+        eprintln!(
+            "answerbank: warning: sheet '{sheet}', cell {cell} holds a formula and was left alone"
+        );
+    }
+    write_bytes_atomic(&drafted_path, existing, &bytes)?;
+
+    let meta = review::ReviewMeta {
+        source: std::path::absolute(&args.file).unwrap_or_else(|_| args.file.clone()),
+        source_sha256: sha256_hex(&source_bytes),
+        library: std::path::absolute(index.root()).unwrap_or_else(|_| index.root().to_path_buf()),
+        drafted_file: std::path::absolute(&drafted_path).unwrap_or_else(|_| drafted_path.clone()),
+        created: Date::today(),
+        min_confidence: args.min_confidence,
+        overwrite: args.overwrite,
+        semantic: false,
+    };
+    let review_bytes = review::review_workbook(&meta, &drafts, &summary)?;
+    write_bytes_atomic(&review_path, existing, &review_bytes)?;
+
+    if args.json {
+        let mut out = std::io::stdout().lock();
+        let value = json!({
+            "questions": summary.questions,
+            "bands": summary.bands,
+            "written": report.written.min(summary.written.max(report.written)),
+            "drafted": summary.drafted,
+            "skipped": summary.skipped,
+            "drafted_file": drafted_path.display().to_string(),
+            "review_file": review_path.display().to_string(),
+            "semantic": false,
+        });
+        serde_json::to_writer_pretty(&mut out, &value)?;
+        writeln!(out)?;
+    }
+    print_summary(&summary, &drafted_path, &review_path, args.min_confidence);
+    let _ = drafts
+        .iter()
+        .filter(|d| d.outcome == Outcome::Written)
+        .count();
+    Ok(ExitStatus::Success)
+}
+
+/// `<stem>.drafted.<ext>` and `<stem>.review.xlsx`, next to the input or in `out_dir`.
+fn output_paths(
+    file: &Path,
+    out_dir: Option<&Path>,
+    ext: Option<&std::ffi::OsStr>,
+) -> (PathBuf, PathBuf) {
+    let dir = out_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default());
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("questionnaire");
+    let ext = ext.and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let drafted_ext = match ext.as_deref() {
+        Some("xlsm") => "xlsm",
+        _ => "xlsx",
+    };
+    (
+        dir.join(format!("{stem}.drafted.{drafted_ext}")),
+        dir.join(format!("{stem}.review.xlsx")),
+    )
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn progress_bar(total: usize) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() || total < 200 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("matching {bar:40} {pos}/{len} questions")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn print_summary(summary: &Summary, drafted: &Path, review: &Path, min: Confidence) {
+    let b = &summary.bands;
+    eprintln!(
+        "found {} questions: {} high, {} medium, {} low, {} no match",
+        summary.questions, b.high, b.medium, b.low, b.none
+    );
+    let s = &summary.skipped;
+    eprintln!(
+        "drafted {} of them into the file ({} cells, {min} confidence and up); left alone: {} already answered, {} \
+         formula rows, {} not allowed by the cell's dropdown; {} below the threshold and {} without a match are for review",
+        summary.drafted,
+        summary.written,
+        s.answered,
+        s.formula,
+        s.not_allowed,
+        s.below_threshold,
+        s.no_match
+    );
+    eprintln!("semantic matching: off");
+    eprintln!("drafted questionnaire → {}", drafted.display());
+    eprintln!("review workbook       → {}", review.display());
+}

@@ -1,0 +1,535 @@
+//! Drafting: matches become cell writes.
+//!
+//! In: the question rows of a [`Questionnaire`] and a [`Matcher`]. Out: one [`Draft`] per question: the match
+//! (best entry, runners-up, confidence), what the best entry would write into which answer cell (a
+//! [`Proposal`]), and what is actually written given `--min-confidence` and `--overwrite`. The mapping of an
+//! answer onto a row's cells lives here once, so `draft` and `finish` (which writes reviewed answers) fill cells
+//! the same way: a short answer goes to the short cell as its dropdown spells it, the body to the long cell, an
+//! `x` to the matching "mark" column, and "Yes. <body>" to a sheet's only answer column.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::cell::CellRef;
+use crate::matching::{Confidence, MatchResult, Matcher, QuestionContext};
+use crate::questionnaire::{AnswerCell, AnswerKind, QuestionRow, Questionnaire};
+
+/// Candidates kept per question for the review workbook (the best and two runners-up).
+pub const CANDIDATES_KEPT: usize = 3;
+
+#[derive(Debug, Clone, Copy)]
+pub struct DraftOptions {
+    /// Drafts below this band are not written into the customer's file (they are all in the review workbook).
+    pub min_confidence: Confidence,
+    /// Replace answers already in the file.
+    pub overwrite: bool,
+}
+
+impl Default for DraftOptions {
+    fn default() -> Self {
+        DraftOptions {
+            min_confidence: Confidence::High,
+            overwrite: false,
+        }
+    }
+}
+
+/// One value for one cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct CellWrite {
+    pub cell: CellRef,
+    pub kind: AnswerKind,
+    pub text: String,
+}
+
+/// What an answer would write into a question's cells.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Proposal {
+    pub writes: Vec<CellWrite>,
+    /// Why a part of the answer cannot be written (a short answer the dropdown does not offer).
+    pub not_allowed: Option<String>,
+    /// Target cells left alone because they already hold an answer.
+    pub already_filled: usize,
+    /// Some of those hold an answer that differs from this one: the row is answered differently already.
+    pub conflicts: bool,
+}
+
+/// Why a question was or was not written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Written,
+    /// Matched, but below `--min-confidence`: for the reviewer.
+    BelowThreshold,
+    NoMatch,
+    AlreadyAnswered,
+    /// The answer does not fit the cell (not among the dropdown's values).
+    NotAllowed,
+}
+
+/// The draft of one question.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub row: QuestionRow,
+    pub context: QuestionContext,
+    pub result: MatchResult,
+    /// What the best entry would write (empty when nothing matched).
+    pub proposal: Proposal,
+    /// What goes into the customer's file now.
+    pub written: Vec<CellWrite>,
+    pub outcome: Outcome,
+}
+
+/// Drafts every question of a questionnaire, on all cores, in questionnaire order.
+pub fn draft_questionnaire(
+    matcher: &Matcher<'_>,
+    questionnaire: &Questionnaire,
+    options: DraftOptions,
+) -> anyhow::Result<Vec<Draft>> {
+    draft_questionnaire_with(matcher, questionnaire, options, &|| {})
+}
+
+/// [`draft_questionnaire`], calling `progress` after each question.
+pub fn draft_questionnaire_with(
+    matcher: &Matcher<'_>,
+    questionnaire: &Questionnaire,
+    options: DraftOptions,
+    progress: &(dyn Fn() + Sync),
+) -> anyhow::Result<Vec<Draft>> {
+    let rows = questionnaire.questions_with_context();
+    rows.into_par_iter()
+        .map(|(row, context)| {
+            let result = matcher.match_question(&row.question, &context, CANDIDATES_KEPT)?;
+            progress();
+            Ok(draft_one(row.clone(), context, result, options))
+        })
+        .collect()
+}
+
+fn draft_one(
+    row: QuestionRow,
+    context: QuestionContext,
+    result: MatchResult,
+    options: DraftOptions,
+) -> Draft {
+    let proposal = match result.best() {
+        Some(best) if result.confidence > Confidence::None => {
+            let entry = &best.entry.entry;
+            propose(
+                &row,
+                entry.short_answer.as_deref(),
+                &crate::text::plain_text(&entry.body),
+                options.overwrite,
+            )
+        }
+        _ => Proposal::default(),
+    };
+    // A row answered already keeps its answer: its empty cells are filled only when the filled ones say the same
+    // thing as the draft (a comment added next to the same "Yes"), never next to a different answer.
+    let answered = row.is_answered() && !options.overwrite;
+    let outcome = if answered && (proposal.conflicts || proposal.writes.is_empty()) {
+        Outcome::AlreadyAnswered
+    } else if result.confidence == Confidence::None || result.best().is_none() {
+        Outcome::NoMatch
+    } else if result.confidence < options.min_confidence {
+        Outcome::BelowThreshold
+    } else if proposal.not_allowed.is_some() || proposal.writes.is_empty() {
+        // Part of the answer may fit (the comment) but not the short answer: write nothing, review it all.
+        Outcome::NotAllowed
+    } else {
+        Outcome::Written
+    };
+    let written = if outcome == Outcome::Written {
+        proposal.writes.clone()
+    } else {
+        Vec::new()
+    };
+    Draft {
+        row,
+        context,
+        result,
+        proposal,
+        written,
+        outcome,
+    }
+}
+
+/// The canonical meaning of a short answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Short {
+    Yes,
+    No,
+    NotApplicable,
+    Other(String),
+}
+
+fn canonical(text: &str) -> Short {
+    let t: String = text
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, '.' | '!'))
+        .collect();
+    match t.trim() {
+        "yes" | "y" | "true" => Short::Yes,
+        "no" | "n" | "false" => Short::No,
+        "n/a" | "na" | "n a" | "not applicable" | "does not apply" | "not relevant" | "n / a" => {
+            Short::NotApplicable
+        }
+        other => Short::Other(other.to_string()),
+    }
+}
+
+/// Maps a short answer onto a cell's allowed values, spelled exactly as the dropdown spells them (`N/A` becomes
+/// `NA` or `Not Applicable`); without a dropdown the library's own spelling is written.
+pub fn map_short_answer(answer: &str, allowed: Option<&[String]>) -> Result<String, String> {
+    let Some(allowed) = allowed else {
+        return Ok(answer.trim().to_string());
+    };
+    let wanted = canonical(answer);
+    allowed
+        .iter()
+        .find(|value| canonical(value) == wanted)
+        .cloned()
+        .ok_or_else(|| {
+            format!(
+                "the dropdown offers {}, not \"{}\"",
+                allowed.join(" / "),
+                answer.trim()
+            )
+        })
+}
+
+/// "Yes. <body>" for a sheet's only answer column, unless the body already starts with the short answer.
+pub fn combined_answer(short: Option<&str>, body: &str) -> String {
+    let body = body.trim();
+    let Some(short) = short.map(str::trim).filter(|s| !s.is_empty()) else {
+        return body.to_string();
+    };
+    if body.is_empty() {
+        return short.to_string();
+    }
+    let starts_with_short = body
+        .get(..short.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(short))
+        && body[short.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
+    if starts_with_short {
+        body.to_string()
+    } else {
+        format!("{short}. {body}")
+    }
+}
+
+/// What an answer (short answer and body) writes into a question's answer cells.
+pub fn propose(row: &QuestionRow, short: Option<&str>, body: &str, overwrite: bool) -> Proposal {
+    let mut proposal = Proposal::default();
+    let cells = &row.answer_cells;
+    let short_cell = cells.iter().find(|c| c.kind == AnswerKind::Short);
+    let long_cell = cells.iter().find(|c| c.kind == AnswerKind::Long);
+    let marks: Vec<&AnswerCell> = cells.iter().filter(|c| c.kind.is_mark()).collect();
+    let short = short.map(str::trim).filter(|s| !s.is_empty());
+    let push = |proposal: &mut Proposal, cell: &AnswerCell, text: String| {
+        if cell.is_filled() && !overwrite {
+            proposal.already_filled += 1;
+            let agrees = match cell.kind {
+                AnswerKind::Long => cell.current.trim() == text.trim(),
+                _ => canonical(&cell.current) == canonical(&text),
+            };
+            proposal.conflicts |= !agrees;
+        } else {
+            proposal.writes.push(CellWrite {
+                cell: cell.cell,
+                kind: cell.kind,
+                text,
+            });
+        }
+    };
+
+    if !marks.is_empty()
+        && let Some(short) = short
+    {
+        let kind = match canonical(short) {
+            Short::Yes => Some(AnswerKind::MarkYes),
+            Short::No => Some(AnswerKind::MarkNo),
+            Short::NotApplicable => Some(AnswerKind::MarkNa),
+            Short::Other(_) => None,
+        };
+        match kind.and_then(|k| marks.iter().find(|c| c.kind == k)) {
+            Some(target) => {
+                let other_marked = marks.iter().any(|c| c.cell != target.cell && c.is_filled());
+                if other_marked && !overwrite {
+                    proposal.already_filled += 1;
+                    proposal.conflicts = true;
+                } else {
+                    push(&mut proposal, target, "x".to_string());
+                    if overwrite {
+                        for other in marks
+                            .iter()
+                            .filter(|c| c.cell != target.cell && c.is_filled())
+                        {
+                            proposal.writes.push(CellWrite {
+                                cell: other.cell,
+                                kind: other.kind,
+                                text: String::new(),
+                            });
+                        }
+                    }
+                }
+            }
+            None => {
+                proposal.not_allowed = Some(format!("the sheet has no column to mark \"{short}\""));
+            }
+        }
+    }
+    match (short_cell, long_cell) {
+        (Some(short_cell), long) => {
+            match short {
+                Some(short) => match map_short_answer(short, short_cell.allowed.as_deref()) {
+                    Ok(value) => push(&mut proposal, short_cell, value),
+                    Err(why) => proposal.not_allowed = Some(why),
+                },
+                // No short answer: an open cell takes the body when there is no long column for it.
+                None if long.is_none() && short_cell.allowed.is_none() => {
+                    push(&mut proposal, short_cell, body.trim().to_string())
+                }
+                None => {}
+            }
+            if let Some(long) = long.filter(|_| !body.trim().is_empty()) {
+                push(&mut proposal, long, body.trim().to_string());
+            }
+        }
+        (None, Some(long)) => {
+            // A sheet's only answer column carries the short answer too.
+            let text = if row.single_answer_column {
+                combined_answer(short, body)
+            } else {
+                body.trim().to_string()
+            };
+            if !text.is_empty() {
+                push(&mut proposal, long, text);
+            }
+        }
+        (None, None) => {}
+    }
+    proposal
+}
+
+/// Counts of a drafting run, as the summary and `--json` report them.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub questions: usize,
+    pub bands: Bands,
+    /// Answer cells written into the customer's file.
+    pub written: usize,
+    /// Questions drafted into the file.
+    pub drafted: usize,
+    pub skipped: Skipped,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Bands {
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+    pub none: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Skipped {
+    pub answered: usize,
+    /// Question rows whose answer cells are all formulas.
+    pub formula: usize,
+    pub no_match: usize,
+    pub not_allowed: usize,
+    /// Matched below `--min-confidence`: in the review workbook only.
+    pub below_threshold: usize,
+}
+
+impl Summary {
+    pub fn of(drafts: &[Draft], questionnaire: &Questionnaire) -> Summary {
+        let mut summary = Summary {
+            questions: drafts.len(),
+            ..Summary::default()
+        };
+        for draft in drafts {
+            match draft.result.confidence {
+                Confidence::High => summary.bands.high += 1,
+                Confidence::Medium => summary.bands.medium += 1,
+                Confidence::Low => summary.bands.low += 1,
+                Confidence::None => summary.bands.none += 1,
+            }
+            match draft.outcome {
+                Outcome::Written => {
+                    summary.drafted += 1;
+                    summary.written += draft.written.iter().filter(|w| !w.text.is_empty()).count();
+                }
+                Outcome::BelowThreshold => summary.skipped.below_threshold += 1,
+                Outcome::NoMatch => summary.skipped.no_match += 1,
+                Outcome::AlreadyAnswered => summary.skipped.answered += 1,
+                Outcome::NotAllowed => summary.skipped.not_allowed += 1,
+            }
+        }
+        summary.skipped.formula = questionnaire
+            .sheets
+            .iter()
+            .filter_map(|s| s.layout())
+            .map(|l| l.formula_rows)
+            .sum();
+        summary
+    }
+}
+
+/// The cell writes of all drafts, grouped by sheet, for the workbook writer.
+pub fn edits_by_sheet(
+    writes: impl IntoIterator<Item = (String, CellWrite)>,
+) -> std::collections::BTreeMap<String, Vec<crate::workbook::patch::CellEdit>> {
+    let mut map: std::collections::BTreeMap<String, Vec<crate::workbook::patch::CellEdit>> =
+        Default::default();
+    for (sheet, write) in writes {
+        map.entry(sheet)
+            .or_default()
+            .push(crate::workbook::patch::CellEdit {
+                cell: write.cell,
+                text: write.text,
+            });
+    }
+    map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[(&str, AnswerKind, Option<&[&str]>, &str)]) -> QuestionRow {
+        QuestionRow {
+            sheet: "S".to_string(),
+            row: 4,
+            id: None,
+            question: "Do you encrypt data?".to_string(),
+            section: None,
+            single_answer_column: cells.len() == 1,
+            answer_cells: cells
+                .iter()
+                .map(|(cell, kind, allowed, current)| AnswerCell {
+                    cell: cell.parse().unwrap(),
+                    kind: *kind,
+                    allowed: allowed.map(|a| a.iter().map(|s| s.to_string()).collect()),
+                    current: current.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    fn texts(proposal: &Proposal) -> Vec<(String, String)> {
+        proposal
+            .writes
+            .iter()
+            .map(|w| (w.cell.to_string(), w.text.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn short_answers_take_the_dropdowns_spelling() {
+        let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            map_short_answer("N/A", Some(&list(&["Yes", "No", "NA"]))).unwrap(),
+            "NA"
+        );
+        assert_eq!(
+            map_short_answer("N/A", Some(&list(&["Yes", "No", "Not Applicable"]))).unwrap(),
+            "Not Applicable"
+        );
+        assert_eq!(
+            map_short_answer("yes", Some(&list(&["YES", "NO"]))).unwrap(),
+            "YES"
+        );
+        assert!(map_short_answer("N/A", Some(&list(&["Yes", "No"]))).is_err());
+        assert_eq!(map_short_answer("N/A", None).unwrap(), "N/A");
+    }
+
+    #[test]
+    fn short_and_long_cells() {
+        let r = row(&[
+            ("C5", AnswerKind::Short, Some(&["Yes", "No"]), ""),
+            ("D5", AnswerKind::Long, None, ""),
+        ]);
+        let p = propose(&r, Some("Yes"), "Yes. AES-256.", false);
+        assert_eq!(
+            texts(&p),
+            [
+                ("C5".into(), "Yes".into()),
+                ("D5".into(), "Yes. AES-256.".into())
+            ]
+        );
+        let p = propose(&r, Some("N/A"), "We hold no such data.", false);
+        assert!(p.not_allowed.is_some());
+    }
+
+    #[test]
+    fn the_only_column_gets_short_answer_and_body() {
+        let r = row(&[("B5", AnswerKind::Long, None, "")]);
+        assert_eq!(
+            texts(&propose(&r, Some("Yes"), "We encrypt.", false)),
+            [("B5".into(), "Yes. We encrypt.".into())]
+        );
+        assert_eq!(
+            texts(&propose(&r, Some("Yes"), "Yes, always.", false)),
+            [("B5".into(), "Yes, always.".into())]
+        );
+        assert_eq!(
+            texts(&propose(&r, Some("No"), "Nobody does.", false)),
+            [("B5".into(), "No. Nobody does.".into())]
+        );
+        assert_eq!(
+            texts(&propose(&r, None, "Described here.", false)),
+            [("B5".into(), "Described here.".into())]
+        );
+    }
+
+    #[test]
+    fn mark_columns_get_an_x() {
+        let r = row(&[
+            ("C5", AnswerKind::MarkYes, None, ""),
+            ("D5", AnswerKind::MarkNo, None, ""),
+            ("E5", AnswerKind::MarkNa, None, ""),
+            ("F5", AnswerKind::Long, None, ""),
+        ]);
+        assert_eq!(
+            texts(&propose(&r, Some("No"), "Not yet.", false)),
+            [("D5".into(), "x".into()), ("F5".into(), "Not yet.".into())]
+        );
+        assert_eq!(
+            texts(&propose(&r, Some("N/A"), "n/a", false))[0],
+            ("E5".into(), "x".into())
+        );
+        let answered = row(&[
+            ("C5", AnswerKind::MarkYes, None, "X"),
+            ("D5", AnswerKind::MarkNo, None, ""),
+        ]);
+        assert!(propose(&answered, Some("No"), "", false).writes.is_empty());
+        let p = propose(&answered, Some("No"), "", true);
+        assert_eq!(
+            texts(&p),
+            [("D5".into(), "x".into()), ("C5".into(), "".into())],
+            "overwrite clears the old mark"
+        );
+    }
+
+    #[test]
+    fn filled_cells_are_kept_unless_overwriting() {
+        let r = row(&[
+            ("C5", AnswerKind::Short, None, "No"),
+            ("D5", AnswerKind::Long, None, ""),
+        ]);
+        let p = propose(&r, Some("Yes"), "Body.", false);
+        assert_eq!(p.already_filled, 1);
+        assert!(p.conflicts, "the sheet says No, the library Yes");
+        assert_eq!(texts(&p), [("D5".into(), "Body.".into())]);
+        let p = propose(&r, Some("no"), "Body.", false);
+        assert!(!p.conflicts, "the same answer, spelled differently");
+        assert_eq!(propose(&r, Some("Yes"), "Body.", true).writes.len(), 2);
+    }
+}
