@@ -19,24 +19,85 @@ use answerbank::workbook::{patch, review};
 
 /// Words to build entries from: topics, objects and qualifiers of security questionnaires.
 const TOPICS: &[&str] = &[
-    "encryption", "backups", "access reviews", "logging", "incident response", "penetration testing", "vulnerability scanning",
-    "key management", "single sign-on", "multi-factor authentication", "data retention", "data deletion", "subprocessors",
-    "vendor management", "security training", "background checks", "change management", "disaster recovery",
-    "business continuity", "network segmentation", "endpoint protection", "secure development", "code review",
-    "AI impact assessments", "AI inventory", "human oversight", "model monitoring", "privacy notices", "DPA terms",
-    "physical security", "cyber insurance", "asset inventory", "patch management", "firewall rules", "password policy",
+    "encryption",
+    "backups",
+    "access reviews",
+    "logging",
+    "incident response",
+    "penetration testing",
+    "vulnerability scanning",
+    "key management",
+    "single sign-on",
+    "multi-factor authentication",
+    "data retention",
+    "data deletion",
+    "subprocessors",
+    "vendor management",
+    "security training",
+    "background checks",
+    "change management",
+    "disaster recovery",
+    "business continuity",
+    "network segmentation",
+    "endpoint protection",
+    "secure development",
+    "code review",
+    "AI impact assessments",
+    "AI inventory",
+    "human oversight",
+    "model monitoring",
+    "privacy notices",
+    "DPA terms",
+    "physical security",
+    "cyber insurance",
+    "asset inventory",
+    "patch management",
+    "firewall rules",
+    "password policy",
 ];
 const OBJECTS: &[&str] = &[
-    "customer data", "production systems", "laptops", "cloud accounts", "source code", "admin consoles", "databases",
-    "log files", "API keys", "support tools", "analytics pipelines", "mobile apps", "email", "file storage", "CI runners",
-    "model training data", "third-party integrations", "office network", "HR records", "billing systems",
+    "customer data",
+    "production systems",
+    "laptops",
+    "cloud accounts",
+    "source code",
+    "admin consoles",
+    "databases",
+    "log files",
+    "API keys",
+    "support tools",
+    "analytics pipelines",
+    "mobile apps",
+    "email",
+    "file storage",
+    "CI runners",
+    "model training data",
+    "third-party integrations",
+    "office network",
+    "HR records",
+    "billing systems",
 ];
 const QUALIFIERS: &[&str] = &[
-    "at least annually", "every quarter", "before go-live", "for all staff", "within 24 hours", "with documented evidence",
-    "by an independent party", "using automated tools", "with management approval", "in every region", "monthly",
-    "after every major change", "for contractors too", "with a written policy", "under a named owner",
+    "at least annually",
+    "every quarter",
+    "before go-live",
+    "for all staff",
+    "within 24 hours",
+    "with documented evidence",
+    "by an independent party",
+    "using automated tools",
+    "with management approval",
+    "in every region",
+    "monthly",
+    "after every major change",
+    "for contractors too",
+    "with a written policy",
+    "under a named owner",
 ];
-const VERBS: &[&str] = &["review", "test", "monitor", "document", "encrypt", "audit", "restrict", "approve", "log", "rotate"];
+const VERBS: &[&str] = &[
+    "review", "test", "monitor", "document", "encrypt", "audit", "restrict", "approve", "log",
+    "rotate",
+];
 
 fn pick<'a>(list: &'a [&'a str], n: usize) -> &'a str {
     list[n % list.len()]
@@ -78,7 +139,11 @@ fn make_library(dir: &Path, entries: usize) {
         let text = format!(
             "+++\nquestion = {:?}\nalternates = [{:?}]\nshort_answer = \"Yes\"\ntags = [{:?}]\nowner = \"Security team\"\nreviewed = 2026-10-01\n+++\n{}\n",
             question(n),
-            format!("Is {} in place for {}? ({n})", pick(TOPICS, n), pick(OBJECTS, n / 35)),
+            format!(
+                "Is {} in place for {}? ({n})",
+                pick(TOPICS, n),
+                pick(OBJECTS, n / 35)
+            ),
             pick(TOPICS, n).replace(' ', "-").to_lowercase(),
             body(n)
         );
@@ -96,28 +161,40 @@ fn make_questionnaire(path: &Path, questions: usize, library_entries: usize) {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name("Questionnaire").unwrap();
-    sheet.write_string(0, 0, "Vendor security questionnaire").unwrap();
+    sheet
+        .write_string(0, 0, "Vendor security questionnaire")
+        .unwrap();
     for (col, h) in ["ID", "Question", "Answer", "Comments"].iter().enumerate() {
         sheet.write_string(2, col as u16, *h).unwrap();
     }
     let mut row = 3u32;
     for q in 0..questions {
         if q % 50 == 0 {
-            sheet.write_string(row, 0, format!("Section {}", q / 50 + 1)).unwrap();
+            sheet
+                .write_string(row, 0, format!("Section {}", q / 50 + 1))
+                .unwrap();
             row += 1;
         }
         let n = (q * 7919) % library_entries;
         let text = match q % 3 {
             0 => question(n),
-            1 => question(n).replace("Do you", "Does your organization").replace('?', ", and how?"),
+            1 => question(n)
+                .replace("Do you", "Does your organization")
+                .replace('?', ", and how?"),
             _ if q % 10 == 2 => format!("Is your {} certified under scheme {q}?", pick(OBJECTS, q)),
-            _ => format!("Please describe how you {} {}.", pick(VERBS, n / 10_500), pick(TOPICS, n)),
+            _ => format!(
+                "Please describe how you {} {}.",
+                pick(VERBS, n / 10_500),
+                pick(TOPICS, n)
+            ),
         };
         sheet.write_string(row, 0, format!("Q-{}", q + 1)).unwrap();
         sheet.write_string(row, 1, text).unwrap();
         row += 1;
     }
-    let list = rust_xlsxwriter::DataValidation::new().allow_list_strings(&["Yes", "No", "N/A"]).unwrap();
+    let list = rust_xlsxwriter::DataValidation::new()
+        .allow_list_strings(&["Yes", "No", "N/A"])
+        .unwrap();
     sheet.add_data_validation(3, 2, row, 2, &list).unwrap();
     workbook.save(path).unwrap();
 }
@@ -126,8 +203,16 @@ fn make_questionnaire(path: &Path, questions: usize, library_entries: usize) {
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
@@ -146,11 +231,16 @@ fn run_case(questions: usize, entries: usize) {
     let read = started.elapsed();
     let started = Instant::now();
     let matcher = Matcher::new(&index);
-    let drafts = drafting::draft_questionnaire(&matcher, &questionnaire, DraftOptions::default()).unwrap();
+    let drafts =
+        drafting::draft_questionnaire(&matcher, &questionnaire, DraftOptions::default()).unwrap();
     let matched = started.elapsed();
     let started = Instant::now();
     let summary = Summary::of(&drafts, &questionnaire);
-    let edits = drafting::edits_by_sheet(drafts.iter().flat_map(|d| d.written.iter().map(move |w| (d.row.sheet.clone(), w.clone()))));
+    let edits = drafting::edits_by_sheet(drafts.iter().flat_map(|d| {
+        d.written
+            .iter()
+            .map(move |w| (d.row.sheet.clone(), w.clone()))
+    }));
     let package = Package::open(std::fs::read(&file).unwrap(), Default::default()).unwrap();
     let (bytes, _) = patch::patch_workbook(&package, &edits).unwrap();
     let meta = review::ReviewMeta {
@@ -188,7 +278,11 @@ fn main() {
     let quick = args.iter().any(|a| a == "--quick");
     let base = data_dir();
     std::fs::create_dir_all(&base).unwrap();
-    let libraries: Vec<usize> = if quick { vec![5_000] } else { vec![1_000, 5_000, 10_000, 100_000] };
+    let libraries: Vec<usize> = if quick {
+        vec![5_000]
+    } else {
+        vec![1_000, 5_000, 10_000, 100_000]
+    };
     let mut cases: Vec<(usize, usize)> = if quick {
         vec![(1_000, 5_000)]
     } else {
@@ -203,7 +297,9 @@ fn main() {
     cases.dedup();
 
     println!("## Index build (cold) and edit-to-search\n");
-    println!("| entries | cold build | reopen, nothing changed | one file edited, until searchable |");
+    println!(
+        "| entries | cold build | reopen, nothing changed | one file edited, until searchable |"
+    );
     println!("|---:|---:|---:|---:|");
     for &entries in &libraries {
         let library = base.join(format!("library-{entries}"));
@@ -222,10 +318,17 @@ fn main() {
         let started = Instant::now();
         let index = LibraryIndex::open(&library).unwrap();
         let result = Matcher::new(&index)
-            .match_question(&question(0).replace("Do you", "Do you really"), &Default::default(), 1)
+            .match_question(
+                &question(0).replace("Do you", "Do you really"),
+                &Default::default(),
+                1,
+            )
             .unwrap();
         let edit = started.elapsed();
-        assert_eq!(result.best().map(|c| c.id().to_string()).as_deref(), Some("entry-0"));
+        assert_eq!(
+            result.best().map(|c| c.id().to_string()).as_deref(),
+            Some("entry-0")
+        );
         std::fs::write(&edited, original).unwrap();
         drop(index);
         drop(LibraryIndex::open(&library).unwrap());
@@ -242,9 +345,20 @@ fn main() {
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     let exe = std::env::current_exe().unwrap();
     for (questions, entries) in cases {
-        make_questionnaire(&base.join(format!("questionnaire-{questions}-{entries}.xlsx")), questions, entries);
-        let output = Command::new(&exe).args(["--case", &questions.to_string(), &entries.to_string()]).output().unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        make_questionnaire(
+            &base.join(format!("questionnaire-{questions}-{entries}.xlsx")),
+            questions,
+            entries,
+        );
+        let output = Command::new(&exe)
+            .args(["--case", &questions.to_string(), &entries.to_string()])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let line = String::from_utf8(output.stdout).unwrap();
         let v: BTreeMap<String, f64> = serde_json::from_str(line.trim()).unwrap();
         let total = v["read_ms"] + v["match_ms"] + v["write_ms"];

@@ -62,6 +62,26 @@ pub enum Command {
         answerbank draft vendor.xlsx --sheet Security --question-col C --answer-col D --json"
     )]
     Draft(DraftArgs),
+    /// Write the reviewed answers into the customer's workbook and teach the library what was accepted or edited.
+    #[command(
+        after_long_help = "Reads a review workbook written by `draft` after a person set Decision (Accept, \
+        Edit, Reject, Needs SME) and Final answer on its rows, writes <stem>.answered.<ext> next to it, and adds to the \
+        library: an accepted draft's customer wording becomes an alternate of its entry; an edited answer becomes a \
+        new proposed entry (approved with --approve).\n\n\
+        Examples:\n  answerbank finish vendor.review.xlsx\n  \
+        answerbank finish vendor.review.xlsx --source moved/vendor.xlsx --no-learn\n  \
+        answerbank finish vendor.review.xlsx --approve --json"
+    )]
+    Finish(FinishArgs),
+    /// Bootstrap the library from a past answered questionnaire: each answered question becomes an entry.
+    #[command(
+        after_long_help = "Entries are written under <library>/imported/<file>/ with status \"proposed\" \
+        (\"approved\" with --approve). A question the library already answers the same way is not duplicated; one \
+        it answers differently is a conflict, written as a proposed entry derived from the existing one.\n\n\
+        Examples:\n  answerbank import last-year-vendor-x.xlsx --dry-run\n  \
+        answerbank import last-year-vendor-x.xlsx --approve --library my_answers"
+    )]
+    Import(ImportArgs),
 }
 
 /// Where the answer library is.
@@ -199,4 +219,47 @@ fn parse_confidence(text: &str) -> Result<answerbank::matching::Confidence, Stri
         }
         Some(band) => Ok(band),
     }
+}
+
+#[derive(Debug, Args)]
+pub struct FinishArgs {
+    /// The review workbook written by `draft`, with decisions filled in.
+    pub review: PathBuf,
+    /// The answer library to learn into (default: the one `draft` used, as the review workbook records it).
+    #[arg(long, value_name = "DIR", env = "ANSWERBANK_LIBRARY")]
+    pub library: Option<PathBuf>,
+    /// The customer's original workbook, when it has moved since `draft`.
+    #[arg(long, value_name = "FILE")]
+    pub source: Option<PathBuf>,
+    /// Write the answered workbook only; change nothing in the library.
+    #[arg(long)]
+    pub no_learn: bool,
+    /// Write new entries as approved instead of proposed.
+    #[arg(long)]
+    pub approve: bool,
+    /// Replace the answered workbook if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A questionnaire your team answered before.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub library: LibraryArgs,
+    #[command(flatten)]
+    pub reader: ReaderArgs,
+    /// Write the entries as approved instead of proposed (conflicts stay proposed).
+    #[arg(long)]
+    pub approve: bool,
+    /// Show what would be imported; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -11,6 +11,7 @@ pub mod date;
 pub mod drafting;
 pub mod evaluation;
 pub mod fsutil;
+pub mod learning;
 pub mod library;
 pub mod matching;
 pub mod ooxml;

@@ -4,6 +4,8 @@ mod check;
 mod columns;
 mod draft;
 mod eval;
+mod finish;
+mod import;
 mod search;
 
 use std::process::ExitCode;
@@ -37,6 +39,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Eval(args) => eval::run(args),
         Command::Columns(args) => columns::run(args),
         Command::Draft(args) => draft::run(args),
+        Command::Finish(args) => finish::run(args),
+        Command::Import(args) => import::run(args),
     }
 }
 

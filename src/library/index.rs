@@ -33,7 +33,7 @@ use crate::matching::analyze::{ANALYZER_VERSION, Analyzer};
 use crate::matching::synonyms;
 
 /// Bump when the schema or what is stored changes.
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 const MANIFEST_FILE: &str = "manifest.json";
 const INDEX_DIR: &str = "index";
 /// Tantivy's indexing memory budget (it needs at least 15 MB per thread).
@@ -47,6 +47,8 @@ pub struct IndexedEntry {
     pub entry: Entry,
     /// Notions (see `Analyzed::notions`) of each wording: the question first, then the alternates.
     pub wording_notions: Vec<Vec<String>>,
+    /// Index terms (words and concepts) of each wording.
+    pub wording_terms: Vec<Vec<String>>,
     /// Exact-reuse key of each wording.
     pub wording_keys: Vec<String>,
     pub tag_notions: Vec<String>,
@@ -61,6 +63,7 @@ impl IndexedEntry {
         let mut indexed = IndexedEntry {
             entry: Entry { ..entry },
             wording_notions: Vec::new(),
+            wording_terms: Vec::new(),
             wording_keys: Vec::new(),
             tag_notions: Vec::new(),
             body_notions: Vec::new(),
@@ -69,7 +72,7 @@ impl IndexedEntry {
         for wording in indexed.entry.wordings() {
             let analyzed = analyzer.analyze(wording);
             indexed.wording_keys.push(analyzed.key());
-            indexed.index_terms.wordings.push(analyzed.terms);
+            indexed.wording_terms.push(analyzed.terms);
             indexed.wording_notions.push(analyzed.notions);
         }
         for tag in &indexed.entry.tags {
@@ -97,7 +100,6 @@ fn distinct(items: Vec<String>, max: usize) -> Vec<String> {
 /// What goes into the Tantivy fields; computed when indexing, not stored.
 #[derive(Debug, Clone, Default)]
 pub struct IndexTerms {
-    pub wordings: Vec<Vec<String>>,
     pub tags: Vec<String>,
     pub body: Vec<String>,
 }
@@ -501,7 +503,7 @@ impl Sync<'_> {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.path, &indexed.entry.path);
         doc.add_text(f.id, &indexed.entry.id);
-        for terms in &indexed.index_terms.wordings {
+        for terms in &indexed.wording_terms {
             doc.add_pre_tokenized_text(f.wording, pre_tokenized(terms));
         }
         doc.add_pre_tokenized_text(f.tags, pre_tokenized(&indexed.index_terms.tags));

@@ -10,6 +10,7 @@ pub mod entry;
 pub mod index;
 pub mod lock;
 pub mod settings;
+pub mod write;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -17,7 +17,7 @@ use tantivy::tokenizer::{
 };
 
 /// Bump when analysis changes: the index cache is rebuilt when this differs from the one it was built with.
-pub const ANALYZER_VERSION: u32 = 2;
+pub const ANALYZER_VERSION: u32 = 3;
 
 /// Words longer than this are not words (hashes, base64, URLs glued together).
 const MAX_TOKEN_BYTES: usize = 40;
@@ -313,6 +313,15 @@ impl Analyzer {
         self.stemmer.stem(word).into_owned()
     }
 
+    /// The concept of a one-word synonym phrase, if `stem` is one.
+    fn single_word_concept(&self, stem: &str) -> Option<usize> {
+        self.synonyms
+            .get(stem)?
+            .iter()
+            .find(|(phrase, _)| phrase.len() == 1)
+            .map(|(_, concept)| *concept)
+    }
+
     fn is_stop_word(&self, word: &str) -> bool {
         // Single letters are initials or list markers, never a topic; numbers of two digits or more stay
         // ("27001", "42001", "72 hours").
@@ -372,6 +381,14 @@ impl Analyzer {
                 for j in i..i + len {
                     if !self.is_stop_word(&words[j]) {
                         analyzed.terms.push(stems[j].clone());
+                        // A word of a phrase keeps its own concept too: "encrypted at rest" is also about
+                        // "encryption".
+                        if len > 1
+                            && let Some(word_concept) = self.single_word_concept(&stems[j])
+                            && word_concept != concept
+                        {
+                            analyzed.terms.push(self.concepts[word_concept].clone());
+                        }
                     }
                 }
                 analyzed.terms.push(self.concepts[concept].clone());

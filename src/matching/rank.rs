@@ -21,9 +21,12 @@ const FUZZY_MIN: f32 = 0.6;
 
 /// The question side, computed once per question.
 pub struct QueryTerms {
-    /// Distinct terms with their IDF.
+    /// Distinct notions with their IDF.
     weights: HashMap<String, f32>,
     total: f32,
+    /// Distinct index terms (words and concepts) with their IDF.
+    term_weights: HashMap<String, f32>,
+    term_total: f32,
     bigrams: HashSet<(String, String)>,
     yes_no: bool,
 }
@@ -36,9 +39,14 @@ impl QueryTerms {
             .map(|t| (t.clone(), idf(t)))
             .collect();
         let total = weights.values().sum();
+        let term_weights: HashMap<String, f32> =
+            analyzed.terms.iter().map(|t| (t.clone(), idf(t))).collect();
+        let term_total = term_weights.values().sum();
         QueryTerms {
             weights,
             total,
+            term_weights,
+            term_total,
             bigrams: bigrams(&analyzed.notions),
             yes_no,
         }
@@ -194,46 +202,18 @@ pub fn features(
     best.exact = !key.is_empty() && candidate.wording_keys.iter().any(|k| k == key);
     let mut best_score = -1.0;
     for (index, wording) in candidate.wording_notions.iter().enumerate() {
-        let terms: HashSet<&str> = wording.iter().map(String::as_str).collect();
-        let wording_total: f32 = terms.iter().map(|t| idf(t)).sum();
-        let mut shared_weight = 0.0;
-        let mut shared = Vec::new();
-        let mut matched_in_wording = 0.0;
-        for (term, &weight) in &query.weights {
-            if terms.contains(term.as_str()) {
-                shared_weight += weight;
-                matched_in_wording += weight;
-                shared.push(term.clone());
-            } else if !term.starts_with(CONCEPT_PREFIX) {
-                // Partial credit for a spelling variant of a word in this wording.
-                let best_variant = terms
-                    .iter()
-                    .filter(|w| !w.starts_with(CONCEPT_PREFIX) && could_be_variant(term, w))
-                    .map(|w| (trigram_similarity(term, w), *w))
-                    .filter(|(s, _)| *s >= FUZZY_MIN)
-                    .max_by(|a, b| a.0.total_cmp(&b.0));
-                if let Some((similarity, word)) = best_variant {
-                    let credit = similarity * weight.min(idf(word));
-                    shared_weight += credit;
-                    matched_in_wording += credit;
-                }
-            }
-        }
-        let coverage_q = if query.total > 0.0 {
-            shared_weight / query.total
-        } else {
-            0.0
+        // Notions (a synonym phrase as one concept) suit synonyms; words suit a phrase found on one side only
+        // ("encrypted at rest" against "encrypt customer data at rest"). The better of the two counts.
+        let by_notions = overlap(&query.weights, query.total, wording, &idf, true);
+        let by_words = candidate
+            .wording_terms
+            .get(index)
+            .map(|terms| overlap(&query.term_weights, query.term_total, terms, &idf, false));
+        let (coverage_q, coverage_w, shared) = match by_words {
+            Some(words) if f1(words.0, words.1) > f1(by_notions.0, by_notions.1) => words,
+            _ => by_notions,
         };
-        let coverage_w = if wording_total > 0.0 {
-            (matched_in_wording / wording_total).min(1.0)
-        } else {
-            0.0
-        };
-        let f1 = if coverage_q + coverage_w > 0.0 {
-            2.0 * coverage_q * coverage_w / (coverage_q + coverage_w)
-        } else {
-            0.0
-        };
+        let f1 = f1(coverage_q, coverage_w);
         let pairs = bigrams(wording);
         let bigram = if query.bigrams.is_empty() {
             0.0
@@ -248,7 +228,6 @@ pub fn features(
             best.question_coverage = coverage_q;
             best.wording_coverage = coverage_w;
             best.bigram = bigram;
-            shared.sort();
             best.shared = shared;
         }
     }
@@ -279,6 +258,57 @@ pub fn features(
 /// Cheap pre-filter before trigrams: spelling variants start alike and are of similar length.
 fn could_be_variant(a: &str, b: &str) -> bool {
     a.len().abs_diff(b.len()) <= 2 && a.as_bytes().first() == b.as_bytes().first()
+}
+
+fn f1(a: f32, b: f32) -> f32 {
+    if a + b > 0.0 {
+        2.0 * a * b / (a + b)
+    } else {
+        0.0
+    }
+}
+
+/// IDF-weighted overlap of the question's terms with one wording's: (share of the question covered, share of the
+/// wording covered, the shared terms). With `fuzzy`, a spelling variant earns partial credit.
+fn overlap(
+    weights: &HashMap<String, f32>,
+    total: f32,
+    wording: &[String],
+    idf: &impl Fn(&str) -> f32,
+    fuzzy: bool,
+) -> (f32, f32, Vec<String>) {
+    let terms: HashSet<&str> = wording.iter().map(String::as_str).collect();
+    let wording_total: f32 = terms.iter().map(|t| idf(t)).sum();
+    let mut shared_weight = 0.0;
+    let mut shared = Vec::new();
+    for (term, &weight) in weights {
+        if terms.contains(term.as_str()) {
+            shared_weight += weight;
+            shared.push(term.clone());
+        } else if fuzzy && !term.starts_with(CONCEPT_PREFIX) {
+            let best_variant = terms
+                .iter()
+                .filter(|w| !w.starts_with(CONCEPT_PREFIX) && could_be_variant(term, w))
+                .map(|w| (trigram_similarity(term, w), *w))
+                .filter(|(s, _)| *s >= FUZZY_MIN)
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            if let Some((similarity, word)) = best_variant {
+                shared_weight += similarity * weight.min(idf(word));
+            }
+        }
+    }
+    shared.sort();
+    let coverage_q = if total > 0.0 {
+        shared_weight / total
+    } else {
+        0.0
+    };
+    let coverage_w = if wording_total > 0.0 {
+        (shared_weight / wording_total).min(1.0)
+    } else {
+        0.0
+    };
+    (coverage_q, coverage_w, shared)
 }
 
 /// Dice similarity of the character trigrams of two words (with boundary markers).

@@ -966,7 +966,9 @@ fn collect_questions(
             || (has_ids && !id_is_id && !question.ends_with('?'))
             || (!has_ids && !question_like && question.split_whitespace().count() <= 8);
         if is_section {
-            if question.chars().count() <= 120 {
+            // Titles above the first header are not sections of the questions below it.
+            let above_header = first_header.is_some_and(|first| row < first);
+            if question.chars().count() <= 120 && !above_header {
                 section = Some(question.to_string());
             }
             continue;

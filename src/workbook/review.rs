@@ -81,6 +81,9 @@ pub struct ReviewRow {
     pub question: String,
     pub section: Option<String>,
     pub cells: Vec<AnswerCell>,
+    /// The sheet's only answer column takes the short answer and the body together.
+    #[serde(default)]
+    pub single_answer_column: bool,
     pub matched_id: Option<String>,
     pub confidence: Confidence,
     /// The drafted answer (the best entry's short answer and body), even when it was not written.
@@ -110,6 +113,7 @@ impl ReviewRow {
             question: fit_to_cell(&draft.row.question).0,
             section: draft.row.section.clone(),
             cells: draft.row.answer_cells.clone(),
+            single_answer_column: draft.row.single_answer_column,
             matched_id: best.map(|c| c.id().to_string()),
             confidence: draft.result.confidence,
             short: best.and_then(|c| c.entry.entry.short_answer.clone()),

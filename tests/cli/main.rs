@@ -6,5 +6,6 @@ mod check;
 mod columns;
 mod draft;
 mod eval;
+mod finish;
 mod library_index;
 mod search;

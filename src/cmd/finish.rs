@@ -1,0 +1,153 @@
+//! `answerbank finish`: the reviewed answers into the customer's workbook, and what was learned into the library.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+
+use super::ExitStatus;
+use crate::cli::FinishArgs;
+use answerbank::fsutil::{Existing, write_bytes_atomic};
+use answerbank::learning::{self, Learned};
+use answerbank::library::lock::LibraryLock;
+use answerbank::ooxml::package::Package;
+use answerbank::questionnaire::Format;
+use answerbank::workbook::{convert, patch, review};
+
+pub fn run(args: FinishArgs) -> Result<ExitStatus> {
+    let (meta, rows) = review::read_review(&args.review)?;
+    let source = args.source.clone().unwrap_or_else(|| meta.source.clone());
+    let bytes = std::fs::read(&source).with_context(|| {
+        format!(
+            "the questionnaire this review was drafted from, {}, cannot be read; pass it with --source FILE",
+            source.display()
+        )
+    })?;
+    if super::draft::sha256_hex(&bytes) != meta.source_sha256 {
+        bail!(
+            "{} has changed since it was drafted (its SHA-256 differs from the one the review workbook recorded); \
+             pass the original with --source FILE",
+            source.display()
+        );
+    }
+    let format = Format::from_path(&source)
+        .with_context(|| format!("{} is not a supported spreadsheet", source.display()))?;
+    let dir = args.review.parent().map(PathBuf::from).unwrap_or_default();
+    let stem = source
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("questionnaire");
+    let ext = if format == Format::Xlsm {
+        "xlsm"
+    } else {
+        "xlsx"
+    };
+    let answered_path = dir.join(format!("{stem}.answered.{ext}"));
+    if !args.force && answered_path.exists() {
+        bail!(
+            "{} already exists (use --force to replace it)",
+            answered_path.display()
+        );
+    }
+
+    // The library must be writable before anything is written, so a refusal leaves nothing behind.
+    let library = args.library.clone().unwrap_or_else(|| meta.library.clone());
+    let lock = if args.no_learn {
+        None
+    } else {
+        answerbank::library::check_root(&library)?;
+        Some(
+            LibraryLock::acquire(&library)
+                .with_context(|| format!("the library {} is not writable", library.display()))?,
+        )
+    };
+
+    let plan = learning::plan_finish(&rows, meta.overwrite);
+    for problem in &plan.not_allowed {
+        eprintln!("answerbank: warning: not written, row {problem}");
+    }
+    let limits = answerbank::ooxml::Limits::default();
+    let (answered, report) = if format.is_ooxml() {
+        let package = Package::open(bytes, limits)
+            .with_context(|| format!("{} is not usable", source.display()))?;
+        patch::patch_workbook(&package, &plan.edits)?
+    } else {
+        let written = plan.edits.values().map(Vec::len).sum();
+        (
+            convert::xlsx_copy(&source, &plan.edits, &limits)?,
+            patch::PatchReport {
+                written,
+                ..Default::default()
+            },
+        )
+    };
+    for (sheet, cell) in &report.formula_cells {
+        eprintln!(
+            "answerbank: warning: sheet '{sheet}', cell {cell} holds a formula and was left alone"
+        );
+    }
+    let existing = if args.force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
+    write_bytes_atomic(&answered_path, existing, &answered)?;
+
+    let source_name = source.file_name().map_or_else(
+        || "questionnaire".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let learned = match &lock {
+        Some(_) => learning::learn_from_review(&library, &rows, &source_name, args.approve)?,
+        None => Learned::default(),
+    };
+    drop(lock);
+    for warning in &learned.warnings {
+        eprintln!("answerbank: warning: {warning}");
+    }
+    if args.json {
+        let mut out = std::io::stdout().lock();
+        let value = json!({
+            "answered_file": answered_path.display().to_string(),
+            "written": report.written,
+            "questions_written": plan.written,
+            "undecided": plan.undecided,
+            "alternates_added": learned.alternates_added,
+            "entries_added": learned.entries_added,
+            "files_changed": learned.files_changed,
+        });
+        serde_json::to_writer_pretty(&mut out, &value)?;
+        writeln!(out)?;
+    }
+    eprintln!(
+        "wrote {} answer cells for {} questions → {} ({} rows had no decision and keep what draft wrote)",
+        report.written,
+        plan.written,
+        answered_path.display(),
+        plan.undecided
+    );
+    if args.no_learn {
+        eprintln!("library unchanged (--no-learn)");
+    } else {
+        eprintln!(
+            "learned: {} alternate wordings added, {} new entries{}{}",
+            learned.alternates_added,
+            learned.entries_added.len(),
+            if learned.entries_added.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", learned.entries_added.join(", "))
+            },
+            if args.approve || learned.entries_added.is_empty() {
+                ""
+            } else {
+                ", proposed: review them, then set status = \"approved\""
+            }
+        );
+        for file in &learned.files_changed {
+            eprintln!("  changed {}", library.join(file).display());
+        }
+    }
+    Ok(ExitStatus::Success)
+}

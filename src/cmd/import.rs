@@ -1,0 +1,64 @@
+//! `answerbank import`: a past answered questionnaire becomes library entries.
+
+use std::io::Write;
+
+use anyhow::Result;
+use serde_json::json;
+
+use super::ExitStatus;
+use crate::cli::ImportArgs;
+use answerbank::learning::{self, ImportOptions};
+use answerbank::library::index::LibraryIndex;
+use answerbank::library::lock::LibraryLock;
+use answerbank::questionnaire::read_questionnaire;
+
+pub fn run(args: ImportArgs) -> Result<ExitStatus> {
+    let root = &args.library.library;
+    answerbank::library::check_root(root)?;
+    let questionnaire = read_questionnaire(&args.file, &super::read_options(&args.reader))?;
+    let index = LibraryIndex::open(root)?;
+    let lock = if args.dry_run {
+        None
+    } else {
+        Some(LibraryLock::acquire(root)?)
+    };
+    let options = ImportOptions {
+        approve: args.approve,
+        dry_run: args.dry_run,
+    };
+    let learned = learning::import_questionnaire(root, &index, &questionnaire, options)?;
+    drop(lock);
+    if args.json {
+        let mut out = std::io::stdout().lock();
+        let value = json!({
+            "entries_added": learned.entries_added.len(),
+            "alternates_added": learned.alternates_added,
+            "conflicts": learned.conflicts.len(),
+            "skipped": learned.skipped,
+            "dry_run": args.dry_run,
+            "entries": learned.entries_added,
+            "files_changed": learned.files_changed,
+        });
+        serde_json::to_writer_pretty(&mut out, &value)?;
+        writeln!(out)?;
+    }
+    for conflict in &learned.conflicts {
+        eprintln!("answerbank: conflict: {conflict}");
+    }
+    let verb = if args.dry_run { "would add" } else { "added" };
+    eprintln!(
+        "{}: {verb} {} entries and {} alternate wordings; {} conflicts; {} rows skipped (unanswered or already in the library)",
+        args.file.display(),
+        learned.entries_added.len(),
+        learned.alternates_added,
+        learned.conflicts.len(),
+        learned.skipped
+    );
+    if !args.dry_run && !learned.entries_added.is_empty() {
+        eprintln!(
+            "new entries are in {}/imported/; `answerbank check` lists the proposed ones for review",
+            root.display()
+        );
+    }
+    Ok(ExitStatus::Success)
+}

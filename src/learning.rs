@@ -1,0 +1,526 @@
+//! Closing the loop: reviewed answers go back into the customer's file and into the library, and past answered
+//! questionnaires become library entries.
+//!
+//! In: the rows of a review workbook with their decisions (`finish`), or the answered rows of a questionnaire
+//! (`import`). Out: the cell writes for the answered workbook, and library changes: an accepted customer wording
+//! becomes an alternate of its entry (so it matches at high confidence next time); an edited answer, or an answer
+//! to a question nothing matched, becomes a new entry, `proposed` until a person approves it. Every change is
+//! checked against what the library already holds, so running either command twice changes nothing the second
+//! time.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::drafting::{self, CellWrite};
+use crate::library::index::{IndexedEntry, LibraryIndex};
+use crate::library::{self, Entry, Library, Status, write};
+use crate::matching::analyze::Analyzer;
+use crate::matching::context::slug;
+use crate::matching::{Matcher, synonyms};
+use crate::questionnaire::{AnswerKind, QuestionRow, Questionnaire};
+use crate::workbook::patch::CellEdit;
+use crate::workbook::review::{Decision, ReviewRow};
+
+/// Splits a reviewer's final answer into a short answer and a body: "No. We don't." → ("No", "No. We don't."),
+/// "Yes" → ("Yes", ""), "We do, weekly." → (None, "We do, weekly.").
+pub fn split_final_answer(text: &str) -> (Option<String>, String) {
+    let text = text.trim();
+    let first: String = text
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '/')
+        .collect();
+    let short = match first.to_lowercase().as_str() {
+        "yes" => Some("Yes"),
+        "no" => Some("No"),
+        "n/a" | "na" => Some("N/A"),
+        _ => None,
+    };
+    match short {
+        Some(short) => {
+            let rest = text[first.len()..]
+                .trim_start_matches(|c: char| c.is_whitespace() || ".,;:-–—!".contains(c));
+            (
+                Some(short.to_string()),
+                if rest.is_empty() {
+                    String::new()
+                } else {
+                    text.to_string()
+                },
+            )
+        }
+        None => (None, text.to_string()),
+    }
+}
+
+/// A review row as the question row `draft` saw.
+fn question_row(row: &ReviewRow) -> QuestionRow {
+    QuestionRow {
+        sheet: row.sheet.clone(),
+        row: row.row,
+        id: row.question_id.clone(),
+        question: row.question.clone(),
+        section: row.section.clone(),
+        answer_cells: row.cells.clone(),
+        single_answer_column: row.single_answer_column,
+    }
+}
+
+/// What `finish` writes into the customer's file.
+#[derive(Debug, Default)]
+pub struct FinishPlan {
+    pub edits: BTreeMap<String, Vec<CellEdit>>,
+    /// Questions written.
+    pub written: usize,
+    /// Rows without a decision (they keep what `draft` wrote).
+    pub undecided: usize,
+    /// Rows whose answer does not fit the cell (a short answer the dropdown lacks), for the summary.
+    pub not_allowed: Vec<String>,
+}
+
+/// The writes of every reviewed row: Accept writes the draft, Edit (or a Final answer without a decision) the
+/// final answer, Reject and Needs SME nothing, and an undecided row what `draft` wrote.
+pub fn plan_finish(rows: &[ReviewRow], overwrite: bool) -> FinishPlan {
+    let mut plan = FinishPlan::default();
+    let mut writes: Vec<(String, CellWrite)> = Vec::new();
+    for row in rows {
+        let question = question_row(row);
+        let drafted = || {
+            drafting::propose(
+                &question,
+                row.short.as_deref(),
+                row.body.as_deref().unwrap_or(""),
+                overwrite,
+            )
+        };
+        let proposal = match (row.decision, &row.final_answer) {
+            (Some(Decision::Reject | Decision::NeedsSme), _) => continue,
+            (Some(Decision::Edit) | None, Some(final_answer)) => {
+                let (short, body) = split_final_answer(final_answer);
+                drafting::propose(&question, short.as_deref(), &body, overwrite)
+            }
+            (Some(Decision::Accept), _) if row.matched_id.is_some() => drafted(),
+            (Some(Decision::Accept | Decision::Edit), _) => continue,
+            (None, None) => {
+                plan.undecided += 1;
+                if !row.written {
+                    continue;
+                }
+                drafted()
+            }
+        };
+        if let Some(why) = proposal.not_allowed {
+            plan.not_allowed.push(format!(
+                "#{} ({}): {why}",
+                row.number,
+                row.question_id.as_deref().unwrap_or(&row.question)
+            ));
+            continue;
+        }
+        if !proposal.writes.is_empty() {
+            plan.written += 1;
+        }
+        writes.extend(proposal.writes.into_iter().map(|w| (row.sheet.clone(), w)));
+    }
+    plan.edits = drafting::edits_by_sheet(writes);
+    plan
+}
+
+/// What learning changed in the library.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Learned {
+    pub alternates_added: usize,
+    pub entries_added: Vec<String>,
+    /// Library files written (relative paths).
+    pub files_changed: Vec<String>,
+    pub conflicts: Vec<String>,
+    pub skipped: usize,
+    pub warnings: Vec<String>,
+}
+
+/// The library as learning needs it: entries by id and by normalized wording.
+struct Known {
+    analyzer: Analyzer,
+    entries: Vec<IndexedEntry>,
+    ids: HashSet<String>,
+}
+
+impl Known {
+    fn new(library: &Library) -> Known {
+        let analyzer = synonyms::analyzer_for(&library.settings);
+        let entries: Vec<IndexedEntry> = library
+            .entries
+            .iter()
+            .map(|e| IndexedEntry::new(e.clone(), &analyzer))
+            .collect();
+        let ids = entries.iter().map(|e| e.entry.id.clone()).collect();
+        Known {
+            analyzer,
+            entries,
+            ids,
+        }
+    }
+
+    fn key(&self, text: &str) -> String {
+        self.analyzer.analyze(text).key()
+    }
+
+    fn find(&self, id: &str) -> Option<usize> {
+        self.entries.iter().position(|e| e.entry.id == id)
+    }
+
+    fn add(&mut self, entry: Entry) {
+        self.ids.insert(entry.id.clone());
+        self.entries.push(IndexedEntry::new(entry, &self.analyzer));
+    }
+
+    /// An entry (not retired) that already asks this question with this answer.
+    fn has_answer(&self, key: &str, short: Option<&str>, body: &str) -> bool {
+        self.entries
+            .iter()
+            .filter(|e| e.entry.status != Status::Retired)
+            .any(|e| e.wording_keys.iter().any(|k| k == key) && same_answer(&e.entry, short, body))
+    }
+}
+
+fn one_line(text: &str) -> String {
+    normalize_space(text)
+}
+
+fn normalize_space(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Same short answer (Yes/No/N-A spelled any way) and the same body, whitespace aside.
+fn same_answer(entry: &Entry, short: Option<&str>, body: &str) -> bool {
+    let canon = |s: Option<&str>| {
+        s.map(|s| {
+            split_final_answer(s)
+                .0
+                .unwrap_or_else(|| s.trim().to_lowercase())
+        })
+    };
+    canon(entry.short_answer.as_deref()) == canon(short)
+        && normalize_space(&entry.body) == normalize_space(body)
+}
+
+/// The question ID an entry was imported or learned from, as its `source` records it ("(question A&A-01.1)").
+fn source_question_id(entry: &Entry) -> Option<String> {
+    let source = entry.source.as_deref()?;
+    let start = source.find("(question ")? + "(question ".len();
+    let end = source[start..].find(')')? + start;
+    Some(source[start..end].to_string())
+}
+
+fn tag_for(section: Option<&str>, sheet: &str) -> Vec<String> {
+    let tag = slug(section.unwrap_or(sheet));
+    if tag.is_empty() {
+        Vec::new()
+    } else {
+        vec![
+            tag.chars()
+                .take(40)
+                .collect::<String>()
+                .trim_end_matches('-')
+                .to_string(),
+        ]
+    }
+}
+
+fn question_cell(row: &ReviewRow) -> String {
+    row.cells
+        .first()
+        .map_or_else(|| format!("row {}", row.row + 1), |c| c.cell.to_string())
+}
+
+/// Learns from reviewed rows. The caller holds the library lock.
+pub fn learn_from_review(
+    root: &Path,
+    rows: &[ReviewRow],
+    source_name: &str,
+    approve: bool,
+) -> Result<Learned> {
+    let library = library::load(root)?;
+    let mut known = Known::new(&library);
+    let mut learned = Learned::default();
+    for problem in &library.problems {
+        learned.warnings.push(format!("skipped {problem}"));
+    }
+    for row in rows {
+        let key = known.key(&row.question);
+        match (row.decision, &row.final_answer) {
+            (Some(Decision::Reject | Decision::NeedsSme), _) => {}
+            (Some(Decision::Accept), _) => {
+                let Some(id) = &row.matched_id else { continue };
+                let Some(index) = known.find(id) else {
+                    learned.warnings.push(format!(
+                        "entry `{id}` (row #{}) is no longer in the library",
+                        row.number
+                    ));
+                    continue;
+                };
+                if key.is_empty() || known.entries[index].wording_keys.contains(&key) {
+                    continue;
+                }
+                let path = known.entries[index].entry.path.clone();
+                write::add_alternate(root, &path, &one_line(&row.question))?;
+                let mut entry = known.entries[index].entry.clone();
+                entry.alternates.push(row.question.clone());
+                known.entries[index] = IndexedEntry::new(entry, &known.analyzer);
+                learned.alternates_added += 1;
+                learned.files_changed.push(path);
+            }
+            (Some(Decision::Edit) | None, Some(final_answer)) => {
+                let (short, body) = split_final_answer(final_answer);
+                let body = if body.is_empty() {
+                    final_answer.trim().to_string()
+                } else {
+                    body
+                };
+                if known.has_answer(&key, short.as_deref(), &body) {
+                    learned.skipped += 1;
+                    continue;
+                }
+                let parent = row
+                    .matched_id
+                    .as_deref()
+                    .and_then(|id| known.find(id))
+                    .map(|i| known.entries[i].entry.clone());
+                let id = write::unique_id(
+                    &write::id_for(row.question_id.as_deref(), &row.question),
+                    &mut known.ids,
+                );
+                let question_ref = row
+                    .question_id
+                    .as_ref()
+                    .map_or(String::new(), |q| format!(" (question {q})"));
+                let entry = write::new_entry(
+                    &id,
+                    "learned",
+                    &row.question,
+                    short,
+                    &body,
+                    parent.as_ref().map_or_else(
+                        || tag_for(row.section.as_deref(), &row.sheet),
+                        |p| p.tags.clone(),
+                    ),
+                    parent.as_ref().and_then(|p| p.owner.clone()),
+                    if approve {
+                        Status::Approved
+                    } else {
+                        Status::Proposed
+                    },
+                    format!(
+                        "learned from {source_name}, sheet '{}', cell {}{question_ref}",
+                        row.sheet,
+                        question_cell(row)
+                    ),
+                    parent.map(|p| p.id),
+                );
+                write::write_new_entry(root, &entry)?;
+                learned.files_changed.push(entry.path.clone());
+                learned.entries_added.push(entry.id.clone());
+                known.add(entry);
+            }
+            _ => {}
+        }
+    }
+    Ok(learned)
+}
+
+/// An answer read from a questionnaire row: the short answer (Yes/No/N/A, from its cell or the marks) and the
+/// body (the long cell; a short cell holding prose is prose).
+pub fn answer_of(row: &QuestionRow) -> Option<(Option<String>, String)> {
+    let mut short = None;
+    let mut body_parts: Vec<String> = Vec::new();
+    for cell in row.answer_cells.iter().filter(|c| c.is_filled()) {
+        match cell.kind {
+            AnswerKind::Short => match split_final_answer(&cell.current) {
+                (Some(s), rest) if rest.is_empty() => short = Some(s),
+                _ => body_parts.push(cell.current.trim().to_string()),
+            },
+            AnswerKind::MarkYes => short = Some("Yes".to_string()),
+            AnswerKind::MarkNo => short = Some("No".to_string()),
+            AnswerKind::MarkNa => short = Some("N/A".to_string()),
+            AnswerKind::Long => body_parts.push(cell.current.trim().to_string()),
+        }
+    }
+    let body = body_parts.join("\n\n");
+    match (short, body.is_empty()) {
+        (None, true) => None,
+        (Some(short), true) => Some((Some(short.clone()), short)),
+        (short, false) => Some((short, body)),
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    pub approve: bool,
+    pub dry_run: bool,
+}
+
+/// Imports the answered rows of a questionnaire. `index` is the library's index (possibly empty); the caller
+/// holds the library lock unless this is a dry run.
+pub fn import_questionnaire(
+    root: &Path,
+    index: &LibraryIndex,
+    questionnaire: &Questionnaire,
+    options: ImportOptions,
+) -> Result<Learned> {
+    let library = library::load(root)?;
+    let mut known = Known::new(&library);
+    let matcher = (!index.is_empty()).then(|| Matcher::new(index));
+    let file_name = questionnaire.path.file_name().map_or_else(
+        || "questionnaire".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let folder = format!(
+        "imported/{}",
+        slug(
+            questionnaire
+                .path
+                .file_stem()
+                .map_or("questionnaire".into(), |s| s.to_string_lossy())
+                .as_ref()
+        )
+    );
+    let mut learned = Learned::default();
+    for (row, context) in questionnaire.questions_with_context() {
+        let Some((short, body)) = answer_of(row) else {
+            learned.skipped += 1;
+            continue;
+        };
+        let key = known.key(&row.question);
+        // Entries that ask the same question: the same normalized wording, or a high-confidence match; an entry
+        // recorded under another question ID is another question that happens to share the wording.
+        let mut same: Vec<usize> = Vec::new();
+        let compatible = |entry: &Entry| match (row.id.as_deref(), source_question_id(entry)) {
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(&b),
+            _ => true,
+        };
+        for (i, e) in known.entries.iter().enumerate() {
+            if e.entry.status != Status::Retired
+                && e.wording_keys.contains(&key)
+                && compatible(&e.entry)
+            {
+                same.push(i);
+            }
+        }
+        let mut near: Option<usize> = None;
+        if let Some(matcher) = &matcher {
+            let result = matcher.match_question(&row.question, &context, 5)?;
+            if result.confidence == crate::matching::Confidence::High
+                && let Some(best) = result.best()
+            {
+                near = known
+                    .find(best.id())
+                    .filter(|&i| compatible(&known.entries[i].entry));
+            }
+        }
+        if let Some(i) = near.filter(|i| !same.contains(i)) {
+            same.push(i);
+        }
+        if let Some(&i) = same
+            .iter()
+            .find(|&&i| same_answer(&known.entries[i].entry, short.as_deref(), &body))
+        {
+            // Known already: keep this wording as an alternate if it is new in normalized form.
+            if !known.entries[i].wording_keys.contains(&key) && !key.is_empty() {
+                let path = known.entries[i].entry.path.clone();
+                if !options.dry_run {
+                    write::add_alternate(root, &path, &one_line(&row.question))?;
+                }
+                let mut entry = known.entries[i].entry.clone();
+                entry.alternates.push(row.question.clone());
+                known.entries[i] = IndexedEntry::new(entry, &known.analyzer);
+                learned.alternates_added += 1;
+                learned.files_changed.push(path);
+            } else {
+                learned.skipped += 1;
+            }
+            continue;
+        }
+        let conflict = same.first().map(|&i| known.entries[i].entry.id.clone());
+        let id = write::unique_id(
+            &write::id_for(row.id.as_deref(), &row.question),
+            &mut known.ids,
+        );
+        let question_ref = row
+            .id
+            .as_ref()
+            .map_or(String::new(), |q| format!(" (question {q})"));
+        let cells: Vec<String> = row
+            .answer_cells
+            .iter()
+            .filter(|c| c.is_filled())
+            .map(|c| c.cell.to_string())
+            .collect();
+        let status = if options.approve && conflict.is_none() {
+            Status::Approved
+        } else {
+            Status::Proposed
+        };
+        let entry = write::new_entry(
+            &id,
+            &folder,
+            &row.question,
+            short,
+            &body,
+            tag_for(row.section.as_deref(), &row.sheet),
+            None,
+            status,
+            format!(
+                "imported from {file_name}, sheet '{}', cell {}{question_ref}",
+                row.sheet,
+                cells.join(" and ")
+            ),
+            conflict.clone(),
+        );
+        if let Some(parent) = conflict {
+            learned.conflicts.push(format!(
+                "sheet '{}' row {}: answered differently from entry `{parent}`; written as proposed entry `{}`",
+                row.sheet,
+                row.row + 1,
+                entry.id
+            ));
+        }
+        if !options.dry_run {
+            write::write_new_entry(root, &entry)?;
+        }
+        learned.files_changed.push(entry.path.clone());
+        learned.entries_added.push(entry.id.clone());
+        known.add(entry);
+    }
+    Ok(learned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn final_answers_split_into_short_and_body() {
+        assert_eq!(
+            split_final_answer("No. We don't."),
+            (Some("No".into()), "No. We don't.".into())
+        );
+        assert_eq!(
+            split_final_answer("yes"),
+            (Some("Yes".into()), String::new())
+        );
+        assert_eq!(
+            split_final_answer("N/A - no such data"),
+            (Some("N/A".into()), "N/A - no such data".into())
+        );
+        assert_eq!(
+            split_final_answer("Nope, weekly."),
+            (None, "Nope, weekly.".into())
+        );
+        assert_eq!(
+            split_final_answer("Yesterday we did"),
+            (None, "Yesterday we did".into())
+        );
+    }
+}

@@ -1,0 +1,366 @@
+//! Writing library files: new entries, and new alternates on existing entries.
+//!
+//! In: what was learned (by `finish`) or imported. Out: files written atomically (temp file, fsync, rename),
+//! so a crash never leaves half an entry. New entries are written with a fixed key order; an existing entry is
+//! edited in place with `toml_edit` (its comments, key order and body untouched), so `git diff` shows exactly
+//! the one line that was learned. A file that does not parse is never rewritten.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use super::entry::{key_line, split_front_matter};
+use super::{Entry, Status};
+use crate::date::Date;
+use crate::fsutil::{Existing, write_bytes_atomic};
+
+/// A TOML basic string, escaped.
+fn toml_string(text: &str) -> String {
+    toml_edit::Value::from(text).to_string().trim().to_string()
+}
+
+fn toml_array(items: &[String], multiline: bool) -> String {
+    if items.is_empty() {
+        return "[]".to_string();
+    }
+    if multiline {
+        let lines: Vec<String> = items
+            .iter()
+            .map(|s| format!("  {},", toml_string(s)))
+            .collect();
+        format!("[\n{}\n]", lines.join("\n"))
+    } else {
+        format!(
+            "[{}]",
+            items
+                .iter()
+                .map(|s| toml_string(s))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+/// The text of a new entry file, keys in the documented order.
+pub fn entry_text(entry: &Entry) -> String {
+    let mut out = String::from("+++\n");
+    out.push_str(&format!("question = {}\n", toml_string(&entry.question)));
+    if !entry.alternates.is_empty() {
+        out.push_str(&format!(
+            "alternates = {}\n",
+            toml_array(&entry.alternates, true)
+        ));
+    }
+    if let Some(short) = &entry.short_answer {
+        out.push_str(&format!("short_answer = {}\n", toml_string(short)));
+    }
+    if !entry.tags.is_empty() {
+        out.push_str(&format!("tags = {}\n", toml_array(&entry.tags, false)));
+    }
+    if let Some(owner) = &entry.owner {
+        out.push_str(&format!("owner = {}\n", toml_string(owner)));
+    }
+    if let Some(reviewed) = entry.reviewed {
+        out.push_str(&format!("reviewed = {reviewed}\n"));
+    }
+    if let Some(days) = entry.review_every_days {
+        out.push_str(&format!("review_every_days = {days}\n"));
+    }
+    out.push_str(&format!(
+        "status = {}\n",
+        toml_string(entry.status.as_str())
+    ));
+    if let Some(source) = &entry.source {
+        out.push_str(&format!("source = {}\n", toml_string(source)));
+    }
+    if let Some(parent) = &entry.derived_from {
+        out.push_str(&format!("derived_from = {}\n", toml_string(parent)));
+    }
+    out.push_str("+++\n");
+    out.push_str(entry.body.trim());
+    out.push('\n');
+    out
+}
+
+/// Writes a new entry file at `<root>/<entry.path>`; never replaces an existing file.
+pub fn write_new_entry(root: &Path, entry: &Entry) -> Result<PathBuf> {
+    let path = root.join(&entry.path);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating the library folder {}", parent.display()))?;
+    }
+    write_bytes_atomic(&path, Existing::Refuse, entry_text(entry).as_bytes())
+        .with_context(|| format!("writing the new library entry {}", path.display()))?;
+    Ok(path)
+}
+
+/// Adds one alternate wording to an existing entry file, keeping everything else as it is.
+pub fn add_alternate(root: &Path, rel: &str, alternate: &str) -> Result<()> {
+    let path = root.join(rel);
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let split = split_front_matter(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{} line {}: {}; it was left as it is",
+            path.display(),
+            e.line,
+            e.message
+        )
+    })?;
+    let mut doc: toml_edit::DocumentMut =
+        split
+            .front_matter
+            .parse()
+            .map_err(|e: toml_edit::TomlError| {
+                anyhow::anyhow!(
+                    "{} does not parse ({}); it was left as it is",
+                    path.display(),
+                    e.message()
+                )
+            })?;
+    let new_front = match doc.get_mut("alternates") {
+        Some(item) => {
+            let Some(array) = item.as_array_mut() else {
+                bail!(
+                    "{}: `alternates` is not a list; it was left as it is",
+                    path.display()
+                );
+            };
+            let multiline = array.iter().any(|v| {
+                v.decor()
+                    .prefix()
+                    .and_then(|p| p.as_str())
+                    .is_some_and(|p| p.contains('\n'))
+            });
+            let mut value = toml_edit::Value::from(alternate);
+            if multiline {
+                value.decor_mut().set_prefix("\n  ");
+                value.decor_mut().set_suffix("");
+                array.push_formatted(value);
+                array.set_trailing_comma(true);
+                array.set_trailing("\n");
+            } else {
+                array.push(alternate);
+            }
+            doc.to_string()
+        }
+        None => {
+            // A new key goes right after `question` when that is one line, else at the end.
+            let line = format!(
+                "alternates = {}\n",
+                toml_array(&[alternate.to_string()], true)
+            );
+            match key_line(&text, &split, "question") {
+                Some(question_line) if single_line_value(&text, question_line) => {
+                    let first = super::entry::line_of(&text, split.front_matter_offset);
+                    let mut lines: Vec<&str> = split.front_matter.split_inclusive('\n').collect();
+                    let index = question_line - first;
+                    let mut out = String::new();
+                    for (i, l) in lines.drain(..).enumerate() {
+                        out.push_str(l);
+                        if i == index {
+                            if !l.ends_with('\n') {
+                                out.push('\n');
+                            }
+                            out.push_str(&line);
+                        }
+                    }
+                    out
+                }
+                _ => {
+                    let mut out = split.front_matter.to_string();
+                    if !out.ends_with('\n') && !out.is_empty() {
+                        out.push('\n');
+                    }
+                    out.push_str(&line);
+                    out
+                }
+            }
+        }
+    };
+    let mut updated = String::with_capacity(text.len() + alternate.len() + 32);
+    updated.push_str(&text[..split.front_matter_offset]);
+    updated.push_str(&new_front);
+    if !updated.ends_with('\n') {
+        updated.push('\n');
+    }
+    updated.push_str(&text[split.front_matter_offset + split.front_matter.len()..]);
+    // The result must still be a valid entry before it replaces the file.
+    super::entry::parse_entry("check", rel, &updated).map_err(|e| {
+        anyhow::anyhow!(
+            "adding an alternate to {} would break it ({e}); it was left as it is",
+            path.display()
+        )
+    })?;
+    write_bytes_atomic(&path, Existing::Replace, updated.as_bytes())
+        .with_context(|| format!("updating the library entry {}", path.display()))
+}
+
+fn single_line_value(text: &str, line: usize) -> bool {
+    text.lines()
+        .nth(line - 1)
+        .is_some_and(|l| toml::from_str::<toml::Table>(l).is_ok())
+}
+
+/// An id from a question ID (`A&A-01.1` → `a-a-01-1`) or, without one, from the question's first words.
+pub fn id_for(question_id: Option<&str>, question: &str) -> String {
+    if let Some(id) = question_id
+        .map(crate::matching::context::slug)
+        .filter(|s| s.len() >= 2)
+    {
+        return id;
+    }
+    const SKIP: &[&str] = &[
+        "do", "does", "you", "your", "is", "are", "the", "a", "an", "of", "to", "for", "and", "or",
+        "in", "on", "have", "has", "can", "we", "our", "please", "describe", "provide", "any",
+        "all", "with", "that", "this", "there",
+    ];
+    let words: Vec<String> = question
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .filter(|w| !SKIP.contains(&w.as_str()))
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .take(6)
+        .collect();
+    let id = crate::matching::context::slug(&words.join("-"));
+    let id: String = id.chars().take(60).collect();
+    let id = id.trim_end_matches('-').to_string();
+    if id.is_empty() {
+        "entry".to_string()
+    } else {
+        id
+    }
+}
+
+/// `base`, or `base-2`, `base-3`... whichever is not taken; the result is added to `taken`.
+pub fn unique_id(base: &str, taken: &mut HashSet<String>) -> String {
+    let mut id = base.to_string();
+    let mut n = 2;
+    while taken.contains(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    taken.insert(id.clone());
+    id
+}
+
+/// A new entry with today's review date.
+#[allow(clippy::too_many_arguments)]
+pub fn new_entry(
+    id: &str,
+    folder: &str,
+    question: &str,
+    short_answer: Option<String>,
+    body: &str,
+    tags: Vec<String>,
+    owner: Option<String>,
+    status: Status,
+    source: String,
+    derived_from: Option<String>,
+) -> Entry {
+    Entry {
+        id: id.to_string(),
+        path: if folder.is_empty() {
+            format!("{id}.md")
+        } else {
+            format!("{folder}/{id}.md")
+        },
+        // A question is one line in the library, however the sheet wrapped it.
+        question: question.split_whitespace().collect::<Vec<_>>().join(" "),
+        alternates: Vec::new(),
+        short_answer,
+        tags,
+        owner,
+        reviewed: Some(Date::today()),
+        review_every_days: None,
+        status,
+        source: Some(source),
+        derived_from,
+        body: body.trim().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::entry::parse_entry;
+
+    #[test]
+    fn new_entries_round_trip() {
+        let entry = new_entry(
+            "backup-tests",
+            "learned",
+            "Do you test \"restores\"?",
+            Some("Yes".into()),
+            "Yes.\nQuarterly, with a \\ backslash.",
+            vec!["backup".into()],
+            Some("Security team".into()),
+            Status::Proposed,
+            "learned from q.xlsx, sheet 'S', cell C4".into(),
+            Some("backups".into()),
+        );
+        let text = entry_text(&entry);
+        let back = parse_entry("backup-tests", "learned/backup-tests.md", &text).unwrap();
+        assert_eq!(back.question, entry.question);
+        assert_eq!(back.body, entry.body);
+        assert_eq!(back.status, Status::Proposed);
+        assert_eq!(back.derived_from.as_deref(), Some("backups"));
+    }
+
+    #[test]
+    fn alternates_are_added_with_a_one_line_diff() {
+        let dir = tempfile::tempdir().unwrap();
+        let original = "+++\n# kept comment\nquestion = \"Do you back up?\"\nalternates = [\n  \"Are backups taken?\",\n]\ntags = [\"backup\"]\n+++\nYes.\n\nBody kept *exactly*.\n";
+        std::fs::write(dir.path().join("b.md"), original).unwrap();
+        add_alternate(dir.path(), "b.md", "Is data backed up daily?").unwrap();
+        let updated = std::fs::read_to_string(dir.path().join("b.md")).unwrap();
+        let expected = original.replace(
+            "  \"Are backups taken?\",\n",
+            "  \"Are backups taken?\",\n  \"Is data backed up daily?\",\n",
+        );
+        assert_eq!(updated, expected);
+
+        let original = "+++\nquestion = \"Do you back up?\"\nowner = \"me\"\n+++\nYes.\n";
+        std::fs::write(dir.path().join("c.md"), original).unwrap();
+        add_alternate(dir.path(), "c.md", "Backups?").unwrap();
+        let updated = std::fs::read_to_string(dir.path().join("c.md")).unwrap();
+        assert_eq!(
+            updated,
+            "+++\nquestion = \"Do you back up?\"\nalternates = [\n  \"Backups?\",\n]\nowner = \"me\"\n+++\nYes.\n"
+        );
+    }
+
+    #[test]
+    fn a_broken_file_is_never_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let broken = "+++\nquestion = \"unclosed\n+++\nYes.\n";
+        std::fs::write(dir.path().join("b.md"), broken).unwrap();
+        assert!(add_alternate(dir.path(), "b.md", "x").is_err());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("b.md")).unwrap(),
+            broken
+        );
+    }
+
+    #[test]
+    fn ids() {
+        assert_eq!(id_for(Some("A&A-01.1"), "x"), "a-a-01-1");
+        assert_eq!(
+            id_for(
+                None,
+                "Do you encrypt customer data at rest with AES-256 keys?"
+            ),
+            "encrypt-customer-data-at-rest-aes"
+        );
+        let mut taken = HashSet::from(["a".to_string()]);
+        assert_eq!(unique_id("a", &mut taken), "a-2");
+        assert_eq!(unique_id("a", &mut taken), "a-3");
+    }
+}

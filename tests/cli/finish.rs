@@ -1,0 +1,567 @@
+//! `answerbank finish` and `import` (#6): the whole loop, learning, idempotence, and the refusals.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use answerbank::ooxml::package::Package;
+use answerbank::workbook::patch::{CellEdit, patch_workbook};
+use answerbank::workbook::review::read_review;
+
+use crate::util::{Sandbox, assert_only_answer_cells_changed, read_values, repo, shared};
+
+/// Sets Decision (column O) and Final answer (column P) on Review rows, by `#`, with the project's own writer.
+fn decide(review: &Path, decisions: &[(usize, &str, &str)]) {
+    let package = Package::open(std::fs::read(review).unwrap(), Default::default()).unwrap();
+    let mut edits = Vec::new();
+    for (number, decision, final_answer) in decisions {
+        let row = *number as u32; // row 0 is the header; `#` n sits on sheet row n
+        if !decision.is_empty() {
+            edits.push(CellEdit {
+                cell: answerbank::cell::CellRef::new(row, 14),
+                text: decision.to_string(),
+            });
+        }
+        if !final_answer.is_empty() {
+            edits.push(CellEdit {
+                cell: answerbank::cell::CellRef::new(row, 15),
+                text: final_answer.to_string(),
+            });
+        }
+    }
+    let (bytes, _) =
+        patch_workbook(&package, &BTreeMap::from([("Review".to_string(), edits)])).unwrap();
+    std::fs::write(review, bytes).unwrap();
+}
+
+/// Every file of a folder (cache left out) with its content.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for item in std::fs::read_dir(&d).unwrap() {
+            let path = item.unwrap().path();
+            if path.file_name().unwrap().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.insert(path.clone(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn the_whole_loop_draft_review_finish_learn_draft_again() {
+    let sandbox = Sandbox::new();
+    sandbox.example_library();
+    let input = sandbox.path("vendor.xlsx");
+    std::fs::copy(repo("fixtures/example-questionnaire.xlsx"), &input).unwrap();
+    sandbox.run(&["draft", "vendor.xlsx"]).expect_code(0);
+    let review = sandbox.path("vendor.review.xlsx");
+    let (_, rows) = read_review(&review).unwrap();
+
+    // Pick rows by what draft made of them.
+    let medium: Vec<_> = rows
+        .iter()
+        .filter(|r| r.confidence == answerbank::matching::Confidence::Medium && !r.written)
+        .collect();
+    let high: Vec<_> = rows.iter().filter(|r| r.written).collect();
+    let weak = rows
+        .iter()
+        .find(|r| r.confidence <= answerbank::matching::Confidence::Low)
+        .unwrap();
+    let (accepted, edited, rejected, sme) = (medium[0], medium[1], medium[2], medium[3]);
+    let undecided_high = high[0];
+    decide(
+        &review,
+        &[
+            (accepted.number, "Accept", ""),
+            (
+                edited.number,
+                "Edit",
+                "No. We do this differently for Northwind (edited in review).",
+            ),
+            (rejected.number, "Reject", ""),
+            (sme.number, "Needs SME", ""),
+            (
+                weak.number,
+                "",
+                "We answer this one by hand: not certified.",
+            ),
+        ],
+    );
+    let library_before = snapshot(&sandbox.path("answer_library"));
+
+    let out = sandbox.run(&["finish", "vendor.review.xlsx", "--json"]);
+    out.expect_code(0);
+    let report = out.json();
+    assert_eq!(report["alternates_added"], 1, "{report}");
+    assert_eq!(
+        report["entries_added"].as_array().unwrap().len(),
+        2,
+        "{report}"
+    );
+    assert_eq!(
+        report["undecided"].as_u64().unwrap() as usize,
+        rows.len() - 5,
+        "{report}"
+    );
+    let answered = sandbox.path("vendor.answered.xlsx");
+    assert!(
+        report["answered_file"]
+            .as_str()
+            .unwrap()
+            .ends_with("vendor.answered.xlsx"),
+        "{report}"
+    );
+
+    // The answered workbook: exactly the expected cells.
+    let cells_of = |row: &answerbank::workbook::review::ReviewRow| -> Vec<String> {
+        row.cells.iter().map(|c| c.cell.to_string()).collect()
+    };
+    let values = read_values(&answered, "Vendor Questionnaire");
+    let get = |cell: &str| values.get(cell).cloned().unwrap_or_default();
+    let (short_a, long_a) = (&cells_of(accepted)[0], &cells_of(accepted)[1]);
+    assert_eq!(get(short_a), accepted.short.clone().unwrap());
+    assert!(get(long_a).len() > 20);
+    let (short_e, long_e) = (&cells_of(edited)[0], &cells_of(edited)[1]);
+    assert_eq!(get(short_e), "No");
+    assert_eq!(
+        get(long_e),
+        "No. We do this differently for Northwind (edited in review)."
+    );
+    for row in [rejected, sme] {
+        for cell in cells_of(row) {
+            assert_eq!(get(&cell), "", "{cell} stays empty");
+        }
+    }
+    assert_eq!(
+        get(&cells_of(weak)[1]),
+        "We answer this one by hand: not certified."
+    );
+    assert_eq!(
+        get(&cells_of(undecided_high)[0]),
+        undecided_high.short.clone().unwrap(),
+        "undecided keeps the high draft"
+    );
+    let allowed: Vec<(String, String)> = rows
+        .iter()
+        .flat_map(|r| {
+            cells_of(r)
+                .into_iter()
+                .map(|c| ("Vendor Questionnaire".to_string(), c))
+        })
+        .collect();
+    assert_only_answer_cells_changed(&input, &answered, &allowed);
+
+    // The library learned: one alternate on the accepted entry, two proposed entries.
+    let library_after = snapshot(&sandbox.path("answer_library"));
+    let changed: Vec<&PathBuf> = library_after
+        .keys()
+        .filter(|p| library_before.get(*p) != Some(&library_after[*p]))
+        .collect();
+    assert_eq!(changed.len(), 3, "{changed:?}");
+    let accepted_entry = library_after
+        .iter()
+        .find(|(p, _)| p.file_stem().unwrap() == accepted.matched_id.as_deref().unwrap())
+        .unwrap();
+    let text = String::from_utf8(accepted_entry.1.clone()).unwrap();
+    assert!(
+        text.contains(
+            &accepted
+                .question
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        "{text}"
+    );
+    let before_text = String::from_utf8(library_before[accepted_entry.0].clone()).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        before_text.lines().count() + 1,
+        "one added line:\n{text}"
+    );
+    let new_entries: Vec<String> = report["entries_added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let edited_entry = String::from_utf8(
+        std::fs::read(sandbox.path(&format!("answer_library/learned/{}.md", new_entries[0])))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        edited_entry.contains("status = \"proposed\""),
+        "{edited_entry}"
+    );
+    assert!(
+        edited_entry.contains(&format!(
+            "derived_from = \"{}\"",
+            edited.matched_id.as_deref().unwrap()
+        )),
+        "{edited_entry}"
+    );
+    assert!(
+        edited_entry
+            .contains("source = \"learned from vendor.xlsx, sheet 'Vendor Questionnaire', cell"),
+        "{edited_entry}"
+    );
+    let check = sandbox.run(&["check", "--json"]);
+    check.expect_code(1);
+    let proposed = check
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "proposed")
+        .count();
+    assert_eq!(proposed, 2);
+
+    // A different questionnaire asking the accepted question in the same words now drafts it at high confidence,
+    // while the proposed (edited) entry is never drafted at high confidence.
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Security").unwrap();
+    for (col, h) in ["Question", "Answer", "Notes"].iter().enumerate() {
+        sheet.write_string(0, col as u16, *h).unwrap();
+    }
+    sheet
+        .write_string(1, 0, accepted.question.to_uppercase())
+        .unwrap();
+    sheet.write_string(2, 0, &edited.question).unwrap();
+    let list = rust_xlsxwriter::DataValidation::new()
+        .allow_list_strings(&["Yes", "No", "N/A"])
+        .unwrap();
+    sheet.add_data_validation(1, 1, 2, 1, &list).unwrap();
+    workbook.save(sandbox.path("rephrased.xlsx")).unwrap();
+    sandbox.run(&["draft", "rephrased.xlsx"]).expect_code(0);
+    let (_, again) = read_review(&sandbox.path("rephrased.review.xlsx")).unwrap();
+    assert_eq!(
+        again[0].confidence,
+        answerbank::matching::Confidence::High,
+        "{:?}",
+        again[0]
+    );
+    assert_eq!(again[0].matched_id, accepted.matched_id);
+    assert!(again[0].written);
+    assert_ne!(
+        again[1].confidence,
+        answerbank::matching::Confidence::High,
+        "a proposed entry waits for review"
+    );
+
+    // finish again changes nothing.
+    let answered_before = std::fs::read(&answered).unwrap();
+    let library_before = snapshot(&sandbox.path("answer_library"));
+    let out = sandbox.run(&["finish", "vendor.review.xlsx", "--json", "--force"]);
+    out.expect_code(0);
+    assert_eq!(out.json()["alternates_added"], 0);
+    assert_eq!(out.json()["entries_added"].as_array().unwrap().len(), 0);
+    assert_eq!(snapshot(&sandbox.path("answer_library")), library_before);
+    assert_eq!(crate::util::zip_parts(&answered), {
+        let path = sandbox.path("again.xlsx");
+        std::fs::write(&path, answered_before).unwrap();
+        crate::util::zip_parts(&path)
+    });
+}
+
+#[test]
+fn finish_refuses_what_it_cannot_trust() {
+    let sandbox = Sandbox::new();
+    sandbox.example_library();
+    std::fs::copy(
+        repo("fixtures/example-questionnaire.xlsx"),
+        sandbox.path("vendor.xlsx"),
+    )
+    .unwrap();
+    sandbox.run(&["draft", "vendor.xlsx"]).expect_code(0);
+
+    // Not a review workbook.
+    sandbox
+        .run(&["finish", "vendor.xlsx"])
+        .expect_clean_error("not a review workbook written by `answerbank draft`");
+    sandbox.write("notes.txt", "hello");
+    sandbox
+        .run(&["finish", "notes.txt"])
+        .expect_clean_error("notes.txt");
+
+    // The source changed since draft.
+    let original = std::fs::read(sandbox.path("vendor.xlsx")).unwrap();
+    std::fs::write(
+        sandbox.path("vendor.xlsx"),
+        [original.as_slice(), b" "].concat(),
+    )
+    .unwrap();
+    sandbox
+        .run(&["finish", "vendor.review.xlsx"])
+        .expect_clean_error("has changed since it was drafted");
+
+    // The source moved: a clear message, and --source finds it.
+    std::fs::remove_file(sandbox.path("vendor.xlsx")).unwrap();
+    sandbox
+        .run(&["finish", "vendor.review.xlsx"])
+        .expect_clean_error("--source");
+    std::fs::write(sandbox.path("moved.xlsx"), &original).unwrap();
+
+    // A library that cannot be written: nothing at all is written.
+    std::fs::remove_dir_all(sandbox.path("answer_library/.answerbank")).unwrap();
+    std::fs::write(sandbox.path("answer_library/.answerbank"), "not a folder").unwrap();
+    let out = sandbox.run(&["finish", "vendor.review.xlsx", "--source", "moved.xlsx"]);
+    out.expect_clean_error("answer_library");
+    assert!(
+        !sandbox.path("vendor.answered.xlsx").exists(),
+        "no partial writes"
+    );
+    std::fs::remove_file(sandbox.path("answer_library/.answerbank")).unwrap();
+
+    let out = sandbox.run(&[
+        "finish",
+        "vendor.review.xlsx",
+        "--source",
+        "moved.xlsx",
+        "--no-learn",
+    ]);
+    out.expect_code(0);
+    assert!(
+        sandbox.path("moved.answered.xlsx").exists()
+            || sandbox.path("vendor.answered.xlsx").exists()
+    );
+}
+
+#[test]
+fn import_a_past_questionnaire_twice() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir(sandbox.path("lib")).unwrap();
+    std::fs::copy(
+        repo("fixtures/answered.xlsx"),
+        sandbox.path("answered.xlsx"),
+    )
+    .unwrap();
+    let out = sandbox.run(&[
+        "import",
+        "answered.xlsx",
+        "--library",
+        "lib",
+        "--dry-run",
+        "--json",
+    ]);
+    out.expect_code(0);
+    assert_eq!(out.json()["entries_added"], 12);
+    assert!(
+        snapshot(&sandbox.path("lib")).is_empty(),
+        "a dry run writes nothing"
+    );
+
+    let out = sandbox.run(&["import", "answered.xlsx", "--library", "lib", "--json"]);
+    out.expect_code(0);
+    let report = out.json();
+    assert_eq!(report["entries_added"], 12);
+    assert_eq!(report["skipped"], 1, "the unanswered row");
+    let files = snapshot(&sandbox.path("lib"));
+    assert_eq!(files.len(), 12);
+    for text in files.values() {
+        let text = String::from_utf8(text.clone()).unwrap();
+        assert!(
+            text.contains("status = \"proposed\"")
+                && text.contains("source = \"imported from answered.xlsx, sheet 'Answers', cell"),
+            "{text}"
+        );
+    }
+    let out = sandbox.run(&["import", "answered.xlsx", "--library", "lib", "--json"]);
+    out.expect_code(0);
+    assert_eq!(out.json()["entries_added"], 0);
+    assert_eq!(
+        snapshot(&sandbox.path("lib")),
+        files,
+        "importing again changes nothing"
+    );
+
+    // The imported library answers the questionnaire it came from.
+    sandbox.run(&["check", "--library", "lib"]).expect_code(1);
+    let out = sandbox.run(&[
+        "draft",
+        "answered.xlsx",
+        "--library",
+        "lib",
+        "--json",
+        "--overwrite",
+    ]);
+    out.expect_code(0);
+    let bands = &out.json()["bands"];
+    assert_eq!(
+        bands["high"], 0,
+        "proposed entries are capped at medium: {}",
+        out.stdout
+    );
+    assert!(bands["medium"].as_u64().unwrap() >= 12, "{}", out.stdout);
+}
+
+#[test]
+fn import_reports_conflicts_and_keeps_new_wordings_as_alternates() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir(sandbox.path("lib")).unwrap();
+    // A past questionnaire in our own words, then a second one that answers one question differently and asks
+    // another in slightly different words with the same answer.
+    let write = |name: &str, rows: &[(&str, &str, &str)]| {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        for (col, h) in ["Question", "Answer", "Comments"].iter().enumerate() {
+            sheet.write_string(0, col as u16, *h).unwrap();
+        }
+        for (i, (q, a, c)) in rows.iter().enumerate() {
+            sheet.write_string(i as u32 + 1, 0, *q).unwrap();
+            sheet.write_string(i as u32 + 1, 1, *a).unwrap();
+            sheet.write_string(i as u32 + 1, 2, *c).unwrap();
+        }
+        workbook.save(sandbox.path(name)).unwrap();
+    };
+    write(
+        "first.xlsx",
+        &[
+            (
+                "Do you encrypt customer data at rest?",
+                "Yes",
+                "AES-256 everywhere.",
+            ),
+            (
+                "Do you run annual penetration tests?",
+                "Yes",
+                "By an outside firm.",
+            ),
+            ("Is there a bug bounty programme?", "No", "Not yet."),
+        ],
+    );
+    write(
+        "second.xlsx",
+        &[
+            (
+                "Is customer data encrypted at rest?",
+                "Yes",
+                "AES-256 everywhere.",
+            ),
+            (
+                "Do you run annual penetration tests?",
+                "No",
+                "We stopped in 2025.",
+            ),
+        ],
+    );
+    sandbox
+        .run(&["import", "first.xlsx", "--library", "lib", "--approve"])
+        .expect_code(0);
+    let out = sandbox.run(&["import", "second.xlsx", "--library", "lib", "--json"]);
+    out.expect_code(0);
+    let report = out.json();
+    assert_eq!(report["conflicts"], 1, "{report}");
+    assert_eq!(
+        report["entries_added"], 1,
+        "the conflict, as a proposed entry: {report}"
+    );
+    assert_eq!(report["alternates_added"], 1, "{report}");
+    let files = snapshot(&sandbox.path("lib"));
+    let conflict = files
+        .values()
+        .map(|b| String::from_utf8(b.clone()).unwrap())
+        .find(|t| t.contains("We stopped"))
+        .unwrap();
+    assert!(
+        conflict.contains("status = \"proposed\"") && conflict.contains("derived_from = "),
+        "{conflict}"
+    );
+}
+
+#[test]
+fn import_the_real_completed_questionnaires() {
+    let (Some(caiq), Some(hecvat)) = (
+        shared("questionnaires/CAIQv4.0.3_WhitePact_completed.xlsx"),
+        shared("questionnaires/HECVAT3_OpenDSA_completed_2022-08-30.xlsx"),
+    ) else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    std::fs::create_dir(sandbox.path("lib")).unwrap();
+    let out = sandbox.run(&[
+        "import",
+        caiq.to_str().unwrap(),
+        "--library",
+        "lib",
+        "--json",
+    ]);
+    out.expect_code(0);
+    assert_eq!(out.json()["entries_added"], 261);
+    let values = read_values(&caiq, "CAIQv4.0.3");
+    let files = snapshot(&sandbox.path("lib"));
+    for r in 3..=263 {
+        let id = values[&format!("A{r}")]
+            .to_lowercase()
+            .replace(['&', '.'], "-");
+        let path = files
+            .keys()
+            .find(|p| p.file_stem().unwrap() == id.as_str())
+            .unwrap_or_else(|| panic!("{id}"));
+        let entry = answerbank::library::entry::parse_entry(
+            &id,
+            "x.md",
+            &String::from_utf8(files[path].clone()).unwrap(),
+        )
+        .unwrap();
+        let expected = values[&format!("C{r}")].replace("NA", "N/A");
+        assert_eq!(
+            entry.short_answer.as_deref(),
+            Some(expected.as_str()),
+            "{id}"
+        );
+        assert_eq!(
+            entry.body.split_whitespace().collect::<Vec<_>>(),
+            values[&format!("E{r}")]
+                .split_whitespace()
+                .collect::<Vec<_>>(),
+            "{id}"
+        );
+    }
+    let out = sandbox.run(&[
+        "import",
+        caiq.to_str().unwrap(),
+        "--library",
+        "lib",
+        "--json",
+    ]);
+    assert_eq!(
+        out.json()["entries_added"],
+        0,
+        "importing again adds nothing"
+    );
+
+    let out = sandbox.run(&[
+        "import",
+        hecvat.to_str().unwrap(),
+        "--library",
+        "lib",
+        "--json",
+    ]);
+    out.expect_code(0);
+    let answered = sandbox
+        .run(&[
+            "columns",
+            hecvat.to_str().unwrap(),
+            "--sheet",
+            "HECVAT - Full",
+            "--json",
+        ])
+        .json()["sheets"][0]["answered"]
+        .as_u64()
+        .unwrap();
+    let report = out.json();
+    let imported =
+        report["entries_added"].as_u64().unwrap() + report["alternates_added"].as_u64().unwrap();
+    assert!(
+        imported <= answered && imported + 5 >= answered,
+        "only the answered rows: {report} vs {answered}"
+    );
+}
