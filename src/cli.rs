@@ -84,6 +84,15 @@ pub enum Command {
     Import(ImportArgs),
 }
 
+/// Semantic matching with a local sentence-embedding model.
+#[derive(Debug, Clone, Args)]
+pub struct SemanticArgs {
+    /// A sentence-transformers model directory for semantic matching (overrides `[semantic] model` in the
+    /// library's library.toml).
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+}
+
 /// Where the answer library is.
 #[derive(Debug, Args)]
 pub struct LibraryArgs {
@@ -101,6 +110,8 @@ pub struct LibraryArgs {
 pub struct SearchArgs {
     #[command(flatten)]
     pub library: LibraryArgs,
+    #[command(flatten)]
+    pub semantic: SemanticArgs,
     /// How many entries to show.
     #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 5)]
     pub limit: usize,
@@ -125,6 +136,8 @@ pub struct CheckArgs {
 pub struct EvalArgs {
     #[command(flatten)]
     pub library: LibraryArgs,
+    #[command(flatten)]
+    pub semantic: SemanticArgs,
     /// The labelled questions (CSV with `question` and `expected` columns).
     #[arg(long, value_name = "FILE.csv")]
     pub cases: PathBuf,
@@ -193,6 +206,8 @@ pub struct DraftArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub library: LibraryArgs,
+    #[command(flatten)]
+    pub semantic: SemanticArgs,
     #[command(flatten)]
     pub reader: ReaderArgs,
     /// Where to write the two output files (default: next to the input).

@@ -97,9 +97,14 @@ pub fn draft_questionnaire_with(
     progress: &(dyn Fn() + Sync),
 ) -> anyhow::Result<Vec<Draft>> {
     let rows = questionnaire.questions_with_context();
+    let questions: Vec<&str> = rows.iter().map(|(row, _)| row.question.as_str()).collect();
+    let vectors = matcher.embed_questions(&questions)?;
     rows.into_par_iter()
-        .map(|(row, context)| {
-            let result = matcher.match_question(&row.question, &context, CANDIDATES_KEPT)?;
+        .enumerate()
+        .map(|(i, (row, context))| {
+            let vector = vectors.as_ref().map(|v| v[i].as_slice());
+            let result =
+                matcher.match_with_vector(&row.question, &context, CANDIDATES_KEPT, vector)?;
             progress();
             Ok(draft_one(row.clone(), context, result, options))
         })

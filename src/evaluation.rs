@@ -150,10 +150,15 @@ pub struct Report {
 
 /// Runs every case through the matcher, on all cores.
 pub fn run_cases(matcher: &Matcher<'_>, cases: &[Case]) -> Result<Vec<Outcome>> {
+    let questions: Vec<&str> = cases.iter().map(|c| c.question.as_str()).collect();
+    let vectors = matcher.embed_questions(&questions)?;
     cases
         .par_iter()
-        .map(|case| {
-            let result = matcher.match_question(&case.question, &case.context, MRR_DEPTH)?;
+        .enumerate()
+        .map(|(i, case)| {
+            let vector = vectors.as_ref().map(|v| v[i].as_slice());
+            let result =
+                matcher.match_with_vector(&case.question, &case.context, MRR_DEPTH, vector)?;
             let expected: HashSet<&str> = case.expected.iter().map(String::as_str).collect();
             let rank = result
                 .candidates

@@ -16,5 +16,7 @@ pub mod library;
 pub mod matching;
 pub mod ooxml;
 pub mod questionnaire;
+#[cfg(feature = "semantic")]
+pub mod semantic;
 pub mod text;
 pub mod workbook;

@@ -40,7 +40,8 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
     let source_bytes = std::fs::read(&args.file)
         .with_context(|| format!("{} is not usable: cannot read it", args.file.display()))?;
     let questionnaire = read_questionnaire(&args.file, &options)?;
-    let matcher = Matcher::new(&index);
+    let semantic = super::open_semantic(&index, &args.semantic)?;
+    let matcher = Matcher::new(&index).with_semantic(semantic.as_deref());
     let draft_options = DraftOptions {
         min_confidence: args.min_confidence,
         overwrite: args.overwrite,
@@ -98,7 +99,7 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         created: Date::today(),
         min_confidence: args.min_confidence,
         overwrite: args.overwrite,
-        semantic: false,
+        semantic: matcher.is_semantic(),
     };
     let review_bytes = review::review_workbook(&meta, &drafts, &summary)?;
     write_bytes_atomic(&review_path, existing, &review_bytes)?;
@@ -113,12 +114,18 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
             "skipped": summary.skipped,
             "drafted_file": drafted_path.display().to_string(),
             "review_file": review_path.display().to_string(),
-            "semantic": false,
+            "semantic": matcher.is_semantic(),
         });
         serde_json::to_writer_pretty(&mut out, &value)?;
         writeln!(out)?;
     }
-    print_summary(&summary, &drafted_path, &review_path, args.min_confidence);
+    print_summary(
+        &summary,
+        &drafted_path,
+        &review_path,
+        args.min_confidence,
+        &matcher.semantic_status(),
+    );
     let _ = drafts
         .iter()
         .filter(|d| d.outcome == Outcome::Written)
@@ -170,7 +177,13 @@ fn progress_bar(total: usize) -> indicatif::ProgressBar {
     bar
 }
 
-fn print_summary(summary: &Summary, drafted: &Path, review: &Path, min: Confidence) {
+fn print_summary(
+    summary: &Summary,
+    drafted: &Path,
+    review: &Path,
+    min: Confidence,
+    semantic: &str,
+) {
     let b = &summary.bands;
     eprintln!(
         "found {} questions: {} high, {} medium, {} low, {} no match",
@@ -188,7 +201,7 @@ fn print_summary(summary: &Summary, drafted: &Path, review: &Path, min: Confiden
         s.below_threshold,
         s.no_match
     );
-    eprintln!("semantic matching: off");
+    eprintln!("semantic matching: {semantic}");
     eprintln!("drafted questionnaire → {}", drafted.display());
     eprintln!("review workbook       → {}", review.display());
 }

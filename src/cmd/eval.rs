@@ -14,14 +14,15 @@ use answerbank::text::snippet;
 pub fn run(args: EvalArgs) -> Result<ExitStatus> {
     let cases = evaluation::load_cases(&args.cases)?;
     let index = super::open_index(&args.library.library)?;
-    let mut matcher = Matcher::new(&index);
+    let semantic = super::open_semantic(&index, &args.semantic)?;
+    let mut matcher = Matcher::new(&index).with_semantic(semantic.as_deref());
     if let Some(weights) = &args.weights {
         matcher = matcher.with_weights(serde_json::from_str(weights).context("reading --weights")?);
     }
     let started = Instant::now();
     let outcomes = evaluation::run_cases(&matcher, &cases)?;
     let elapsed = started.elapsed();
-    let report = evaluation::report(&outcomes, false);
+    let report = evaluation::report(&outcomes, matcher.is_semantic());
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &report)?;
@@ -29,11 +30,12 @@ pub fn run(args: EvalArgs) -> Result<ExitStatus> {
     } else {
         writeln!(
             out,
-            "{} cases ({} answerable) against {} ({} entries); semantic matching: off",
+            "{} cases ({} answerable) against {} ({} entries); semantic matching: {}",
             report.cases,
             report.answerable,
             index.root().display(),
-            index.len()
+            index.len(),
+            matcher.semantic_status()
         )?;
         writeln!(out, "Hit@1  {:.3}", report.hit_at_1)?;
         writeln!(out, "Hit@5  {:.3}", report.hit_at_5)?;

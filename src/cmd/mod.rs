@@ -78,3 +78,43 @@ pub fn read_options(args: &crate::cli::ReaderArgs) -> answerbank::questionnaire:
         limits: answerbank::ooxml::Limits::default(),
     }
 }
+
+/// The semantic index of a library, when a model is configured (`[semantic] model`) or given (`--model`).
+#[cfg(feature = "semantic")]
+pub fn open_semantic(
+    index: &answerbank::library::index::LibraryIndex,
+    args: &crate::cli::SemanticArgs,
+) -> Result<Option<Box<dyn answerbank::matching::SemanticSearch>>> {
+    let started = std::time::Instant::now();
+    let Some(semantic) = answerbank::matching::semantic::open_for(index, args.model.as_deref())?
+    else {
+        return Ok(None);
+    };
+    if semantic.embedded_now > 0 {
+        eprintln!(
+            "semantic matching: embedded {} wordings in {:.1} s (cached for next time)",
+            semantic.embedded_now,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(Some(Box::new(semantic)))
+}
+
+/// Without the `semantic` feature a configured model cannot be used: say so, and match lexically.
+#[cfg(not(feature = "semantic"))]
+pub fn open_semantic(
+    index: &answerbank::library::index::LibraryIndex,
+    args: &crate::cli::SemanticArgs,
+) -> Result<Option<Box<dyn answerbank::matching::SemanticSearch>>> {
+    if args.model.is_some() {
+        anyhow::bail!(
+            "this answerbank was built without semantic matching (cargo feature `semantic`); --model cannot be used"
+        );
+    }
+    if index.settings().semantic.is_some() {
+        eprintln!(
+            "answerbank: warning: library.toml names a model, but this build has no semantic matching; matching is lexical only"
+        );
+    }
+    Ok(None)
+}

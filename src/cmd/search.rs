@@ -13,7 +13,8 @@ use answerbank::text::{printable, snippet};
 pub fn run(args: SearchArgs) -> Result<ExitStatus> {
     let index = super::open_index(&args.library.library)?;
     let query = args.query.join(" ");
-    let matcher = Matcher::new(&index);
+    let semantic = super::open_semantic(&index, &args.semantic)?;
+    let matcher = Matcher::new(&index).with_semantic(semantic.as_deref());
     let result = matcher.match_question(&query, &QuestionContext::default(), args.limit.max(1))?;
     let mut out = std::io::stdout().lock();
     if args.json {

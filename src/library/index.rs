@@ -316,6 +316,22 @@ impl LibraryIndex {
         &self.report
     }
 
+    /// Every entry in the index with its address (for semantic matching, which compares a question with all of
+    /// them).
+    pub fn all_entries(
+        &self,
+        searcher: &tantivy::Searcher,
+    ) -> Result<Vec<(DocAddress, IndexedEntry)>> {
+        let mut out = Vec::with_capacity(self.entries);
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            for doc in segment.doc_ids_alive() {
+                let address = DocAddress::new(ord as u32, doc);
+                out.push((address, self.stored(searcher, address)?));
+            }
+        }
+        Ok(out)
+    }
+
     /// Reads one stored entry.
     pub fn stored(
         &self,

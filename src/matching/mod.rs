@@ -10,6 +10,8 @@ pub mod analyze;
 pub mod confidence;
 pub mod context;
 pub mod rank;
+#[cfg(feature = "semantic")]
+pub mod semantic;
 pub mod synonyms;
 
 use std::collections::HashMap;
@@ -27,6 +29,33 @@ pub use context::QuestionContext;
 use crate::date::Date;
 use crate::library::index::{IndexedEntry, LibraryIndex};
 use rank::{Features, Weights};
+
+/// Sentence-embedding search, when a model is configured (see `semantic.rs`; compiled with the `semantic`
+/// feature). The matcher only needs these three operations.
+pub trait SemanticSearch: Sync {
+    /// Unit vectors for texts, in order.
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>>;
+    /// The `k` entries whose wordings are most similar to the query vector, with that similarity.
+    fn nearest(&self, query: &[f32], k: usize) -> Vec<(DocAddress, f32)>;
+    /// The similarity of an entry's closest wording, and of its answer body, to the query vector.
+    fn similarity(&self, address: DocAddress, query: &[f32]) -> SemanticScores;
+    /// "on (<model>)", for summaries.
+    fn describe(&self) -> String;
+}
+
+/// Embedding similarities of one candidate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct SemanticScores {
+    /// Of the closest wording (question or alternate).
+    pub wording: f32,
+    /// Of the answer body.
+    pub body: f32,
+    /// 1 / (rank among the candidates by the larger of the two), so the best semantic candidate has 1.
+    pub rank: f32,
+}
+
+/// Entries the embedding search adds to BM25's candidates.
+const SEMANTIC_CANDIDATES: usize = 20;
 
 /// How many candidates BM25 hands to the re-ranker. Measured on the CAIQ bench: the right entry is among the
 /// first 50 for nearly every answerable case, and re-ranking 50 costs well under a millisecond.
@@ -77,6 +106,7 @@ pub struct Matcher<'a> {
     entries: Mutex<HashMap<DocAddress, Arc<IndexedEntry>>>,
     /// Inverse document frequency per term, over wordings.
     idf: Mutex<HashMap<String, f32>>,
+    semantic: Option<&'a dyn SemanticSearch>,
 }
 
 impl<'a> Matcher<'a> {
@@ -89,7 +119,29 @@ impl<'a> Matcher<'a> {
             review_every_days: index.settings().review_every_days,
             entries: Mutex::new(HashMap::new()),
             idf: Mutex::new(HashMap::new()),
+            semantic: None,
         }
+    }
+
+    /// Adds semantic matching (a model's embeddings of every entry).
+    pub fn with_semantic(mut self, semantic: Option<&'a dyn SemanticSearch>) -> Self {
+        self.semantic = semantic;
+        self
+    }
+
+    /// Whether semantic matching is on, in words for summaries ("off", or "on (<model>)").
+    pub fn semantic_status(&self) -> String {
+        self.semantic
+            .map_or_else(|| "off".to_string(), |s| s.describe())
+    }
+
+    pub fn is_semantic(&self) -> bool {
+        self.semantic.is_some()
+    }
+
+    /// Embeds many questions at once (batched, far faster than one by one); `None` without semantic matching.
+    pub fn embed_questions(&self, questions: &[&str]) -> Result<Option<Vec<Vec<f32>>>> {
+        self.semantic.map(|s| s.embed(questions)).transpose()
     }
 
     /// Replaces the ranking weights (used by `eval` experiments and tests).
@@ -109,6 +161,22 @@ impl<'a> Matcher<'a> {
         context: &QuestionContext,
         limit: usize,
     ) -> Result<MatchResult> {
+        let vector = match self.semantic {
+            Some(semantic) => semantic.embed(&[question])?.pop(),
+            None => None,
+        };
+        self.match_with_vector(question, context, limit, vector.as_deref())
+    }
+
+    /// [`Matcher::match_question`] with the question's embedding computed beforehand (see
+    /// [`Matcher::embed_questions`]).
+    pub fn match_with_vector(
+        &self,
+        question: &str,
+        context: &QuestionContext,
+        limit: usize,
+        vector: Option<&[f32]>,
+    ) -> Result<MatchResult> {
         let analyzer = self.index.analyzer();
         let analyzed = analyzer.analyze(question);
         if analyzed.terms.is_empty() {
@@ -124,6 +192,15 @@ impl<'a> Matcher<'a> {
         for (_, address) in &retrieved {
             if !addresses.contains(address) {
                 addresses.push(*address);
+            }
+        }
+        // Entries that mean the same in other words, which BM25 cannot find.
+        let semantic = self.semantic.zip(vector);
+        if let Some((search, vector)) = semantic {
+            for (address, _) in search.nearest(vector, SEMANTIC_CANDIDATES) {
+                if !addresses.contains(&address) {
+                    addresses.push(address);
+                }
             }
         }
         // An exact match that BM25 did not rank in the first candidates gets no retrieval credit; it needs none.
@@ -154,6 +231,10 @@ impl<'a> Matcher<'a> {
                 &context,
                 |t| self.idf(t),
             );
+            let features = rank::Features {
+                semantic: semantic.map(|(search, vector)| search.similarity(address, vector)),
+                ..features
+            };
             let score = self.weights.base_score(&features);
             let stale = entry.entry.is_stale(self.review_every_days, self.today);
             candidates.push(Candidate {
@@ -163,11 +244,15 @@ impl<'a> Matcher<'a> {
                 stale,
             });
         }
+        rank_semantically(&mut candidates);
         measure_tag_consensus(&mut candidates);
         for candidate in &mut candidates {
             candidate.score = self.weights.score(&candidate.features);
         }
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id().cmp(b.id())));
+        if semantic.is_some() && self.weights.rrf_k > 0.0 {
+            rank::reciprocal_rank_fusion(&mut candidates, &self.weights);
+        }
         let (confidence, reason) = confidence::decide(&candidates);
         candidates.truncate(limit);
         Ok(MatchResult {
@@ -262,6 +347,21 @@ impl<'a> Matcher<'a> {
             .expect("idf cache lock")
             .insert(term.to_string(), idf);
         idf
+    }
+}
+
+/// Sets each candidate's semantic rank among the candidates, then its base score accordingly.
+fn rank_semantically(candidates: &mut [Candidate]) {
+    let mut order: Vec<(usize, f32)> = candidates
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.features.semantic.map(|s| (i, s.wording.max(s.body))))
+        .collect();
+    order.sort_by(|a, b| b.1.total_cmp(&a.1));
+    for (rank, (i, _)) in order.into_iter().enumerate() {
+        if let Some(s) = candidates[i].features.semantic.as_mut() {
+            s.rank = 1.0 / (rank as f32 + 1.0);
+        }
     }
 }
 

@@ -94,6 +94,9 @@ pub struct Features {
     pub context: f32,
     /// Share of the leading candidates' evidence that shares this entry's topic (tag), 0 to 1.
     pub consensus: f32,
+    /// Cosine similarities of the question's embedding with the entry's closest wording and its body (semantic
+    /// matching on).
+    pub semantic: Option<super::SemanticScores>,
     /// Terms shared with the best wording, for explanations.
     pub shared: Vec<String>,
 }
@@ -111,8 +114,19 @@ pub struct Weights {
     pub context: f32,
     /// F-beta of the two coverages: above 1 favours covering the question over being covered by it.
     pub beta: f32,
-    /// Weight of the topic consensus of the leading candidates (see `matching::apply_tag_consensus`).
+    /// Weight of the topic consensus of the leading candidates (see `matching::measure_tag_consensus`).
     pub tag_consensus: f32,
+    /// Weight of the embedding similarity, when semantic matching is on.
+    pub semantic: f32,
+    /// Weight of the embedding similarity of the answer body.
+    pub semantic_body: f32,
+    /// Weight of the candidate's rank by embedding similarity among the candidates (1 for the first, 1/2, 1/3..).
+    pub semantic_rank: f32,
+    /// Embedding similarity at or below which a pair counts as unrelated; above it, the similarity is rescaled
+    /// to 0-1 (unrelated sentences are rarely below 0.1 with MiniLM, so raw cosines would add noise).
+    pub semantic_floor: f32,
+    /// Reciprocal-rank fusion constant; 0 fuses by the weighted sum instead.
+    pub rrf_k: f32,
     pub field_wording: f32,
     pub field_tags: f32,
     pub field_body: f32,
@@ -135,6 +149,11 @@ impl Default for Weights {
             context: 0.1,
             beta: 1.0,
             tag_consensus: 0.3,
+            semantic: 0.0,
+            semantic_floor: 0.0,
+            semantic_body: 0.25,
+            semantic_rank: 0.0,
+            rrf_k: 0.0,
             field_wording: 3.0,
             field_tags: 1.5,
             field_body: 2.0,
@@ -165,6 +184,13 @@ impl Weights {
             + self.tags * f.tags
             + self.retrieval * f.retrieval
             + self.short_answer * f.short_answer
+            + f.semantic.map_or(0.0, |s| {
+                let rescale =
+                    |x: f32| ((x - self.semantic_floor) / (1.0 - self.semantic_floor)).max(0.0);
+                self.semantic * rescale(s.wording)
+                    + self.semantic_body * rescale(s.body)
+                    + self.semantic_rank * s.rank
+            })
     }
 
     /// The final score: 0 to 1 (plus a context bonus of at most `context`), or above [`EXACT_SCORE`] for an
@@ -180,10 +206,56 @@ impl Weights {
             + self.tags
             + self.retrieval
             + self.short_answer
-            + self.tag_consensus;
+            + self.tag_consensus
+            + if f.semantic.is_some() {
+                self.semantic + self.semantic_body + self.semantic_rank
+            } else {
+                0.0
+            };
         let evidence = self.base_score(f) + self.tag_consensus * f.consensus;
         (if total > 0.0 { evidence / total } else { 0.0 }) + context
     }
+}
+
+/// Reorders candidates by reciprocal-rank fusion of their lexical rank (the score without the embedding
+/// similarity) and their semantic rank; scores are left as they are.
+pub fn reciprocal_rank_fusion(candidates: &mut [super::Candidate], weights: &Weights) {
+    let lexical_weights = Weights {
+        semantic: 0.0,
+        semantic_body: 0.0,
+        ..weights.clone()
+    };
+    let mut lexical: Vec<(usize, f32)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            (
+                i,
+                lexical_weights.score(&Features {
+                    semantic: None,
+                    ..c.features.clone()
+                }),
+            )
+        })
+        .collect();
+    lexical.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut semantic: Vec<(usize, f32)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, c.features.semantic.map_or(0.0, |s| s.wording)))
+        .collect();
+    semantic.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut fused = vec![0.0f32; candidates.len()];
+    for (rank, (i, _)) in lexical.iter().enumerate() {
+        fused[*i] += 1.0 / (weights.rrf_k + rank as f32 + 1.0);
+    }
+    for (rank, (i, _)) in semantic.iter().enumerate() {
+        fused[*i] += 1.0 / (weights.rrf_k + rank as f32 + 1.0);
+    }
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by(|&a, &b| fused[b].total_cmp(&fused[a]));
+    let reordered: Vec<super::Candidate> = order.iter().map(|&i| candidates[i].clone()).collect();
+    candidates.clone_from_slice(&reordered);
 }
 
 /// Measures one candidate.

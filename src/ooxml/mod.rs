@@ -34,8 +34,8 @@ impl Default for Limits {
         Limits {
             max_file_bytes: 200 * 1_000_000,
             max_parts: 10_000,
-            max_part_bytes: 256 * 1_000_000,
-            max_total_bytes: 1_000 * 1_000_000,
+            max_part_bytes: 128 * 1_000_000,
+            max_total_bytes: 512 * 1_000_000,
             max_cells: 4_000_000,
             max_shared_strings: 2_000_000,
         }

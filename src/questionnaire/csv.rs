@@ -59,6 +59,14 @@ fn sniff_delimiter(text: &str) -> u8 {
 
 /// Reads a CSV file into a grid.
 pub fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Grid> {
+    // NUL bytes outside UTF-16 mean binary content, not text.
+    if encoding_rs::Encoding::for_bom(bytes).is_none_or(|(e, _)| e == encoding_rs::UTF_8)
+        && bytes.contains(&0)
+    {
+        anyhow::bail!(
+            "it is not a text file (it holds binary data), so it cannot be a CSV questionnaire"
+        );
+    }
     let text = decode(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)

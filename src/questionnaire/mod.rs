@@ -91,8 +91,25 @@ pub fn read_questionnaire(path: &Path, options: &ReadOptions) -> Result<Question
     read(path, options).with_context(|| format!("{} is not usable", path.display()))
 }
 
+/// Reads a questionnaire already in memory (`name` gives its format and names it in messages).
+pub fn read_questionnaire_bytes(
+    name: &Path,
+    bytes: Vec<u8>,
+    options: &ReadOptions,
+) -> Result<Questionnaire> {
+    let format = Format::from_path(name)
+        .with_context(|| format!("{} is not a supported spreadsheet", name.display()))?;
+    let workbook = source::Workbook::from_bytes(name, format, bytes, &options.limits)
+        .with_context(|| format!("{} is not usable", name.display()))?;
+    read_workbook(workbook, options).with_context(|| format!("{} is not usable", name.display()))
+}
+
 fn read(path: &Path, options: &ReadOptions) -> Result<Questionnaire> {
-    let mut workbook = source::Workbook::open(path, &options.limits)?;
+    read_workbook(source::Workbook::open(path, &options.limits)?, options)
+}
+
+fn read_workbook(mut workbook: source::Workbook, options: &ReadOptions) -> Result<Questionnaire> {
+    let path = workbook.path.clone();
     for wanted in &options.sheets {
         if !workbook.sheets.iter().any(|s| &s.name == wanted) {
             let names: Vec<String> = workbook

@@ -120,6 +120,22 @@ impl Workbook {
             );
         }
         let bytes = std::fs::read(path).context("cannot read it")?;
+        Workbook::from_bytes(path, format, bytes, limits)
+    }
+
+    /// Opens a file already in memory; `path` names it (and its CSV sheet) in messages.
+    pub fn from_bytes(
+        path: &Path,
+        format: Format,
+        bytes: Vec<u8>,
+        limits: &Limits,
+    ) -> Result<Workbook> {
+        if bytes.len() as u64 > limits.max_file_bytes {
+            bail!(
+                "it is larger than the {} MB limit",
+                limits.max_file_bytes / 1_000_000
+            );
+        }
         if bytes.is_empty() {
             bail!("it is empty");
         }

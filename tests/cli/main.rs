@@ -6,6 +6,8 @@ mod check;
 mod columns;
 mod draft;
 mod eval;
+mod faults;
 mod finish;
+mod hostile;
 mod library_index;
 mod search;

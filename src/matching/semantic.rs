@@ -1,0 +1,242 @@
+//! Semantic matching: every entry's wordings as sentence embeddings, compared with the question's.
+//!
+//! In: the library index and a model directory. Out: a [`SemanticIndex`] that finds the entries whose wordings
+//! mean the same as a question even when they share no words ("Do you vet your staff before hiring?" and "Are
+//! background checks performed on employees?"), and measures that similarity for any candidate. The matcher
+//! fuses it with the lexical evidence (see `rank::Weights`).
+//!
+//! Vectors are cached in `<library>/.answerbank/embeddings-<model fingerprint>.bin`, keyed by wording text, so
+//! only new or edited wordings are embedded again. The comparison is a brute-force dot product over all
+//! wordings: exact, and fast for libraries of thousands of entries.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use tantivy::DocAddress;
+
+use crate::fsutil::{Existing, write_bytes_atomic};
+use crate::library::CACHE_DIR;
+use crate::library::index::LibraryIndex;
+use crate::semantic::Encoder;
+
+use super::{SemanticScores, SemanticSearch};
+
+const CACHE_MAGIC: &[u8] = b"answerbank-embeddings-1\n";
+
+/// Which model a library uses: `--model` when given, else `[semantic] model` in `library.toml` (relative to the
+/// library folder).
+pub fn model_dir(index: &LibraryIndex, override_dir: Option<&Path>) -> Option<PathBuf> {
+    if let Some(dir) = override_dir {
+        return Some(dir.to_path_buf());
+    }
+    let configured = &index.settings().semantic.as_ref()?.model;
+    Some(if configured.is_absolute() {
+        configured.clone()
+    } else {
+        index.root().join(configured)
+    })
+}
+
+/// The embeddings of every wording of every entry, with the encoder for questions.
+pub struct SemanticIndex {
+    encoder: Encoder,
+    model: PathBuf,
+    dimension: usize,
+    /// Row `i` of `vectors` belongs to `owners[i]`.
+    owners: Vec<DocAddress>,
+    vectors: Vec<f32>,
+    rows_of: HashMap<DocAddress, Vec<usize>>,
+    /// The row of each entry's answer body (not used for finding candidates, only for measuring them).
+    body_row: HashMap<DocAddress, usize>,
+    body_vectors: Vec<f32>,
+    /// Texts embedded on this open (the rest came from the cache).
+    pub embedded_now: usize,
+}
+
+impl SemanticIndex {
+    /// Loads the model and the vectors of every wording, embedding the ones the cache lacks.
+    pub fn open(index: &LibraryIndex, model: &Path) -> Result<SemanticIndex> {
+        let encoder = Encoder::load(model)?;
+        let dimension = encoder.dimension();
+        let cache_path = index
+            .root()
+            .join(CACHE_DIR)
+            .join(format!("embeddings-{}.bin", encoder.fingerprint()));
+        let mut cache = read_cache(&cache_path, dimension);
+        let searcher = index.searcher();
+        let entries = index.all_entries(&searcher)?;
+        let bodies: Vec<String> = entries
+            .iter()
+            .map(|(_, e)| crate::text::plain_text(&e.entry.body))
+            .collect();
+        let missing: Vec<&str> = {
+            let mut seen = std::collections::HashSet::new();
+            entries
+                .iter()
+                .flat_map(|(_, e)| e.entry.wordings())
+                .chain(bodies.iter().map(String::as_str))
+                .filter(|w| !cache.contains_key(*w) && seen.insert(*w))
+                .collect()
+        };
+        let embedded_now = missing.len();
+        if !missing.is_empty() {
+            let vectors = encoder.embed(&missing)?;
+            for (text, vector) in missing.iter().zip(vectors) {
+                cache.insert(text.to_string(), vector);
+            }
+        }
+        let mut owners = Vec::new();
+        let mut vectors = Vec::new();
+        let mut rows_of: HashMap<DocAddress, Vec<usize>> = HashMap::new();
+        let mut used: HashMap<&str, &[f32]> = HashMap::new();
+        let mut body_vectors = Vec::new();
+        let mut body_row = HashMap::new();
+        for ((address, entry), body) in entries.iter().zip(&bodies) {
+            for wording in entry.entry.wordings() {
+                if let Some(vector) = cache.get(wording) {
+                    rows_of.entry(*address).or_default().push(owners.len());
+                    owners.push(*address);
+                    vectors.extend_from_slice(vector);
+                    used.insert(wording, vector);
+                }
+            }
+            if let Some(vector) = cache.get(body.as_str()) {
+                body_row.insert(*address, body_vectors.len() / dimension.max(1));
+                body_vectors.extend_from_slice(vector);
+                used.insert(body, vector);
+            }
+        }
+        // Keep only the wordings the library still has, and save when anything changed.
+        if embedded_now > 0 || used.len() != cache.len() {
+            let bytes = cache_bytes(&used, dimension);
+            if let Err(err) = write_bytes_atomic(&cache_path, Existing::Replace, &bytes) {
+                eprintln!("answerbank: warning: could not save the embedding cache: {err:#}");
+            }
+        }
+        Ok(SemanticIndex {
+            encoder,
+            model: model.to_path_buf(),
+            dimension,
+            owners,
+            vectors,
+            rows_of,
+            body_row,
+            body_vectors,
+            embedded_now,
+        })
+    }
+}
+
+impl SemanticSearch for SemanticIndex {
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        self.encoder.embed(texts)
+    }
+
+    fn nearest(&self, query: &[f32], k: usize) -> Vec<(DocAddress, f32)> {
+        let mut best: HashMap<DocAddress, f32> = HashMap::new();
+        for (row, vector) in self.vectors.chunks_exact(self.dimension).enumerate() {
+            let similarity = crate::semantic::cosine(query, vector);
+            let slot = best.entry(self.owners[row]).or_insert(f32::MIN);
+            *slot = slot.max(similarity);
+        }
+        let mut ranked: Vec<(DocAddress, f32)> = best.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(k);
+        ranked
+    }
+
+    fn similarity(&self, address: DocAddress, query: &[f32]) -> SemanticScores {
+        let d = self.dimension;
+        let wording = self.rows_of.get(&address).map_or(0.0, |rows| {
+            rows.iter()
+                .map(|&row| crate::semantic::cosine(query, &self.vectors[row * d..(row + 1) * d]))
+                .fold(f32::MIN, f32::max)
+        });
+        let body = self.body_row.get(&address).map_or(0.0, |&row| {
+            crate::semantic::cosine(query, &self.body_vectors[row * d..(row + 1) * d])
+        });
+        SemanticScores {
+            wording,
+            body,
+            rank: 0.0,
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!("on ({})", self.model.display())
+    }
+}
+
+fn read_cache(path: &Path, dimension: usize) -> HashMap<String, Vec<f32>> {
+    let mut cache = HashMap::new();
+    let Ok(bytes) = std::fs::read(path) else {
+        return cache;
+    };
+    let Some(mut rest) = bytes.strip_prefix(CACHE_MAGIC) else {
+        return cache;
+    };
+    let mut take = |n: usize| -> Option<&[u8]> {
+        let (head, tail) = (rest.get(..n)?, rest.get(n..)?);
+        rest = tail;
+        Some(head)
+    };
+    let read_u32 = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
+    let Some(dim) = take(4).map(read_u32) else {
+        return HashMap::new();
+    };
+    if dim != dimension {
+        return cache;
+    }
+    // A damaged cache is just rebuilt: stop at the first record that does not fit.
+    while let Some(len) = take(4).map(read_u32) {
+        let Some(text) = take(len)
+            .and_then(|t| std::str::from_utf8(t).ok())
+            .map(str::to_string)
+        else {
+            break;
+        };
+        let Some(raw) = take(dimension * 4) else {
+            break;
+        };
+        let vector = raw
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        cache.insert(text, vector);
+    }
+    cache
+}
+
+fn cache_bytes(vectors: &HashMap<&str, &[f32]>, dimension: usize) -> Vec<u8> {
+    let mut out = CACHE_MAGIC.to_vec();
+    out.extend_from_slice(&(dimension as u32).to_le_bytes());
+    let mut texts: Vec<&&str> = vectors.keys().collect();
+    texts.sort();
+    for text in texts {
+        out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        out.extend_from_slice(text.as_bytes());
+        for value in vectors[*text] {
+            out.extend_from_slice(&value.to_le_bytes());
+        }
+    }
+    out
+}
+
+/// Opens the semantic index for a library when a model is configured or given; `Ok(None)` when none is.
+pub fn open_for(
+    index: &LibraryIndex,
+    override_dir: Option<&Path>,
+) -> Result<Option<SemanticIndex>> {
+    let Some(dir) = model_dir(index, override_dir) else {
+        return Ok(None);
+    };
+    SemanticIndex::open(index, &dir)
+        .with_context(|| {
+            format!(
+                "semantic matching is configured ({}) but the model cannot be used",
+                dir.display()
+            )
+        })
+        .map(Some)
+}

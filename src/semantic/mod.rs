@@ -1,0 +1,41 @@
+//! Semantic matching support: a local sentence-embedding encoder, run in-process on the CPU.
+//!
+//! Texts in, unit-length vectors out: [`Encoder::load`] reads a sentence-transformers model directory
+//! (a BERT-family encoder such as all-MiniLM-L6-v2: `config.json`, `tokenizer.json`, `model.safetensors`),
+//! [`Encoder::embed`] turns questions into vectors, and [`cosine`] compares two of them. Nothing is fetched
+//! from the network: the model is a directory the user points at.
+//!
+//! The decision that isn't obvious: the pipeline reproduces sentence-transformers exactly (truncation at its
+//! `max_seq_length`, attention-mask-weighted mean pooling, L2 normalization), not the settings that
+//! `tokenizer.json` carries. For all-MiniLM-L6-v2 the tokenizer file says "truncate and pad to 128 tokens",
+//! while sentence-transformers truncates at 256 and pads only to the longest text in a batch; following the
+//! file would silently change the vectors of long answers.
+//!
+//! Compiled only with the `semantic` cargo feature (on by default).
+
+mod encoder;
+
+pub use encoder::Encoder;
+
+/// Cosine similarity of two unit vectors (their dot product).
+///
+/// Both come from [`Encoder::embed`], which normalizes, so no division is needed. Vectors of different
+/// lengths are compared over their common prefix rather than panicking.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cosine_is_the_dot_product_of_unit_vectors() {
+        let a = [0.6, 0.8];
+        let b = [0.8, 0.6];
+        assert!((cosine(&a, &a) - 1.0).abs() < 1e-6);
+        assert!((cosine(&a, &b) - 0.96).abs() < 1e-6);
+        assert!((cosine(&a, &[-0.6, -0.8]) + 1.0).abs() < 1e-6);
+        assert_eq!(cosine(&[], &[]), 0.0);
+    }
+}
