@@ -629,4 +629,59 @@ mod tests {
             })
             .collect()
     }
+
+    // TEMPORARY (removed after the comparison): dumps the bits of many vectors, to compare two builds.
+    #[test]
+    #[ignore]
+    fn zz_dump_vectors() {
+        let Some(encoder) = test_encoder() else {
+            return;
+        };
+        let long: String = (0..400)
+            .map(|i| format!("Control {i} covers the incident response process. "))
+            .collect();
+        let mut texts: Vec<String> = [
+            "The weather is lovely today.",
+            "It's so sunny outside!",
+            "He drove to the stadium.",
+            "The new movie is awesome",
+            "The new movie is so great",
+            "",
+            "\u{0}\u{7}\t\n ",
+            "数据是否在静态时加密？ Ünïcödé 🙂 🔐",
+            "SSO?",
+            "Do you encrypt customer data at rest?",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        texts.push(long);
+        texts.push("x".repeat(10_000));
+        texts.extend(sample_questions(261));
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let vectors = encoder.embed(&refs).unwrap();
+        for (a, b) in [(0, 1), (0, 2), (1, 2), (3, 4)] {
+            println!("cos({a},{b}) = {:.9}", cosine(&vectors[a], &vectors[b]));
+        }
+        let alone = embed_one(encoder, "Do you encrypt customer data at rest?");
+        println!(
+            "alone vs batch max diff = {:e}",
+            alone
+                .iter()
+                .zip(&vectors[9])
+                .map(|(x, y)| (x - y).abs())
+                .fold(0.0, f32::max)
+        );
+        let mut out = String::new();
+        for v in &vectors {
+            out.push_str(
+                &v.iter()
+                    .map(|x| format!("{:08x}", x.to_bits()))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+            out.push('\n');
+        }
+        std::fs::write(std::env::var("DUMP_TO").unwrap(), out).unwrap();
+    }
 }

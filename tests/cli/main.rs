@@ -11,3 +11,4 @@ mod finish;
 mod hostile;
 mod library_index;
 mod search;
+mod semantic;

