@@ -11,7 +11,7 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use calamine::{Data, DataRef, Reader, SheetVisible};
+use calamine::{Data, Reader, SheetVisible};
 
 use super::grid::{Dropdown, Grid};
 use crate::cell::CellRef;
@@ -356,7 +356,7 @@ fn read_ooxml_sheet(
         let (row, col) = record.pos;
         grid.insert(
             CellRef::new(row, col),
-            &data_ref_text(&record.value),
+            &data_text(&Data::from(record.value)),
             record.formula.is_some(),
         );
         if cells_so_far + grid.len() > limits.max_cells {
@@ -431,20 +431,6 @@ fn too_many_cells(limits: &Limits) -> anyhow::Error {
 }
 
 /// A cell value as text: whole numbers without `.0`, dates as ISO dates.
-fn data_ref_text(value: &DataRef<'_>) -> String {
-    match value {
-        DataRef::String(s) => s.clone(),
-        DataRef::SharedString(s) => s.to_string(),
-        DataRef::Int(i) => i.to_string(),
-        DataRef::Float(f) => float_text(*f),
-        DataRef::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        DataRef::DateTime(d) => serial_date_text(d.as_f64()),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
-        DataRef::Error(e) => e.to_string(),
-        DataRef::Empty => String::new(),
-    }
-}
-
 fn data_text(value: &Data) -> String {
     match value {
         Data::String(s) => s.clone(),

@@ -1,4 +1,5 @@
-//! The encoder: a sentence-transformers model directory loaded into candle's BERT, and the embedding pipeline.
+//! The encoder: a sentence-transformers model directory loaded into our BERT (`super::bert`), and the
+//! embedding pipeline.
 //!
 //! Texts → WordPiece ids (truncated at the model's `max_seq_length`) → batches of similar length, padded to
 //! their longest → BERT's last hidden state → mean over the real tokens → L2-normalized vectors, in the
@@ -11,10 +12,11 @@ use anyhow::{Context, Result, anyhow, bail};
 use candle_core::safetensors::MmapedSafetensors;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tokenizers::{Encoding, Tokenizer, TruncationParams};
+
+use super::bert::{BertModel, Config};
 
 /// Texts per forward pass. Measured on 261 questionnaire questions on 2 idle cores (the `throughput` test):
 /// 32 and 64 take 2.3 s, 16 2.5 s, 8 3.0 s, 1 5.3 s (candle parallelizes within each matmul, which pays only
@@ -133,7 +135,7 @@ impl Encoder {
         let mask = Tensor::from_vec(mask, (rows, width), &self.device)?;
         let type_ids = ids.zeros_like()?;
 
-        let hidden = self.model.forward(&ids, &type_ids, Some(&mask))?; // (rows, width, dimension)
+        let hidden = self.model.forward(&ids, &type_ids, &mask)?; // (rows, width, dimension)
         let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?; // (rows, width, 1)
         let summed = hidden.broadcast_mul(&mask)?.sum(1)?; // (rows, dimension)
         // sentence-transformers clamps the token count at 1e-9 and the norm at 1e-12 (torch's F.normalize).
@@ -159,13 +161,7 @@ fn load_encoder(dir: &Path) -> Result<Encoder> {
     let config_bytes = std::fs::read(&config_path).context("reading config.json")?;
     let config: Config = serde_json::from_slice(&config_bytes)
         .context("config.json is not a BERT model configuration")?;
-    if let Some(model_type) = config.model_type.as_deref()
-        && model_type != "bert"
-    {
-        bail!(
-            "config.json says the model is of type \"{model_type}\"; only BERT models are supported"
-        );
-    }
+    config.check()?;
     check_pooling(dir)?;
 
     let max_tokens = max_tokens(dir, &config)?;
@@ -183,7 +179,7 @@ fn load_encoder(dir: &Path) -> Result<Encoder> {
         .get_padding()
         .map(|p| p.pad_id)
         .or_else(|| tokenizer.token_to_id("[PAD]"))
-        .unwrap_or(config.pad_token_id as u32);
+        .unwrap_or(config.pad_token_id.unwrap_or(0) as u32);
     tokenizer.with_padding(None);
 
     let device = Device::Cpu;
@@ -523,6 +519,19 @@ mod tests {
 
         std::fs::write(
             empty.path().join("config.json"),
+            config
+                .replace("MODEL", "bert")
+                .replace("\"gelu\"", "\"gelu_new\""),
+        )
+        .unwrap();
+        let message = format!("{:#}", Encoder::load(empty.path()).err().unwrap());
+        assert!(
+            message.contains("hidden_act is \"gelu_new\"; only \"gelu\""),
+            "{message}"
+        );
+
+        std::fs::write(
+            empty.path().join("config.json"),
             config.replace("MODEL", "bert"),
         )
         .unwrap();
@@ -628,60 +637,5 @@ mod tests {
                 format!("{ask} {subject}, and how often this is verified (item {i})?")
             })
             .collect()
-    }
-
-    // TEMPORARY (removed after the comparison): dumps the bits of many vectors, to compare two builds.
-    #[test]
-    #[ignore]
-    fn zz_dump_vectors() {
-        let Some(encoder) = test_encoder() else {
-            return;
-        };
-        let long: String = (0..400)
-            .map(|i| format!("Control {i} covers the incident response process. "))
-            .collect();
-        let mut texts: Vec<String> = [
-            "The weather is lovely today.",
-            "It's so sunny outside!",
-            "He drove to the stadium.",
-            "The new movie is awesome",
-            "The new movie is so great",
-            "",
-            "\u{0}\u{7}\t\n ",
-            "数据是否在静态时加密？ Ünïcödé 🙂 🔐",
-            "SSO?",
-            "Do you encrypt customer data at rest?",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        texts.push(long);
-        texts.push("x".repeat(10_000));
-        texts.extend(sample_questions(261));
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let vectors = encoder.embed(&refs).unwrap();
-        for (a, b) in [(0, 1), (0, 2), (1, 2), (3, 4)] {
-            println!("cos({a},{b}) = {:.9}", cosine(&vectors[a], &vectors[b]));
-        }
-        let alone = embed_one(encoder, "Do you encrypt customer data at rest?");
-        println!(
-            "alone vs batch max diff = {:e}",
-            alone
-                .iter()
-                .zip(&vectors[9])
-                .map(|(x, y)| (x - y).abs())
-                .fold(0.0, f32::max)
-        );
-        let mut out = String::new();
-        for v in &vectors {
-            out.push_str(
-                &v.iter()
-                    .map(|x| format!("{:08x}", x.to_bits()))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            );
-            out.push('\n');
-        }
-        std::fs::write(std::env::var("DUMP_TO").unwrap(), out).unwrap();
     }
 }

@@ -13,6 +13,7 @@
 //!
 //! Compiled only with the `semantic` cargo feature (on by default).
 
+mod bert;
 mod encoder;
 
 pub use encoder::Encoder;

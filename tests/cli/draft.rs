@@ -46,6 +46,22 @@ fn library_for(sandbox: &Sandbox, rows: &[Value], answers: &[(&str, Option<&str>
     }
 }
 
+/// Every answer cell the reader reports for a file, as (sheet, cell): the only cells a draft may change.
+fn answer_cells_of(sandbox: &Sandbox, file: &Path) -> Vec<(String, String)> {
+    rows(sandbox, file.to_str().unwrap())
+        .iter()
+        .flat_map(|r| {
+            let sheet = r["sheet"].as_str().unwrap().to_string();
+            r["answer_cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |c| (sheet.clone(), c["cell"].as_str().unwrap().to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 fn draft(sandbox: &Sandbox, args: &[&str]) -> Value {
     let mut all = vec!["draft"];
     all.extend_from_slice(args);
@@ -87,22 +103,7 @@ fn drafts_the_example_questionnaire_into_its_own_workbook() {
     assert!(bands["high"].as_u64().unwrap() >= 4, "{report}");
 
     // Only answer cells of high drafts changed, and every change is one of them.
-    let answer_cells: Vec<(String, String)> = rows(&sandbox, "example-questionnaire.xlsx")
-        .iter()
-        .flat_map(|r| {
-            r["answer_cells"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| {
-                    (
-                        "Vendor Questionnaire".to_string(),
-                        c["cell"].as_str().unwrap().to_string(),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let answer_cells = answer_cells_of(&sandbox, &input);
     let changed = assert_only_answer_cells_changed(&input, &drafted, &answer_cells);
     assert_eq!(changed.len() as u64, report["written"].as_u64().unwrap());
     assert!(
@@ -552,26 +553,7 @@ fn hecvat_4_keeps_its_x14_dropdowns() {
     );
     assert!(report["written"].as_u64().unwrap() > 0, "{report}");
     let drafted = sandbox.path("EDUCAUSE_HECVAT_4.1.4_blank.drafted.xlsx");
-    let out = sandbox.run(&["columns", source.to_str().unwrap(), "--json", "--rows"]);
-    let allowed: Vec<(String, String)> = out.json()["sheets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["rows"].as_array().cloned().unwrap_or_default())
-        .flat_map(|r| {
-            r["answer_cells"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| {
-                    (
-                        r["sheet"].as_str().unwrap().to_string(),
-                        c["cell"].as_str().unwrap().to_string(),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let allowed = answer_cells_of(&sandbox, &source);
     let changed = assert_only_answer_cells_changed(&source, &drafted, &allowed);
     assert_eq!(changed.len() as u64, report["written"].as_u64().unwrap());
     let parts = crate::util::zip_parts(&drafted);
@@ -608,26 +590,7 @@ fn every_shared_questionnaire_drafts_and_opens() {
         );
         let stem = Path::new(name).file_stem().unwrap().to_str().unwrap();
         let drafted = sandbox.path(&format!("{stem}.drafted.xlsx"));
-        let out = sandbox.run(&["columns", source.to_str().unwrap(), "--json", "--rows"]);
-        let allowed: Vec<(String, String)> = out.json()["sheets"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|s| s["rows"].as_array().cloned().unwrap_or_default())
-            .flat_map(|r| {
-                r["answer_cells"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|c| {
-                        (
-                            r["sheet"].as_str().unwrap().to_string(),
-                            c["cell"].as_str().unwrap().to_string(),
-                        )
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let allowed = answer_cells_of(&sandbox, &source);
         let changed = assert_only_answer_cells_changed(&source, &drafted, &allowed);
         assert_eq!(
             changed.len() as u64,
