@@ -114,7 +114,8 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
             "questions_written": plan.written,
             "undecided": plan.undecided,
             "alternates_added": learned.alternates_added,
-            "entries_added": learned.entries_added,
+            "entries_added": learned.entries_added.len(),
+            "entries": learned.entries_added,
             "files_changed": learned.files_changed,
         });
         serde_json::to_writer_pretty(&mut out, &value)?;

@@ -99,11 +99,7 @@ fn the_whole_loop_draft_review_finish_learn_draft_again() {
     out.expect_code(0);
     let report = out.json();
     assert_eq!(report["alternates_added"], 1, "{report}");
-    assert_eq!(
-        report["entries_added"].as_array().unwrap().len(),
-        2,
-        "{report}"
-    );
+    assert_eq!(report["entries_added"], 2, "{report}");
     assert_eq!(
         report["undecided"].as_u64().unwrap() as usize,
         rows.len() - 5,
@@ -185,7 +181,7 @@ fn the_whole_loop_draft_review_finish_learn_draft_again() {
         before_text.lines().count() + 1,
         "one added line:\n{text}"
     );
-    let new_entries: Vec<String> = report["entries_added"]
+    let new_entries: Vec<String> = report["entries"]
         .as_array()
         .unwrap()
         .iter()
@@ -262,7 +258,7 @@ fn the_whole_loop_draft_review_finish_learn_draft_again() {
     let out = sandbox.run(&["finish", "vendor.review.xlsx", "--json", "--force"]);
     out.expect_code(0);
     assert_eq!(out.json()["alternates_added"], 0);
-    assert_eq!(out.json()["entries_added"].as_array().unwrap().len(), 0);
+    assert_eq!(out.json()["entries"].as_array().unwrap().len(), 0);
     assert_eq!(snapshot(&sandbox.path("answer_library")), library_before);
     assert_eq!(crate::util::zip_parts(&answered), {
         let path = sandbox.path("again.xlsx");
