@@ -339,8 +339,7 @@ fn overrides_replace_detection() {
 #[test]
 fn the_input_is_never_modified() {
     let sandbox = Sandbox::new();
-    let file = sandbox.path("copy.xlsx");
-    std::fs::copy(fixture("example-questionnaire.xlsx"), &file).unwrap();
+    let file = sandbox.fixture_as("example-questionnaire.xlsx", "copy.xlsx");
     let before = std::fs::read(&file).unwrap();
     sandbox
         .run(&["columns", "copy.xlsx", "--rows"])

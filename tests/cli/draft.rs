@@ -6,15 +6,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::util::{
-    Sandbox, assert_only_answer_cells_changed, entry, open_in_libreoffice, read_values, repo,
-    shared, soffice,
+    Sandbox, assert_only_answer_cells_changed, entry, open_in_libreoffice, read_values, shared,
+    soffice,
 };
-
-fn fixture(sandbox: &Sandbox, name: &str) -> std::path::PathBuf {
-    let to = sandbox.path(name);
-    std::fs::copy(repo("fixtures").join(name), &to).unwrap();
-    to
-}
 
 /// Question rows of a file, as `columns --json --rows` reports them.
 fn rows(sandbox: &Sandbox, file: &str) -> Vec<Value> {
@@ -75,7 +69,7 @@ fn draft(sandbox: &Sandbox, args: &[&str]) -> Value {
 fn drafts_the_example_questionnaire_into_its_own_workbook() {
     let sandbox = Sandbox::new();
     sandbox.example_library();
-    let input = fixture(&sandbox, "example-questionnaire.xlsx");
+    let input = sandbox.fixture("example-questionnaire.xlsx");
     let before = std::fs::read(&input).unwrap();
     let report = draft(&sandbox, &["example-questionnaire.xlsx"]);
     assert_eq!(report["questions"], 42);
@@ -133,8 +127,8 @@ fn drafts_the_example_questionnaire_into_its_own_workbook() {
 #[test]
 fn dropdown_values_are_spelled_as_the_list_spells_them() {
     let sandbox = Sandbox::new();
-    fixture(&sandbox, "header-traps.xlsx");
-    fixture(&sandbox, "formula-traps.xlsx");
+    sandbox.fixture("header-traps.xlsx");
+    sandbox.fixture("formula-traps.xlsx");
     let header_rows = rows(&sandbox, "header-traps.xlsx");
     let formula_rows = rows(&sandbox, "formula-traps.xlsx");
     library_for(
@@ -200,8 +194,8 @@ fn dropdown_values_are_spelled_as_the_list_spells_them() {
 #[test]
 fn mark_columns_and_the_single_answer_column() {
     let sandbox = Sandbox::new();
-    fixture(&sandbox, "mark-columns.xlsx");
-    fixture(&sandbox, "single-column.xlsx");
+    sandbox.fixture("mark-columns.xlsx");
+    sandbox.fixture("single-column.xlsx");
     let marks = rows(&sandbox, "mark-columns.xlsx");
     let single = rows(&sandbox, "single-column.xlsx");
     let unanswered: Vec<&Value> = marks
@@ -280,7 +274,7 @@ fn mark_columns_and_the_single_answer_column() {
 #[test]
 fn overwrite_force_and_existing_outputs() {
     let sandbox = Sandbox::new();
-    fixture(&sandbox, "header-traps.xlsx");
+    sandbox.fixture("header-traps.xlsx");
     let header_rows = rows(&sandbox, "header-traps.xlsx");
     // AM-02 is answered by the customer ("Yes" / "Reviewed quarterly."); the library says No.
     library_for(
@@ -328,8 +322,8 @@ fn overwrite_force_and_existing_outputs() {
 #[test]
 fn answer_text_never_becomes_a_formula_and_always_opens() {
     let sandbox = Sandbox::new();
-    fixture(&sandbox, "single-column.xlsx");
-    fixture(&sandbox, "header-traps.xlsx");
+    sandbox.fixture("single-column.xlsx");
+    sandbox.fixture("header-traps.xlsx");
     let single = rows(&sandbox, "single-column.xlsx");
     let hostile = [
         "=HYPERLINK(\"http://evil.example\",\"click\")",
@@ -381,7 +375,7 @@ fn answer_text_never_becomes_a_formula_and_always_opens() {
 #[test]
 fn csv_input_gives_an_xlsx_copy() {
     let sandbox = Sandbox::new();
-    fixture(&sandbox, "simple.csv");
+    sandbox.fixture("simple.csv");
     let simple = rows(&sandbox, "simple.csv");
     let target = simple
         .iter()
@@ -423,7 +417,7 @@ fn csv_input_gives_an_xlsx_copy() {
 fn the_review_workbook_lists_every_question() {
     let sandbox = Sandbox::new();
     sandbox.example_library();
-    fixture(&sandbox, "example-questionnaire.xlsx");
+    sandbox.fixture("example-questionnaire.xlsx");
     draft(&sandbox, &["example-questionnaire.xlsx"]);
     let review = sandbox.path("example-questionnaire.review.xlsx");
     let values = read_values(&review, "Review");

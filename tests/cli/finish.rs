@@ -7,7 +7,7 @@ use answerbank::ooxml::package::Package;
 use answerbank::workbook::patch::{CellEdit, patch_workbook};
 use answerbank::workbook::review::read_review;
 
-use crate::util::{Sandbox, assert_only_answer_cells_changed, read_values, repo, shared};
+use crate::util::{Sandbox, assert_only_answer_cells_changed, read_values, shared};
 
 /// Sets Decision (column O) and Final answer (column P) on Review rows, by `#`, with the project's own writer.
 fn decide(review: &Path, decisions: &[(usize, &str, &str)]) {
@@ -57,8 +57,7 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 fn the_whole_loop_draft_review_finish_learn_draft_again() {
     let sandbox = Sandbox::new();
     sandbox.example_library();
-    let input = sandbox.path("vendor.xlsx");
-    std::fs::copy(repo("fixtures/example-questionnaire.xlsx"), &input).unwrap();
+    let input = sandbox.fixture_as("example-questionnaire.xlsx", "vendor.xlsx");
     sandbox.run(&["draft", "vendor.xlsx"]).expect_code(0);
     let review = sandbox.path("vendor.review.xlsx");
     let (_, rows) = read_review(&review).unwrap();
@@ -271,11 +270,7 @@ fn the_whole_loop_draft_review_finish_learn_draft_again() {
 fn finish_refuses_what_it_cannot_trust() {
     let sandbox = Sandbox::new();
     sandbox.example_library();
-    std::fs::copy(
-        repo("fixtures/example-questionnaire.xlsx"),
-        sandbox.path("vendor.xlsx"),
-    )
-    .unwrap();
+    sandbox.fixture_as("example-questionnaire.xlsx", "vendor.xlsx");
     sandbox.run(&["draft", "vendor.xlsx"]).expect_code(0);
 
     // Not a review workbook.
@@ -334,11 +329,7 @@ fn finish_refuses_what_it_cannot_trust() {
 fn import_a_past_questionnaire_twice() {
     let sandbox = Sandbox::new();
     std::fs::create_dir(sandbox.path("lib")).unwrap();
-    std::fs::copy(
-        repo("fixtures/answered.xlsx"),
-        sandbox.path("answered.xlsx"),
-    )
-    .unwrap();
+    sandbox.fixture("answered.xlsx");
     let out = sandbox.run(&[
         "import",
         "answered.xlsx",

@@ -7,11 +7,7 @@ use crate::util::Sandbox;
 fn without_a_model_matching_is_lexical_and_says_so() {
     let sandbox = Sandbox::new();
     sandbox.example_library();
-    std::fs::copy(
-        crate::util::repo("fixtures/example-questionnaire.xlsx"),
-        sandbox.path("q.xlsx"),
-    )
-    .unwrap();
+    sandbox.fixture_as("example-questionnaire.xlsx", "q.xlsx");
     let out = sandbox.run(&["draft", "q.xlsx", "--json"]);
     out.expect_code(0);
     assert_eq!(out.json()["semantic"], false);
@@ -50,11 +46,7 @@ mod with_model {
             ),
         )
         .unwrap();
-        std::fs::copy(
-            crate::util::repo("fixtures/example-questionnaire.xlsx"),
-            sandbox.path("q.xlsx"),
-        )
-        .unwrap();
+        sandbox.fixture_as("example-questionnaire.xlsx", "q.xlsx");
 
         let out = sandbox.run(&["draft", "q.xlsx", "--json"]);
         out.expect_code(0);

@@ -106,6 +106,18 @@ impl Sandbox {
         to
     }
 
+    /// Copies `fixtures/<name>` into the sandbox under the same name; returns its path there.
+    pub fn fixture(&self, name: &str) -> PathBuf {
+        self.fixture_as(name, name)
+    }
+
+    /// Copies `fixtures/<name>` into the sandbox as `as_name`; returns its path there.
+    pub fn fixture_as(&self, name: &str, as_name: &str) -> PathBuf {
+        let to = self.path(as_name);
+        std::fs::copy(repo("fixtures").join(name), &to).unwrap();
+        to
+    }
+
     /// The shipped example library, copied to `answer_library/`.
     pub fn example_library(&self) -> PathBuf {
         self.copy_dir(&repo("answer_library"), "answer_library")
@@ -294,12 +306,18 @@ pub fn soffice() -> Option<PathBuf> {
             .map(|dir| Path::new(dir).join(name))
             .find(|p| p.exists())
     });
+    required_or_skip(found, "ANSWERBANK_REQUIRE_SOFFICE", "LibreOffice")
+}
+
+/// `found`, or a skip notice when it is missing; a failure instead when the variable `require` is set (as CI
+/// does), so that a test cannot pass there by skipping.
+fn required_or_skip(found: Option<PathBuf>, require: &str, what: &str) -> Option<PathBuf> {
     if found.is_none() {
         assert!(
-            std::env::var_os("ANSWERBANK_REQUIRE_SOFFICE").is_none(),
-            "LibreOffice is required but not installed"
+            std::env::var_os(require).is_none(),
+            "{what} is required ({require} is set) but not installed"
         );
-        eprintln!("skipping: LibreOffice is not installed");
+        eprintln!("skipping: {what} is not installed");
     }
     found
 }
@@ -352,12 +370,9 @@ pub fn test_model() -> Option<PathBuf> {
         output.status.success().then(|| PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()))
     });
     let found = found.filter(|p| p.join("model.safetensors").exists());
-    if found.is_none() {
-        assert!(
-            std::env::var_os("ANSWERBANK_REQUIRE_MODEL").is_none(),
-            "the reference model is required but not installed"
-        );
-        eprintln!("skipping: no sentence-embedding model installed");
-    }
-    found
+    required_or_skip(
+        found,
+        "ANSWERBANK_REQUIRE_MODEL",
+        "the reference sentence-embedding model",
+    )
 }
