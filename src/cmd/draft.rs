@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -13,9 +13,8 @@ use answerbank::date::Date;
 use answerbank::drafting::{self, DraftOptions, Summary};
 use answerbank::fsutil::{Existing, write_bytes_atomic};
 use answerbank::matching::{Confidence, Matcher};
-use answerbank::ooxml::package::Package;
-use answerbank::questionnaire::read_questionnaire;
-use answerbank::workbook::{convert, patch, review};
+use answerbank::questionnaire;
+use answerbank::workbook::review;
 
 pub fn run(args: DraftArgs) -> Result<ExitStatus> {
     let options = super::read_options(&args.reader);
@@ -37,9 +36,10 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         }
     }
     let index = super::open_index(&args.library.library)?;
-    let source_bytes = std::fs::read(&args.file)
-        .with_context(|| format!("{} is not usable: cannot read it", args.file.display()))?;
-    let questionnaire = read_questionnaire(&args.file, &options)?;
+    let source_bytes = questionnaire::read_input(&args.file, &options.limits)?;
+    let source_sha256 = sha256_hex(&source_bytes);
+    let questionnaire =
+        questionnaire::read_questionnaire_bytes(&args.file, source_bytes.clone(), &options)?;
     let semantic = super::open_semantic(&index, &args.semantic)?;
     let matcher = Matcher::new(&index).with_semantic(semantic.as_deref());
     let draft_options = DraftOptions {
@@ -59,41 +59,18 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
             .iter()
             .map(move |w| (d.row.sheet.clone(), w.clone()))
     }));
-    let (bytes, report) = if questionnaire.format.is_ooxml() {
-        let package = Package::open(source_bytes.clone(), options.limits.clone())
-            .with_context(|| format!("{} is not usable", args.file.display()))?;
-        patch::patch_workbook(&package, &edits)?
-    } else {
-        eprintln!(
-            "answerbank: note: {} is a .{} file, which cannot be edited in place; the drafted copy is an .xlsx with the \
-             same sheets, rows and columns (formatting is not carried over)",
-            args.file.display(),
-            questionnaire.format.extension()
-        );
-        let bytes = convert::xlsx_copy(&args.file, &edits, &options.limits)?;
-        (
-            bytes,
-            patch::PatchReport {
-                written: edits.values().map(Vec::len).sum(),
-                ..Default::default()
-            },
-        )
-    };
-    for (sheet, cell) in &report.truncated {
-        eprintln!(
-            "answerbank: warning: sheet '{sheet}', cell {cell}: the answer was cut to Excel's 32,767-character limit"
-        );
-    }
-    for (sheet, cell) in &report.formula_cells {
-        eprintln!(
-            "answerbank: warning: sheet '{sheet}', cell {cell} holds a formula and was left alone"
-        );
-    }
+    let (bytes, report) = super::write_answers(
+        &args.file,
+        questionnaire.format,
+        source_bytes,
+        &edits,
+        &options.limits,
+    )?;
     write_bytes_atomic(&drafted_path, existing, &bytes)?;
 
     let meta = review::ReviewMeta {
         source: std::path::absolute(&args.file).unwrap_or_else(|_| args.file.clone()),
-        source_sha256: sha256_hex(&source_bytes),
+        source_sha256,
         library: std::path::absolute(index.root()).unwrap_or_else(|_| index.root().to_path_buf()),
         drafted_file: std::path::absolute(&drafted_path).unwrap_or_else(|_| drafted_path.clone()),
         created: Date::today(),

@@ -11,14 +11,15 @@ use crate::cli::FinishArgs;
 use answerbank::fsutil::{Existing, write_bytes_atomic};
 use answerbank::learning::{self, Learned};
 use answerbank::library::lock::LibraryLock;
-use answerbank::ooxml::package::Package;
 use answerbank::questionnaire::Format;
-use answerbank::workbook::{convert, patch, review};
+use answerbank::questionnaire::source::read_input;
+use answerbank::workbook::review;
 
 pub fn run(args: FinishArgs) -> Result<ExitStatus> {
     let (meta, rows) = review::read_review(&args.review)?;
     let source = args.source.clone().unwrap_or_else(|| meta.source.clone());
-    let bytes = std::fs::read(&source).with_context(|| {
+    let limits = answerbank::ooxml::Limits::default();
+    let (format, bytes) = read_input(&source, &limits).with_context(|| {
         format!(
             "the questionnaire this review was drafted from, {}, cannot be read; pass it with --source FILE",
             source.display()
@@ -31,8 +32,6 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
             source.display()
         );
     }
-    let format = Format::from_path(&source)
-        .with_context(|| format!("{} is not a supported spreadsheet", source.display()))?;
     let dir = args.review.parent().map(PathBuf::from).unwrap_or_default();
     let stem = source
         .file_stem()
@@ -67,26 +66,7 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
     for problem in &plan.not_allowed {
         eprintln!("answerbank: warning: not written, row {problem}");
     }
-    let limits = answerbank::ooxml::Limits::default();
-    let (answered, report) = if format.is_ooxml() {
-        let package = Package::open(bytes, limits)
-            .with_context(|| format!("{} is not usable", source.display()))?;
-        patch::patch_workbook(&package, &plan.edits)?
-    } else {
-        let written = plan.edits.values().map(Vec::len).sum();
-        (
-            convert::xlsx_copy(&source, &plan.edits, &limits)?,
-            patch::PatchReport {
-                written,
-                ..Default::default()
-            },
-        )
-    };
-    for (sheet, cell) in &report.formula_cells {
-        eprintln!(
-            "answerbank: warning: sheet '{sheet}', cell {cell} holds a formula and was left alone"
-        );
-    }
+    let (answered, report) = super::write_answers(&source, format, bytes, &plan.edits, &limits)?;
     let existing = if args.force {
         Existing::Replace
     } else {

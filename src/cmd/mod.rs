@@ -118,3 +118,35 @@ pub fn open_semantic(
     }
     Ok(None)
 }
+
+/// Writes the answers into the customer's workbook (see [`answerbank::workbook::write_answers`]) and says on
+/// stderr what the user should know: that a file which cannot be edited in place became an `.xlsx` copy, which
+/// answers were cut to fit a cell, which cells held formulas and were left alone.
+pub fn write_answers(
+    file: &std::path::Path,
+    format: answerbank::questionnaire::Format,
+    bytes: Vec<u8>,
+    edits: &std::collections::BTreeMap<String, Vec<answerbank::workbook::patch::CellEdit>>,
+    limits: &answerbank::ooxml::Limits,
+) -> Result<(Vec<u8>, answerbank::workbook::patch::PatchReport)> {
+    if !format.is_ooxml() {
+        eprintln!(
+            "answerbank: note: {} is a .{} file, which cannot be edited in place; the answers go into an .xlsx \
+             with the same sheets, rows and columns (formatting is not carried over)",
+            file.display(),
+            format.extension()
+        );
+    }
+    let (bytes, report) = answerbank::workbook::write_answers(file, format, bytes, edits, limits)?;
+    for (sheet, cell) in &report.truncated {
+        eprintln!(
+            "answerbank: warning: sheet '{sheet}', cell {cell}: the answer was cut to Excel's 32,767-character limit"
+        );
+    }
+    for (sheet, cell) in &report.formula_cells {
+        eprintln!(
+            "answerbank: warning: sheet '{sheet}', cell {cell} holds a formula and was left alone"
+        );
+    }
+    Ok((bytes, report))
+}

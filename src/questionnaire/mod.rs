@@ -91,6 +91,14 @@ pub fn read_questionnaire(path: &Path, options: &ReadOptions) -> Result<Question
     read(path, options).with_context(|| format!("{} is not usable", path.display()))
 }
 
+/// Reads a questionnaire file whole (size-checked), for callers that also need its bytes: to record its hash
+/// and to write answers into it. Errors name the file.
+pub fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>> {
+    source::read_input(path, limits)
+        .map(|(_, bytes)| bytes)
+        .with_context(|| format!("{} is not usable", path.display()))
+}
+
 /// Reads a questionnaire already in memory (`name` gives its format and names it in messages).
 pub fn read_questionnaire_bytes(
     name: &Path,

@@ -70,6 +70,26 @@ pub struct SheetInfo {
     pub hidden: bool,
 }
 
+/// Reads an input file whole, after checking that it is a spreadsheet by name and within the size limit (so a
+/// huge file is refused before anything is allocated for it).
+pub fn read_input(path: &Path, limits: &Limits) -> Result<(Format, Vec<u8>)> {
+    let format = Format::from_path(path).with_context(|| {
+        "it is not a supported spreadsheet (use .xlsx, .xlsm, .xls, .xlsb, .ods or .csv)"
+            .to_string()
+    })?;
+    let metadata = std::fs::metadata(path).context("cannot read it")?;
+    if metadata.is_dir() {
+        bail!("it is a folder, not a file");
+    }
+    if metadata.len() > limits.max_file_bytes {
+        bail!(
+            "it is larger than the {} MB limit",
+            limits.max_file_bytes / 1_000_000
+        );
+    }
+    Ok((format, std::fs::read(path).context("cannot read it")?))
+}
+
 enum Backend {
     Ooxml {
         package: Package,
@@ -105,21 +125,7 @@ const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 impl Workbook {
     /// Opens a file. Errors say what is wrong in the user's words; the caller adds the file name.
     pub fn open(path: &Path, limits: &Limits) -> Result<Workbook> {
-        let format = Format::from_path(path).with_context(|| {
-            "it is not a supported spreadsheet (use .xlsx, .xlsm, .xls, .xlsb, .ods or .csv)"
-                .to_string()
-        })?;
-        let metadata = std::fs::metadata(path).context("cannot read it")?;
-        if metadata.is_dir() {
-            bail!("it is a folder, not a file");
-        }
-        if metadata.len() > limits.max_file_bytes {
-            bail!(
-                "it is larger than the {} MB limit",
-                limits.max_file_bytes / 1_000_000
-            );
-        }
-        let bytes = std::fs::read(path).context("cannot read it")?;
+        let (format, bytes) = read_input(path, limits)?;
         Workbook::from_bytes(path, format, bytes, limits)
     }
 
