@@ -236,11 +236,7 @@ fn run_case(questions: usize, entries: usize) {
     let matched = started.elapsed();
     let started = Instant::now();
     let summary = Summary::of(&drafts, &questionnaire);
-    let edits = drafting::edits_by_sheet(drafts.iter().flat_map(|d| {
-        d.written
-            .iter()
-            .map(move |w| (d.row.sheet.clone(), w.clone()))
-    }));
+    let edits = drafting::edits_of(&drafts);
     let package = Package::open(std::fs::read(&file).unwrap(), Default::default()).unwrap();
     let (bytes, _) = patch::patch_workbook(&package, &edits).unwrap();
     let meta = review::ReviewMeta {

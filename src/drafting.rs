@@ -75,9 +75,18 @@ pub struct Draft {
     pub result: MatchResult,
     /// What the best entry would write (empty when nothing matched).
     pub proposal: Proposal,
-    /// What goes into the customer's file now.
-    pub written: Vec<CellWrite>,
     pub outcome: Outcome,
+}
+
+impl Draft {
+    /// What goes into the customer's file now: the proposal when the outcome is [`Outcome::Written`].
+    pub fn written(&self) -> &[CellWrite] {
+        if self.outcome == Outcome::Written {
+            &self.proposal.writes
+        } else {
+            &[]
+        }
+    }
 }
 
 /// Drafts every question of a questionnaire, on all cores, in questionnaire order.
@@ -144,17 +153,11 @@ fn draft_one(
     } else {
         Outcome::Written
     };
-    let written = if outcome == Outcome::Written {
-        proposal.writes.clone()
-    } else {
-        Vec::new()
-    };
     Draft {
         row,
         context,
         result,
         proposal,
-        written,
         outcome,
     }
 }
@@ -369,7 +372,11 @@ impl Summary {
             match draft.outcome {
                 Outcome::Written => {
                     summary.drafted += 1;
-                    summary.written += draft.written.iter().filter(|w| !w.text.is_empty()).count();
+                    summary.written += draft
+                        .written()
+                        .iter()
+                        .filter(|w| !w.text.is_empty())
+                        .count();
                 }
                 Outcome::BelowThreshold => summary.skipped.below_threshold += 1,
                 Outcome::NoMatch => summary.skipped.no_match += 1,
@@ -387,7 +394,18 @@ impl Summary {
     }
 }
 
-/// The cell writes of all drafts, grouped by sheet, for the workbook writer.
+/// What the drafts write into the customer's file, grouped by sheet, for the workbook writer.
+pub fn edits_of(
+    drafts: &[Draft],
+) -> std::collections::BTreeMap<String, Vec<crate::workbook::patch::CellEdit>> {
+    edits_by_sheet(
+        drafts
+            .iter()
+            .flat_map(|d| d.written().iter().map(|w| (d.row.sheet.clone(), w.clone()))),
+    )
+}
+
+/// Cell writes grouped by sheet, for the workbook writer.
 pub fn edits_by_sheet(
     writes: impl IntoIterator<Item = (String, CellWrite)>,
 ) -> std::collections::BTreeMap<String, Vec<crate::workbook::patch::CellEdit>> {

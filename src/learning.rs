@@ -21,6 +21,7 @@ use crate::matching::analyze::Analyzer;
 use crate::matching::context::slug;
 use crate::matching::{Matcher, synonyms};
 use crate::questionnaire::{AnswerKind, QuestionRow, Questionnaire};
+use crate::text::one_line;
 use crate::workbook::patch::CellEdit;
 use crate::workbook::review::{Decision, ReviewRow};
 
@@ -140,7 +141,7 @@ pub struct Learned {
     pub warnings: Vec<String>,
 }
 
-/// The library as learning needs it: entries by id and by normalized wording.
+/// The library as learning needs it: its entries analyzed (for their normalized wordings) and the ids in use.
 struct Known {
     analyzer: Analyzer,
     entries: Vec<IndexedEntry>,
@@ -171,6 +172,30 @@ impl Known {
         self.entries.iter().position(|e| e.entry.id == id)
     }
 
+    /// Records `question` as a new alternate of entry `index` (and writes it to its file unless `dry_run`);
+    /// returns the file's relative path.
+    fn add_alternate(
+        &mut self,
+        root: &Path,
+        index: usize,
+        question: &str,
+        dry_run: bool,
+    ) -> Result<String> {
+        let path = self.entries[index].entry.path.clone();
+        if !dry_run {
+            write::add_alternate(root, &path, &one_line(question))?;
+        }
+        let mut entry = self.entries[index].entry.clone();
+        entry.alternates.push(question.to_string());
+        self.entries[index] = IndexedEntry::new(entry, &self.analyzer);
+        Ok(path)
+    }
+
+    /// A free id for a new entry, from the question ID when there is one, else from the question.
+    fn new_id(&mut self, question_id: Option<&str>, question: &str) -> String {
+        write::unique_id(&write::id_for(question_id, question), &mut self.ids)
+    }
+
     fn add(&mut self, entry: Entry) {
         self.ids.insert(entry.id.clone());
         self.entries.push(IndexedEntry::new(entry, &self.analyzer));
@@ -185,14 +210,6 @@ impl Known {
     }
 }
 
-fn one_line(text: &str) -> String {
-    normalize_space(text)
-}
-
-fn normalize_space(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// Same short answer (Yes/No/N-A spelled any way) and the same body, whitespace aside.
 fn same_answer(entry: &Entry, short: Option<&str>, body: &str) -> bool {
     let canon = |s: Option<&str>| {
@@ -202,8 +219,13 @@ fn same_answer(entry: &Entry, short: Option<&str>, body: &str) -> bool {
                 .unwrap_or_else(|| s.trim().to_lowercase())
         })
     };
-    canon(entry.short_answer.as_deref()) == canon(short)
-        && normalize_space(&entry.body) == normalize_space(body)
+    canon(entry.short_answer.as_deref()) == canon(short) && one_line(&entry.body) == one_line(body)
+}
+
+/// How an entry's `source` records the question ID it was imported or learned from (read back by
+/// [`source_question_id`]).
+fn question_ref(question_id: Option<&str>) -> String {
+    question_id.map_or(String::new(), |q| format!(" (question {q})"))
 }
 
 /// The question ID an entry was imported or learned from, as its `source` records it ("(question A&A-01.1)").
@@ -264,11 +286,7 @@ pub fn learn_from_review(
                 if key.is_empty() || known.entries[index].wording_keys.contains(&key) {
                     continue;
                 }
-                let path = known.entries[index].entry.path.clone();
-                write::add_alternate(root, &path, &one_line(&row.question))?;
-                let mut entry = known.entries[index].entry.clone();
-                entry.alternates.push(row.question.clone());
-                known.entries[index] = IndexedEntry::new(entry, &known.analyzer);
+                let path = known.add_alternate(root, index, &row.question, false)?;
                 learned.alternates_added += 1;
                 learned.files_changed.push(path);
             }
@@ -288,14 +306,7 @@ pub fn learn_from_review(
                     .as_deref()
                     .and_then(|id| known.find(id))
                     .map(|i| known.entries[i].entry.clone());
-                let id = write::unique_id(
-                    &write::id_for(row.question_id.as_deref(), &row.question),
-                    &mut known.ids,
-                );
-                let question_ref = row
-                    .question_id
-                    .as_ref()
-                    .map_or(String::new(), |q| format!(" (question {q})"));
+                let id = known.new_id(row.question_id.as_deref(), &row.question);
                 let entry = write::new_entry(
                     &id,
                     "learned",
@@ -313,9 +324,10 @@ pub fn learn_from_review(
                         Status::Proposed
                     },
                     format!(
-                        "learned from {source_name}, sheet '{}', cell {}{question_ref}",
+                        "learned from {source_name}, sheet '{}', cell {}{}",
                         row.sheet,
-                        question_cell(row)
+                        question_cell(row),
+                        question_ref(row.question_id.as_deref())
                     ),
                     parent.map(|p| p.id),
                 );
@@ -428,13 +440,7 @@ pub fn import_questionnaire(
         {
             // Known already: keep this wording as an alternate if it is new in normalized form.
             if !known.entries[i].wording_keys.contains(&key) && !key.is_empty() {
-                let path = known.entries[i].entry.path.clone();
-                if !options.dry_run {
-                    write::add_alternate(root, &path, &one_line(&row.question))?;
-                }
-                let mut entry = known.entries[i].entry.clone();
-                entry.alternates.push(row.question.clone());
-                known.entries[i] = IndexedEntry::new(entry, &known.analyzer);
+                let path = known.add_alternate(root, i, &row.question, options.dry_run)?;
                 learned.alternates_added += 1;
                 learned.files_changed.push(path);
             } else {
@@ -443,14 +449,7 @@ pub fn import_questionnaire(
             continue;
         }
         let conflict = same.first().map(|&i| known.entries[i].entry.id.clone());
-        let id = write::unique_id(
-            &write::id_for(row.id.as_deref(), &row.question),
-            &mut known.ids,
-        );
-        let question_ref = row
-            .id
-            .as_ref()
-            .map_or(String::new(), |q| format!(" (question {q})"));
+        let id = known.new_id(row.id.as_deref(), &row.question);
         let cells: Vec<String> = row
             .answer_cells
             .iter()
@@ -472,9 +471,10 @@ pub fn import_questionnaire(
             None,
             status,
             format!(
-                "imported from {file_name}, sheet '{}', cell {}{question_ref}",
+                "imported from {file_name}, sheet '{}', cell {}{}",
                 row.sheet,
-                cells.join(" and ")
+                cells.join(" and "),
+                question_ref(row.id.as_deref())
             ),
             conflict.clone(),
         );

@@ -28,10 +28,14 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// `text` on one line: every run of whitespace (line breaks too) becomes one space, none at either end.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The first `max` characters of `text` on one line, with `…` when cut.
 pub fn snippet(text: &str, max: usize) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let flat = printable(&flat).into_owned();
+    let flat = printable(&one_line(text)).into_owned();
     if flat.chars().count() <= max {
         return flat;
     }

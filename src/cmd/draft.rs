@@ -54,11 +54,7 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
     progress.finish_and_clear();
     let summary = Summary::of(&drafts, &questionnaire);
 
-    let edits = drafting::edits_by_sheet(drafts.iter().flat_map(|d| {
-        d.written
-            .iter()
-            .map(move |w| (d.row.sheet.clone(), w.clone()))
-    }));
+    let edits = drafting::edits_of(&drafts);
     let (bytes, report) = super::write_answers(
         &args.file,
         questionnaire.format,

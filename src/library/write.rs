@@ -273,7 +273,7 @@ pub fn new_entry(
             format!("{folder}/{id}.md")
         },
         // A question is one line in the library, however the sheet wrapped it.
-        question: question.split_whitespace().collect::<Vec<_>>().join(" "),
+        question: crate::text::one_line(question),
         alternates: Vec::new(),
         short_answer,
         tags,
