@@ -1,8 +1,9 @@
 //! Measuring the matcher: the figures `answerbank eval` reports (defined in `shared/bench/README.md`).
 //!
 //! In: a cases file (`question`, `expected` ids separated by `;`, and optionally `context`, `id`, `section`,
-//! `previous` columns) and a [`Matcher`]. Out: a [`Report`]. Every case goes through
-//! [`Matcher::match_question`], the same call `draft` makes, so the figures describe what users get.
+//! `previous` columns) and a [`Matcher`]. Out: a [`Report`]. The questions are embedded in batches
+//! ([`Matcher::embed_questions`]) and matched with [`Matcher::match_with_vector`], exactly as `draft` does, so the
+//! figures describe what users get.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -279,11 +280,7 @@ pub fn write_details(path: &Path, outcomes: &[Outcome]) -> Result<()> {
         for o in outcomes {
             let best = o.result.best();
             let score = best.map_or(0.0, |c| c.score);
-            let margin = match (best, o.result.candidates.get(1)) {
-                (Some(a), Some(b)) => a.score - b.score,
-                (Some(a), None) => a.score,
-                _ => 0.0,
-            };
+            let margin = o.result.margin();
             writer.write_record([
                 o.case.question.as_str(),
                 &o.case.expected.join(";"),

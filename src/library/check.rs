@@ -106,7 +106,7 @@ impl fmt::Display for Finding {
     }
 }
 
-/// Checks a loaded library. `settings_problem` is the `library.toml` error, if it had one.
+/// Checks a loaded library (its `problems` include a `library.toml` error, if it had one).
 pub fn check_library(library: &Library, today: Date) -> Vec<Finding> {
     let mut findings = library.problems.clone();
     if library.entries.is_empty() && library.problems.is_empty() {

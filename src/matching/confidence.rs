@@ -143,9 +143,7 @@ pub fn decide_with(candidates: &[Candidate], t: &Thresholds) -> (Confidence, Str
             ),
         );
     }
-    let margin = candidates
-        .get(1)
-        .map_or(best.score, |second| best.score - second.score);
+    let margin = super::margin(candidates);
     let close_wording = best.features.wording >= t.high_wording;
     if close_wording && margin >= t.high_margin {
         return cap(

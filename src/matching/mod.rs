@@ -14,7 +14,7 @@ pub mod rank;
 pub mod semantic;
 pub mod synonyms;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
@@ -50,8 +50,6 @@ pub struct SemanticScores {
     pub wording: f32,
     /// Of the answer body.
     pub body: f32,
-    /// 1 / (rank among the candidates by the larger of the two), so the best semantic candidate has 1.
-    pub rank: f32,
 }
 
 /// Entries the embedding search adds to BM25's candidates.
@@ -92,6 +90,20 @@ pub struct MatchResult {
 impl MatchResult {
     pub fn best(&self) -> Option<&Candidate> {
         self.candidates.first()
+    }
+
+    /// How far the best candidate's score is ahead of the runner-up's.
+    pub fn margin(&self) -> f32 {
+        margin(&self.candidates)
+    }
+}
+
+/// How far the first candidate's score is ahead of the second's (all of it when alone; 0 when there is none).
+pub fn margin(candidates: &[Candidate]) -> f32 {
+    match candidates {
+        [] => 0.0,
+        [best] => best.score,
+        [best, second, ..] => best.score - second.score,
     }
 }
 
@@ -188,21 +200,22 @@ impl<'a> Matcher<'a> {
         }
         let key = analyzed.key();
         let retrieved = self.retrieve(&analyzed.terms)?;
-        let mut addresses = self.exact_matches(&key)?;
-        for (_, address) in &retrieved {
-            if !addresses.contains(address) {
-                addresses.push(*address);
-            }
-        }
-        // Entries that mean the same in other words, which BM25 cannot find.
+        // Candidates in order of discovery: exact re-use, BM25, then (with a model) entries that mean the same in
+        // other words, which BM25 cannot find.
         let semantic = self.semantic.zip(vector);
-        if let Some((search, vector)) = semantic {
-            for (address, _) in search.nearest(vector, SEMANTIC_CANDIDATES) {
-                if !addresses.contains(&address) {
-                    addresses.push(address);
-                }
-            }
-        }
+        let mut seen = HashSet::new();
+        let addresses: Vec<DocAddress> = self
+            .exact_matches(&key)?
+            .into_iter()
+            .chain(retrieved.iter().map(|(_, address)| *address))
+            .chain(semantic.into_iter().flat_map(|(search, vector)| {
+                search
+                    .nearest(vector, SEMANTIC_CANDIDATES)
+                    .into_iter()
+                    .map(|(address, _)| address)
+            }))
+            .filter(|address| seen.insert(*address))
+            .collect();
         // An exact match that BM25 did not rank in the first candidates gets no retrieval credit; it needs none.
         let retrieval: HashMap<DocAddress, f32> = retrieved
             .into_iter()
@@ -244,15 +257,11 @@ impl<'a> Matcher<'a> {
                 stale,
             });
         }
-        rank_semantically(&mut candidates);
         measure_tag_consensus(&mut candidates);
         for candidate in &mut candidates {
             candidate.score = self.weights.score(&candidate.features);
         }
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id().cmp(b.id())));
-        if semantic.is_some() && self.weights.rrf_k > 0.0 {
-            rank::reciprocal_rank_fusion(&mut candidates, &self.weights);
-        }
         let (confidence, reason) = confidence::decide(&candidates);
         candidates.truncate(limit);
         Ok(MatchResult {
@@ -347,21 +356,6 @@ impl<'a> Matcher<'a> {
             .expect("idf cache lock")
             .insert(term.to_string(), idf);
         idf
-    }
-}
-
-/// Sets each candidate's semantic rank among the candidates, then its base score accordingly.
-fn rank_semantically(candidates: &mut [Candidate]) {
-    let mut order: Vec<(usize, f32)> = candidates
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| c.features.semantic.map(|s| (i, s.wording.max(s.body))))
-        .collect();
-    order.sort_by(|a, b| b.1.total_cmp(&a.1));
-    for (rank, (i, _)) in order.into_iter().enumerate() {
-        if let Some(s) = candidates[i].features.semantic.as_mut() {
-            s.rank = 1.0 / (rank as f32 + 1.0);
-        }
     }
 }
 

@@ -4,8 +4,9 @@
 //! its normalized BM25 score and the question's context. Out: [`Features`] and, through [`Weights`], one score.
 //! BM25 rewards any shared term; a questionnaire answer must instead cover what the question asks *and* not be
 //! about much else, so the main feature is an IDF-weighted overlap measured in both directions (F1 of the two
-//! coverages) against each wording separately, with partial credit for spelling variants (character trigrams)
-//! and a bonus for shared word pairs.
+//! coverages) against each wording separately, with partial credit for spelling variants (character trigrams).
+//! Shared word pairs pick the best of an entry's wordings when their overlap is close, and are a feature of
+//! their own (weight 0 by default: it did not help on the benchmark).
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,6 +19,9 @@ use crate::library::index::IndexedEntry;
 /// Similarity of two words' character trigrams above which they count as spelling variants ("licence",
 /// "license"; "organisation", "organization" after stemming).
 const FUZZY_MIN: f32 = 0.6;
+
+/// How much shared word pairs count when choosing an entry's best wording.
+const BIGRAM_TIE_BREAK: f32 = 0.2;
 
 /// The question side, computed once per question.
 pub struct QueryTerms {
@@ -103,7 +107,7 @@ pub struct Features {
 
 /// Weights of the features in the final score, and the BM25 field boosts of retrieval.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Weights {
     pub wording: f32,
     pub bigram: f32,
@@ -120,13 +124,9 @@ pub struct Weights {
     pub semantic: f32,
     /// Weight of the embedding similarity of the answer body.
     pub semantic_body: f32,
-    /// Weight of the candidate's rank by embedding similarity among the candidates (1 for the first, 1/2, 1/3..).
-    pub semantic_rank: f32,
     /// Embedding similarity at or below which a pair counts as unrelated; above it, the similarity is rescaled
     /// to 0-1 (unrelated sentences are rarely below 0.1 with MiniLM, so raw cosines would add noise).
     pub semantic_floor: f32,
-    /// Reciprocal-rank fusion constant; 0 fuses by the weighted sum instead.
-    pub rrf_k: f32,
     pub field_wording: f32,
     pub field_tags: f32,
     pub field_body: f32,
@@ -152,8 +152,6 @@ impl Default for Weights {
             semantic: 0.0,
             semantic_floor: 0.0,
             semantic_body: 0.25,
-            semantic_rank: 0.0,
-            rrf_k: 0.0,
             field_wording: 3.0,
             field_tags: 1.5,
             field_body: 2.0,
@@ -168,16 +166,7 @@ pub const EXACT_SCORE: f32 = 2.0;
 impl Weights {
     /// The evidence-weighted sum before the topic consensus, used to find the consensus.
     pub fn base_score(&self, f: &Features) -> f32 {
-        let (q, w, b2) = (
-            f.question_coverage,
-            f.wording_coverage,
-            self.beta * self.beta,
-        );
-        let wording = if q + w > 0.0 {
-            (1.0 + b2) * q * w / (b2 * w + q)
-        } else {
-            0.0
-        };
+        let wording = f_beta(f.question_coverage, f.wording_coverage, self.beta);
         self.wording * wording
             + self.bigram * f.bigram
             + self.body * f.body
@@ -187,9 +176,7 @@ impl Weights {
             + f.semantic.map_or(0.0, |s| {
                 let rescale =
                     |x: f32| ((x - self.semantic_floor) / (1.0 - self.semantic_floor)).max(0.0);
-                self.semantic * rescale(s.wording)
-                    + self.semantic_body * rescale(s.body)
-                    + self.semantic_rank * s.rank
+                self.semantic * rescale(s.wording) + self.semantic_body * rescale(s.body)
             })
     }
 
@@ -208,54 +195,13 @@ impl Weights {
             + self.short_answer
             + self.tag_consensus
             + if f.semantic.is_some() {
-                self.semantic + self.semantic_body + self.semantic_rank
+                self.semantic + self.semantic_body
             } else {
                 0.0
             };
         let evidence = self.base_score(f) + self.tag_consensus * f.consensus;
         (if total > 0.0 { evidence / total } else { 0.0 }) + context
     }
-}
-
-/// Reorders candidates by reciprocal-rank fusion of their lexical rank (the score without the embedding
-/// similarity) and their semantic rank; scores are left as they are.
-pub fn reciprocal_rank_fusion(candidates: &mut [super::Candidate], weights: &Weights) {
-    let lexical_weights = Weights {
-        semantic: 0.0,
-        semantic_body: 0.0,
-        ..weights.clone()
-    };
-    let mut lexical: Vec<(usize, f32)> = candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            (
-                i,
-                lexical_weights.score(&Features {
-                    semantic: None,
-                    ..c.features.clone()
-                }),
-            )
-        })
-        .collect();
-    lexical.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let mut semantic: Vec<(usize, f32)> = candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (i, c.features.semantic.map_or(0.0, |s| s.wording)))
-        .collect();
-    semantic.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let mut fused = vec![0.0f32; candidates.len()];
-    for (rank, (i, _)) in lexical.iter().enumerate() {
-        fused[*i] += 1.0 / (weights.rrf_k + rank as f32 + 1.0);
-    }
-    for (rank, (i, _)) in semantic.iter().enumerate() {
-        fused[*i] += 1.0 / (weights.rrf_k + rank as f32 + 1.0);
-    }
-    let mut order: Vec<usize> = (0..candidates.len()).collect();
-    order.sort_by(|&a, &b| fused[b].total_cmp(&fused[a]));
-    let reordered: Vec<super::Candidate> = order.iter().map(|&i| candidates[i].clone()).collect();
-    candidates.clone_from_slice(&reordered);
 }
 
 /// Measures one candidate.
@@ -292,7 +238,7 @@ pub fn features(
         } else {
             query.bigrams.intersection(&pairs).count() as f32 / query.bigrams.len() as f32
         };
-        let score = f1 + 0.2 * bigram;
+        let score = f1 + BIGRAM_TIE_BREAK * bigram;
         if score > best_score {
             best_score = score;
             best.wording = f1;
@@ -333,8 +279,14 @@ fn could_be_variant(a: &str, b: &str) -> bool {
 }
 
 fn f1(a: f32, b: f32) -> f32 {
+    f_beta(a, b, 1.0)
+}
+
+/// F-beta of two coverages: the harmonic mean when `beta` is 1; above 1 it favours the first.
+fn f_beta(a: f32, b: f32, beta: f32) -> f32 {
+    let b2 = beta * beta;
     if a + b > 0.0 {
-        2.0 * a * b / (a + b)
+        (1.0 + b2) * a * b / (b2 * b + a)
     } else {
         0.0
     }

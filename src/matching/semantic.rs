@@ -10,6 +10,7 @@
 //! wordings: exact, and fast for libraries of thousands of entries.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -43,10 +44,11 @@ pub struct SemanticIndex {
     encoder: Encoder,
     model: PathBuf,
     dimension: usize,
-    /// Row `i` of `vectors` belongs to `owners[i]`.
-    owners: Vec<DocAddress>,
+    /// Each entry with the rows of its wordings in `vectors` (an entry's rows are next to each other).
+    entries: Vec<(DocAddress, Range<usize>)>,
     vectors: Vec<f32>,
-    rows_of: HashMap<DocAddress, Vec<usize>>,
+    /// Where each entry is in `entries`.
+    position: HashMap<DocAddress, usize>,
     /// The row of each entry's answer body (not used for finding candidates, only for measuring them).
     body_row: HashMap<DocAddress, usize>,
     body_vectors: Vec<f32>,
@@ -86,21 +88,20 @@ impl SemanticIndex {
                 cache.insert(text.to_string(), vector);
             }
         }
-        let mut owners = Vec::new();
+        let mut rows = Vec::new();
         let mut vectors = Vec::new();
-        let mut rows_of: HashMap<DocAddress, Vec<usize>> = HashMap::new();
         let mut used: HashMap<&str, &[f32]> = HashMap::new();
         let mut body_vectors = Vec::new();
         let mut body_row = HashMap::new();
         for ((address, entry), body) in entries.iter().zip(&bodies) {
+            let first = vectors.len() / dimension.max(1);
             for wording in entry.entry.wordings() {
                 if let Some(vector) = cache.get(wording) {
-                    rows_of.entry(*address).or_default().push(owners.len());
-                    owners.push(*address);
                     vectors.extend_from_slice(vector);
                     used.insert(wording, vector);
                 }
             }
+            rows.push((*address, first..vectors.len() / dimension.max(1)));
             if let Some(vector) = cache.get(body.as_str()) {
                 body_row.insert(*address, body_vectors.len() / dimension.max(1));
                 body_vectors.extend_from_slice(vector);
@@ -114,17 +115,27 @@ impl SemanticIndex {
                 eprintln!("answerbank: warning: could not save the embedding cache: {err:#}");
             }
         }
+        let position = rows.iter().enumerate().map(|(i, (a, _))| (*a, i)).collect();
         Ok(SemanticIndex {
             encoder,
             model: model.to_path_buf(),
             dimension,
-            owners,
+            entries: rows,
             vectors,
-            rows_of,
+            position,
             body_row,
             body_vectors,
             embedded_now,
         })
+    }
+}
+
+impl SemanticIndex {
+    /// The similarity of the closest of the wordings in `rows` to the query vector.
+    fn closest_wording(&self, rows: Range<usize>, query: &[f32]) -> f32 {
+        let d = self.dimension;
+        rows.map(|row| crate::semantic::cosine(query, &self.vectors[row * d..(row + 1) * d]))
+            .fold(f32::MIN, f32::max)
     }
 }
 
@@ -134,13 +145,12 @@ impl SemanticSearch for SemanticIndex {
     }
 
     fn nearest(&self, query: &[f32], k: usize) -> Vec<(DocAddress, f32)> {
-        let mut best: HashMap<DocAddress, f32> = HashMap::new();
-        for (row, vector) in self.vectors.chunks_exact(self.dimension).enumerate() {
-            let similarity = crate::semantic::cosine(query, vector);
-            let slot = best.entry(self.owners[row]).or_insert(f32::MIN);
-            *slot = slot.max(similarity);
-        }
-        let mut ranked: Vec<(DocAddress, f32)> = best.into_iter().collect();
+        let mut ranked: Vec<(DocAddress, f32)> = self
+            .entries
+            .iter()
+            .filter(|(_, rows)| !rows.is_empty())
+            .map(|(address, rows)| (*address, self.closest_wording(rows.clone(), query)))
+            .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(k);
         ranked
@@ -148,19 +158,16 @@ impl SemanticSearch for SemanticIndex {
 
     fn similarity(&self, address: DocAddress, query: &[f32]) -> SemanticScores {
         let d = self.dimension;
-        let wording = self.rows_of.get(&address).map_or(0.0, |rows| {
-            rows.iter()
-                .map(|&row| crate::semantic::cosine(query, &self.vectors[row * d..(row + 1) * d]))
-                .fold(f32::MIN, f32::max)
-        });
+        let wording = self
+            .position
+            .get(&address)
+            .map(|&i| &self.entries[i].1)
+            .filter(|rows| !rows.is_empty())
+            .map_or(0.0, |rows| self.closest_wording(rows.clone(), query));
         let body = self.body_row.get(&address).map_or(0.0, |&row| {
             crate::semantic::cosine(query, &self.body_vectors[row * d..(row + 1) * d])
         });
-        SemanticScores {
-            wording,
-            body,
-            rank: 0.0,
-        }
+        SemanticScores { wording, body }
     }
 
     fn describe(&self) -> String {
