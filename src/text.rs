@@ -5,8 +5,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-/// Text from a customer file or a library entry, made safe for a terminal: control characters (escape sequences
-/// could recolour or rewrite the screen) become spaces.
+/// Text from a customer file or a library entry, made safe for a terminal: control characters other than line
+/// breaks and tabs (escape sequences could recolour or rewrite the screen) become spaces.
 pub fn printable(text: &str) -> Cow<'_, str> {
     if text
         .chars()

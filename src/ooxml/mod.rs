@@ -2,8 +2,8 @@
 //! says besides its values ([`sheet_xml`]: data-validation dropdowns in both the plain and the `x14` form, hidden
 //! rows, merged cells, protection).
 //!
-//! Shared by the questionnaire reader (what a sheet expects) and the in-place writer (where to write), so both
-//! resolve parts, ranges and lists the same way.
+//! The checked package is shared by the questionnaire reader (what a sheet expects) and the in-place writer
+//! (where to write), so both see the same parts under the same limits.
 
 pub mod package;
 pub mod sheet_xml;
@@ -23,7 +23,7 @@ pub struct Limits {
     pub max_part_bytes: u64,
     /// Unpacked size of all parts together.
     pub max_total_bytes: u64,
-    /// Non-empty cells read from one workbook, all sheets together.
+    /// Cells read from one workbook, all sheets together (non-empty ones, and formula cells even when empty).
     pub max_cells: usize,
     /// Entries in the shared-strings table.
     pub max_shared_strings: usize,
@@ -39,6 +39,33 @@ impl Default for Limits {
             max_cells: 4_000_000,
             max_shared_strings: 2_000_000,
         }
+    }
+}
+
+impl Limits {
+    /// Refuses an input file over `max_file_bytes`.
+    pub(crate) fn check_file_size(&self, len: u64) -> anyhow::Result<()> {
+        if len > self.max_file_bytes {
+            anyhow::bail!(
+                "it is larger than the {} MB limit",
+                self.max_file_bytes / 1_000_000
+            );
+        }
+        Ok(())
+    }
+
+    pub(crate) fn part_too_large(&self, part: &str) -> OoxmlError {
+        OoxmlError::Limit(format!(
+            "its part {part} unpacks to more than {} MB (a zip bomb?)",
+            self.max_part_bytes / 1_000_000
+        ))
+    }
+
+    pub(crate) fn too_many_cells(&self) -> OoxmlError {
+        OoxmlError::Limit(format!(
+            "it holds more than {} non-empty cells",
+            self.max_cells
+        ))
     }
 }
 

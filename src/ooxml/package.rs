@@ -70,10 +70,6 @@ impl Package {
         &self.bytes
     }
 
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.bytes
-    }
-
     /// Entry names in zip order.
     pub fn part_names(&self) -> &[String] {
         &self.names
@@ -91,10 +87,6 @@ impl Package {
         self.defined_names
             .get(&name.to_lowercase())
             .map(String::as_str)
-    }
-
-    pub fn limits(&self) -> &Limits {
-        &self.limits
     }
 
     pub fn has_part(&self, name: &str) -> bool {
@@ -305,10 +297,7 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, OoxmlError> {
         }
         total = total.saturating_add(file.size());
         if file.size() > limits.max_part_bytes || total > limits.max_total_bytes {
-            return Err(OoxmlError::Limit(format!(
-                "its part {name} unpacks to more than {} MB (a zip bomb?)",
-                limits.max_part_bytes / 1_000_000
-            )));
+            return Err(limits.part_too_large(&name));
         }
         // Parts are decompressed here once, into nothing, to check that what the zip says is true.
         let is_xml = name.ends_with(".xml") || name.ends_with(".rels") || name.ends_with(".vml");
@@ -338,10 +327,7 @@ fn check_part<R: Read>(
         }
         total += n as u64;
         if total > limits.max_part_bytes {
-            return Err(OoxmlError::Limit(format!(
-                "its part {name} unpacks to more than {} MB (a zip bomb?)",
-                limits.max_part_bytes / 1_000_000
-            )));
+            return Err(limits.part_too_large(name));
         }
         if is_xml {
             carry.extend_from_slice(&buf[..n]);

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 
 use super::grid::Grid;
 use crate::cell::{CellRef, MAX_COLUMNS, MAX_ROWS};
-use crate::ooxml::{Limits, OoxmlError};
+use crate::ooxml::Limits;
 
 /// Decodes the bytes of a text file into a string.
 pub fn decode(bytes: &[u8]) -> String {
@@ -83,11 +83,7 @@ pub fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Grid> {
             grid.insert(CellRef::new(row as u32, col as u32), field, false);
         }
         if grid.len() > limits.max_cells {
-            return Err(OoxmlError::Limit(format!(
-                "it holds more than {} non-empty cells",
-                limits.max_cells
-            ))
-            .into());
+            return Err(limits.too_many_cells().into());
         }
     }
     Ok(grid)

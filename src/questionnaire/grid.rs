@@ -112,10 +112,6 @@ impl Grid {
             .max()
     }
 
-    pub fn last_row(&self) -> Option<u32> {
-        self.rows.keys().next_back().copied()
-    }
-
     /// The cell itself, if it holds something.
     pub fn cell(&self, at: CellRef) -> Option<&Cell> {
         let row = self.rows.get(&at.row)?;

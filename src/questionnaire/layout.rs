@@ -489,8 +489,6 @@ struct ColumnStats {
     question_like: usize,
     id_like: usize,
     yes_no: usize,
-    marks: usize,
-    formulas: usize,
     total_len: usize,
     distinct: usize,
     /// Rows with a dropdown, and the most common dropdown's values.
@@ -563,10 +561,6 @@ fn yes_no_value(text: &str) -> bool {
     )
 }
 
-fn is_mark_value(text: &str) -> bool {
-    matches!(text.trim(), "x" | "X" | "✓" | "✔" | "√" | "1")
-}
-
 /// A dropdown whose values are answers to a yes/no question.
 pub fn is_yes_no_list(values: &[String]) -> bool {
     let yes = values
@@ -595,9 +589,6 @@ fn column_stats(grid: &Grid, body: &[u32], headers: &HashMap<u32, String>) -> Ve
                 col: *col,
                 ..ColumnStats::default()
             });
-            if cell.formula {
-                s.formulas += 1;
-            }
             if cell.text.is_empty() {
                 continue;
             }
@@ -612,12 +603,9 @@ fn column_stats(grid: &Grid, body: &[u32], headers: &HashMap<u32, String>) -> Ve
             if yes_no_value(&cell.text) {
                 s.yes_no += 1;
             }
-            if is_mark_value(&cell.text) {
-                s.marks += 1;
-            }
             distinct.entry(*col).or_default().insert(cell.text.as_str());
         }
-        // Dropdowns apply to empty cells too, so look at every column that has a header or a cell.
+        // Dropdowns apply to empty cells too, so look at every column that has a header.
         for (&col, _) in headers.iter() {
             if let Some(values) = grid.dropdown(CellRef::new(row, col)) {
                 *dropdowns

@@ -81,12 +81,7 @@ pub fn read_input(path: &Path, limits: &Limits) -> Result<(Format, Vec<u8>)> {
     if metadata.is_dir() {
         bail!("it is a folder, not a file");
     }
-    if metadata.len() > limits.max_file_bytes {
-        bail!(
-            "it is larger than the {} MB limit",
-            limits.max_file_bytes / 1_000_000
-        );
-    }
+    limits.check_file_size(metadata.len())?;
     Ok((format, std::fs::read(path).context("cannot read it")?))
 }
 
@@ -136,12 +131,7 @@ impl Workbook {
         bytes: Vec<u8>,
         limits: &Limits,
     ) -> Result<Workbook> {
-        if bytes.len() as u64 > limits.max_file_bytes {
-            bail!(
-                "it is larger than the {} MB limit",
-                limits.max_file_bytes / 1_000_000
-            );
-        }
+        limits.check_file_size(bytes.len() as u64)?;
         if bytes.is_empty() {
             bail!("it is empty");
         }
@@ -301,10 +291,10 @@ impl Workbook {
         let Some(area) = Area::parse(&range) else {
             return Ok(Vec::new());
         };
-        // Guard against lists of absurd size: a dropdown of a whole column is read only where cells exist.
         if target_sheet != sheet {
             self.load(&target_sheet, depth + 1)?;
         }
+        // A list of absurd size (a whole column) costs nothing: only the cells that exist are read.
         Ok(self
             .grids
             .get(&target_sheet)
@@ -366,7 +356,7 @@ fn read_ooxml_sheet(
             record.formula.is_some(),
         );
         if cells_so_far + grid.len() > limits.max_cells {
-            return Err(too_many_cells(limits));
+            return Err(limits.too_many_cells().into());
         }
     }
     grid.hidden_rows = extras.hidden_rows;
@@ -399,7 +389,7 @@ fn read_calamine_sheet(
             .is_some_and(|f| !f.is_empty());
         grid.insert(at, &data_text(value), formula);
         if cells_so_far + grid.len() > limits.max_cells {
-            return Err(too_many_cells(limits));
+            return Err(limits.too_many_cells().into());
         }
     }
     // Formula cells whose cached value is empty are not in `used_cells`.
@@ -426,14 +416,6 @@ fn read_calamine_sheet(
         }
     }
     Ok(grid)
-}
-
-fn too_many_cells(limits: &Limits) -> anyhow::Error {
-    OoxmlError::Limit(format!(
-        "it holds more than {} non-empty cells",
-        limits.max_cells
-    ))
-    .into()
 }
 
 /// A cell value as text: whole numbers without `.0`, dates as ISO dates.
