@@ -54,8 +54,9 @@ pub enum Command {
     Columns(ColumnsArgs),
     /// Draft answers into a copy of the customer's own workbook, and write a review workbook.
     #[command(
-        after_long_help = "Writes <stem>.drafted.<ext> (the customer's workbook with drafted answers in its \
-        answer cells, everything else unchanged) and <stem>.review.xlsx (every question with its draft, confidence \
+        after_long_help = "Writes <stem>.drafted.xlsx (the customer's workbook with drafted answers in its \
+        answer cells, everything else unchanged; .xlsm for an .xlsm input, and a same-shaped .xlsx for .xls, .xlsb, \
+        .ods and .csv) and <stem>.review.xlsx (every question with its draft, confidence \
         and source, and Decision / Final answer columns for the reviewer), next to the input or in --out-dir.\n\n\
         Examples:\n  answerbank draft fixtures/example-questionnaire.xlsx\n  \
         answerbank draft vendor.xlsx --min-confidence medium --out-dir drafts\n  \
@@ -65,7 +66,8 @@ pub enum Command {
     /// Write the reviewed answers into the customer's workbook and teach the library what was accepted or edited.
     #[command(
         after_long_help = "Reads a review workbook written by `draft` after a person set Decision (Accept, \
-        Edit, Reject, Needs SME) and Final answer on its rows, writes <stem>.answered.<ext> next to it, and adds to the \
+        Edit, Reject, Needs SME) and Final answer on its rows, writes <stem>.answered.xlsx (.xlsm for an .xlsm \
+        questionnaire) next to it, and adds to the \
         library: an accepted draft's customer wording becomes an alternate of its entry; an edited answer becomes a \
         new proposed entry (approved with --approve).\n\n\
         Examples:\n  answerbank finish vendor.review.xlsx\n  \
@@ -213,7 +215,8 @@ pub struct DraftArgs {
     /// Where to write the two output files (default: next to the input).
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
-    /// The lowest confidence written into the customer's file; every question is in the review workbook.
+    /// The lowest confidence written into the customer's file: high (the default), medium or low; every question
+    /// is in the review workbook.
     #[arg(long, value_name = "BAND", default_value = "high", value_parser = parse_confidence)]
     pub min_confidence: answerbank::matching::Confidence,
     /// Replace answers that are already in the file.

@@ -14,8 +14,7 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
     let findings = check::check_library(&library, Date::today());
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &findings)?;
-        writeln!(out)?;
+        super::print_json(&findings)?;
     } else {
         for finding in &findings {
             writeln!(out, "{}", answerbank::text::printable(&finding.to_string()))?;

@@ -26,8 +26,7 @@ pub fn run(args: ColumnsArgs) -> Result<ExitStatus> {
             "format": questionnaire.format,
             "sheets": sheets,
         });
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        writeln!(out)?;
+        super::print_json(&report)?;
     } else {
         for sheet in &questionnaire.sheets {
             write_sheet(&mut out, sheet, args.rows)?;

@@ -1,43 +1,28 @@
 //! `answerbank draft`: answer a questionnaire inside the customer's own workbook, plus a review workbook.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::ExitStatus;
 use crate::cli::DraftArgs;
 use answerbank::date::Date;
 use answerbank::drafting::{self, DraftOptions, Summary};
-use answerbank::fsutil::{Existing, write_bytes_atomic};
+use answerbank::fsutil::write_bytes_atomic;
 use answerbank::matching::{Confidence, Matcher};
 use answerbank::questionnaire;
 use answerbank::workbook::review;
 
 pub fn run(args: DraftArgs) -> Result<ExitStatus> {
     let options = super::read_options(&args.reader);
-    let existing = if args.force {
-        Existing::Replace
-    } else {
-        Existing::Refuse
-    };
     let (drafted_path, review_path) =
         output_paths(&args.file, args.out_dir.as_deref(), args.file.extension());
-    if !args.force {
-        for path in [&drafted_path, &review_path] {
-            if path.exists() {
-                anyhow::bail!(
-                    "{} already exists (use --force to replace it)",
-                    path.display()
-                );
-            }
-        }
-    }
+    let existing = super::output_policy(args.force, &[&drafted_path, &review_path])?;
     let index = super::open_index(&args.library.library)?;
     let source_bytes = questionnaire::read_input(&args.file, &options.limits)?;
-    let source_sha256 = sha256_hex(&source_bytes);
+    let source_sha256 = super::sha256_hex(&source_bytes);
     let questionnaire =
         questionnaire::read_questionnaire_bytes(&args.file, source_bytes.clone(), &options)?;
     let semantic = super::open_semantic(&index, &args.semantic)?;
@@ -78,7 +63,6 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
     write_bytes_atomic(&review_path, existing, &review_bytes)?;
 
     if args.json {
-        let mut out = std::io::stdout().lock();
         let value = json!({
             "questions": summary.questions,
             "bands": summary.bands,
@@ -89,8 +73,7 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
             "review_file": review_path.display().to_string(),
             "semantic": matcher.is_semantic(),
         });
-        serde_json::to_writer_pretty(&mut out, &value)?;
-        writeln!(out)?;
+        super::print_json(&value)?;
     }
     print_summary(
         &summary,
@@ -124,13 +107,6 @@ fn output_paths(
         dir.join(format!("{stem}.drafted.{drafted_ext}")),
         dir.join(format!("{stem}.review.xlsx")),
     )
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn progress_bar(total: usize) -> indicatif::ProgressBar {

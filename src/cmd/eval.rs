@@ -25,8 +25,7 @@ pub fn run(args: EvalArgs) -> Result<ExitStatus> {
     let report = evaluation::report(&outcomes, matcher.is_semantic());
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        writeln!(out)?;
+        super::print_json(&report)?;
     } else {
         writeln!(
             out,

@@ -1,6 +1,5 @@
 //! `answerbank finish`: the reviewed answers into the customer's workbook, and what was learned into the library.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
@@ -8,7 +7,7 @@ use serde_json::json;
 
 use super::ExitStatus;
 use crate::cli::FinishArgs;
-use answerbank::fsutil::{Existing, write_bytes_atomic};
+use answerbank::fsutil::write_bytes_atomic;
 use answerbank::learning::{self, Learned};
 use answerbank::library::lock::LibraryLock;
 use answerbank::questionnaire::Format;
@@ -25,7 +24,7 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
             source.display()
         )
     })?;
-    if super::draft::sha256_hex(&bytes) != meta.source_sha256 {
+    if super::sha256_hex(&bytes) != meta.source_sha256 {
         bail!(
             "{} has changed since it was drafted (its SHA-256 differs from the one the review workbook recorded); \
              pass the original with --source FILE",
@@ -43,12 +42,7 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
         "xlsx"
     };
     let answered_path = dir.join(format!("{stem}.answered.{ext}"));
-    if !args.force && answered_path.exists() {
-        bail!(
-            "{} already exists (use --force to replace it)",
-            answered_path.display()
-        );
-    }
+    let existing = super::output_policy(args.force, &[&answered_path])?;
 
     // The library must be writable before anything is written, so a refusal leaves nothing behind.
     let library = args.library.clone().unwrap_or_else(|| meta.library.clone());
@@ -67,11 +61,6 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
         eprintln!("answerbank: warning: not written, row {problem}");
     }
     let (answered, report) = super::write_answers(&source, format, bytes, &plan.edits, &limits)?;
-    let existing = if args.force {
-        Existing::Replace
-    } else {
-        Existing::Refuse
-    };
     write_bytes_atomic(&answered_path, existing, &answered)?;
 
     let source_name = source.file_name().map_or_else(
@@ -87,7 +76,6 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
         eprintln!("answerbank: warning: {warning}");
     }
     if args.json {
-        let mut out = std::io::stdout().lock();
         let value = json!({
             "answered_file": answered_path.display().to_string(),
             "written": report.written,
@@ -98,8 +86,7 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
             "entries": learned.entries_added,
             "files_changed": learned.files_changed,
         });
-        serde_json::to_writer_pretty(&mut out, &value)?;
-        writeln!(out)?;
+        super::print_json(&value)?;
     }
     eprintln!(
         "wrote {} answer cells for {} questions → {} ({} rows had no decision and keep what draft wrote)",

@@ -1,7 +1,5 @@
 //! `answerbank import`: a past answered questionnaire becomes library entries.
 
-use std::io::Write;
-
 use anyhow::Result;
 use serde_json::json;
 
@@ -29,7 +27,6 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
     let learned = learning::import_questionnaire(root, &index, &questionnaire, options)?;
     drop(lock);
     if args.json {
-        let mut out = std::io::stdout().lock();
         let value = json!({
             "entries_added": learned.entries_added.len(),
             "alternates_added": learned.alternates_added,
@@ -39,8 +36,7 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
             "entries": learned.entries_added,
             "files_changed": learned.files_changed,
         });
-        serde_json::to_writer_pretty(&mut out, &value)?;
-        writeln!(out)?;
+        super::print_json(&value)?;
     }
     for conflict in &learned.conflicts {
         eprintln!("answerbank: conflict: {conflict}");

@@ -150,3 +150,39 @@ pub fn write_answers(
     }
     Ok((bytes, report))
 }
+
+/// Prints a value as pretty JSON on stdout (what `--json` gives).
+pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// How a command's outputs are written: replacing existing files with `--force`; otherwise an output that already
+/// exists is refused before any work is done (and the atomic write refuses too, should one appear meanwhile).
+pub fn output_policy(
+    force: bool,
+    outputs: &[&std::path::Path],
+) -> Result<answerbank::fsutil::Existing> {
+    if force {
+        return Ok(answerbank::fsutil::Existing::Replace);
+    }
+    if let Some(path) = outputs.iter().find(|p| p.exists()) {
+        anyhow::bail!(
+            "{} already exists (use --force to replace it)",
+            path.display()
+        );
+    }
+    Ok(answerbank::fsutil::Existing::Refuse)
+}
+
+/// The SHA-256 of a file's bytes in hex: `draft` records the questionnaire's, `finish` checks it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

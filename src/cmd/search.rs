@@ -39,8 +39,7 @@ pub fn run(args: SearchArgs) -> Result<ExitStatus> {
                 })
             })
             .collect();
-        serde_json::to_writer_pretty(&mut out, &items)?;
-        writeln!(out)?;
+        super::print_json(&items)?;
     } else {
         if result.candidates.is_empty() {
             writeln!(out, "no match: {}", result.reason)?;
