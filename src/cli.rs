@@ -115,7 +115,8 @@ pub struct SearchArgs {
     #[command(flatten)]
     pub semantic: SemanticArgs,
     /// How many entries to show.
-    #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 5)]
+    #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 5,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
     pub limit: usize,
     /// Print the results as a JSON array.
     #[arg(long)]
@@ -157,7 +158,8 @@ pub struct EvalArgs {
     pub weights: Option<String>,
 }
 
-/// How to read a questionnaire, when detection needs help. Shared by every command that reads one.
+/// How to read a questionnaire, when detection needs help. Shared by every command that reads one. The header and
+/// column options describe one sheet: with several sheets, name it with --sheet.
 #[derive(Debug, Clone, Args)]
 pub struct ReaderArgs {
     /// Only read this sheet (repeatable; a named hidden sheet is read too).
@@ -175,7 +177,8 @@ pub struct ReaderArgs {
     /// The column holding question IDs.
     #[arg(long, value_name = "COL", value_parser = parse_column_arg)]
     pub id_col: Option<u32>,
-    /// The column for the short answer (Yes/No/N/A), or the only answer column.
+    /// The column for the short answer (Yes/No/N/A), or the only answer column. With --answer-col or
+    /// --comment-col, only the columns given are written (the detected answer columns are replaced).
     #[arg(long, value_name = "COL", value_parser = parse_column_arg)]
     pub answer_col: Option<u32>,
     /// The column for the long answer (comments, explanation).
@@ -244,7 +247,7 @@ pub struct FinishArgs {
     /// The review workbook written by `draft`, with decisions filled in.
     pub review: PathBuf,
     /// The answer library to learn into (default: the one `draft` used, as the review workbook records it).
-    #[arg(long, value_name = "DIR", env = "ANSWERBANK_LIBRARY")]
+    #[arg(long, value_name = "DIR")]
     pub library: Option<PathBuf>,
     /// The customer's original workbook, when it has moved since `draft`.
     #[arg(long, value_name = "FILE")]
@@ -253,7 +256,7 @@ pub struct FinishArgs {
     #[arg(long)]
     pub no_learn: bool,
     /// Write new entries as approved instead of proposed.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "no_learn")]
     pub approve: bool,
     /// Replace the answered workbook if it exists.
     #[arg(long)]

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde_json::json;
 
 use super::ExitStatus;
@@ -20,6 +20,10 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
     let (drafted_path, review_path) =
         output_paths(&args.file, args.out_dir.as_deref(), args.file.extension());
     let existing = super::output_policy(args.force, &[&drafted_path, &review_path])?;
+    if let Some(dir) = &args.out_dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the --out-dir folder {}", dir.display()))?;
+    }
     let index = super::open_index(&args.library.library)?;
     let source_bytes = questionnaire::read_input(&args.file, &options.limits)?;
     let source_sha256 = super::sha256_hex(&source_bytes);

@@ -15,7 +15,7 @@ pub fn run(args: SearchArgs) -> Result<ExitStatus> {
     let query = args.query.join(" ");
     let semantic = super::open_semantic(&index, &args.semantic)?;
     let matcher = Matcher::new(&index).with_semantic(semantic.as_deref());
-    let result = matcher.match_question(&query, &QuestionContext::default(), args.limit.max(1))?;
+    let result = matcher.match_question(&query, &QuestionContext::default(), args.limit)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         let items: Vec<_> = result

@@ -102,8 +102,9 @@ impl QuestionRow {
     }
 }
 
-/// User overrides for one run (0-based; `None` means detect).
-#[derive(Debug, Clone, Default)]
+/// User overrides for one run (0-based; `None` means detect). They describe one sheet's layout, so they apply
+/// only to the sheets named with `--sheet` (see `questionnaire::read_questionnaire`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Overrides {
     pub header_row: Option<u32>,
     pub question_col: Option<u32>,
@@ -112,6 +113,12 @@ pub struct Overrides {
     pub answer_col: Option<u32>,
     /// The long-answer column.
     pub comment_col: Option<u32>,
+}
+
+impl Overrides {
+    pub fn is_empty(&self) -> bool {
+        *self == Overrides::default()
+    }
 }
 
 /// What detection found on a sheet.
@@ -153,9 +160,10 @@ pub fn detect(
     let question_col = match overrides.question_col {
         Some(col) => col,
         None => pick_question_column(&stats).ok_or_else(|| {
-            "no question column found (no Question/Control/Requirement header and no column of question-like \
-             text); use --question-col"
-                .to_string()
+            format!(
+                "no question column found (no Question/Control/Requirement header and no column of question-like \
+                 text); use --sheet '{sheet}' --question-col COL"
+            )
         })?,
     };
     let question_rows: Vec<u32> = body
@@ -186,9 +194,10 @@ pub fn detect(
             .map(|a| column_name(a.0.col))
             .collect();
         return Err(if computed.is_empty() {
-            "no answer column found (no Answer/Response/Comments header, Yes/No dropdown or Yes/No/N/A columns); \
-             use --answer-col"
-                .to_string()
+            format!(
+                "no answer column found (no Answer/Response/Comments header, Yes/No dropdown or Yes/No/N/A \
+                 columns); use --sheet '{sheet}' --answer-col COL"
+            )
         } else {
             format!(
                 "its answer column{} {} hold{} formulas computed from other cells, so nothing here is answered by hand",

@@ -131,6 +131,24 @@ fn read_workbook(mut workbook: source::Workbook, options: &ReadOptions) -> Resul
             );
         }
     }
+    // Overrides describe one sheet's columns: applied to every sheet, they would turn an instructions sheet into
+    // "questions" and write answers into it. So with several sheets to read, they need --sheet.
+    if !options.overrides.is_empty() && options.sheets.is_empty() {
+        let readable: Vec<String> = workbook
+            .sheets
+            .iter()
+            .filter(|s| options.include_hidden || !s.hidden)
+            .map(|s| format!("'{}'", s.name))
+            .collect();
+        if readable.len() > 1 {
+            bail!(
+                "the header and column options describe one sheet, and it has {} ({}); name the sheet they are \
+                 for with --sheet",
+                readable.len(),
+                readable.join(", ")
+            );
+        }
+    }
     let mut sheets = Vec::new();
     for info in workbook.sheets.clone() {
         let named = options.sheets.contains(&info.name);

@@ -337,6 +337,28 @@ fn overrides_replace_detection() {
 }
 
 #[test]
+fn overrides_describe_one_sheet() {
+    // Applied to every sheet, --answer-col would make "questions" of the instructions sheet and write into it.
+    let sandbox = Sandbox::new();
+    sandbox.fixture("example-questionnaire.xlsx");
+    sandbox
+        .run(&["columns", "example-questionnaire.xlsx", "--answer-col", "C"])
+        .expect_clean_error("name the sheet they are for with --sheet");
+    let report = columns(
+        &fixture("example-questionnaire.xlsx"),
+        &["--sheet", "Vendor Questionnaire", "--answer-col", "C"],
+    );
+    let sheet = &sheets(&report)[0];
+    assert_eq!(
+        sheet.answers,
+        vec![answer("C", "short", values(&["Yes", "No", "N/A"]))],
+        "only the column given, with its dropdown"
+    );
+    // One sheet (a CSV): nothing to name.
+    columns(&fixture("simple.csv"), &["--answer-col", "C"]);
+}
+
+#[test]
 fn the_input_is_never_modified() {
     let sandbox = Sandbox::new();
     let file = sandbox.fixture_as("example-questionnaire.xlsx", "copy.xlsx");

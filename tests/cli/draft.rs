@@ -317,6 +317,18 @@ fn overwrite_force_and_existing_outputs() {
         sandbox.path("out/header-traps.drafted.xlsx").exists()
             && sandbox.path("out/header-traps.review.xlsx").exists()
     );
+    // An --out-dir that does not exist yet is created.
+    draft(
+        &sandbox,
+        &[
+            "header-traps.xlsx",
+            "--library",
+            "lib",
+            "--out-dir",
+            "new/sub",
+        ],
+    );
+    assert!(sandbox.path("new/sub/header-traps.drafted.xlsx").exists());
 }
 
 #[test]

@@ -94,8 +94,14 @@ fn the_whole_loop_draft_review_finish_learn_draft_again() {
     );
     let library_before = snapshot(&sandbox.path("answer_library"));
 
-    let out = sandbox.run(&["finish", "vendor.review.xlsx", "--json"]);
+    // The library is the one draft used, as the review records it; ANSWERBANK_LIBRARY (for draft, search and
+    // the rest) does not redirect what finish learns.
+    let out = sandbox.run_with(
+        &["finish", "vendor.review.xlsx", "--json"],
+        &[("ANSWERBANK_LIBRARY", "elsewhere")],
+    );
     out.expect_code(0);
+    assert!(!sandbox.path("elsewhere").exists());
     let report = out.json();
     assert_eq!(report["alternates_added"], 1, "{report}");
     assert_eq!(report["entries_added"], 2, "{report}");
