@@ -11,7 +11,7 @@
 //! never longer than Excel's 32,767 characters. A cell holding a formula is never written.
 
 use std::collections::BTreeMap;
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Write};
 
 use anyhow::{Context, Result, bail};
 use quick_xml::events::{BytesStart, Event};
@@ -267,7 +267,7 @@ pub fn patch_sheet_xml(
                 let end = if is_empty {
                     after
                 } else {
-                    skip_element(&mut reader, "c")?.0
+                    skip_element(&mut reader, "c")?
                 };
                 let has_formula = !is_empty && contains_formula(&xml[after..end]);
                 if has_formula {
@@ -290,8 +290,8 @@ pub fn patch_sheet_xml(
     Ok(out)
 }
 
-/// Reads to the end of the current element; returns (byte offset after its end tag, nothing else).
-fn skip_element(reader: &mut quick_xml::Reader<&[u8]>, name: &str) -> Result<(usize, ())> {
+/// Reads to the end of the current element; returns the byte offset after its end tag.
+fn skip_element(reader: &mut quick_xml::Reader<&[u8]>, name: &str) -> Result<usize> {
     let mut depth = 1usize;
     loop {
         match reader.read_event()? {
@@ -299,7 +299,7 @@ fn skip_element(reader: &mut quick_xml::Reader<&[u8]>, name: &str) -> Result<(us
             Event::End(e) if local_name(e.name().as_ref()) == name => {
                 depth -= 1;
                 if depth == 0 {
-                    return Ok((reader.buffer_position() as usize, ()));
+                    return Ok(reader.buffer_position() as usize);
                 }
             }
             Event::Eof => bail!("the sheet XML ends inside a <{name}> element"),
@@ -333,7 +333,7 @@ fn start_tag_attributes(element: &BytesStart<'_>, drop: &[&str]) -> String {
     let mut out = String::new();
     for attribute in element.attributes().with_checks(false).flatten() {
         let key = attribute.key.as_ref();
-        if drop.contains(&key) || (!key.contains(':') && drop.contains(&local_name(key))) {
+        if drop.contains(&key) {
             continue;
         }
         out.push(' ');
@@ -487,15 +487,6 @@ pub fn unescape_cell_text(stored: &str) -> String {
         i += 1;
     }
     out
-}
-
-/// Reads one part of a package's bytes (used by tests and by the preservation check).
-pub fn read_zip_part(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))?;
-    let mut file = archive.by_name(name)?;
-    let mut out = Vec::new();
-    file.read_to_end(&mut out)?;
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use calamine::{Data, Reader};
+use calamine::Reader;
 use rust_xlsxwriter::{
     Color, DataValidation, DocProperties, Format, FormatAlign, Workbook, Worksheet,
 };
@@ -22,6 +22,7 @@ use crate::date::Date;
 use crate::drafting::{Draft, Outcome, Summary};
 use crate::matching::Confidence;
 use crate::questionnaire::AnswerCell;
+use crate::questionnaire::source::data_text;
 use crate::workbook::patch::fit_to_cell;
 
 const REVIEW_SHEET: &str = "Review";
@@ -215,7 +216,7 @@ fn write_review_sheet(sheet: &mut Worksheet, drafts: &[Draft], rows: &[ReviewRow
         sheet.write_string_with_format(r, 1, &row.sheet, &top)?;
         sheet.write_string_with_format(r, 2, cells.join(", "), &top)?;
         sheet.write_string_with_format(r, 3, row.question_id.as_deref().unwrap_or(""), &top)?;
-        sheet.write_string_with_format(r, 4, fit_to_cell(&row.question).0, &wrap)?;
+        sheet.write_string_with_format(r, 4, &row.question, &wrap)?;
         sheet.write_string_with_format(r, 5, row.short.as_deref().unwrap_or(""), &top)?;
         sheet.write_string_with_format(r, 6, row.body.as_deref().unwrap_or(""), &wrap)?;
         sheet.write_string_with_format(r, 7, draft.result.confidence.as_str(), &band)?;
@@ -247,7 +248,7 @@ fn write_review_sheet(sheet: &mut Worksheet, drafts: &[Draft], rows: &[ReviewRow
     if last > 0 {
         let decisions = DataValidation::new()
             .allow_list_strings(&Decision::CHOICES)?
-            .set_input_message("Accept writes the drafted answer; Edit writes your Final answer; Reject and Needs SME leave the cell empty.")?;
+            .set_input_message("Accept writes the drafted answer; Edit writes your Final answer; Reject and Needs SME write nothing: the cells stay as in your original.")?;
         sheet.add_data_validation(1, DECISION_COL, last, DECISION_COL, &decisions)?;
     }
     sheet.set_freeze_panes(1, 0)?;
@@ -401,7 +402,7 @@ fn write_summary_sheet(
     let howto = [
         "How to review: in the Review sheet, set a Decision on each row you check.",
         "Accept writes the drafted answer; Edit writes your Final answer (start it with Yes, No or N/A to fill the \
-         Yes/No column too); Reject and Needs SME leave the answer cells empty.",
+         Yes/No column too); Reject and Needs SME write nothing, so the answer cells stay as they are in your original.",
         "Rows without a decision keep what draft wrote (only the high-confidence ones by default).",
         "Then run: answerbank finish <this file>. It writes the answered questionnaire and adds what you accepted \
          or edited to the answer library.",
@@ -464,17 +465,17 @@ pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
     let data = workbook
         .worksheet_range(DATA_SHEET)
         .map_err(|_| not_ours())?;
-    let text = |r: u32, c: u32| -> String {
-        match data.get_value((r, c)) {
-            Some(Data::String(s)) => s.clone(),
-            Some(Data::Float(f)) => format!("{f}"),
-            Some(Data::Int(i)) => i.to_string(),
-            Some(Data::Bool(b)) => b.to_string(),
-            _ => String::new(),
-        }
-    };
+    let text = |r: u32, c: u32| data.get_value((r, c)).map(data_text).unwrap_or_default();
     if text(0, 0) != MARKER {
         return Err(not_ours());
+    }
+    if text(0, 1) != FORMAT_VERSION.to_string() {
+        bail!(
+            "{} was written by another version of answerbank (review format {}; this one reads format {FORMAT_VERSION}); \
+             draft the questionnaire again with this version",
+            path.display(),
+            text(0, 1)
+        );
     }
     let facts: HashMap<String, String> = (1..DATA_TABLE_ROW)
         .map(|r| (text(r, 0), text(r, 1)))
@@ -519,7 +520,7 @@ pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
         .worksheet_range(REVIEW_SHEET)
         .map_err(|_| not_ours())?;
     let header: Vec<String> = (0..review.width() as u32)
-        .map(|c| review.get_value((0, c)).map(cell_text).unwrap_or_default())
+        .map(|c| review.get_value((0, c)).map(data_text).unwrap_or_default())
         .collect();
     let column = |name: &str| {
         header
@@ -544,18 +545,18 @@ pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
     for r in 1..=last {
         let number = review
             .get_value((r, number_col))
-            .map(cell_text)
+            .map(data_text)
             .and_then(|t| t.trim().parse::<f64>().ok());
         let Some(&index) = number.and_then(|n| by_number.get(&(n as usize))) else {
             continue;
         };
         let decision_text = review
             .get_value((r, decision_col))
-            .map(cell_text)
+            .map(data_text)
             .unwrap_or_default();
         let final_text = review
             .get_value((r, final_col))
-            .map(cell_text)
+            .map(data_text)
             .unwrap_or_default();
         let row = &mut rows[index];
         row.decision = Decision::parse(&decision_text);
@@ -570,14 +571,4 @@ pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
         row.final_answer = Some(final_text.trim().to_string()).filter(|t| !t.is_empty());
     }
     Ok((meta, rows))
-}
-
-fn cell_text(value: &Data) -> String {
-    match value {
-        Data::String(s) => s.clone(),
-        Data::Float(f) => format!("{f}"),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        _ => String::new(),
-    }
 }
