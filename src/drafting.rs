@@ -126,8 +126,8 @@ fn draft_one(
     result: MatchResult,
     options: DraftOptions,
 ) -> Draft {
-    let proposal = match result.best() {
-        Some(best) if result.confidence > Confidence::None => {
+    let proposal = match result.matched() {
+        Some(best) => {
             let entry = &best.entry.entry;
             propose(
                 &row,
@@ -143,7 +143,7 @@ fn draft_one(
     let answered = row.is_answered() && !options.overwrite;
     let outcome = if answered && (proposal.conflicts || proposal.writes.is_empty()) {
         Outcome::AlreadyAnswered
-    } else if result.confidence == Confidence::None || result.best().is_none() {
+    } else if result.matched().is_none() {
         Outcome::NoMatch
     } else if result.confidence < options.min_confidence {
         Outcome::BelowThreshold

@@ -6,7 +6,6 @@ use serde_json::json;
 use super::ExitStatus;
 use crate::cli::ImportArgs;
 use answerbank::learning::{self, ImportOptions};
-use answerbank::library::index::LibraryIndex;
 use answerbank::library::lock::LibraryLock;
 use answerbank::questionnaire::read_questionnaire;
 
@@ -14,7 +13,8 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
     let root = &args.library.library;
     answerbank::library::check_root(root)?;
     let questionnaire = read_questionnaire(&args.file, &super::read_options(&args.reader))?;
-    let index = LibraryIndex::open(root)?;
+    // An empty library is fine here: importing is how a library starts.
+    let index = super::open_library(root)?;
     let lock = if args.dry_run {
         None
     } else {

@@ -44,9 +44,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     }
 }
 
-/// Opens a library's index for matching, printing its warnings (files it had to skip) on stderr; an empty
-/// library is an error, since there is nothing to match against.
-pub fn open_index(root: &std::path::Path) -> Result<answerbank::library::index::LibraryIndex> {
+/// Opens a library's index, printing its warnings (files it had to skip) on stderr.
+pub fn open_library(root: &std::path::Path) -> Result<answerbank::library::index::LibraryIndex> {
     let index = answerbank::library::index::LibraryIndex::open(root)?;
     for warning in index.warnings() {
         eprintln!(
@@ -54,6 +53,12 @@ pub fn open_index(root: &std::path::Path) -> Result<answerbank::library::index::
             answerbank::text::printable(&warning.to_string())
         );
     }
+    Ok(index)
+}
+
+/// [`open_library`] for matching: an empty library is an error, since there is nothing to match against.
+pub fn open_index(root: &std::path::Path) -> Result<answerbank::library::index::LibraryIndex> {
+    let index = open_library(root)?;
     if index.is_empty() {
         anyhow::bail!(
             "the library {} has no usable answer files (*.md); write some, or start from a past questionnaire with `answerbank import`",

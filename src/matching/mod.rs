@@ -92,6 +92,11 @@ impl MatchResult {
         self.candidates.first()
     }
 
+    /// The best candidate when it is a match at all (confidence above none): what a draft is made from.
+    pub fn matched(&self) -> Option<&Candidate> {
+        self.best().filter(|_| self.confidence > Confidence::None)
+    }
+
     /// How far the best candidate's score is ahead of the runner-up's.
     pub fn margin(&self) -> f32 {
         margin(&self.candidates)

@@ -102,10 +102,7 @@ pub struct ReviewRow {
 
 impl ReviewRow {
     fn from_draft(number: usize, draft: &Draft) -> ReviewRow {
-        let best = draft
-            .result
-            .best()
-            .filter(|_| draft.result.confidence > Confidence::None);
+        let best = draft.result.matched();
         ReviewRow {
             number,
             sheet: draft.row.sheet.clone(),
@@ -227,7 +224,7 @@ fn write_review_sheet(sheet: &mut Worksheet, drafts: &[Draft], rows: &[ReviewRow
             &top,
         )?;
         sheet.write_string_with_format(r, 9, status_text(draft.outcome), &top)?;
-        if let Some(best) = best.filter(|_| draft.result.confidence > Confidence::None) {
+        if let Some(best) = draft.result.matched() {
             sheet.write_string_with_format(r, 10, best.id(), &top)?;
             sheet.write_string_with_format(
                 r,
