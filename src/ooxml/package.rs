@@ -131,12 +131,11 @@ impl Package {
         };
         let xml = self.read_part(&workbook_part)?;
         let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
-        let mut buf = Vec::new();
         let mut defined: Option<String> = None;
         let mut defined_text = String::new();
         loop {
             match reader
-                .read_event_into(&mut buf)
+                .read_event()
                 .map_err(|e| OoxmlError::xml(&workbook_part, e))?
             {
                 Event::Start(e) | Event::Empty(e) if local_name(e.name().as_ref()) == "sheet" => {
@@ -173,7 +172,6 @@ impl Package {
                 Event::Eof => break,
                 _ => {}
             }
-            buf.clear();
         }
         if self.sheets.is_empty() {
             return Err(OoxmlError::NotAWorkbook(
@@ -194,13 +192,9 @@ impl Package {
         }
         let xml = self.read_part(rels)?;
         let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
-        let mut buf = Vec::new();
         let mut out = Vec::new();
         loop {
-            match reader
-                .read_event_into(&mut buf)
-                .map_err(|e| OoxmlError::xml(rels, e))?
-            {
+            match reader.read_event().map_err(|e| OoxmlError::xml(rels, e))? {
                 Event::Start(e) | Event::Empty(e)
                     if local_name(e.name().as_ref()) == "Relationship" =>
                 {
@@ -217,7 +211,6 @@ impl Package {
                 Event::Eof => break,
                 _ => {}
             }
-            buf.clear();
         }
         Ok(out)
     }
