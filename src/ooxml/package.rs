@@ -293,8 +293,7 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, OoxmlError> {
             return Err(limits.part_too_large(&name));
         }
         // Parts are decompressed here once, into nothing, to check that what the zip says is true.
-        let is_xml = name.ends_with(".xml") || name.ends_with(".rels") || name.ends_with(".vml");
-        check_part(file, &name, is_xml, limits)?;
+        check_part(file, &name, may_be_parsed_as_xml(&name), limits)?;
         names.push(name);
     }
     Ok(names)
@@ -332,6 +331,17 @@ fn check_part<R: Read>(
         }
     }
     Ok(())
+}
+
+/// Whether a part could reach an XML parser. A relationship may point at a part of any name (`sheet1.XML`,
+/// `sheet1.dat`), so every part is checked for a DOCTYPE except images and other binary blobs, which no reader
+/// parses as XML.
+fn may_be_parsed_as_xml(name: &str) -> bool {
+    const BINARY: [&str; 11] = [
+        "png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "emf", "wmf", "bin", "wdp",
+    ];
+    let extension = name.rsplit_once('.').map_or("", |(_, e)| e);
+    !BINARY.iter().any(|b| extension.eq_ignore_ascii_case(b))
 }
 
 fn contains_doctype(bytes: &[u8]) -> bool {
@@ -390,5 +400,29 @@ mod tests {
             b"<?xml version=\"1.0\"?><!doctype lolz [<!ENTITY lol \"lol\">]>"
         ));
         assert!(!contains_doctype(b"<worksheet/>"));
+    }
+
+    #[test]
+    fn a_doctype_is_refused_whatever_the_part_is_called() {
+        use std::io::Write;
+        let doctype = br#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><worksheet/>"#;
+        for name in [
+            "xl/worksheets/sheet1.XML",
+            "xl/worksheets/sheet1.dat",
+            "xl/_rels/x.RELS",
+        ] {
+            let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            zip.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zip.write_all(doctype).unwrap();
+            let bytes = zip.finish().unwrap().into_inner();
+            assert!(
+                matches!(check_zip(&bytes, &Limits::default()), Err(OoxmlError::Doctype(part)) if part == name),
+                "{name}"
+            );
+        }
+        assert!(may_be_parsed_as_xml("xl/worksheets/sheet1.xml"));
+        assert!(!may_be_parsed_as_xml("xl/media/image1.PNG"));
+        assert!(!may_be_parsed_as_xml("xl/vbaProject.bin"));
     }
 }
