@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::cell::CellRef;
 use crate::matching::{Confidence, MatchResult, Matcher, QuestionContext};
 use crate::questionnaire::{AnswerCell, AnswerKind, QuestionRow, Questionnaire};
+use crate::short_answer::{ShortAnswer, same_short_answer};
 
 /// Candidates kept per question for the review workbook (the best and two runners-up).
 pub const CANDIDATES_KEPT: usize = 3;
@@ -162,42 +163,15 @@ fn draft_one(
     }
 }
 
-/// The canonical meaning of a short answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Short {
-    Yes,
-    No,
-    NotApplicable,
-    Other(String),
-}
-
-fn canonical(text: &str) -> Short {
-    let t: String = text
-        .trim()
-        .to_lowercase()
-        .chars()
-        .filter(|c| !matches!(c, '.' | '!'))
-        .collect();
-    match t.trim() {
-        "yes" | "y" | "true" => Short::Yes,
-        "no" | "n" | "false" => Short::No,
-        "n/a" | "na" | "n a" | "not applicable" | "does not apply" | "not relevant" | "n / a" => {
-            Short::NotApplicable
-        }
-        other => Short::Other(other.to_string()),
-    }
-}
-
 /// Maps a short answer onto a cell's allowed values, spelled exactly as the dropdown spells them (`N/A` becomes
 /// `NA` or `Not Applicable`); without a dropdown the library's own spelling is written.
 pub fn map_short_answer(answer: &str, allowed: Option<&[String]>) -> Result<String, String> {
     let Some(allowed) = allowed else {
         return Ok(answer.trim().to_string());
     };
-    let wanted = canonical(answer);
     allowed
         .iter()
-        .find(|value| canonical(value) == wanted)
+        .find(|value| same_short_answer(value, answer))
         .cloned()
         .ok_or_else(|| {
             format!(
@@ -244,7 +218,7 @@ pub fn propose(row: &QuestionRow, short: Option<&str>, body: &str, overwrite: bo
             proposal.already_filled += 1;
             let agrees = match cell.kind {
                 AnswerKind::Long => cell.current.trim() == text.trim(),
-                _ => canonical(&cell.current) == canonical(&text),
+                _ => same_short_answer(&cell.current, &text),
             };
             proposal.conflicts |= !agrees;
         } else {
@@ -259,12 +233,11 @@ pub fn propose(row: &QuestionRow, short: Option<&str>, body: &str, overwrite: bo
     if !marks.is_empty()
         && let Some(short) = short
     {
-        let kind = match canonical(short) {
-            Short::Yes => Some(AnswerKind::MarkYes),
-            Short::No => Some(AnswerKind::MarkNo),
-            Short::NotApplicable => Some(AnswerKind::MarkNa),
-            Short::Other(_) => None,
-        };
+        let kind = ShortAnswer::parse(short).map(|short| match short {
+            ShortAnswer::Yes => AnswerKind::MarkYes,
+            ShortAnswer::No => AnswerKind::MarkNo,
+            ShortAnswer::NotApplicable => AnswerKind::MarkNa,
+        });
         match kind.and_then(|k| marks.iter().find(|c| c.kind == k)) {
             Some(target) => {
                 let other_marked = marks.iter().any(|c| c.cell != target.cell && c.is_filled());

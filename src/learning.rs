@@ -21,22 +21,26 @@ use crate::matching::analyze::Analyzer;
 use crate::matching::context::slug;
 use crate::matching::{Matcher, synonyms};
 use crate::questionnaire::{AnswerKind, QuestionRow, Questionnaire};
+use crate::short_answer::{ShortAnswer, same_short_answer};
 use crate::text::one_line;
 use crate::workbook::patch::CellEdit;
 use crate::workbook::review::{Decision, ReviewRow};
 
 /// Splits a reviewer's final answer into a short answer and a body: "No. We don't." → ("No", "No. We don't."),
-/// "Yes" → ("Yes", ""), "We do, weekly." → (None, "We do, weekly.").
+/// "Yes" → ("Yes", ""), "Not applicable" or "Y" → ("N/A" or "Yes", ""), "We do, weekly." → (None, "We do,
+/// weekly."). Short answers are kept in the library's spelling.
 pub fn split_final_answer(text: &str) -> (Option<String>, String) {
     let text = text.trim();
+    if let Some(short) = ShortAnswer::parse(text) {
+        return (Some(short.as_str().to_string()), String::new());
+    }
     let first: String = text
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '/')
         .collect();
+    // Only the full words lead a longer answer: "N" or "True" at the start of a sentence is not an answer.
     let short = match first.to_lowercase().as_str() {
-        "yes" => Some("Yes"),
-        "no" => Some("No"),
-        "n/a" | "na" => Some("N/A"),
+        "yes" | "no" | "n/a" | "na" => ShortAnswer::parse(&first).map(ShortAnswer::as_str),
         _ => None,
     };
     match short {
@@ -212,14 +216,11 @@ impl Known {
 
 /// Same short answer (Yes/No/N-A spelled any way) and the same body, whitespace aside.
 fn same_answer(entry: &Entry, short: Option<&str>, body: &str) -> bool {
-    let canon = |s: Option<&str>| {
-        s.map(|s| {
-            split_final_answer(s)
-                .0
-                .unwrap_or_else(|| s.trim().to_lowercase())
-        })
+    let short_agrees = match (entry.short_answer.as_deref(), short) {
+        (Some(a), Some(b)) => same_short_answer(a, b),
+        (a, b) => a == b,
     };
-    canon(entry.short_answer.as_deref()) == canon(short) && one_line(&entry.body) == one_line(body)
+    short_agrees && one_line(&entry.body) == one_line(body)
 }
 
 /// How an entry's `source` records the question ID it was imported or learned from (read back by
@@ -353,9 +354,9 @@ pub fn answer_of(row: &QuestionRow) -> Option<(Option<String>, String)> {
                 (Some(s), rest) if rest.is_empty() => short = Some(s),
                 _ => body_parts.push(cell.current.trim().to_string()),
             },
-            AnswerKind::MarkYes => short = Some("Yes".to_string()),
-            AnswerKind::MarkNo => short = Some("No".to_string()),
-            AnswerKind::MarkNa => short = Some("N/A".to_string()),
+            AnswerKind::MarkYes => short = Some(ShortAnswer::Yes.as_str().to_string()),
+            AnswerKind::MarkNo => short = Some(ShortAnswer::No.as_str().to_string()),
+            AnswerKind::MarkNa => short = Some(ShortAnswer::NotApplicable.as_str().to_string()),
             AnswerKind::Long => body_parts.push(cell.current.trim().to_string()),
         }
     }
@@ -517,6 +518,15 @@ mod tests {
         assert_eq!(
             split_final_answer("Nope, weekly."),
             (None, "Nope, weekly.".into())
+        );
+        assert_eq!(
+            split_final_answer(" Not applicable "),
+            (Some("N/A".into()), String::new())
+        );
+        assert_eq!(split_final_answer("Y"), (Some("Yes".into()), String::new()));
+        assert_eq!(
+            split_final_answer("N we don't"),
+            (None, "N we don't".into())
         );
         assert_eq!(
             split_final_answer("Yesterday we did"),

@@ -18,5 +18,6 @@ pub mod ooxml;
 pub mod questionnaire;
 #[cfg(feature = "semantic")]
 pub mod semantic;
+pub mod short_answer;
 pub mod text;
 pub mod workbook;

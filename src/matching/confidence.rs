@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::Candidate;
 use crate::library::Status;
+use crate::short_answer::same_short_answer;
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
@@ -174,9 +175,14 @@ pub fn decide_with(candidates: &[Candidate], t: &Thresholds) -> (Confidence, Str
     )
 }
 
+/// Same short answer (however spelled) and the same body.
 fn same_answer(a: &Candidate, b: &Candidate) -> bool {
-    a.entry.entry.short_answer == b.entry.entry.short_answer
-        && a.entry.entry.body == b.entry.entry.body
+    let (a, b) = (&a.entry.entry, &b.entry.entry);
+    let short_agrees = match (&a.short_answer, &b.short_answer) {
+        (Some(x), Some(y)) => same_short_answer(x, y),
+        (x, y) => x == y,
+    };
+    short_agrees && a.body == b.body
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::grid::Grid;
 use crate::cell::{CellRef, column_name};
 use crate::matching::context::looks_like_question_id;
+use crate::short_answer::ShortAnswer;
 
 /// What an answer cell expects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
@@ -355,12 +356,11 @@ const NOT_ANSWER_WORDS: &[&str] = &[
 fn mark_kind(header: &str) -> Option<AnswerKind> {
     // The lower row of a two-row header carries the mark ("Response / Yes" → "yes").
     let last = header.rsplit(" / ").next().unwrap_or(header);
-    match norm(last).as_str() {
-        "yes" | "y" => Some(AnswerKind::MarkYes),
-        "no" | "n" => Some(AnswerKind::MarkNo),
-        "n/a" | "na" | "n.a" | "not applicable" | "n / a" => Some(AnswerKind::MarkNa),
-        _ => None,
-    }
+    ShortAnswer::parse(&norm(last)).map(|short| match short {
+        ShortAnswer::Yes => AnswerKind::MarkYes,
+        ShortAnswer::No => AnswerKind::MarkNo,
+        ShortAnswer::NotApplicable => AnswerKind::MarkNa,
+    })
 }
 
 /// Is this cell text a column header: short, and made of header words?
@@ -554,30 +554,14 @@ fn looks_like_id(text: &str) -> bool {
 }
 
 fn yes_no_value(text: &str) -> bool {
-    matches!(
-        norm(text).as_str(),
-        "yes"
-            | "no"
-            | "n/a"
-            | "na"
-            | "not applicable"
-            | "y"
-            | "n"
-            | "partial"
-            | "partially"
-            | "true"
-            | "false"
-    )
+    ShortAnswer::parse(text).is_some() || matches!(norm(text).as_str(), "partial" | "partially")
 }
 
 /// A dropdown whose values are answers to a yes/no question.
 pub fn is_yes_no_list(values: &[String]) -> bool {
-    let yes = values
-        .iter()
-        .any(|v| matches!(norm(v).as_str(), "yes" | "y" | "true"));
-    let no = values
-        .iter()
-        .any(|v| matches!(norm(v).as_str(), "no" | "n" | "false"));
+    let has = |wanted| values.iter().any(|v| ShortAnswer::parse(v) == Some(wanted));
+    let yes = has(ShortAnswer::Yes);
+    let no = has(ShortAnswer::No);
     yes && no
 }
 

@@ -399,8 +399,8 @@ fn import_a_past_questionnaire_twice() {
 fn import_reports_conflicts_and_keeps_new_wordings_as_alternates() {
     let sandbox = Sandbox::new();
     std::fs::create_dir(sandbox.path("lib")).unwrap();
-    // A past questionnaire in our own words, then a second one that answers one question differently and asks
-    // another in slightly different words with the same answer.
+    // A past questionnaire in our own words, then a second one that answers one question differently, asks
+    // another in slightly different words with the same answer, and spells a third answer differently.
     let write = |name: &str, rows: &[(&str, &str, &str)]| {
         let mut workbook = rust_xlsxwriter::Workbook::new();
         let sheet = workbook.add_worksheet();
@@ -443,6 +443,8 @@ fn import_reports_conflicts_and_keeps_new_wordings_as_alternates() {
                 "No",
                 "We stopped in 2025.",
             ),
+            // The same answer in another spelling is no conflict.
+            ("Is there a bug bounty programme?", "N", "Not yet."),
         ],
     );
     sandbox
