@@ -1,4 +1,5 @@
-//! The Tantivy index: a rebuildable cache of the library files, kept in `<library>/.answerbank/`.
+//! The Tantivy index: a rebuildable cache of the library files, kept in `<library>/.answerbank/` (or in the
+//! user's cache folder when the library folder is read-only; see [`cache_dir`]).
 //!
 //! In: the library folder. Out: a [`LibraryIndex`] whose contents match the files on disk *now*. On every open the
 //! folder is scanned (names and stamps only), compared with the manifest of what the index holds, and only the
@@ -25,9 +26,9 @@ use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::check::{Finding, FindingKind};
-use super::lock::LibraryLock;
+use super::lock::{LibraryLock, cache_dir};
 use super::settings::Settings;
-use super::{CACHE_DIR, Entry, FileStamp, LibraryFile, Status, read_entry, scan_files};
+use super::{Entry, FileStamp, LibraryFile, Status, read_entry, scan_files};
 use crate::fsutil::{Existing, write_bytes_atomic};
 use crate::matching::analyze::{ANALYZER_VERSION, Analyzer};
 use crate::matching::synonyms;
@@ -188,6 +189,8 @@ pub struct SyncReport {
 /// A library's index, in sync with its files.
 pub struct LibraryIndex {
     root: PathBuf,
+    /// Where the index and the embeddings are kept (see [`cache_dir`]).
+    cache: PathBuf,
     settings: Settings,
     analyzer: Arc<Analyzer>,
     index: Index,
@@ -214,8 +217,8 @@ impl LibraryIndex {
         let files = scan_files(root)?;
         let (settings, settings_text) = Settings::load(root)?;
         let analyzer = Arc::new(synonyms::analyzer_for(&settings));
-        let cache = root.join(CACHE_DIR);
-        let _lock = LibraryLock::acquire(root)?;
+        let cache = cache_dir(root)?;
+        let _lock = LibraryLock::acquire_cache(&cache, root)?;
 
         let manifest = read_manifest(&cache.join(MANIFEST_FILE));
         let compatible = manifest.as_ref().is_some_and(|m| {
@@ -267,6 +270,7 @@ impl LibraryIndex {
         let entries = manifest.files.values().filter(|f| f.indexed).count();
         Ok(LibraryIndex {
             root: root.to_path_buf(),
+            cache,
             settings,
             analyzer,
             index,
@@ -280,6 +284,11 @@ impl LibraryIndex {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The library's cache folder: `<library>/.answerbank`, or a user cache folder for a read-only library.
+    pub fn cache_dir(&self) -> &Path {
+        &self.cache
     }
 
     pub fn settings(&self) -> &Settings {

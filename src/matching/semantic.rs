@@ -5,9 +5,10 @@
 //! background checks performed on employees?"), and measures that similarity for any candidate. The matcher
 //! fuses it with the lexical evidence (see `rank::Weights`).
 //!
-//! Vectors are cached in `<library>/.answerbank/embeddings-<model fingerprint>.bin`, keyed by wording text, so
-//! only new or edited wordings are embedded again. The comparison is a brute-force dot product over all
-//! wordings: exact, and fast for libraries of thousands of entries.
+//! Vectors are cached in the library's cache folder (`<library>/.answerbank/`, see `library::lock::cache_dir`)
+//! as `embeddings-<model fingerprint>.bin`, keyed by wording text, so only new or edited wordings are embedded
+//! again. The comparison is a brute-force dot product over all wordings: exact, and fast for libraries of
+//! thousands of entries.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -17,7 +18,6 @@ use anyhow::{Context, Result};
 use tantivy::DocAddress;
 
 use crate::fsutil::{Existing, write_bytes_atomic};
-use crate::library::CACHE_DIR;
 use crate::library::index::LibraryIndex;
 use crate::semantic::Encoder;
 
@@ -62,8 +62,7 @@ impl SemanticIndex {
         let encoder = Encoder::load(model)?;
         let dimension = encoder.dimension();
         let cache_path = index
-            .root()
-            .join(CACHE_DIR)
+            .cache_dir()
             .join(format!("embeddings-{}.bin", encoder.fingerprint()));
         let mut cache = read_cache(&cache_path, dimension);
         let searcher = index.searcher();

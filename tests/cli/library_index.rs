@@ -84,3 +84,54 @@ fn a_damaged_cache_is_rebuilt_from_the_files() {
     std::fs::remove_dir_all(sandbox.path("lib/.answerbank")).unwrap();
     assert_eq!(ids(&sandbox, "dog"), vec!["pets"]);
 }
+
+#[test]
+fn a_library_whose_folder_cannot_be_written_is_cached_in_the_user_cache() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "lib/mfa.md",
+        &entry(
+            "Do you enforce multi-factor authentication?",
+            "short_answer = \"Yes\"\n",
+            "Yes, for every employee account.",
+        ),
+    );
+    // The library's own cache folder cannot be made (as in a read-only checkout: a test running as root could
+    // still write a read-only folder, but not make a folder where a file is).
+    sandbox.write("lib/.answerbank", "not a folder");
+    let user_cache = sandbox.path("user-cache");
+    let out = sandbox.run_with(
+        &["search", "--library", "lib", "--json", "two-factor login"],
+        &[("XDG_CACHE_HOME", user_cache.to_str().unwrap())],
+    );
+    out.expect_code(0);
+    assert_eq!(out.json()[0]["id"], "mfa", "{}", out.stdout);
+    let caches: Vec<_> = std::fs::read_dir(user_cache.join("answerbank/libraries"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        caches.len() == 1 && caches[0].starts_with("lib-"),
+        "{caches:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(sandbox.path("lib/.answerbank")).unwrap(),
+        "not a folder"
+    );
+    // Drafting works from it too.
+    sandbox.fixture("simple.csv");
+    let out = sandbox.run_with(
+        &["draft", "simple.csv", "--library", "lib", "--json"],
+        &[("XDG_CACHE_HOME", user_cache.to_str().unwrap())],
+    );
+    out.expect_code(0);
+    let drafted = out.json()["drafted_file"].as_str().unwrap().to_string();
+    assert!(sandbox.path(&drafted).exists(), "{}", out.stdout);
+
+    // Without any user cache folder, the error says what to do.
+    let out = sandbox.run_with(
+        &["search", "--library", "lib", "MFA"],
+        &[("XDG_CACHE_HOME", ""), ("HOME", "")],
+    );
+    out.expect_clean_error("is the library folder writable?");
+}
