@@ -139,12 +139,7 @@ fn draft_one(
         }
         _ => Proposal::default(),
     };
-    // A row answered already keeps its answer: its empty cells are filled only when the filled ones say the same
-    // thing as the draft (a comment added next to the same "Yes"), never next to a different answer.
-    let answered = row.is_answered() && !options.overwrite;
-    let outcome = if answered && (proposal.conflicts || proposal.writes.is_empty()) {
-        Outcome::AlreadyAnswered
-    } else if result.matched().is_none() {
+    let outcome = if result.matched().is_none() {
         Outcome::NoMatch
     } else if result.confidence < options.min_confidence {
         Outcome::BelowThreshold
@@ -153,6 +148,15 @@ fn draft_one(
         Outcome::NotAllowed
     } else {
         Outcome::Written
+    };
+    // A row answered already keeps its answer: its empty cells are filled only when the filled ones say the same
+    // thing as the draft (a comment added next to the same "Yes"), never next to a different answer. Whatever
+    // the match, such a row that gets nothing written is counted as answered.
+    let answered = row.is_answered() && !options.overwrite;
+    let outcome = if answered && (proposal.conflicts || outcome != Outcome::Written) {
+        Outcome::AlreadyAnswered
+    } else {
+        outcome
     };
     Draft {
         row,

@@ -608,3 +608,33 @@ fn every_shared_questionnaire_drafts_and_opens() {
         }
     }
 }
+
+#[test]
+fn rows_answered_already_are_counted_as_such_whatever_the_match() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "q.csv",
+        "Question,Answer,Comments\n\
+         Do you encrypt customer data at rest?,Yes,\n\
+         Do you run annual penetration tests?,,\n",
+    );
+    // A loose match (below high) with the same short answer as the file.
+    sandbox.write(
+        "lib/encryption.md",
+        &entry(
+            "Is stored customer data encrypted?",
+            "short_answer = \"Yes\"\n",
+            "AES-256 for every database and backup.",
+        ),
+    );
+    let out = sandbox.run(&["columns", "q.csv"]);
+    out.expect_code(0);
+    assert!(out.stderr.contains("1 already answered"), "{}", out.stderr);
+    let report = draft(&sandbox, &["q.csv", "--library", "lib"]);
+    assert_ne!(
+        report["bands"]["high"], 1,
+        "the match must be loose: {report}"
+    );
+    assert_eq!(report["skipped"]["answered"], 1, "{report}");
+    assert_eq!(report["skipped"]["below_threshold"], 0, "{report}");
+}
