@@ -197,6 +197,9 @@ pub struct LibraryIndex {
     reader: IndexReader,
     fields: Fields,
     entries: usize,
+    /// Files whose id an earlier file (by path) already uses: indexed, but never matched, as `library::load`
+    /// keeps only the first.
+    shadowed: HashSet<String>,
     warnings: Vec<Finding>,
     report: SyncReport,
 }
@@ -266,8 +269,8 @@ impl LibraryIndex {
             .try_into()
             .context("opening the library index for reading")?;
         report.elapsed = started.elapsed();
-        let warnings = manifest_warnings(&manifest);
-        let entries = manifest.files.values().filter(|f| f.indexed).count();
+        let (warnings, shadowed) = manifest_warnings(&manifest);
+        let entries = manifest.files.values().filter(|f| f.indexed).count() - shadowed.len();
         Ok(LibraryIndex {
             root: root.to_path_buf(),
             cache,
@@ -277,6 +280,7 @@ impl LibraryIndex {
             reader,
             fields,
             entries,
+            shadowed,
             warnings,
             report,
         })
@@ -335,10 +339,18 @@ impl LibraryIndex {
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             for doc in segment.doc_ids_alive() {
                 let address = DocAddress::new(ord as u32, doc);
-                out.push((address, self.stored(searcher, address)?));
+                let entry = self.stored(searcher, address)?;
+                if !self.is_shadowed(&entry) {
+                    out.push((address, entry));
+                }
             }
         }
         Ok(out)
+    }
+
+    /// Whether an entry's id is used by an earlier file too (see `check`): only the first is matched.
+    pub fn is_shadowed(&self, entry: &IndexedEntry) -> bool {
+        self.shadowed.contains(&entry.entry.path)
     }
 
     /// Reads one stored entry.
@@ -393,7 +405,8 @@ fn create_fresh(dir: &Path) -> Result<Index> {
         .with_context(|| format!("creating the index in {}", dir.display()))
 }
 
-fn manifest_warnings(manifest: &Manifest) -> Vec<Finding> {
+/// Files that could not be used, and the files whose id an earlier one (by path) already uses.
+fn manifest_warnings(manifest: &Manifest) -> (Vec<Finding>, HashSet<String>) {
     let mut warnings: Vec<Finding> = manifest
         .files
         .values()
@@ -410,18 +423,23 @@ fn manifest_warnings(manifest: &Manifest) -> Vec<Finding> {
         .filter(|(_, paths)| paths.len() > 1)
         .collect();
     duplicates.sort();
+    let mut shadowed = HashSet::new();
     for (id, paths) in duplicates {
-        warnings.push(Finding::new(
-            FindingKind::DuplicateId,
-            paths[1],
-            None,
-            format!(
-                "id `{id}` is also used by {}; ids must be unique across the library",
-                paths[0]
-            ),
-        ));
+        for later in &paths[1..] {
+            warnings.push(Finding::new(
+                FindingKind::DuplicateId,
+                later,
+                None,
+                format!(
+                    "id `{id}` is already used by {}; ids must be unique across the library (only the first \
+                     is matched)",
+                    paths[0]
+                ),
+            ));
+            shadowed.insert(later.to_string());
+        }
     }
-    warnings
+    (warnings, shadowed)
 }
 
 /// One pass of bringing the index in line with the files.

@@ -236,6 +236,9 @@ impl<'a> Matcher<'a> {
         let mut candidates = Vec::with_capacity(addresses.len());
         for address in addresses {
             let entry = self.entry(address)?;
+            if self.index.is_shadowed(&entry) {
+                continue;
+            }
             let bm25 = retrieval.get(&address).copied().unwrap_or(0.0);
             let features = rank::features(
                 &query,

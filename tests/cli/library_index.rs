@@ -135,3 +135,44 @@ fn a_library_whose_folder_cannot_be_written_is_cached_in_the_user_cache() {
     );
     out.expect_clean_error("is the library folder writable?");
 }
+
+#[test]
+fn of_two_files_with_one_id_only_the_first_is_matched_as_check_says() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "lib/a/backups.md",
+        &entry(
+            "Are backups encrypted?",
+            "short_answer = \"Yes\"\n",
+            "Yes, with AES-256.",
+        ),
+    );
+    sandbox.write(
+        "lib/b/backups.md",
+        &entry(
+            "Are backups encrypted and tested?",
+            "short_answer = \"No\"\n",
+            "No.",
+        ),
+    );
+    let out = sandbox.run(&[
+        "search",
+        "--library",
+        "lib",
+        "--json",
+        "encrypted backups tested",
+    ]);
+    out.expect_code(0);
+    let results = out.json();
+    let paths: Vec<&str> = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["a/backups.md"], "{}", out.stdout);
+    assert!(out.stderr.contains("b/backups.md"), "{}", out.stderr);
+    let out = sandbox.run(&["check", "--library", "lib"]);
+    out.expect_code(1);
+    assert!(out.stdout.contains("b/backups.md"), "{}", out.stdout);
+}
