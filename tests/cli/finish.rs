@@ -481,13 +481,16 @@ fn import_the_real_completed_questionnaires() {
     };
     let sandbox = Sandbox::new();
     std::fs::create_dir(sandbox.path("lib")).unwrap();
-    let out = sandbox.run(&[
-        "import",
-        caiq.to_str().unwrap(),
-        "--library",
-        "lib",
-        "--json",
-    ]);
+    let import = |file: &Path| {
+        sandbox.run(&[
+            "import",
+            file.to_str().unwrap(),
+            "--library",
+            "lib",
+            "--json",
+        ])
+    };
+    let out = import(&caiq);
     out.expect_code(0);
     assert_eq!(out.json()["entries_added"], 261);
     let values = read_values(&caiq, "CAIQv4.0.3");
@@ -520,26 +523,14 @@ fn import_the_real_completed_questionnaires() {
             "{id}"
         );
     }
-    let out = sandbox.run(&[
-        "import",
-        caiq.to_str().unwrap(),
-        "--library",
-        "lib",
-        "--json",
-    ]);
+    let out = import(&caiq);
     assert_eq!(
         out.json()["entries_added"],
         0,
         "importing again adds nothing"
     );
 
-    let out = sandbox.run(&[
-        "import",
-        hecvat.to_str().unwrap(),
-        "--library",
-        "lib",
-        "--json",
-    ]);
+    let out = import(&hecvat);
     out.expect_code(0);
     let answered = sandbox
         .run(&[
