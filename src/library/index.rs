@@ -1,5 +1,5 @@
 //! The Tantivy index: a rebuildable cache of the library files, kept in `<library>/.answerbank/` (or in the
-//! user's cache folder when the library folder is read-only; see [`cache_dir`]).
+//! user's cache folder when the library folder is read-only; see [`LibraryLock::acquire_cache`]).
 //!
 //! In: the library folder. Out: a [`LibraryIndex`] whose contents match the files on disk *now*. On every open the
 //! folder is scanned (names and stamps only), compared with the manifest of what the index holds, and only the
@@ -26,7 +26,7 @@ use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::check::{Finding, FindingKind};
-use super::lock::{LibraryLock, cache_dir};
+use super::lock::LibraryLock;
 use super::settings::Settings;
 use super::{Entry, FileStamp, LibraryFile, Status, read_entry, scan_files};
 use crate::fsutil::{Existing, write_bytes_atomic};
@@ -189,7 +189,7 @@ pub struct SyncReport {
 /// A library's index, in sync with its files.
 pub struct LibraryIndex {
     root: PathBuf,
-    /// Where the index and the embeddings are kept (see [`cache_dir`]).
+    /// Where the index and the embeddings are kept (see [`LibraryLock::acquire_cache`]).
     cache: PathBuf,
     settings: Settings,
     analyzer: Arc<Analyzer>,
@@ -220,8 +220,7 @@ impl LibraryIndex {
         let files = scan_files(root)?;
         let (settings, settings_text) = Settings::load(root)?;
         let analyzer = Arc::new(synonyms::analyzer_for(&settings));
-        let cache = cache_dir(root)?;
-        let _lock = LibraryLock::acquire_cache(&cache, root)?;
+        let (cache, _lock) = LibraryLock::acquire_cache(root)?;
 
         let manifest = read_manifest(&cache.join(MANIFEST_FILE));
         let compatible = manifest.as_ref().is_some_and(|m| {
@@ -270,7 +269,11 @@ impl LibraryIndex {
             .context("opening the library index for reading")?;
         report.elapsed = started.elapsed();
         let (warnings, shadowed) = manifest_warnings(&manifest);
-        let entries = manifest.files.values().filter(|f| f.indexed).count() - shadowed.len();
+        let entries = manifest
+            .files
+            .iter()
+            .filter(|(path, file)| file.indexed && !shadowed.contains(*path))
+            .count();
         Ok(LibraryIndex {
             root: root.to_path_buf(),
             cache,

@@ -5,7 +5,7 @@
 //! background checks performed on employees?"), and measures that similarity for any candidate. The matcher
 //! fuses it with the lexical evidence (see `rank::Weights`).
 //!
-//! Vectors are cached in the library's cache folder (`<library>/.answerbank/`, see `library::lock::cache_dir`)
+//! Vectors are cached in the library's cache folder (`<library>/.answerbank/`, see `LibraryLock::acquire_cache`)
 //! as `embeddings-<model fingerprint>.bin`, keyed by wording text, so only new or edited wordings are embedded
 //! again. The comparison is a brute-force dot product over all wordings: exact, and fast for libraries of
 //! thousands of entries.

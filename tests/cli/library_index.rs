@@ -175,4 +175,19 @@ fn of_two_files_with_one_id_only_the_first_is_matched_as_check_says() {
     let out = sandbox.run(&["check", "--library", "lib"]);
     out.expect_code(1);
     assert!(out.stdout.contains("b/backups.md"), "{}", out.stdout);
+
+    // A retired pair with one id shadows nothing that counts: the library still has its one usable entry.
+    for folder in ["a", "b"] {
+        sandbox.write(
+            &format!("lib/{folder}/backups.md"),
+            &entry("Are backups encrypted?", "status = \"retired\"\n", "Old."),
+        );
+    }
+    sandbox.write(
+        "lib/keys.md",
+        &entry("Do you rotate encryption keys?", "", "Yearly."),
+    );
+    let out = sandbox.run(&["search", "--library", "lib", "--json", "rotate keys"]);
+    out.expect_code(0);
+    assert_eq!(out.json()[0]["id"], "keys", "{}", out.stdout);
 }
