@@ -68,8 +68,10 @@ pub enum Command {
         after_long_help = "Reads a review workbook written by `draft` after a person set Decision (Accept, \
         Edit, Reject, Needs SME) and Final answer on its rows, writes <stem>.answered.xlsx (.xlsm for an .xlsm \
         questionnaire) next to it, and adds to the \
-        library: an accepted draft's customer wording becomes an alternate of its entry; an edited answer becomes a \
-        new proposed entry (approved with --approve).\n\n\
+        library: an accepted draft's customer wording becomes an alternate of its entry; an edited answer (or a \
+        Final answer without a decision) becomes a new proposed entry under <library>/learned/ (approved with \
+        --approve). Rows without a decision keep what draft wrote; a decided row that cannot be written (an \
+        answer the file already holds differently, Edit without a Final answer) is left out with a warning.\n\n\
         Examples:\n  answerbank finish vendor.review.xlsx\n  \
         answerbank finish vendor.review.xlsx --source moved/vendor.xlsx --no-learn\n  \
         answerbank finish vendor.review.xlsx --approve --json"
@@ -77,7 +79,7 @@ pub enum Command {
     Finish(FinishArgs),
     /// Bootstrap the library from a past answered questionnaire: each answered question becomes an entry.
     #[command(
-        after_long_help = "Entries are written under <library>/imported/<file>/ with status \"proposed\" \
+        after_long_help = "Entries are written under <library>/imported/<file-name-slug>/ with status \"proposed\" \
         (\"approved\" with --approve). A question the library already answers the same way is not duplicated; one \
         it answers differently is a conflict, written as a proposed entry derived from the existing one.\n\n\
         Examples:\n  answerbank import last-year-vendor-x.xlsx --dry-run\n  \

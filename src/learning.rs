@@ -73,6 +73,31 @@ fn question_row(row: &ReviewRow) -> QuestionRow {
     }
 }
 
+/// What a reviewed row asks `finish` for, read once for both the file and the library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action<'a> {
+    /// Reject or Needs SME: nothing written, nothing learned.
+    Nothing,
+    /// Accept: the drafted answer.
+    Accept,
+    /// Edit, or a Final answer typed without a decision: that answer.
+    Final(&'a str),
+    /// Edit without a Final answer: nothing to write.
+    EmptyEdit,
+    /// No decision: what `draft` wrote stays.
+    Undecided,
+}
+
+fn action(row: &ReviewRow) -> Action<'_> {
+    match (row.decision, row.final_answer.as_deref()) {
+        (Some(Decision::Reject | Decision::NeedsSme), _) => Action::Nothing,
+        (Some(Decision::Edit) | None, Some(final_answer)) => Action::Final(final_answer),
+        (Some(Decision::Accept), _) => Action::Accept,
+        (Some(Decision::Edit), None) => Action::EmptyEdit,
+        (None, None) => Action::Undecided,
+    }
+}
+
 /// What `finish` writes into the customer's file.
 #[derive(Debug, Default)]
 pub struct FinishPlan {
@@ -81,12 +106,13 @@ pub struct FinishPlan {
     pub written: usize,
     /// Rows without a decision (they keep what `draft` wrote).
     pub undecided: usize,
-    /// Rows whose answer does not fit the cell (a short answer the dropdown lacks), for the summary.
-    pub not_allowed: Vec<String>,
+    /// Decided rows that get nothing written, each with why ("#3 (AM-02): ..."), for warnings.
+    pub not_written: Vec<String>,
 }
 
 /// The writes of every reviewed row: Accept writes the draft, Edit (or a Final answer without a decision) the
-/// final answer, Reject and Needs SME nothing, and an undecided row what `draft` wrote.
+/// final answer, Reject and Needs SME nothing, and an undecided row what `draft` wrote. As in `draft`, an answer
+/// is never written next to a different one the file already holds (unless `draft` ran with `--overwrite`).
 pub fn plan_finish(rows: &[ReviewRow], overwrite: bool) -> FinishPlan {
     let mut plan = FinishPlan::default();
     let mut writes: Vec<(String, CellWrite)> = Vec::new();
@@ -100,15 +126,31 @@ pub fn plan_finish(rows: &[ReviewRow], overwrite: bool) -> FinishPlan {
                 overwrite,
             )
         };
-        let proposal = match (row.decision, &row.final_answer) {
-            (Some(Decision::Reject | Decision::NeedsSme), _) => continue,
-            (Some(Decision::Edit) | None, Some(final_answer)) => {
+        let mut not_written = |why: &str| {
+            plan.not_written.push(format!(
+                "#{} ({}): {why}",
+                row.number,
+                row.question_id.as_deref().unwrap_or(&row.question)
+            ));
+        };
+        let proposal = match action(row) {
+            Action::Nothing => continue,
+            Action::Final(final_answer) => {
                 let (short, body) = split_final_answer(final_answer);
                 drafting::propose(&question, short.as_deref(), &body, overwrite)
             }
-            (Some(Decision::Accept), _) if row.matched_id.is_some() => drafted(),
-            (Some(Decision::Accept | Decision::Edit), _) => continue,
-            (None, None) => {
+            Action::Accept if row.matched_id.is_some() => drafted(),
+            Action::Accept => {
+                not_written(
+                    "Accept, but draft found no answer to accept (use Edit with a Final answer)",
+                );
+                continue;
+            }
+            Action::EmptyEdit => {
+                not_written("Edit without a Final answer");
+                continue;
+            }
+            Action::Undecided => {
                 plan.undecided += 1;
                 if !row.written {
                     continue;
@@ -117,11 +159,13 @@ pub fn plan_finish(rows: &[ReviewRow], overwrite: bool) -> FinishPlan {
             }
         };
         if let Some(why) = proposal.not_allowed {
-            plan.not_allowed.push(format!(
-                "#{} ({}): {why}",
-                row.number,
-                row.question_id.as_deref().unwrap_or(&row.question)
-            ));
+            not_written(&why);
+            continue;
+        }
+        if proposal.conflicts {
+            not_written(
+                "the file already answers it differently (draft with --overwrite to replace answers)",
+            );
             continue;
         }
         if !proposal.writes.is_empty() {
@@ -273,9 +317,8 @@ pub fn learn_from_review(
     }
     for row in rows {
         let key = known.key(&row.question);
-        match (row.decision, &row.final_answer) {
-            (Some(Decision::Reject | Decision::NeedsSme), _) => {}
-            (Some(Decision::Accept), _) => {
+        match action(row) {
+            Action::Accept => {
                 let Some(id) = &row.matched_id else { continue };
                 let Some(index) = known.find(id) else {
                     learned.warnings.push(format!(
@@ -291,7 +334,7 @@ pub fn learn_from_review(
                 learned.alternates_added += 1;
                 learned.files_changed.push(path);
             }
-            (Some(Decision::Edit) | None, Some(final_answer)) => {
+            Action::Final(final_answer) => {
                 let (short, body) = split_final_answer(final_answer);
                 let body = if body.is_empty() {
                     final_answer.trim().to_string()
@@ -337,7 +380,7 @@ pub fn learn_from_review(
                 learned.entries_added.push(entry.id.clone());
                 known.add(entry);
             }
-            _ => {}
+            Action::Nothing | Action::EmptyEdit | Action::Undecided => {}
         }
     }
     Ok(learned)

@@ -57,7 +57,7 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
     };
 
     let plan = learning::plan_finish(&rows, meta.overwrite);
-    for problem in &plan.not_allowed {
+    for problem in &plan.not_written {
         eprintln!("answerbank: warning: not written, row {problem}");
     }
     let (answered, report) = super::write_answers(&source, format, bytes, &plan.edits, &limits)?;

@@ -400,7 +400,8 @@ fn write_summary_sheet(
         "How to review: in the Review sheet, set a Decision on each row you check.",
         "Accept writes the drafted answer; Edit writes your Final answer (start it with Yes, No or N/A to fill the \
          Yes/No column too); Reject and Needs SME write nothing, so the answer cells stay as they are in your original.",
-        "Rows without a decision keep what draft wrote (only the high-confidence ones by default).",
+        "Rows without a decision keep what draft wrote (only the high-confidence ones by default); a Final answer \
+         typed without a decision counts as Edit.",
         "Then run: answerbank finish <this file>. It writes the answered questionnaire and adds what you accepted \
          or edited to the answer library.",
     ];

@@ -325,10 +325,46 @@ fn finish_refuses_what_it_cannot_trust() {
         "--no-learn",
     ]);
     out.expect_code(0);
-    assert!(
-        sandbox.path("moved.answered.xlsx").exists()
-            || sandbox.path("vendor.answered.xlsx").exists()
+    assert!(sandbox.path("moved.answered.xlsx").exists());
+}
+
+#[test]
+fn finish_never_writes_next_to_a_different_answer_and_says_what_it_left_out() {
+    let sandbox = Sandbox::new();
+    // The customer answered the first question No; the library says Yes.
+    sandbox.write(
+        "q.csv",
+        "Question,Answer,Comments\n\
+         Do you support single sign-on?,No,\n\
+         Do you run annual penetration tests?,,\n",
     );
+    sandbox.write(
+        "lib/sso.md",
+        &crate::util::entry(
+            "Do you support single sign-on?",
+            "short_answer = \"Yes\"\n",
+            "Yes, with SAML.",
+        ),
+    );
+    sandbox
+        .run(&["draft", "q.csv", "--library", "lib"])
+        .expect_code(0);
+    decide(
+        &sandbox.path("q.review.xlsx"),
+        &[(1, "Accept", ""), (2, "Edit", "")],
+    );
+    let out = sandbox.run(&["finish", "q.review.xlsx", "--no-learn", "--json"]);
+    out.expect_code(0);
+    assert_eq!(out.json()["written"], 0, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("already answers it differently")
+            && out.stderr.contains("Edit without a Final answer"),
+        "{}",
+        out.stderr
+    );
+    let values = read_values(&sandbox.path("q.answered.xlsx"), "q");
+    assert_eq!(values.get("B2").map(String::as_str), Some("No"));
+    assert_eq!(values.get("C2"), None, "no Yes comment next to the No");
 }
 
 #[test]
