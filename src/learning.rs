@@ -204,7 +204,19 @@ impl Known {
             .iter()
             .map(|e| IndexedEntry::new(e.clone(), &analyzer))
             .collect();
-        let ids = entries.iter().map(|e| e.entry.id.clone()).collect();
+        // Files that do not parse keep their ids too: a new entry must not take one and shadow the file once it
+        // is mended.
+        let unparsed = library
+            .problems
+            .iter()
+            .filter(|f| f.file.ends_with(".md"))
+            .filter_map(|f| Path::new(&f.file).file_stem())
+            .map(|stem| stem.to_string_lossy().into_owned());
+        let ids = entries
+            .iter()
+            .map(|e| e.entry.id.clone())
+            .chain(unparsed)
+            .collect();
         Known {
             analyzer,
             entries,

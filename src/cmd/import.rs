@@ -1,6 +1,6 @@
 //! `answerbank import`: a past answered questionnaire becomes library entries.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde_json::json;
 
 use super::ExitStatus;
@@ -11,8 +11,14 @@ use answerbank::questionnaire::read_questionnaire;
 
 pub fn run(args: ImportArgs) -> Result<ExitStatus> {
     let root = &args.library.library;
-    answerbank::library::check_root(root)?;
     let questionnaire = read_questionnaire(&args.file, &super::read_options(&args.reader))?;
+    // Importing is how a library starts: a missing library folder is made (not on a dry run, which writes nothing).
+    if !args.dry_run && !root.exists() {
+        std::fs::create_dir_all(root)
+            .with_context(|| format!("creating the library folder {}", root.display()))?;
+        eprintln!("created the library folder {}", root.display());
+    }
+    answerbank::library::check_root(root)?;
     // An empty library is fine here: importing is how a library starts.
     let index = super::open_library(root)?;
     let lock = if args.dry_run {

@@ -587,3 +587,28 @@ fn import_the_real_completed_questionnaires() {
         "only the answered rows: {report} vs {answered}"
     );
 }
+
+#[test]
+fn import_starts_a_library_and_keeps_clear_of_files_that_do_not_parse() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "past.csv",
+        "ID,Question,Answer\nSEC-09,Do you scan containers for vulnerabilities?,Yes\n",
+    );
+    // A dry run writes nothing, so it does not make the library either.
+    sandbox
+        .run(&["import", "past.csv", "--library", "new", "--dry-run"])
+        .expect_clean_error("does not exist");
+    let out = sandbox.run(&["import", "past.csv", "--library", "new", "--json"]);
+    out.expect_code(0);
+    assert_eq!(out.json()["entries"][0], "sec-09", "{}", out.stdout);
+
+    // A hand-written file with that id that does not parse keeps its id.
+    sandbox.write(
+        "lib/sec-09.md",
+        "+++\nquestion = \"unterminated\n+++\nBody.\n",
+    );
+    let out = sandbox.run(&["import", "past.csv", "--library", "lib", "--json"]);
+    out.expect_code(0);
+    assert_eq!(out.json()["entries"][0], "sec-09-2", "{}", out.stdout);
+}
