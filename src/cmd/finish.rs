@@ -19,10 +19,14 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
     let source = args.source.clone().unwrap_or_else(|| meta.source.clone());
     let limits = answerbank::ooxml::Limits::default();
     let (format, bytes) = read_input(&source, &limits).with_context(|| {
-        format!(
-            "the questionnaire this review was drafted from, {}, cannot be read; pass it with --source FILE",
-            source.display()
-        )
+        if args.source.is_some() {
+            format!("the questionnaire {} cannot be read", source.display())
+        } else {
+            format!(
+                "the questionnaire this review was drafted from, {}, cannot be read; pass it with --source FILE",
+                source.display()
+            )
+        }
     })?;
     if super::sha256_hex(&bytes) != meta.source_sha256 {
         bail!(
@@ -49,11 +53,15 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
     let lock = if args.no_learn {
         None
     } else {
+        if args.library.is_none() && !library.is_dir() {
+            bail!(
+                "the library this review was drafted with, {}, is not there; pass it with --library DIR, or \
+                 finish with --no-learn to leave the library alone",
+                library.display()
+            );
+        }
         answerbank::library::check_root(&library)?;
-        Some(
-            LibraryLock::acquire(&library)
-                .with_context(|| format!("the library {} is not writable", library.display()))?,
-        )
+        Some(LibraryLock::acquire(&library)?)
     };
 
     let plan = learning::plan_finish(&rows, meta.overwrite);

@@ -317,6 +317,13 @@ fn finish_refuses_what_it_cannot_trust() {
     );
     std::fs::remove_file(sandbox.path("answer_library/.answerbank")).unwrap();
 
+    // The library it was drafted with is gone: the message says how to go on.
+    std::fs::rename(sandbox.path("answer_library"), sandbox.path("elsewhere")).unwrap();
+    sandbox
+        .run(&["finish", "vendor.review.xlsx", "--source", "moved.xlsx"])
+        .expect_clean_error("--no-learn");
+    std::fs::rename(sandbox.path("elsewhere"), sandbox.path("answer_library")).unwrap();
+
     let out = sandbox.run(&[
         "finish",
         "vendor.review.xlsx",
