@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use serde_json::json;
 
 use super::ExitStatus;
@@ -20,9 +20,12 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
     let (drafted_path, review_path) =
         output_paths(&args.file, args.out_dir.as_deref(), args.file.extension());
     let existing = super::output_policy(args.force, &[&drafted_path, &review_path])?;
-    if let Some(dir) = &args.out_dir {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the --out-dir folder {}", dir.display()))?;
+    if let Some(dir) = args
+        .out_dir
+        .as_deref()
+        .filter(|d| d.exists() && !d.is_dir())
+    {
+        bail!("the --out-dir {} is not a folder", dir.display());
     }
     let index = super::open_index(&args.library.library)?;
     let source_bytes = questionnaire::read_input(&args.file, &options.limits)?;
@@ -51,6 +54,11 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         &edits,
         &options.limits,
     )?;
+    // Made only now, so a draft that fails earlier leaves no folder behind.
+    if let Some(dir) = &args.out_dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the --out-dir folder {}", dir.display()))?;
+    }
     write_bytes_atomic(&drafted_path, existing, &bytes)?;
 
     let meta = review::ReviewMeta {

@@ -329,6 +329,28 @@ fn overwrite_force_and_existing_outputs() {
         ],
     );
     assert!(sandbox.path("new/sub/header-traps.drafted.xlsx").exists());
+    // A draft that fails leaves no folder behind; a file is no folder.
+    sandbox
+        .run(&[
+            "draft",
+            "nope.xlsx",
+            "--library",
+            "lib",
+            "--out-dir",
+            "never",
+        ])
+        .expect_clean_error("nope.xlsx");
+    assert!(!sandbox.path("never").exists());
+    sandbox
+        .run(&[
+            "draft",
+            "header-traps.xlsx",
+            "--library",
+            "lib",
+            "--out-dir",
+            "header-traps.xlsx",
+        ])
+        .expect_clean_error("is not a folder");
 }
 
 #[test]
