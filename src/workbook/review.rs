@@ -30,7 +30,8 @@ const SUMMARY_SHEET: &str = "Summary";
 const DATA_SHEET: &str = "answerbank";
 /// Written in the data sheet's A1; `finish` refuses a workbook without it.
 const MARKER: &str = "answerbank review workbook";
-const FORMAT_VERSION: u32 = 1;
+/// 2: rows record `single_answer_column` (a version-1 workbook would read it as false and write the body alone).
+const FORMAT_VERSION: u32 = 2;
 /// The row (0-based) where the data sheet's per-question table starts (its header).
 const DATA_TABLE_ROW: u32 = 12;
 
@@ -83,7 +84,6 @@ pub struct ReviewRow {
     pub section: Option<String>,
     pub cells: Vec<AnswerCell>,
     /// The sheet's only answer column takes the short answer and the body together.
-    #[serde(default)]
     pub single_answer_column: bool,
     pub matched_id: Option<String>,
     pub confidence: Confidence,
