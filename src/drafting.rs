@@ -237,11 +237,7 @@ pub fn propose(row: &QuestionRow, short: Option<&str>, body: &str, overwrite: bo
     if !marks.is_empty()
         && let Some(short) = short
     {
-        let kind = ShortAnswer::parse(short).map(|short| match short {
-            ShortAnswer::Yes => AnswerKind::MarkYes,
-            ShortAnswer::No => AnswerKind::MarkNo,
-            ShortAnswer::NotApplicable => AnswerKind::MarkNa,
-        });
+        let kind = ShortAnswer::parse(short).map(AnswerKind::mark_for);
         match kind.and_then(|k| marks.iter().find(|c| c.kind == k)) {
             Some(target) => {
                 let other_marked = marks.iter().any(|c| c.cell != target.cell && c.is_filled());

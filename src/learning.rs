@@ -21,7 +21,7 @@ use crate::matching::analyze::Analyzer;
 use crate::matching::context::slug;
 use crate::matching::{Matcher, synonyms};
 use crate::questionnaire::{AnswerKind, QuestionRow, Questionnaire};
-use crate::short_answer::{ShortAnswer, same_short_answer};
+use crate::short_answer::{ShortAnswer, same_optional_short_answer};
 use crate::text::one_line;
 use crate::workbook::patch::CellEdit;
 use crate::workbook::review::{Decision, ReviewRow};
@@ -272,11 +272,8 @@ impl Known {
 
 /// Same short answer (Yes/No/N-A spelled any way) and the same body, whitespace aside.
 fn same_answer(entry: &Entry, short: Option<&str>, body: &str) -> bool {
-    let short_agrees = match (entry.short_answer.as_deref(), short) {
-        (Some(a), Some(b)) => same_short_answer(a, b),
-        (a, b) => a == b,
-    };
-    short_agrees && one_line(&entry.body) == one_line(body)
+    same_optional_short_answer(entry.short_answer.as_deref(), short)
+        && one_line(&entry.body) == one_line(body)
 }
 
 /// How an entry's `source` records the question ID it was imported or learned from (read back by
@@ -409,9 +406,9 @@ pub fn answer_of(row: &QuestionRow) -> Option<(Option<String>, String)> {
                 (Some(s), rest) if rest.is_empty() => short = Some(s),
                 _ => body_parts.push(cell.current.trim().to_string()),
             },
-            AnswerKind::MarkYes => short = Some(ShortAnswer::Yes.as_str().to_string()),
-            AnswerKind::MarkNo => short = Some(ShortAnswer::No.as_str().to_string()),
-            AnswerKind::MarkNa => short = Some(ShortAnswer::NotApplicable.as_str().to_string()),
+            AnswerKind::MarkYes | AnswerKind::MarkNo | AnswerKind::MarkNa => {
+                short = cell.kind.marked_answer().map(|a| a.as_str().to_string());
+            }
             AnswerKind::Long => body_parts.push(cell.current.trim().to_string()),
         }
     }

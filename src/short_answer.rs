@@ -47,6 +47,15 @@ pub fn same_short_answer(a: &str, b: &str) -> bool {
     }
 }
 
+/// [`same_short_answer`] for answers that may be missing: two missing ones agree, a missing one and a given one
+/// do not.
+pub fn same_optional_short_answer(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => same_short_answer(a, b),
+        (a, b) => a == b,
+    }
+}
+
 /// Lower case, inner space collapsed, `.`/`!`/`:` dropped (`N.A.` → `na`).
 fn normalize(text: &str) -> String {
     let lower: String = text
@@ -54,7 +63,7 @@ fn normalize(text: &str) -> String {
         .chars()
         .filter(|c| !matches!(c, '.' | '!' | ':'))
         .collect();
-    lower.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::text::one_line(&lower)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::Candidate;
 use crate::library::Status;
-use crate::short_answer::same_short_answer;
+use crate::short_answer::same_optional_short_answer;
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
@@ -178,11 +178,8 @@ pub fn decide_with(candidates: &[Candidate], t: &Thresholds) -> (Confidence, Str
 /// Same short answer (however spelled) and the same body.
 fn same_answer(a: &Candidate, b: &Candidate) -> bool {
     let (a, b) = (&a.entry.entry, &b.entry.entry);
-    let short_agrees = match (&a.short_answer, &b.short_answer) {
-        (Some(x), Some(y)) => same_short_answer(x, y),
-        (x, y) => x == y,
-    };
-    short_agrees && a.body == b.body
+    same_optional_short_answer(a.short_answer.as_deref(), b.short_answer.as_deref())
+        && a.body == b.body
 }
 
 #[cfg(test)]

@@ -42,10 +42,26 @@ impl AnswerKind {
     }
 
     pub fn is_mark(self) -> bool {
-        matches!(
-            self,
-            AnswerKind::MarkYes | AnswerKind::MarkNo | AnswerKind::MarkNa
-        )
+        self.marked_answer().is_some()
+    }
+
+    /// The mark column that means `answer`.
+    pub fn mark_for(answer: ShortAnswer) -> AnswerKind {
+        match answer {
+            ShortAnswer::Yes => AnswerKind::MarkYes,
+            ShortAnswer::No => AnswerKind::MarkNo,
+            ShortAnswer::NotApplicable => AnswerKind::MarkNa,
+        }
+    }
+
+    /// The answer a mark in this column means; none for the short and long columns.
+    pub fn marked_answer(self) -> Option<ShortAnswer> {
+        match self {
+            AnswerKind::MarkYes => Some(ShortAnswer::Yes),
+            AnswerKind::MarkNo => Some(ShortAnswer::No),
+            AnswerKind::MarkNa => Some(ShortAnswer::NotApplicable),
+            AnswerKind::Short | AnswerKind::Long => None,
+        }
     }
 }
 
@@ -236,10 +252,7 @@ pub fn detect(
 
 /// Normalizes a header or cell text for keyword tests: lowercase, single spaces, no trailing `:`/`*`/`?`.
 fn norm(text: &str) -> String {
-    let lower = text.to_lowercase();
-    let collapsed: Vec<&str> = lower.split_whitespace().collect();
-    collapsed
-        .join(" ")
+    crate::text::one_line(&text.to_lowercase())
         .trim_end_matches([':', '*', '?', '.'])
         .trim()
         .to_string()
@@ -356,11 +369,7 @@ const NOT_ANSWER_WORDS: &[&str] = &[
 fn mark_kind(header: &str) -> Option<AnswerKind> {
     // The lower row of a two-row header carries the mark ("Response / Yes" → "yes").
     let last = header.rsplit(" / ").next().unwrap_or(header);
-    ShortAnswer::parse(&norm(last)).map(|short| match short {
-        ShortAnswer::Yes => AnswerKind::MarkYes,
-        ShortAnswer::No => AnswerKind::MarkNo,
-        ShortAnswer::NotApplicable => AnswerKind::MarkNa,
-    })
+    ShortAnswer::parse(&norm(last)).map(AnswerKind::mark_for)
 }
 
 /// Is this cell text a column header: short, and made of header words?
