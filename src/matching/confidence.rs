@@ -3,7 +3,8 @@
 //! In: the ranked candidates of one question. Out: a [`Confidence`] and a short reason.
 //! - **high**: the question is, after normalization, an approved entry's question or alternate (exact re-use),
 //!   and no other entry with a different answer has the same wording unless context settles which one; or the
-//!   score and its margin over the runner-up are in the region where the benchmark's precision is at least 0.95.
+//!   score, its margin over the runner-up and the best wording's similarity are all in the region where the
+//!   benchmark's precision is at least 0.95.
 //! - **medium**: probably right; **low**: a suggestion; **none**: abstain.
 //!
 //! `proposed` entries are capped at medium (never drafted unreviewed); retired entries are not in the index.

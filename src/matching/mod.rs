@@ -1,10 +1,11 @@
 //! Matching: one customer question in, the library entries that answer it out, ranked, with a confidence band.
 //!
 //! Flow: question (+ its [`QuestionContext`]) → [`analyze`] terms → exact-reuse lookup and a Tantivy BM25
-//! retrieval of candidates → [`rank`] re-scores each candidate with finer similarity → [`confidence`] decides
-//! the band from the score, the margin to the runner-up and the entry's status. This is the one code path that
-//! `search`, `eval` and `draft` share, so what `eval` measures is what `draft` does.
-//! No I/O beyond reading the index.
+//! retrieval of candidates (with a model, plus the entries whose wordings are nearest in embedding space) →
+//! [`rank`] re-scores each candidate with finer similarity → [`confidence`] decides the band from the score, the
+//! margin to the runner-up and the entry's status. This is the one code path that `search`, `eval` and `draft`
+//! share, so what `eval` measures is what `draft` does.
+//! No I/O beyond reading the index (and, with a model, its embedding cache when `semantic` opens).
 
 pub mod analyze;
 pub mod confidence;
@@ -31,25 +32,17 @@ use crate::library::index::{IndexedEntry, LibraryIndex};
 use rank::{Features, Weights};
 
 /// Sentence-embedding search, when a model is configured (see `semantic.rs`; compiled with the `semantic`
-/// feature). The matcher only needs these three operations.
+/// feature). The matcher only needs these four operations.
 pub trait SemanticSearch: Sync {
     /// Unit vectors for texts, in order.
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>>;
     /// The `k` entries whose wordings are most similar to the query vector, with that similarity.
     fn nearest(&self, query: &[f32], k: usize) -> Vec<(DocAddress, f32)>;
-    /// The similarity of an entry's closest wording, and of its answer body, to the query vector.
-    fn similarity(&self, address: DocAddress, query: &[f32]) -> SemanticScores;
+    /// The similarity of an entry's answer body to the query vector (its wordings' similarity finds candidates in
+    /// `nearest`; as a ranking feature it measured worse, see docs/matching.md).
+    fn body_similarity(&self, address: DocAddress, query: &[f32]) -> f32;
     /// "on (<model>)", for summaries.
     fn describe(&self) -> String;
-}
-
-/// Embedding similarities of one candidate.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct SemanticScores {
-    /// Of the closest wording (question or alternate).
-    pub wording: f32,
-    /// Of the answer body.
-    pub body: f32,
 }
 
 /// Entries the embedding search adds to BM25's candidates.
@@ -253,7 +246,7 @@ impl<'a> Matcher<'a> {
                 |t| self.idf(t),
             );
             let features = rank::Features {
-                semantic: semantic.map(|(search, vector)| search.similarity(address, vector)),
+                semantic: semantic.map(|(search, vector)| search.body_similarity(address, vector)),
                 ..features
             };
             let score = self.weights.base_score(&features);

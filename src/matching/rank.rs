@@ -98,9 +98,8 @@ pub struct Features {
     pub context: f32,
     /// Share of the leading candidates' evidence that shares this entry's topic (tag), 0 to 1.
     pub consensus: f32,
-    /// Cosine similarities of the question's embedding with the entry's closest wording and its body (semantic
-    /// matching on).
-    pub semantic: Option<super::SemanticScores>,
+    /// Cosine similarity of the question's embedding with the entry's answer body (semantic matching on).
+    pub semantic: Option<f32>,
     /// Terms shared with the best wording, for explanations.
     pub shared: Vec<String>,
 }
@@ -120,13 +119,8 @@ pub struct Weights {
     pub beta: f32,
     /// Weight of the topic consensus of the leading candidates (see `matching::measure_tag_consensus`).
     pub tag_consensus: f32,
-    /// Weight of the embedding similarity, when semantic matching is on.
-    pub semantic: f32,
-    /// Weight of the embedding similarity of the answer body.
+    /// Weight of the embedding similarity of the answer body, when semantic matching is on.
     pub semantic_body: f32,
-    /// Embedding similarity at or below which a pair counts as unrelated; above it, the similarity is rescaled
-    /// to 0-1 (unrelated sentences are rarely below 0.1 with MiniLM, so raw cosines would add noise).
-    pub semantic_floor: f32,
     pub field_wording: f32,
     pub field_tags: f32,
     pub field_body: f32,
@@ -149,8 +143,6 @@ impl Default for Weights {
             context: 0.1,
             beta: 1.0,
             tag_consensus: 0.3,
-            semantic: 0.0,
-            semantic_floor: 0.0,
             semantic_body: 0.25,
             field_wording: 3.0,
             field_tags: 1.5,
@@ -173,11 +165,8 @@ impl Weights {
             + self.tags * f.tags
             + self.retrieval * f.retrieval
             + self.short_answer * f.short_answer
-            + f.semantic.map_or(0.0, |s| {
-                let rescale =
-                    |x: f32| ((x - self.semantic_floor) / (1.0 - self.semantic_floor)).max(0.0);
-                self.semantic * rescale(s.wording) + self.semantic_body * rescale(s.body)
-            })
+            + f.semantic
+                .map_or(0.0, |body| self.semantic_body * body.max(0.0))
     }
 
     /// The final score: 0 to 1 (plus a context bonus of at most `context`), or above [`EXACT_SCORE`] for an
@@ -195,7 +184,7 @@ impl Weights {
             + self.short_answer
             + self.tag_consensus
             + if f.semantic.is_some() {
-                self.semantic + self.semantic_body
+                self.semantic_body
             } else {
                 0.0
             };

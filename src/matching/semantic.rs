@@ -6,8 +6,8 @@
 //! fuses it with the lexical evidence (see `rank::Weights`).
 //!
 //! Vectors are cached in the library's cache folder (`<library>/.answerbank/`, see `LibraryLock::acquire_cache`)
-//! as `embeddings-<model fingerprint>.bin`, keyed by wording text, so only new or edited wordings are embedded
-//! again. The comparison is a brute-force dot product over all wordings: exact, and fast for libraries of
+//! as `embeddings-<model fingerprint>.bin`, keyed by text (wordings and answer bodies), so only new or edited
+//! texts are embedded again. The comparison is a brute-force dot product over all wordings: exact, and fast for libraries of
 //! thousands of entries.
 
 use std::collections::HashMap;
@@ -21,7 +21,7 @@ use crate::fsutil::{Existing, write_bytes_atomic};
 use crate::library::index::LibraryIndex;
 use crate::semantic::Encoder;
 
-use super::{SemanticScores, SemanticSearch};
+use super::SemanticSearch;
 
 const CACHE_MAGIC: &[u8] = b"answerbank-embeddings-1\n";
 
@@ -49,8 +49,8 @@ pub struct SemanticIndex {
     vectors: Vec<f32>,
     /// Where each entry is in `entries`.
     position: HashMap<DocAddress, usize>,
-    /// The row of each entry's answer body (not used for finding candidates, only for measuring them).
-    body_row: HashMap<DocAddress, usize>,
+    /// Each entry's answer body, in the order of `entries` (not used for finding candidates, only for measuring
+    /// them).
     body_vectors: Vec<f32>,
     /// Texts embedded on this open (the rest came from the cache).
     pub embedded_now: usize,
@@ -90,8 +90,7 @@ impl SemanticIndex {
         let mut rows = Vec::new();
         let mut vectors = Vec::new();
         let mut used: HashMap<&str, &[f32]> = HashMap::new();
-        let mut body_vectors = Vec::new();
-        let mut body_row = HashMap::new();
+        let mut body_vectors = Vec::with_capacity(entries.len() * dimension);
         for ((address, entry), body) in entries.iter().zip(&bodies) {
             let first = vectors.len() / dimension.max(1);
             for wording in entry.entry.wordings() {
@@ -101,10 +100,12 @@ impl SemanticIndex {
                 }
             }
             rows.push((*address, first..vectors.len() / dimension.max(1)));
-            if let Some(vector) = cache.get(body.as_str()) {
-                body_row.insert(*address, body_vectors.len() / dimension.max(1));
-                body_vectors.extend_from_slice(vector);
-                used.insert(body, vector);
+            match cache.get(body.as_str()) {
+                Some(vector) => {
+                    body_vectors.extend_from_slice(vector);
+                    used.insert(body, vector);
+                }
+                None => body_vectors.resize(body_vectors.len() + dimension, 0.0),
             }
         }
         // Keep only the wordings the library still has, and save when anything changed.
@@ -122,7 +123,6 @@ impl SemanticIndex {
             entries: rows,
             vectors,
             position,
-            body_row,
             body_vectors,
             embedded_now,
         })
@@ -155,18 +155,11 @@ impl SemanticSearch for SemanticIndex {
         ranked
     }
 
-    fn similarity(&self, address: DocAddress, query: &[f32]) -> SemanticScores {
+    fn body_similarity(&self, address: DocAddress, query: &[f32]) -> f32 {
         let d = self.dimension;
-        let wording = self
-            .position
-            .get(&address)
-            .map(|&i| &self.entries[i].1)
-            .filter(|rows| !rows.is_empty())
-            .map_or(0.0, |rows| self.closest_wording(rows.clone(), query));
-        let body = self.body_row.get(&address).map_or(0.0, |&row| {
-            crate::semantic::cosine(query, &self.body_vectors[row * d..(row + 1) * d])
-        });
-        SemanticScores { wording, body }
+        self.position.get(&address).map_or(0.0, |&i| {
+            crate::semantic::cosine(query, &self.body_vectors[i * d..(i + 1) * d])
+        })
     }
 
     fn describe(&self) -> String {
