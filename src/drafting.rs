@@ -7,7 +7,6 @@
 //! the same way: a short answer goes to the short cell as its dropdown spells it, the body to the long cell, an
 //! `x` to the matching "mark" column, and "Yes. <body>" to a sheet's only answer column.
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cell::CellRef;
@@ -107,18 +106,16 @@ pub fn draft_questionnaire_with(
     progress: &(dyn Fn() + Sync),
 ) -> anyhow::Result<Vec<Draft>> {
     let rows = questionnaire.questions_with_context();
-    let questions: Vec<&str> = rows.iter().map(|(row, _)| row.question.as_str()).collect();
-    let vectors = matcher.embed_questions(&questions)?;
-    rows.into_par_iter()
-        .enumerate()
-        .map(|(i, (row, context))| {
-            let vector = vectors.as_ref().map(|v| v[i].as_slice());
-            let result =
-                matcher.match_with_vector(&row.question, &context, CANDIDATES_KEPT, vector)?;
-            progress();
-            Ok(draft_one(row.clone(), context, result, options))
-        })
-        .collect()
+    let questions: Vec<(&str, &QuestionContext)> = rows
+        .iter()
+        .map(|(row, context)| (row.question.as_str(), context))
+        .collect();
+    let results = matcher.match_all(&questions, CANDIDATES_KEPT, progress)?;
+    Ok(rows
+        .into_iter()
+        .zip(results)
+        .map(|((row, context), result)| draft_one(row.clone(), context, result, options))
+        .collect())
 }
 
 fn draft_one(

@@ -1,15 +1,13 @@
 //! Measuring the matcher: the figures `answerbank eval` reports (defined in `shared/bench/README.md`).
 //!
 //! In: a cases file (`question`, `expected` ids separated by `;`, and optionally `context`, `id`, `section`,
-//! `previous` columns) and a [`Matcher`]. Out: a [`Report`]. The questions are embedded in batches
-//! ([`Matcher::embed_questions`]) and matched with [`Matcher::match_with_vector`], exactly as `draft` does, so the
-//! figures describe what users get.
+//! `previous` columns) and a [`Matcher`]. Out: a [`Report`]. The questions are matched with
+//! [`Matcher::match_all`], exactly as `draft` does, so the figures describe what users get.
 
 use std::collections::HashSet;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::matching::{Confidence, MatchResult, Matcher, QuestionContext};
@@ -151,28 +149,28 @@ pub struct Report {
 
 /// Runs every case through the matcher, on all cores.
 pub fn run_cases(matcher: &Matcher<'_>, cases: &[Case]) -> Result<Vec<Outcome>> {
-    let questions: Vec<&str> = cases.iter().map(|c| c.question.as_str()).collect();
-    let vectors = matcher.embed_questions(&questions)?;
-    cases
-        .par_iter()
-        .enumerate()
-        .map(|(i, case)| {
-            let vector = vectors.as_ref().map(|v| v[i].as_slice());
-            let result =
-                matcher.match_with_vector(&case.question, &case.context, MRR_DEPTH, vector)?;
+    let questions: Vec<(&str, &QuestionContext)> = cases
+        .iter()
+        .map(|c| (c.question.as_str(), &c.context))
+        .collect();
+    let results = matcher.match_all(&questions, MRR_DEPTH, &|| {})?;
+    Ok(cases
+        .iter()
+        .zip(results)
+        .map(|(case, result)| {
             let expected: HashSet<&str> = case.expected.iter().map(String::as_str).collect();
             let rank = result
                 .candidates
                 .iter()
                 .position(|c| expected.contains(c.id()))
                 .map(|p| p + 1);
-            Ok(Outcome {
+            Outcome {
                 case: case.clone(),
                 result,
                 rank,
-            })
+            }
         })
-        .collect()
+        .collect())
 }
 
 /// Summarizes outcomes.

@@ -19,6 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
+use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
@@ -149,11 +150,6 @@ impl<'a> Matcher<'a> {
         self.semantic.is_some()
     }
 
-    /// Embeds many questions at once (batched, far faster than one by one); `None` without semantic matching.
-    pub fn embed_questions(&self, questions: &[&str]) -> Result<Option<Vec<Vec<f32>>>> {
-        self.semantic.map(|s| s.embed(questions)).transpose()
-    }
-
     /// Replaces the ranking weights (used by `eval` experiments and tests).
     pub fn with_weights(mut self, weights: Weights) -> Self {
         self.weights = weights;
@@ -178,9 +174,31 @@ impl<'a> Matcher<'a> {
         self.match_with_vector(question, context, limit, vector.as_deref())
     }
 
-    /// [`Matcher::match_question`] with the question's embedding computed beforehand (see
-    /// [`Matcher::embed_questions`]).
-    pub fn match_with_vector(
+    /// Ranks the entries for many questions, as [`Matcher::match_question`] does one: the questions are embedded
+    /// in batches (far faster than one by one), then matched on all cores. Results are in the questions' order;
+    /// `done` is called after each question (for a progress bar).
+    pub fn match_all(
+        &self,
+        questions: &[(&str, &QuestionContext)],
+        limit: usize,
+        done: &(dyn Fn() + Sync),
+    ) -> Result<Vec<MatchResult>> {
+        let texts: Vec<&str> = questions.iter().map(|(question, _)| *question).collect();
+        let vectors = self.semantic.map(|s| s.embed(&texts)).transpose()?;
+        questions
+            .par_iter()
+            .enumerate()
+            .map(|(i, (question, context))| {
+                let vector = vectors.as_ref().map(|v| v[i].as_slice());
+                let result = self.match_with_vector(question, context, limit, vector)?;
+                done();
+                Ok(result)
+            })
+            .collect()
+    }
+
+    /// [`Matcher::match_question`] with the question's embedding computed beforehand.
+    fn match_with_vector(
         &self,
         question: &str,
         context: &QuestionContext,
