@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use answerbank::questionnaire::{ReadOptions, read_questionnaire_bytes};
+use answerbank::questionnaire::{Format, ReadOptions, read_questionnaire_bytes};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -17,7 +17,10 @@ fuzz_target!(|data: &[u8]| {
         _ => "fuzz.xlsb",
     };
     let options = ReadOptions { include_hidden: selector & 0x80 != 0, ..ReadOptions::default() };
-    if let Ok(questionnaire) = read_questionnaire_bytes(Path::new(name), bytes.to_vec(), &options) {
+    let Some(format) = Format::from_path(Path::new(name)) else { return };
+    if let Ok(questionnaire) =
+        read_questionnaire_bytes(Path::new(name), format, bytes.to_vec(), &options)
+    {
         for row in questionnaire.questions() {
             assert!(!row.question.is_empty());
         }

@@ -28,10 +28,14 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         bail!("the --out-dir {} is not a folder", dir.display());
     }
     let index = super::open_index(&args.library.library)?;
-    let source_bytes = questionnaire::read_input(&args.file, &options.limits)?;
+    let (format, source_bytes) = questionnaire::read_input(&args.file, &options.limits)?;
     let source_sha256 = super::sha256_hex(&source_bytes);
-    let questionnaire =
-        questionnaire::read_questionnaire_bytes(&args.file, source_bytes.clone(), &options)?;
+    let questionnaire = questionnaire::read_questionnaire_bytes(
+        &args.file,
+        format,
+        source_bytes.clone(),
+        &options,
+    )?;
     let semantic = super::open_semantic(&index, &args.semantic)?;
     let matcher = Matcher::new(&index).with_semantic(semantic.as_deref());
     let draft_options = DraftOptions {

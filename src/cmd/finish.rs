@@ -11,7 +11,7 @@ use answerbank::fsutil::write_bytes_atomic;
 use answerbank::learning::{self, Learned};
 use answerbank::library::lock::LibraryLock;
 use answerbank::questionnaire::Format;
-use answerbank::questionnaire::source::read_input;
+use answerbank::questionnaire::read_input;
 use answerbank::workbook::review;
 
 pub fn run(args: FinishArgs) -> Result<ExitStatus> {
@@ -20,12 +20,9 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
     let limits = answerbank::ooxml::Limits::default();
     let (format, bytes) = read_input(&source, &limits).with_context(|| {
         if args.source.is_some() {
-            format!("the questionnaire {} cannot be read", source.display())
+            "the questionnaire given with --source cannot be read".to_string()
         } else {
-            format!(
-                "the questionnaire this review was drafted from, {}, cannot be read; pass it with --source FILE",
-                source.display()
-            )
+            "the questionnaire this review was drafted from cannot be read; pass it with --source FILE".to_string()
         }
     })?;
     if super::sha256_hex(&bytes) != meta.source_sha256 {

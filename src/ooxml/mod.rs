@@ -62,10 +62,7 @@ impl Limits {
     }
 
     pub(crate) fn too_many_cells(&self) -> OoxmlError {
-        OoxmlError::Limit(format!(
-            "it holds more than {} non-empty cells",
-            self.max_cells
-        ))
+        OoxmlError::Limit(format!("it holds more than {} cells", self.max_cells))
     }
 }
 

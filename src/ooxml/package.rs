@@ -289,8 +289,14 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, OoxmlError> {
             continue;
         }
         total = total.saturating_add(file.size());
-        if file.size() > limits.max_part_bytes || total > limits.max_total_bytes {
+        if file.size() > limits.max_part_bytes {
             return Err(limits.part_too_large(&name));
+        }
+        if total > limits.max_total_bytes {
+            return Err(OoxmlError::Limit(format!(
+                "its parts unpack to more than {} MB together (a zip bomb?)",
+                limits.max_total_bytes / 1_000_000
+            )));
         }
         // Parts are decompressed here once, into nothing, to check that what the zip says is true.
         check_part(file, &name, may_be_parsed_as_xml(&name), limits)?;
@@ -364,7 +370,7 @@ fn read_bounded<R: Read>(
         .read_to_end(&mut out)
         .map_err(|e| OoxmlError::corrupt_part(name, &e))?;
     if read as u64 > limits.max_part_bytes {
-        return Err(OoxmlError::Limit(format!("its part {name} is too large")));
+        return Err(limits.part_too_large(name));
     }
     Ok(out)
 }

@@ -931,7 +931,9 @@ fn collect_questions(
             .map(|c| grid.text(CellRef::new(row, c)).trim())
             .filter(|t| !t.is_empty());
         let id_is_id = id.is_some_and(looks_like_id);
-        if first_header.is_some_and(|first| row < first) && !id_is_id {
+        // Above the first header only rows with a question ID can be questions.
+        let above_header = first_header.is_some_and(|first| row < first);
+        if above_header && !id_is_id {
             continue;
         }
         let label = row_label(grid, row);
@@ -957,7 +959,6 @@ fn collect_questions(
             || (!has_ids && !question_like && question.split_whitespace().count() <= 8);
         if is_section {
             // Titles above the first header are not sections of the questions below it.
-            let above_header = first_header.is_some_and(|first| row < first);
             if question.chars().count() <= 120 && !above_header {
                 section = Some(question.to_string());
             }

@@ -91,22 +91,19 @@ pub fn read_questionnaire(path: &Path, options: &ReadOptions) -> Result<Question
     read(path, options).with_context(|| format!("{} is not usable", path.display()))
 }
 
-/// Reads a questionnaire file whole (size-checked), for callers that also need its bytes: to record its hash
-/// and to write answers into it. Errors name the file.
-pub fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>> {
-    source::read_input(path, limits)
-        .map(|(_, bytes)| bytes)
-        .with_context(|| format!("{} is not usable", path.display()))
+/// Reads a questionnaire file whole (size-checked), with its format, for callers that also need its bytes: to
+/// record its hash and to write answers into it. Errors name the file.
+pub fn read_input(path: &Path, limits: &Limits) -> Result<(Format, Vec<u8>)> {
+    source::read_input(path, limits).with_context(|| format!("{} is not usable", path.display()))
 }
 
-/// Reads a questionnaire already in memory (`name` gives its format and names it in messages).
+/// Reads a questionnaire already in memory (`name` names it in messages).
 pub fn read_questionnaire_bytes(
     name: &Path,
+    format: Format,
     bytes: Vec<u8>,
     options: &ReadOptions,
 ) -> Result<Questionnaire> {
-    let format = Format::from_path(name)
-        .with_context(|| format!("{} is not a supported spreadsheet", name.display()))?;
     let workbook = source::Workbook::from_bytes(name, format, bytes, &options.limits)
         .with_context(|| format!("{} is not usable", name.display()))?;
     read_workbook(workbook, options).with_context(|| format!("{} is not usable", name.display()))
