@@ -489,6 +489,52 @@ pub fn unescape_cell_text(stored: &str) -> String {
     out
 }
 
+/// What the writer's fuzz target and its regression test share, so a saved input replays exactly as the fuzzer
+/// ran it (not part of the API).
+#[doc(hidden)]
+pub mod fuzz_support {
+    use super::CellEdit;
+    use crate::cell::CellRef;
+
+    /// Splits fuzz input into edits (chosen by its first 4 bytes) and the sheet XML (the rest).
+    pub fn edits_and_xml(data: &[u8]) -> Option<(Vec<CellEdit>, &[u8])> {
+        if data.len() < 4 {
+            return None;
+        }
+        let count = (data[0] % 8) as usize;
+        let text = String::from_utf8_lossy(&data[1..4]).into_owned();
+        let mut edits: Vec<CellEdit> = (0..count)
+            .map(|i| CellEdit {
+                cell: CellRef::new(
+                    (u32::from(data[1]) + i as u32 * 7) % 40,
+                    (u32::from(data[2]) + i as u32) % 6,
+                ),
+                text: format!("{text}{i}\u{1}_x0041_<&>"),
+            })
+            .collect();
+        edits.sort_by_key(|e| e.cell);
+        edits.dedup_by_key(|e| e.cell);
+        Some((edits, &data[4..]))
+    }
+
+    /// Well-formed as far as quick-xml checks: matching end tags, and attributes that parse.
+    pub fn well_formed(xml: &[u8]) -> bool {
+        use quick_xml::events::Event;
+        let mut reader = quick_xml::Reader::from_reader(xml);
+        reader.config_mut().check_end_names = true;
+        loop {
+            match reader.read_event() {
+                Ok(Event::Eof) => return true,
+                Ok(Event::Start(e) | Event::Empty(e)) if e.attributes().any(|a| a.is_err()) => {
+                    return false;
+                }
+                Err(_) => return false,
+                _ => {}
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -585,22 +631,12 @@ mod tests {
                 continue;
             }
             let data = std::fs::read(&path).unwrap();
-            let count = (data[0] % 8) as usize;
-            let text = String::from_utf8_lossy(&data[1..4]).into_owned();
-            let mut edits: Vec<CellEdit> = (0..count)
-                .map(|i| CellEdit {
-                    cell: CellRef::new(
-                        (u32::from(data[1]) + i as u32 * 7) % 40,
-                        (u32::from(data[2]) + i as u32) % 6,
-                    ),
-                    text: format!("{text}{i}"),
-                })
-                .collect();
-            edits.sort_by_key(|e| e.cell);
-            edits.dedup_by_key(|e| e.cell);
-            let xml = &data[4..];
+            let (edits, xml) = fuzz_support::edits_and_xml(&data).unwrap();
             if let Ok(out) = patch_sheet_xml(xml, &edits, "S", &mut PatchReport::default()) {
-                // Everything of the input is still there, in order, around the inserted cells.
+                if fuzz_support::well_formed(xml) && xml.windows(10).any(|w| w == b"<sheetData") {
+                    assert!(fuzz_support::well_formed(&out), "{}", path.display());
+                }
+                // The inserted cells add to the input, and no tag is cut in two.
                 let input =
                     String::from_utf8_lossy(xml.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(xml))
                         .into_owned();
