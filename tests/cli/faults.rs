@@ -1,7 +1,7 @@
 //! The library survives faults (#7): a kill in the middle of `import` never leaves a half-written entry, and
 //! processes working on one library at once do not corrupt it.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use crate::util::Sandbox;
@@ -57,9 +57,8 @@ fn a_killed_import_leaves_only_whole_entries() {
     std::fs::create_dir(sandbox.path("lib")).unwrap();
     answered_questionnaire(&sandbox, "past.xlsx", 1_500, "KILL");
     for delay_ms in [40, 90, 150, 230, 320, 450, 600] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_answerbank"))
-            .args(["import", "past.xlsx", "--library", "lib"])
-            .current_dir(sandbox.root())
+        let mut child = sandbox
+            .command(&["import", "past.xlsx", "--library", "lib"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -98,11 +97,10 @@ fn processes_sharing_a_library_do_not_corrupt_it() {
             vec!["import".to_string(), format!("past{i}.xlsx")],
             vec!["search".to_string(), "control reviewed".to_string()],
         ] {
-            let mut command = Command::new(env!("CARGO_BIN_EXE_answerbank"));
+            let mut command = sandbox.command(&[]);
             command
                 .args(&args)
                 .args(["--library", "lib"])
-                .current_dir(sandbox.root())
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped());
             children.push((args.join(" "), command.spawn().unwrap()));

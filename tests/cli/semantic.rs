@@ -70,6 +70,7 @@ mod with_model {
 
         // The second run reads the cache; an edited entry is embedded again, alone.
         let out = sandbox.run(&["draft", "q.xlsx", "--json", "--force"]);
+        out.expect_code(0);
         assert!(!out.stderr.contains("embedded"), "{}", out.stderr);
         let mfa = library.join("security/customer-mfa.md");
         let text = std::fs::read_to_string(&mfa).unwrap();

@@ -40,6 +40,14 @@ pub struct Output {
 }
 
 impl Output {
+    fn of(output: std::process::Output) -> Output {
+        Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|err| {
             panic!(
@@ -129,6 +137,52 @@ impl Sandbox {
     }
 
     pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut command = self.command(args);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        Output::of(command.output().expect("running answerbank"))
+    }
+
+    /// Runs `answerbank` in the sandbox, killing it and failing the test if it is still running after `limit`:
+    /// a guard against hangs on hostile input (not a speed test).
+    pub fn run_within(&self, args: &[&str], limit: std::time::Duration) -> Output {
+        let mut child = self
+            .command(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("running answerbank");
+        // Read both pipes while waiting, so a chatty child never blocks on a full pipe.
+        let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                let _ = pipe.read_to_end(&mut bytes);
+                String::from_utf8_lossy(&bytes).into_owned()
+            })
+        };
+        let stdout = drain(Box::new(child.stdout.take().unwrap()));
+        let stderr = drain(Box::new(child.stderr.take().unwrap()));
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("waiting for answerbank") {
+                break status;
+            }
+            if started.elapsed() > limit {
+                let _ = child.kill();
+                panic!("answerbank {args:?} still ran after {limit:?}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        Output {
+            code: status.code().unwrap_or(-1),
+            stdout: stdout.join().unwrap(),
+            stderr: stderr.join().unwrap(),
+        }
+    }
+
+    /// The `answerbank` command for the sandbox: run in it, with a fixed today and no outside library.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_answerbank"));
         command
             .args(args)
@@ -136,15 +190,7 @@ impl Sandbox {
             .env("ANSWERBANK_TODAY", TODAY)
             .env_remove("ANSWERBANK_LIBRARY")
             .env_remove("RUST_BACKTRACE");
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        let output = command.output().expect("running answerbank");
-        Output {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        command
     }
 }
 
