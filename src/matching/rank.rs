@@ -208,6 +208,7 @@ pub fn features(
     };
     best.exact = !key.is_empty() && candidate.wording_keys.iter().any(|k| k == key);
     let mut best_score = -1.0;
+    let mut best_shared: Vec<&str> = Vec::new();
     for (index, wording) in candidate.wording_notions.iter().enumerate() {
         // Notions (a synonym phrase as one concept) suit synonyms; words suit a phrase found on one side only
         // ("encrypted at rest" against "encrypt customer data at rest"). The better of the two counts.
@@ -235,9 +236,12 @@ pub fn features(
             best.question_coverage = coverage_q;
             best.wording_coverage = coverage_w;
             best.bigram = bigram;
-            best.shared = shared;
+            best_shared = shared;
         }
     }
+    // Only the winning wording's shared terms are kept (for explanations), sorted.
+    best.shared = best_shared.into_iter().map(str::to_string).collect();
+    best.shared.sort();
     let coverage = |terms: &[String]| -> f32 {
         if query.total == 0.0 {
             return 0.0;
@@ -283,13 +287,13 @@ fn f_beta(a: f32, b: f32, beta: f32) -> f32 {
 
 /// IDF-weighted overlap of the question's terms with one wording's: (share of the question covered, share of the
 /// wording covered, the shared terms). With `fuzzy`, a spelling variant earns partial credit.
-fn overlap(
-    weights: &HashMap<String, f32>,
+fn overlap<'q>(
+    weights: &'q HashMap<String, f32>,
     total: f32,
     wording: &[String],
     idf: &impl Fn(&str) -> f32,
     fuzzy: bool,
-) -> (f32, f32, Vec<String>) {
+) -> (f32, f32, Vec<&'q str>) {
     let terms: HashSet<&str> = wording.iter().map(String::as_str).collect();
     let wording_total: f32 = terms.iter().map(|t| idf(t)).sum();
     let mut shared_weight = 0.0;
@@ -297,7 +301,7 @@ fn overlap(
     for (term, &weight) in weights {
         if terms.contains(term.as_str()) {
             shared_weight += weight;
-            shared.push(term.clone());
+            shared.push(term.as_str());
         } else if fuzzy && !term.starts_with(CONCEPT_PREFIX) {
             let best_variant = terms
                 .iter()
@@ -310,7 +314,6 @@ fn overlap(
             }
         }
     }
-    shared.sort();
     let coverage_q = if total > 0.0 {
         shared_weight / total
     } else {
