@@ -153,11 +153,9 @@ pub fn add_alternate(root: &Path, rel: &str, alternate: &str) -> Result<()> {
             );
             match key_line(&text, &split, "question") {
                 Some(question_line) if single_line_value(&text, question_line) => {
-                    let first = super::entry::line_of(&text, split.front_matter_offset);
-                    let mut lines: Vec<&str> = split.front_matter.split_inclusive('\n').collect();
-                    let index = question_line - first;
+                    let index = question_line - split.front_matter_line;
                     let mut out = String::new();
-                    for (i, l) in lines.drain(..).enumerate() {
+                    for (i, l) in split.front_matter.split_inclusive('\n').enumerate() {
                         out.push_str(l);
                         if i == index {
                             if !l.ends_with('\n') {

@@ -162,8 +162,9 @@ const COLUMNS: [(&str, f64); 17] = [
     ("Final answer", 60.0),
     ("Notes", 45.0),
 ];
-const DECISION_COL: u16 = 14;
-const FINAL_COL: u16 = 15;
+/// The Review sheet's Decision and Final answer columns (0-based), where a reviewer writes.
+pub const DECISION_COL: u16 = 14;
+pub const FINAL_COL: u16 = 15;
 
 /// Writes the review workbook's bytes.
 pub fn review_workbook(meta: &ReviewMeta, drafts: &[Draft], summary: &Summary) -> Result<Vec<u8>> {

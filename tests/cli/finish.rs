@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use answerbank::ooxml::package::Package;
 use answerbank::workbook::patch::{CellEdit, patch_workbook};
-use answerbank::workbook::review::read_review;
+use answerbank::workbook::review::{self, read_review};
 
 use crate::util::{Sandbox, assert_only_answer_cells_changed, read_values, shared};
 
-/// Sets Decision (column O) and Final answer (column P) on Review rows, by `#`, with the project's own writer.
+/// Sets Decision and Final answer on Review rows, by `#`, with the project's own writer.
 fn decide(review: &Path, decisions: &[(usize, &str, &str)]) {
     let package = Package::open(std::fs::read(review).unwrap(), Default::default()).unwrap();
     let mut edits = Vec::new();
@@ -17,13 +17,13 @@ fn decide(review: &Path, decisions: &[(usize, &str, &str)]) {
         let row = *number as u32; // row 0 is the header; `#` n sits on sheet row n
         if !decision.is_empty() {
             edits.push(CellEdit {
-                cell: answerbank::cell::CellRef::new(row, 14),
+                cell: answerbank::cell::CellRef::new(row, review::DECISION_COL.into()),
                 text: decision.to_string(),
             });
         }
         if !final_answer.is_empty() {
             edits.push(CellEdit {
-                cell: answerbank::cell::CellRef::new(row, 15),
+                cell: answerbank::cell::CellRef::new(row, review::FINAL_COL.into()),
                 text: final_answer.to_string(),
             });
         }
