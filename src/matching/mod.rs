@@ -37,8 +37,8 @@ use rank::{Features, Weights};
 pub trait SemanticSearch: Sync {
     /// Unit vectors for texts, in order.
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>>;
-    /// The `k` entries whose wordings are most similar to the query vector, with that similarity.
-    fn nearest(&self, query: &[f32], k: usize) -> Vec<(DocAddress, f32)>;
+    /// The `k` entries whose wordings are most similar to the query vector, most similar first.
+    fn nearest(&self, query: &[f32], k: usize) -> Vec<DocAddress>;
     /// The similarity of an entry's answer body to the query vector (its wordings' similarity finds candidates in
     /// `nearest`; as a ranking feature it measured worse, see docs/matching.md).
     fn body_similarity(&self, address: DocAddress, query: &[f32]) -> f32;
@@ -224,12 +224,11 @@ impl<'a> Matcher<'a> {
             .exact_matches(&key)?
             .into_iter()
             .chain(retrieved.iter().map(|(_, address)| *address))
-            .chain(semantic.into_iter().flat_map(|(search, vector)| {
-                search
-                    .nearest(vector, SEMANTIC_CANDIDATES)
+            .chain(
+                semantic
                     .into_iter()
-                    .map(|(address, _)| address)
-            }))
+                    .flat_map(|(search, vector)| search.nearest(vector, SEMANTIC_CANDIDATES)),
+            )
             .filter(|address| seen.insert(*address))
             .collect();
         // An exact match that BM25 did not rank in the first candidates gets no retrieval credit; it needs none.

@@ -143,16 +143,22 @@ impl SemanticSearch for SemanticIndex {
         self.encoder.embed(texts)
     }
 
-    fn nearest(&self, query: &[f32], k: usize) -> Vec<(DocAddress, f32)> {
+    fn nearest(&self, query: &[f32], k: usize) -> Vec<DocAddress> {
         let mut ranked: Vec<(DocAddress, f32)> = self
             .entries
             .iter()
             .filter(|(_, rows)| !rows.is_empty())
             .map(|(address, rows)| (*address, self.closest_wording(rows.clone(), query)))
             .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let order =
+            |a: &(DocAddress, f32), b: &(DocAddress, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        // The k best without sorting every entry: a large library meets this once per question.
+        if ranked.len() > k && k > 0 {
+            ranked.select_nth_unstable_by(k - 1, order);
+        }
         ranked.truncate(k);
-        ranked
+        ranked.sort_by(order);
+        ranked.into_iter().map(|(address, _)| address).collect()
     }
 
     fn body_similarity(&self, address: DocAddress, query: &[f32]) -> f32 {
