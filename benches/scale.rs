@@ -13,9 +13,8 @@ use std::time::Instant;
 use answerbank::drafting::{self, DraftOptions, Summary};
 use answerbank::library::index::LibraryIndex;
 use answerbank::matching::{Confidence, Matcher};
-use answerbank::ooxml::package::Package;
 use answerbank::questionnaire::{ReadOptions, read_questionnaire};
-use answerbank::workbook::{patch, review};
+use answerbank::workbook::review;
 
 /// Words to build entries from: topics, objects and qualifiers of security questionnaires.
 const TOPICS: &[&str] = &[
@@ -237,8 +236,14 @@ fn run_case(questions: usize, entries: usize) {
     let started = Instant::now();
     let summary = Summary::of(&drafts, &questionnaire);
     let edits = drafting::edits_of(&drafts);
-    let package = Package::open(std::fs::read(&file).unwrap(), Default::default()).unwrap();
-    let (bytes, _) = patch::patch_workbook(&package, &edits).unwrap();
+    let (bytes, _) = answerbank::workbook::write_answers(
+        &file,
+        questionnaire.format,
+        std::fs::read(&file).unwrap(),
+        &edits,
+        &Default::default(),
+    )
+    .unwrap();
     let meta = review::ReviewMeta {
         source: file.clone(),
         source_sha256: String::new(),
