@@ -1,9 +1,13 @@
-//! A BERT encoder's forward pass (embeddings, then N transformer layers), on candle-core and candle-nn.
+//! A BERT or MPNet encoder's forward pass (embeddings, then N transformer layers), on candle-core and
+//! candle-nn.
 //!
 //! Only what sentence embedding needs: no pooler, no task heads, no dropout (inference only), absolute
-//! position embeddings, exact (erf) GELU. The operations are those of Hugging Face's `BertModel`, in the
-//! same order as candle-transformers' port of it, so the vectors are bit-for-bit the ones that crate gave;
-//! owning these ~200 lines spares compiling candle-transformers' hundred-odd other models.
+//! position embeddings, exact (erf) GELU. For BERT (all-MiniLM-L6-v2 and its kin) the operations are those
+//! of Hugging Face's `BertModel`, in the same order as candle-transformers' port of it, so the vectors are
+//! bit-for-bit the ones that crate gave; owning these lines spares compiling candle-transformers' hundred-odd
+//! other models. MPNet (all-mpnet-base-v2) is the same post-LayerNorm transformer with other weight names,
+//! no segment embeddings, positions counted from 2, and a relative-position bias added to the attention
+//! scores, as Hugging Face's `MPNetModel` computes them.
 
 use anyhow::{Result, bail};
 use candle_core::{D, DType, Tensor};
@@ -20,6 +24,8 @@ pub struct Config {
     pub intermediate_size: usize,
     pub hidden_act: String,
     pub max_position_embeddings: usize,
+    /// BERT's segment embeddings; MPNet has none.
+    #[serde(default)]
     pub type_vocab_size: usize,
     pub layer_norm_eps: f64,
     #[serde(default)]
@@ -28,16 +34,41 @@ pub struct Config {
     pub model_type: Option<String>,
     #[serde(default)]
     pub position_embedding_type: Option<String>,
+    /// Rows of MPNet's relative-position bias table (32 in microsoft/mpnet-base).
+    #[serde(default)]
+    pub relative_attention_num_buckets: Option<usize>,
+}
+
+/// The two encoder families the forward pass implements. They share the layer structure (post-LayerNorm
+/// transformer, exact GELU); they differ in weight names, segment embeddings and position handling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// BERT (and MiniLM, which is a BERT): absolute positions from 0, segment embeddings.
+    Bert,
+    /// MPNet (all-mpnet-base-v2): absolute positions counted from the padding id + 1 as RoBERTa does, no
+    /// segment embeddings, and a learned bias per relative-position bucket added to every layer's attention.
+    MpNet,
 }
 
 impl Config {
     /// Refuses, in plain words, a configuration this forward pass would run wrongly rather than fail on.
-    pub fn check(&self) -> Result<()> {
-        if let Some(model_type) = self.model_type.as_deref()
-            && model_type != "bert"
+    pub fn check(&self) -> Result<Family> {
+        let family = match self.model_type.as_deref() {
+            None | Some("bert") => Family::Bert,
+            Some("mpnet") => Family::MpNet,
+            Some(other) => bail!(
+                "config.json says the model is of type \"{other}\"; only BERT and MPNet models are supported"
+            ),
+        };
+        if family == Family::Bert && self.type_vocab_size == 0 {
+            bail!("config.json: a BERT model needs type_vocab_size");
+        }
+        if family == Family::MpNet
+            && self.relative_attention_num_buckets.unwrap_or(0) < RelativeBias::BUCKETS
         {
             bail!(
-                "config.json says the model is of type \"{model_type}\"; only BERT models are supported"
+                "config.json: an MPNet model needs relative_attention_num_buckets of at least {}",
+                RelativeBias::BUCKETS
             );
         }
         if self.hidden_act != "gelu" {
@@ -62,7 +93,22 @@ impl Config {
                 self.num_attention_heads
             );
         }
-        Ok(())
+        Ok(family)
+    }
+
+    /// How many tokens a text may have: the position table's rows from the first one a text uses.
+    pub fn usable_positions(&self, family: Family) -> usize {
+        self.max_position_embeddings
+            .saturating_sub(first_position(family))
+    }
+}
+
+/// The row of the position table that a text's first token takes: 0 for BERT; for MPNet the padding id + 1,
+/// with the padding id fixed at 1 as Hugging Face's `MPNetEmbeddings` fixes it.
+fn first_position(family: Family) -> usize {
+    match family {
+        Family::Bert => 0,
+        Family::MpNet => 2,
     }
 }
 
@@ -70,21 +116,31 @@ impl Config {
 pub struct BertModel {
     embeddings: Embeddings,
     layers: Vec<Layer>,
+    relative_bias: Option<RelativeBias>,
 }
 
 impl BertModel {
     /// Loads the weights under `vb` (already narrowed to any `bert.` prefix): `embeddings.*` and
-    /// `encoder.layer.{i}.*`, with the shapes `config` gives.
-    pub fn load(vb: VarBuilder, config: &Config) -> candle_core::Result<BertModel> {
-        let embeddings = Embeddings::load(vb.pp("embeddings"), config)?;
+    /// `encoder.layer.{i}.*` (plus `encoder.relative_attention_bias` for MPNet), with the shapes `config` gives.
+    pub fn load(vb: VarBuilder, config: &Config, family: Family) -> candle_core::Result<BertModel> {
+        let embeddings = Embeddings::load(vb.pp("embeddings"), config, family)?;
         let layers = (0..config.num_hidden_layers)
-            .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), config))
+            .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), config, family))
             .collect::<candle_core::Result<Vec<_>>>()?;
-        Ok(BertModel { embeddings, layers })
+        let relative_bias = match family {
+            Family::Bert => None,
+            Family::MpNet => Some(RelativeBias::load(vb.pp("encoder"), config)?),
+        };
+        Ok(BertModel {
+            embeddings,
+            layers,
+            relative_bias,
+        })
     }
 
     /// `input_ids`, `token_type_ids` and `attention_mask` (1 = real token, 0 = padding) are u32 tensors of
-    /// shape (batch, length); returns the last hidden state, (batch, length, hidden_size).
+    /// shape (batch, length), each text's tokens first and its padding after them; returns the last hidden
+    /// state, (batch, length, hidden_size).
     pub fn forward(
         &self,
         input_ids: &Tensor,
@@ -96,10 +152,15 @@ impl BertModel {
         // softmax gives it a weight of exactly 0. Shape (batch, 1, 1, length): the same for every head
         // and every query position.
         let mask = attention_mask.to_dtype(DType::F32)?;
-        let mask = (mask.ones_like()? - &mask)?
+        let mut mask = (mask.ones_like()? - &mask)?
             .broadcast_mul(&Tensor::new(f32::MIN, mask.device())?)?
             .unsqueeze(1)?
             .unsqueeze(1)?;
+        if let Some(bias) = &self.relative_bias {
+            // (1, heads, length, length), computed once and shared by every layer, as in MPNet.
+            let (_, length) = input_ids.dims2()?;
+            mask = mask.broadcast_add(&bias.forward(length, input_ids.device())?)?;
+        }
         for layer in &self.layers {
             hidden = layer.forward(&hidden, &mask)?;
         }
@@ -107,17 +168,84 @@ impl BertModel {
     }
 }
 
-/// Word + token-type + position embeddings, then LayerNorm.
+/// MPNet's attention bias: one learned value per head for each bucket of relative position (T5's bucketing:
+/// exact for distances under 8, logarithmic up to 128 tokens, by direction).
+struct RelativeBias {
+    table: Embedding,
+}
+
+impl RelativeBias {
+    /// Hugging Face's `MPNetEncoder` buckets into 32 whatever the table's size (`num_buckets=32`).
+    const BUCKETS: usize = 32;
+    const MAX_DISTANCE: f32 = 128.0;
+
+    fn load(vb: VarBuilder, config: &Config) -> candle_core::Result<RelativeBias> {
+        let rows = config
+            .relative_attention_num_buckets
+            .unwrap_or(Self::BUCKETS);
+        let table = candle_nn::embedding(
+            rows,
+            config.num_attention_heads,
+            vb.pp("relative_attention_bias"),
+        )?;
+        Ok(RelativeBias { table })
+    }
+
+    /// The bucket of key position minus query position, as Hugging Face's `MPNetEncoder` computes it (in
+    /// f32, truncated toward zero).
+    fn bucket(relative: i64) -> u32 {
+        let half = (Self::BUCKETS / 2) as i64;
+        let exact = half / 2;
+        let distance = -relative;
+        let mut bucket = if distance < 0 { half } else { 0 };
+        let distance = distance.abs();
+        bucket += if distance < exact {
+            distance
+        } else {
+            let far = (distance as f32 / exact as f32).ln()
+                / (Self::MAX_DISTANCE / exact as f32).ln()
+                * (half - exact) as f32;
+            (exact + far as i64).min(half - 1)
+        };
+        bucket as u32
+    }
+
+    fn forward(&self, length: usize, device: &candle_core::Device) -> candle_core::Result<Tensor> {
+        let buckets: Vec<u32> = (0..length as i64)
+            .flat_map(|query| (0..length as i64).map(move |key| (query, key)))
+            .map(|(query, key)| Self::bucket(key - query))
+            .collect();
+        let buckets = Tensor::from_vec(buckets, (length, length), device)?;
+        // (length, length, heads) → (1, heads, length, length)
+        self.table
+            .forward(&buckets)?
+            .permute((2, 0, 1))?
+            .unsqueeze(0)?
+            .contiguous()
+    }
+}
+
+/// Word + token-type (BERT only) + position embeddings, then LayerNorm.
 struct Embeddings {
     word: Embedding,
     position: Embedding,
-    token_type: Embedding,
+    token_type: Option<Embedding>,
+    /// See [`first_position`].
+    first_position: usize,
     layer_norm: LayerNorm,
 }
 
 impl Embeddings {
-    fn load(vb: VarBuilder, config: &Config) -> candle_core::Result<Embeddings> {
+    fn load(vb: VarBuilder, config: &Config, family: Family) -> candle_core::Result<Embeddings> {
         let hidden = config.hidden_size;
+        let token_type = match family {
+            Family::Bert => Some(candle_nn::embedding(
+                config.type_vocab_size,
+                hidden,
+                vb.pp("token_type_embeddings"),
+            )?),
+            Family::MpNet => None,
+        };
         Ok(Embeddings {
             word: candle_nn::embedding(config.vocab_size, hidden, vb.pp("word_embeddings"))?,
             position: candle_nn::embedding(
@@ -125,11 +253,8 @@ impl Embeddings {
                 hidden,
                 vb.pp("position_embeddings"),
             )?,
-            token_type: candle_nn::embedding(
-                config.type_vocab_size,
-                hidden,
-                vb.pp("token_type_embeddings"),
-            )?,
+            token_type,
+            first_position: first_position(family),
             layer_norm: candle_nn::layer_norm(hidden, config.layer_norm_eps, vb.pp("LayerNorm"))?,
         })
     }
@@ -137,16 +262,18 @@ impl Embeddings {
     fn forward(&self, input_ids: &Tensor, token_type_ids: &Tensor) -> candle_core::Result<Tensor> {
         let (_, length) = input_ids.dims2()?;
         let positions = self.position.embeddings();
-        if length > positions.dim(0)? {
-            candle_core::bail!(
-                "{length} tokens exceed the model's {} positions",
-                positions.dim(0)?
-            );
+        let available = positions.dim(0)?.saturating_sub(self.first_position);
+        if length > available {
+            candle_core::bail!("{length} tokens exceed the model's {available} positions");
         }
-        let words = self.word.forward(input_ids)?;
-        let token_types = self.token_type.forward(token_type_ids)?;
-        // Positions 0..length: the first rows of the table, for every text of the batch.
-        let embeddings = (words + token_types)?.broadcast_add(&positions.narrow(0, 0, length)?)?;
+        let mut embeddings = self.word.forward(input_ids)?;
+        if let Some(token_type) = &self.token_type {
+            embeddings = (embeddings + token_type.forward(token_type_ids)?)?;
+        }
+        // Consecutive rows of the table from the first position, for every text of the batch (padding, which
+        // comes after a text's tokens, takes other rows than Hugging Face gives it; the mask hides it).
+        let embeddings =
+            embeddings.broadcast_add(&positions.narrow(0, self.first_position, length)?)?;
         self.layer_norm.forward(&embeddings)
     }
 }
@@ -167,17 +294,27 @@ struct Layer {
 }
 
 impl Layer {
-    fn load(vb: VarBuilder, config: &Config) -> candle_core::Result<Layer> {
+    fn load(vb: VarBuilder, config: &Config, family: Family) -> candle_core::Result<Layer> {
         let hidden = config.hidden_size;
         let attention = vb.pp("attention");
         let linear = |inputs, outputs, vb: VarBuilder| candle_nn::linear(inputs, outputs, vb);
         let norm = |vb: VarBuilder| candle_nn::layer_norm(hidden, config.layer_norm_eps, vb);
+        let [query, key, value, output, output_norm] = match family {
+            Family::Bert => [
+                "self.query",
+                "self.key",
+                "self.value",
+                "output.dense",
+                "output.LayerNorm",
+            ],
+            Family::MpNet => ["attn.q", "attn.k", "attn.v", "attn.o", "LayerNorm"],
+        };
         Ok(Layer {
-            query: linear(hidden, hidden, attention.pp("self.query"))?,
-            key: linear(hidden, hidden, attention.pp("self.key"))?,
-            value: linear(hidden, hidden, attention.pp("self.value"))?,
-            attention_output: linear(hidden, hidden, attention.pp("output.dense"))?,
-            attention_norm: norm(attention.pp("output.LayerNorm"))?,
+            query: linear(hidden, hidden, attention.pp(query))?,
+            key: linear(hidden, hidden, attention.pp(key))?,
+            value: linear(hidden, hidden, attention.pp(value))?,
+            attention_output: linear(hidden, hidden, attention.pp(output))?,
+            attention_norm: norm(attention.pp(output_norm))?,
             intermediate: linear(
                 hidden,
                 config.intermediate_size,
@@ -190,7 +327,8 @@ impl Layer {
         })
     }
 
-    /// `hidden` is (batch, length, hidden_size); `mask` is the additive (batch, 1, 1, length) mask.
+    /// `hidden` is (batch, length, hidden_size); `mask` is what is added to the attention scores: (batch, 1, 1,
+    /// length) for padding, or (batch, heads, length, length) with MPNet's relative-position bias.
     ///
     /// The intermediate tensors live and die as in candle-transformers (split into these three functions,
     /// the projections kept until the end of `self_attention`). A tighter version that freed them sooner
@@ -234,5 +372,72 @@ impl Layer {
         let context = weights.matmul(&value)?;
         let context = context.transpose(1, 2)?.contiguous()?;
         context.flatten_from(D::Minus2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_position_buckets_are_those_of_hugging_face_mpnet() {
+        // (key position - query position, bucket), from Hugging Face's `relative_position_bucket` formula
+        // evaluated in numpy with f32 logarithms: exact below 8, logarithmic to 128, the sign in the upper half.
+        let expected = [
+            (0, 0),
+            (1, 17),
+            (-1, 1),
+            (7, 23),
+            (-7, 7),
+            (8, 24),
+            (-8, 8),
+            (15, 25),
+            (16, 26),
+            (-16, 10),
+            (31, 27),
+            (32, 28),
+            (63, 29),
+            (64, 30),
+            (-64, 14),
+            (127, 31),
+            (128, 31),
+            (-128, 15),
+            (500, 31),
+            (-500, 15),
+        ];
+        for (relative, bucket) in expected {
+            assert_eq!(
+                RelativeBias::bucket(relative),
+                bucket,
+                "relative position {relative}"
+            );
+        }
+    }
+
+    fn config(model_type: &str) -> Config {
+        serde_json::from_str(&format!(
+            r#"{{"vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2,
+                "intermediate_size": 16, "hidden_act": "gelu", "max_position_embeddings": 20,
+                "layer_norm_eps": 1e-5, "model_type": "{model_type}", "relative_attention_num_buckets": 32}}"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn configurations_name_their_family_or_are_refused() {
+        assert_eq!(config("mpnet").check().unwrap(), Family::MpNet);
+        assert_eq!(config("mpnet").usable_positions(Family::MpNet), 18);
+        // A BERT configuration without segment embeddings, and other architectures, are refused in words.
+        let error = config("bert").check().unwrap_err().to_string();
+        assert!(error.contains("type_vocab_size"), "{error}");
+        let error = config("roberta").check().unwrap_err().to_string();
+        assert!(
+            error.contains("\"roberta\"") && error.contains("MPNet"),
+            "{error}"
+        );
+        let mut few_buckets = config("mpnet");
+        few_buckets.relative_attention_num_buckets = Some(16);
+        let error = few_buckets.check().unwrap_err().to_string();
+        assert!(error.contains("relative_attention_num_buckets"), "{error}");
     }
 }

@@ -1,7 +1,8 @@
 //! Semantic matching support: a local sentence-embedding encoder, run in-process on the CPU.
 //!
 //! Texts in, unit-length vectors out: [`Encoder::load`] reads a sentence-transformers model directory
-//! (a BERT-family encoder such as all-MiniLM-L6-v2: `config.json`, `tokenizer.json`, `model.safetensors`),
+//! (a BERT encoder such as all-MiniLM-L6-v2, or an MPNet one such as all-mpnet-base-v2: `config.json`,
+//! `tokenizer.json`, `model.safetensors`),
 //! [`Encoder::embed`] turns questions into vectors, and [`cosine`] compares two of them. Nothing is fetched
 //! from the network: the model is a directory the user points at.
 //!
