@@ -13,7 +13,7 @@ use std::time::Instant;
 use answerbank::drafting::{self, DraftOptions, Summary};
 use answerbank::library::index::LibraryIndex;
 use answerbank::matching::{Confidence, Matcher};
-use answerbank::questionnaire::{ReadOptions, read_questionnaire};
+use answerbank::questionnaire::{self, ReadOptions};
 use answerbank::workbook::review;
 
 /// Words to build entries from: topics, objects and qualifiers of security questionnaires.
@@ -226,7 +226,11 @@ fn run_case(questions: usize, entries: usize) {
     let file = base.join(format!("questionnaire-{questions}-{entries}.xlsx"));
     let index = LibraryIndex::open(&library).unwrap();
     let started = Instant::now();
-    let questionnaire = read_questionnaire(&file, &ReadOptions::default()).unwrap();
+    // As `draft` does: the file is read and checked once, and the same opened workbook is written into.
+    let options = ReadOptions::default();
+    let (format, bytes) = questionnaire::read_input(&file, &options.limits).unwrap();
+    let mut workbook = questionnaire::open_bytes(&file, format, bytes, &options.limits).unwrap();
+    let questionnaire = questionnaire::read_opened(&mut workbook, &options).unwrap();
     let read = started.elapsed();
     let started = Instant::now();
     let matcher = Matcher::new(&index);
@@ -236,14 +240,7 @@ fn run_case(questions: usize, entries: usize) {
     let started = Instant::now();
     let summary = Summary::of(&drafts, &questionnaire);
     let edits = drafting::edits_of(&drafts);
-    let (bytes, _) = answerbank::workbook::write_answers(
-        &file,
-        questionnaire.format,
-        std::fs::read(&file).unwrap(),
-        &edits,
-        &Default::default(),
-    )
-    .unwrap();
+    let (bytes, _) = answerbank::workbook::write_answers(workbook, &edits).unwrap();
     let meta = review::ReviewMeta {
         source: file.clone(),
         source_sha256: String::new(),

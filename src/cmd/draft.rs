@@ -30,12 +30,9 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
     let index = super::open_index(&args.library.library)?;
     let (format, source_bytes) = questionnaire::read_input(&args.file, &options.limits)?;
     let source_sha256 = super::sha256_hex(&source_bytes);
-    let questionnaire = questionnaire::read_questionnaire_bytes(
-        &args.file,
-        format,
-        source_bytes.clone(),
-        &options,
-    )?;
+    let mut workbook =
+        questionnaire::open_bytes(&args.file, format, source_bytes, &options.limits)?;
+    let questionnaire = questionnaire::read_opened(&mut workbook, &options)?;
     let semantic = super::open_semantic(&index, &args.semantic)?;
     let matcher = Matcher::new(&index).with_semantic(semantic.as_deref());
     let draft_options = DraftOptions {
@@ -51,13 +48,7 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
     let summary = Summary::of(&drafts, &questionnaire);
 
     let edits = drafting::edits_of(&drafts);
-    let (bytes, report) = super::write_answers(
-        &args.file,
-        questionnaire.format,
-        source_bytes,
-        &edits,
-        &options.limits,
-    )?;
+    let (bytes, report) = super::write_answers(workbook, &edits)?;
     // Made only now, so a draft that fails earlier leaves no folder behind.
     if let Some(dir) = &args.out_dir {
         std::fs::create_dir_all(dir)

@@ -65,7 +65,8 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
     for problem in &plan.not_written {
         eprintln!("answerbank: warning: not written, row {problem}");
     }
-    let (answered, report) = super::write_answers(&source, format, bytes, &plan.edits, &limits)?;
+    let workbook = answerbank::questionnaire::open_bytes(&source, format, bytes, &limits)?;
+    let (answered, report) = super::write_answers(workbook, &plan.edits)?;
     write_bytes_atomic(&answered_path, existing, &answered)?;
 
     let source_name = source.file_name().map_or_else(

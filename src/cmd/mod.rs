@@ -10,7 +10,7 @@ mod search;
 
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::cli::{Cli, Command};
 
@@ -128,21 +128,20 @@ pub fn open_semantic(
 /// stderr what the user should know: that a file which cannot be edited in place became an `.xlsx` copy, which
 /// answers were cut to fit a cell, which cells held formulas and were left alone.
 pub fn write_answers(
-    file: &std::path::Path,
-    format: answerbank::questionnaire::Format,
-    bytes: Vec<u8>,
+    source: answerbank::questionnaire::source::Workbook,
     edits: &std::collections::BTreeMap<String, Vec<answerbank::workbook::patch::CellEdit>>,
-    limits: &answerbank::ooxml::Limits,
 ) -> Result<(Vec<u8>, answerbank::workbook::patch::PatchReport)> {
-    if !format.is_ooxml() {
+    if !source.format.is_ooxml() {
         eprintln!(
             "answerbank: note: {} is a .{} file, which cannot be edited in place; the answers go into an .xlsx \
              with the same sheets, rows and columns (formatting is not carried over)",
-            file.display(),
-            format.extension()
+            source.path.display(),
+            source.format.extension()
         );
     }
-    let (bytes, report) = answerbank::workbook::write_answers(file, format, bytes, edits, limits)?;
+    let name = source.path.clone();
+    let (bytes, report) = answerbank::workbook::write_answers(source, edits)
+        .with_context(|| format!("cannot write the answers into {}", name.display()))?;
     for (sheet, cell) in &report.truncated {
         eprintln!(
             "answerbank: warning: sheet '{sheet}', cell {cell}: the answer was cut to Excel's 32,767-character limit"

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{Cursor, Read};
+use std::sync::Arc;
 
 use quick_xml::events::Event;
 
@@ -27,7 +28,8 @@ pub struct SheetEntry {
 
 /// A checked package: its zip bytes, the names of its parts in order, and its sheets.
 pub struct Package {
-    bytes: Vec<u8>,
+    /// Shared, not copied, with calamine's reader of the same file.
+    bytes: Arc<[u8]>,
     names: Vec<String>,
     sheets: Vec<SheetEntry>,
     /// Defined names (`<definedName>`) without a `localSheetId`, for data-validation lists that use them.
@@ -46,7 +48,8 @@ impl std::fmt::Debug for Package {
 
 impl Package {
     /// Checks the zip and reads the workbook's sheet list.
-    pub fn open(bytes: Vec<u8>, limits: Limits) -> Result<Package, OoxmlError> {
+    pub fn open(bytes: impl Into<Arc<[u8]>>, limits: Limits) -> Result<Package, OoxmlError> {
+        let bytes = bytes.into();
         let names = check_zip(&bytes, &limits)?;
         let mut package = Package {
             bytes,
@@ -65,9 +68,14 @@ impl Package {
         check_zip(bytes, limits).map(drop)
     }
 
-    /// The original bytes (handed to calamine, and copied part by part by the writer).
+    /// The original bytes (copied part by part by the writer).
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
+    }
+
+    /// The original bytes as a shared handle, for a second reader of the same file (calamine) without a copy.
+    pub fn shared_bytes(&self) -> Arc<[u8]> {
+        Arc::clone(&self.bytes)
     }
 
     /// Entry names in zip order.

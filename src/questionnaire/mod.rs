@@ -10,6 +10,7 @@ pub mod layout;
 pub mod source;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 
@@ -93,27 +94,49 @@ pub fn read_questionnaire(path: &Path, options: &ReadOptions) -> Result<Question
 
 /// Reads a questionnaire file whole (size-checked), with its format, for callers that also need its bytes: to
 /// record its hash and to write answers into it. Errors name the file.
-pub fn read_input(path: &Path, limits: &Limits) -> Result<(Format, Vec<u8>)> {
+pub fn read_input(path: &Path, limits: &Limits) -> Result<(Format, Arc<[u8]>)> {
     source::read_input(path, limits).with_context(|| format!("{} is not usable", path.display()))
+}
+
+/// Opens a file already in memory (`name` names it in messages), keeping it open so that its questions can be
+/// read ([`read_opened`]) and answers written into it (`workbook::write_answers`) without checking it twice.
+pub fn open_bytes(
+    name: &Path,
+    format: Format,
+    bytes: impl Into<Arc<[u8]>>,
+    limits: &Limits,
+) -> Result<source::Workbook> {
+    source::Workbook::from_bytes(name, format, bytes, limits)
+        .with_context(|| format!("{} is not usable", name.display()))
+}
+
+/// Reads the questions of an opened file; the file stays open.
+pub fn read_opened(
+    workbook: &mut source::Workbook,
+    options: &ReadOptions,
+) -> Result<Questionnaire> {
+    read_workbook(workbook, options)
+        .with_context(|| format!("{} is not usable", workbook.path.display()))
 }
 
 /// Reads a questionnaire already in memory (`name` names it in messages).
 pub fn read_questionnaire_bytes(
     name: &Path,
     format: Format,
-    bytes: Vec<u8>,
+    bytes: impl Into<Arc<[u8]>>,
     options: &ReadOptions,
 ) -> Result<Questionnaire> {
-    let workbook = source::Workbook::from_bytes(name, format, bytes, &options.limits)
-        .with_context(|| format!("{} is not usable", name.display()))?;
-    read_workbook(workbook, options).with_context(|| format!("{} is not usable", name.display()))
+    read_opened(
+        &mut open_bytes(name, format, bytes, &options.limits)?,
+        options,
+    )
 }
 
 fn read(path: &Path, options: &ReadOptions) -> Result<Questionnaire> {
-    read_workbook(source::Workbook::open(path, &options.limits)?, options)
+    read_workbook(&mut source::Workbook::open(path, &options.limits)?, options)
 }
 
-fn read_workbook(mut workbook: source::Workbook, options: &ReadOptions) -> Result<Questionnaire> {
+fn read_workbook(workbook: &mut source::Workbook, options: &ReadOptions) -> Result<Questionnaire> {
     let path = workbook.path.clone();
     for wanted in &options.sheets {
         if !workbook.sheets.iter().any(|s| &s.name == wanted) {

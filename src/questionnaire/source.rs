@@ -7,8 +7,9 @@
 //! hostile file can make enormous), and the sheet XML is scanned for dropdowns, hidden rows and merges.
 
 use std::collections::HashMap;
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use calamine::{Data, Reader, SheetVisible};
@@ -71,26 +72,44 @@ pub struct SheetInfo {
 }
 
 /// Reads an input file whole, after checking that it is a spreadsheet by name and within the size limit (so a
-/// huge file is refused before anything is allocated for it).
-pub fn read_input(path: &Path, limits: &Limits) -> Result<(Format, Vec<u8>)> {
+/// huge file is refused before anything is allocated for it). The bytes are read straight into the shared
+/// buffer the readers and the writer use, and never more than the size checked: a file that grows or shrinks
+/// while it is read is refused.
+pub fn read_input(path: &Path, limits: &Limits) -> Result<(Format, Arc<[u8]>)> {
     let format = Format::from_path(path).with_context(|| {
         "it is not a supported spreadsheet (use .xlsx, .xlsm, .xls, .xlsb, .ods or .csv)"
             .to_string()
     })?;
-    let metadata = std::fs::metadata(path).context("cannot read it")?;
+    let mut file = std::fs::File::open(path).context("cannot read it")?;
+    let metadata = file.metadata().context("cannot read it")?;
     if metadata.is_dir() {
         bail!("it is a folder, not a file");
     }
     limits.check_file_size(metadata.len())?;
-    Ok((format, std::fs::read(path).context("cannot read it")?))
+    let length = usize::try_from(metadata.len()).context("cannot read it")?;
+    let mut bytes: Arc<[u8]> = std::iter::repeat_n(0, length).collect();
+    let buffer = Arc::get_mut(&mut bytes).expect("a new buffer has one owner");
+    let changed = || "cannot read it: it changed while it was being read";
+    match file.read_exact(buffer) {
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => bail!(changed()),
+        other => other.context("cannot read it")?,
+    }
+    if file.read(&mut [0u8]).context("cannot read it")? != 0 {
+        bail!(changed());
+    }
+    Ok((format, bytes))
 }
+
+/// The file's bytes as calamine reads them: a cursor over the buffer the package also holds.
+type Shared = Cursor<Arc<[u8]>>;
 
 enum Backend {
     Ooxml {
         package: Package,
-        xlsx: Box<calamine::Xlsx<Cursor<Vec<u8>>>>,
+        /// Made when the first sheet's cells are read: writing into the package (`finish`) needs no cells.
+        xlsx: Option<Box<calamine::Xlsx<Shared>>>,
     },
-    Calamine(Box<calamine::Sheets<Cursor<Vec<u8>>>>),
+    Calamine(Box<calamine::Sheets<Shared>>),
     Csv,
 }
 
@@ -128,9 +147,10 @@ impl Workbook {
     pub fn from_bytes(
         path: &Path,
         format: Format,
-        bytes: Vec<u8>,
+        bytes: impl Into<Arc<[u8]>>,
         limits: &Limits,
     ) -> Result<Workbook> {
+        let bytes: Arc<[u8]> = bytes.into();
         limits.check_file_size(bytes.len() as u64)?;
         if bytes.is_empty() {
             bail!("it is empty");
@@ -183,8 +203,6 @@ impl Workbook {
         if format.is_ooxml() {
             let package = Package::open(bytes, limits.clone())?;
             check_shared_strings(&package, limits)?;
-            let xlsx = calamine::Xlsx::new(Cursor::new(package.bytes().to_vec()))
-                .map_err(describe_xlsx_error)?;
             workbook.sheets = package
                 .sheets()
                 .iter()
@@ -196,7 +214,7 @@ impl Workbook {
                 .collect();
             workbook.backend = Backend::Ooxml {
                 package,
-                xlsx: Box::new(xlsx),
+                xlsx: None,
             };
         } else {
             if matches!(format, Format::Xlsb | Format::Ods) {
@@ -222,6 +240,14 @@ impl Workbook {
         Ok(workbook)
     }
 
+    /// The checked package of an `.xlsx`/`.xlsm` file, which answers are written into; `None` for other formats.
+    pub fn package(&self) -> Option<&Package> {
+        match &self.backend {
+            Backend::Ooxml { package, .. } => Some(package),
+            _ => None,
+        }
+    }
+
     /// The grid of one sheet, read on first use (with its dropdowns resolved, reading the sheets their lists
     /// live on).
     pub fn grid(&mut self, name: &str) -> Result<&Grid> {
@@ -238,6 +264,13 @@ impl Workbook {
         }
         let (mut grid, lists) = match &mut self.backend {
             Backend::Ooxml { package, xlsx } => {
+                let xlsx = match xlsx {
+                    Some(xlsx) => xlsx,
+                    None => xlsx.insert(Box::new(
+                        calamine::Xlsx::new(Cursor::new(package.shared_bytes()))
+                            .map_err(describe_xlsx_error)?,
+                    )),
+                };
                 read_ooxml_sheet(package, xlsx, name, &self.limits, self.cells_read)?
             }
             Backend::Calamine(sheets) => (
@@ -331,7 +364,7 @@ type Lists = Vec<(Vec<Area>, ListSource)>;
 
 fn read_ooxml_sheet(
     package: &Package,
-    xlsx: &mut calamine::Xlsx<Cursor<Vec<u8>>>,
+    xlsx: &mut calamine::Xlsx<Shared>,
     name: &str,
     limits: &Limits,
     cells_so_far: usize,
@@ -371,7 +404,7 @@ fn read_ooxml_sheet(
 }
 
 fn read_calamine_sheet(
-    sheets: &mut calamine::Sheets<Cursor<Vec<u8>>>,
+    sheets: &mut calamine::Sheets<Shared>,
     name: &str,
     limits: &Limits,
     cells_so_far: usize,
@@ -478,5 +511,32 @@ mod tests {
         assert_eq!(float_text(3.0), "3");
         assert_eq!(float_text(0.5), "0.5");
         assert_eq!(serial_date_text(44803.0), "2022-08-30");
+    }
+
+    #[test]
+    fn an_input_is_read_whole_and_never_past_the_size_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("q.csv");
+        std::fs::write(&csv, "question\nDo you encrypt data?\n").unwrap();
+        let (format, bytes) = read_input(&csv, &Limits::default()).unwrap();
+        assert_eq!(format, Format::Csv);
+        assert_eq!(&bytes[..], b"question\nDo you encrypt data?\n");
+
+        // A file whose size says one thing and whose content another (here a /proc file, which reports 0
+        // bytes) is refused rather than read past the size that was checked against the limit.
+        let proc_file = Path::new("/proc/self/status");
+        if proc_file.exists() {
+            let link = dir.path().join("growing.csv");
+            std::os::unix::fs::symlink(proc_file, &link).unwrap();
+            let error = format!("{:#}", read_input(&link, &Limits::default()).unwrap_err());
+            assert!(error.contains("changed while it was being read"), "{error}");
+        }
+
+        let limits = Limits {
+            max_file_bytes: 10,
+            ..Limits::default()
+        };
+        let error = format!("{:#}", read_input(&csv, &limits).unwrap_err());
+        assert!(error.contains("limit"), "{error}");
     }
 }
