@@ -94,6 +94,9 @@ pub struct Features {
     pub retrieval: f32,
     /// 1 when a yes/no question meets an entry with a short answer.
     pub short_answer: f32,
+    /// A yes/no question meets an entry that gives no Yes/No/N-A answer (an explanation, such as "What is
+    /// ISO/IEC 42001?"), which cannot fill the question's Yes/No cell.
+    pub lacks_short_answer: bool,
     /// How well the question's context (section, ID, neighbours) fits this entry, 0 to 1.
     pub context: f32,
     /// Share of the leading candidates' evidence that shares this entry's topic (tag), 0 to 1.
@@ -114,6 +117,8 @@ pub struct Weights {
     pub tags: f32,
     pub retrieval: f32,
     pub short_answer: f32,
+    /// Share of the evidence taken off an entry with no short answer when the question wants one.
+    pub lacks_short_answer: f32,
     pub context: f32,
     /// F-beta of the two coverages: above 1 favours covering the question over being covered by it.
     pub beta: f32,
@@ -140,6 +145,7 @@ impl Default for Weights {
             tags: 0.1,
             retrieval: 0.0,
             short_answer: 0.02,
+            lacks_short_answer: 0.1,
             context: 0.1,
             beta: 1.0,
             tag_consensus: 0.3,
@@ -188,7 +194,10 @@ impl Weights {
             } else {
                 0.0
             };
-        let evidence = self.base_score(f) + self.tag_consensus * f.consensus;
+        let mut evidence = self.base_score(f) + self.tag_consensus * f.consensus;
+        if f.lacks_short_answer {
+            evidence *= 1.0 - self.lacks_short_answer.clamp(0.0, 1.0);
+        }
         (if total > 0.0 { evidence / total } else { 0.0 }) + context
     }
 }
@@ -262,6 +271,7 @@ pub fn features(
     } else {
         0.0
     };
+    best.lacks_short_answer = query.yes_no && candidate.entry.short_answer.is_none();
     best.context = context.score(candidate);
     best
 }
@@ -347,6 +357,26 @@ fn trigram_similarity(a: &str, b: &str) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_yes_no_question_prefers_entries_that_answer_yes_or_no() {
+        let weights = Weights::default();
+        let explains = Features {
+            wording: 0.7,
+            question_coverage: 0.7,
+            wording_coverage: 0.7,
+            body: 1.0,
+            context: 0.5,
+            ..Features::default()
+        };
+        let lacking = Features {
+            lacks_short_answer: true,
+            ..explains.clone()
+        };
+        // The evidence loses a tenth; the context bonus (0.1 × 0.5) is added after, untouched.
+        let full = weights.score(&explains) - 0.05;
+        assert!((weights.score(&lacking) - (0.9 * full + 0.05)).abs() < 1e-6);
+    }
 
     #[test]
     fn trigram_similarity_finds_spelling_variants() {

@@ -2,6 +2,38 @@
 
 use crate::util::{Sandbox, entry, shared};
 
+/// On the shipped library, "Are you certified to ISO/IEC 42001 (AI management system)?" goes to the entry that
+/// answers No, not to the explanation of what ISO/IEC 42001 is, whose long body covers every word of the
+/// question; without the preference for entries that answer yes or no, the explanation ranked first.
+#[test]
+fn a_yes_no_question_prefers_an_entry_that_answers_yes_or_no() {
+    let sandbox = Sandbox::new();
+    sandbox.example_library();
+    sandbox.write(
+        "cases.csv",
+        "question,expected\n\"Are you certified to ISO/IEC 42001 (AI management system)?\",iso-42001-certification\n",
+    );
+    let hit_at_1 = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            "--library",
+            "answer_library",
+            "--cases",
+            "cases.csv",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let out = sandbox.run(&args);
+        out.expect_code(0);
+        out.json()["hit_at_1"].as_f64().unwrap()
+    };
+    assert_eq!(hit_at_1(&[]), 1.0);
+    assert_eq!(
+        hit_at_1(&["--weights", r#"{"lacks_short_answer": 0}"#]),
+        0.0
+    );
+}
+
 #[test]
 fn eval_reports_every_figure() {
     let sandbox = Sandbox::new();
