@@ -414,6 +414,105 @@ mod tests {
         }
     }
 
+    /// A tiny MPNet (2 layers, 2 heads, width 8) with pseudo-random weights: the k-th value of a tensor is
+    /// `((k + 1) · 2654435761 + seed · 40503) mod 2³²` scaled to -0.5..0.5 (times 4 for the relative-position
+    /// bias, so that it matters), `seed` being the sum of the tensor name's bytes modulo 97.
+    fn tiny_mpnet() -> BertModel {
+        let config: Config = serde_json::from_str(
+            r#"{"vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 2, "num_attention_heads": 2,
+                "intermediate_size": 16, "hidden_act": "gelu", "max_position_embeddings": 24,
+                "layer_norm_eps": 1e-5, "model_type": "mpnet", "relative_attention_num_buckets": 32}"#,
+        )
+        .unwrap();
+        let mut shapes: Vec<(String, Vec<usize>)> = vec![
+            ("embeddings.word_embeddings.weight".into(), vec![10, 8]),
+            ("embeddings.position_embeddings.weight".into(), vec![24, 8]),
+            ("embeddings.LayerNorm.weight".into(), vec![8]),
+            ("embeddings.LayerNorm.bias".into(), vec![8]),
+            ("encoder.relative_attention_bias.weight".into(), vec![32, 2]),
+        ];
+        for layer in 0..2 {
+            let p = format!("encoder.layer.{layer}.");
+            for name in ["q", "k", "v", "o"] {
+                shapes.push((format!("{p}attention.attn.{name}.weight"), vec![8, 8]));
+                shapes.push((format!("{p}attention.attn.{name}.bias"), vec![8]));
+            }
+            for (name, shape) in [
+                ("attention.LayerNorm.weight", vec![8]),
+                ("attention.LayerNorm.bias", vec![8]),
+                ("intermediate.dense.weight", vec![16, 8]),
+                ("intermediate.dense.bias", vec![16]),
+                ("output.dense.weight", vec![8, 16]),
+                ("output.dense.bias", vec![8]),
+                ("output.LayerNorm.weight", vec![8]),
+                ("output.LayerNorm.bias", vec![8]),
+            ] {
+                shapes.push((format!("{p}{name}"), shape));
+            }
+        }
+        let device = candle_core::Device::Cpu;
+        let tensors = shapes
+            .into_iter()
+            .map(|(name, shape)| {
+                let seed = u64::from(name.bytes().map(u32::from).sum::<u32>() % 97);
+                let scale = if name.contains("relative") { 4.0 } else { 1.0 };
+                let count: usize = shape.iter().product();
+                let values: Vec<f32> = (0..count as u64)
+                    .map(|k| {
+                        let x = ((k + 1) * 2_654_435_761 + seed * 40_503) % (1 << 32);
+                        (scale * (x as f64 / (1u64 << 32) as f64 - 0.5)) as f32
+                    })
+                    .collect();
+                (name, Tensor::from_vec(values, shape, &device).unwrap())
+            })
+            .collect();
+        let vb = VarBuilder::from_tensors(tensors, DType::F32, &device);
+        let family = config.check().unwrap();
+        BertModel::load(vb, &config, family).unwrap()
+    }
+
+    /// Hidden states of the tiny MPNet against a numpy transcription of Hugging Face's `MPNetModel` with the same
+    /// weights, each text run alone: a batch of a 20-token text (distances up to 19 reach the logarithmic
+    /// buckets) and a 13-token one padded to 20, whose real tokens must not see the padding.
+    #[test]
+    fn a_tiny_mpnet_matches_a_transcription_of_hugging_face_mpnet() {
+        let model = tiny_mpnet();
+        let long: [u32; 20] = [0, 3, 4, 5, 6, 7, 8, 9, 3, 4, 5, 6, 7, 8, 9, 3, 4, 5, 6, 2];
+        let short: [u32; 13] = [0, 9, 8, 7, 6, 5, 4, 3, 9, 8, 7, 6, 2];
+        let device = candle_core::Device::Cpu;
+        let mut ids = long.to_vec();
+        ids.extend(short);
+        ids.extend([1u32; 7]); // MPNet's padding id
+        let mask: Vec<u32> = [1u32; 20]
+            .into_iter()
+            .chain([1; 13])
+            .chain([0; 7])
+            .collect();
+        let ids = Tensor::from_vec(ids, (2, 20), &device).unwrap();
+        let mask = Tensor::from_vec(mask, (2, 20), &device).unwrap();
+        let hidden = model
+            .forward(&ids, &ids.zeros_like().unwrap(), &mask)
+            .unwrap()
+            .to_vec3::<f32>()
+            .unwrap();
+        #[rustfmt::skip]
+        let expected: [(usize, usize, [f32; 8]); 4] = [
+            (0, 0, [0.22298, -0.11619, 0.76233, -0.00772, 0.22017, 0.14507, -0.08912, 1.13610]),
+            (0, 19, [0.22488, -0.11912, 0.77692, -0.00726, 0.21105, 0.14665, -0.08115, 1.12018]),
+            (1, 0, [0.22234, -0.11838, 0.76036, -0.00775, 0.22179, 0.14496, -0.08905, 1.13897]),
+            (1, 12, [0.22691, -0.11455, 0.79208, -0.00722, 0.22129, 0.15197, -0.08525, 1.09124]),
+        ];
+        for (text, token, values) in expected {
+            for (got, want) in hidden[text][token].iter().zip(values) {
+                assert!(
+                    (got - want).abs() < 2e-5,
+                    "text {text}, token {token}: {:?}, expected {values:?}",
+                    hidden[text][token]
+                );
+            }
+        }
+    }
+
     fn config(model_type: &str) -> Config {
         serde_json::from_str(&format!(
             r#"{{"vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2,
