@@ -383,13 +383,22 @@ mod tests {
             "The new movie is awesome",
             "The new movie is so great",
         ];
-        let vectors = encoder.embed(&texts).unwrap();
-        for (a, b, expected) in [
-            (0, 1, 0.6660),
-            (0, 2, 0.1046),
-            (1, 2, 0.1411),
-            (3, 4, 0.8939),
-        ] {
+        assert_similarities(
+            encoder,
+            &texts,
+            &[
+                (0, 1, 0.6660),
+                (0, 2, 0.1046),
+                (1, 2, 0.1411),
+                (3, 4, 0.8939),
+            ],
+        );
+    }
+
+    /// Embeds `texts` in one batch and checks the cosine of each pair (indices into `texts`) within 0.001.
+    fn assert_similarities(encoder: &Encoder, texts: &[&str], pairs: &[(usize, usize, f32)]) {
+        let vectors = encoder.embed(texts).unwrap();
+        for &(a, b, expected) in pairs {
             let similarity = cosine(&vectors[a], &vectors[b]);
             assert!(
                 (similarity - expected).abs() < 0.001,
@@ -427,20 +436,17 @@ mod tests {
              require, how often each supplier is reassessed, and who signs off on exceptions.",
             "Are customer backups encrypted with keys that the customer controls?",
         ];
-        let vectors = encoder.embed(&texts).unwrap();
-        for (a, b, expected) in [
-            (0, 1, 0.9101),
-            (2, 3, 0.0363),
-            (4, 6, 0.4620),
-            (5, 6, 0.0461),
-            (4, 5, 0.3279),
-        ] {
-            let similarity = cosine(&vectors[a], &vectors[b]);
-            assert!(
-                (similarity - expected).abs() < 0.001,
-                "texts {a} and {b}: {similarity}, expected {expected}"
-            );
-        }
+        assert_similarities(
+            &encoder,
+            &texts,
+            &[
+                (0, 1, 0.9101),
+                (2, 3, 0.0363),
+                (4, 6, 0.4620),
+                (5, 6, 0.0461),
+                (4, 5, 0.3279),
+            ],
+        );
     }
 
     #[test]
