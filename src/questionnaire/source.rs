@@ -52,6 +52,14 @@ impl Format {
         matches!(self, Format::Xlsx | Format::Xlsm)
     }
 
+    /// Whether the file is a zip package, which must pass the package checks before anything unpacks it.
+    pub fn is_zip(self) -> bool {
+        matches!(
+            self,
+            Format::Xlsx | Format::Xlsm | Format::Xlsb | Format::Ods
+        )
+    }
+
     pub fn extension(self) -> &'static str {
         match self {
             Format::Xlsx => "xlsx",
@@ -80,11 +88,16 @@ pub fn read_input(path: &Path, limits: &Limits) -> Result<(Format, Arc<[u8]>)> {
         "it is not a supported spreadsheet (use .xlsx, .xlsm, .xls, .xlsb, .ods or .csv)"
             .to_string()
     })?;
-    let mut file = std::fs::File::open(path).context("cannot read it")?;
-    let metadata = file.metadata().context("cannot read it")?;
+    // Looked at before opening: opening a named pipe would wait for a writer.
+    let metadata = std::fs::metadata(path).context("cannot read it")?;
     if metadata.is_dir() {
         bail!("it is a folder, not a file");
     }
+    if !metadata.is_file() {
+        bail!("it is not a regular file (a device, pipe or socket)");
+    }
+    let mut file = std::fs::File::open(path).context("cannot read it")?;
+    let metadata = file.metadata().context("cannot read it")?;
     limits.check_file_size(metadata.len())?;
     let length = usize::try_from(metadata.len()).context("cannot read it")?;
     let mut bytes: Arc<[u8]> = std::iter::repeat_n(0, length).collect();
@@ -217,7 +230,7 @@ impl Workbook {
                 xlsx: None,
             };
         } else {
-            if matches!(format, Format::Xlsb | Format::Ods) {
+            if format.is_zip() {
                 // Zip-based too: the same checks before calamine unpacks anything.
                 Package::check_only(&bytes, limits)?;
             }
@@ -538,5 +551,26 @@ mod tests {
         };
         let error = format!("{:#}", read_input(&csv, &limits).unwrap_err());
         assert!(error.contains("limit"), "{error}");
+    }
+
+    #[test]
+    fn a_named_pipe_is_refused_without_waiting_for_a_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let pipe = dir.path().join("questions.csv");
+        let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+        if !made.is_ok_and(|s| s.success()) {
+            println!("skipping: mkfifo is not available");
+            return;
+        }
+        // On a thread, so that a regression fails the test instead of hanging the suite.
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(read_input(&pipe, &Limits::default()).map(|_| ()));
+        });
+        let result = receiver
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("reading a named pipe waited for a writer");
+        let error = format!("{:#}", result.unwrap_err());
+        assert!(error.contains("not a regular file"), "{error}");
     }
 }

@@ -21,8 +21,10 @@ use serde::{Deserialize, Serialize};
 use crate::date::Date;
 use crate::drafting::{Draft, Outcome, Summary};
 use crate::matching::Confidence;
+use crate::ooxml::Limits;
+use crate::ooxml::package::Package;
 use crate::questionnaire::AnswerCell;
-use crate::questionnaire::source::data_text;
+use crate::questionnaire::source::{data_text, read_input};
 use crate::workbook::patch::fit_to_cell;
 
 const REVIEW_SHEET: &str = "Review";
@@ -450,9 +452,16 @@ fn write_data_sheet(sheet: &mut Worksheet, meta: &ReviewMeta, rows: &[ReviewRow]
     Ok(())
 }
 
-/// Reads a review workbook written by `draft` (after a person edited it in Excel or LibreOffice).
+/// Reads a review workbook written by `draft` (after a person edited it in Excel or LibreOffice). It passes the
+/// same size limits and package checks as a customer's file before calamine unpacks it: whoever hands over a
+/// "review" may hand over anything.
 pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let limits = Limits::default();
+    let usable = || format!("{} is not usable", path.display());
+    let (format, bytes) = read_input(path, &limits).with_context(usable)?;
+    if format.is_zip() {
+        Package::check_only(&bytes, &limits).with_context(usable)?;
+    }
     let not_ours = || {
         anyhow::anyhow!(
             "{} is not a review workbook written by `answerbank draft`",

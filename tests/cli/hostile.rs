@@ -113,6 +113,25 @@ fn zip_bombs_and_oversized_packages() {
     );
 }
 
+/// `finish` reads a review workbook someone hands over: it gets the same checks as a customer's file.
+#[test]
+fn a_hostile_review_workbook_is_refused() {
+    let sandbox = sandbox();
+    let mut big = sheet(HEADER).into_bytes();
+    let tail = big.split_off(big.len() - "</worksheet>".len());
+    big.extend(std::iter::repeat_n(b' ', 300_000_000));
+    big.extend(tail);
+    std::fs::write(
+        sandbox.path("vendor.review.xlsx"),
+        workbook(&sheet(HEADER), vec![("xl/worksheets/sheet2.xml", big)]),
+    )
+    .unwrap();
+    let out = sandbox.run_within(&["finish", "vendor.review.xlsx"], Duration::from_secs(30));
+    out.expect_clean_error("vendor.review.xlsx");
+    assert!(out.stderr.contains("zip bomb"), "{}", out.stderr);
+    assert!(!sandbox.path("vendor.answered.xlsx").exists());
+}
+
 #[test]
 fn xml_attacks() {
     let sandbox = sandbox();
