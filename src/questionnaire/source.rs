@@ -465,7 +465,7 @@ fn read_calamine_sheet(
 }
 
 /// A cell value as text: whole numbers without `.0`, dates as ISO dates.
-pub(crate) fn data_text(value: &Data) -> String {
+fn data_text(value: &Data) -> String {
     match value {
         Data::String(s) => s.clone(),
         Data::Int(i) => i.to_string(),

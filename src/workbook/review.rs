@@ -8,23 +8,21 @@
 //! a reviewer may sort and filter the Review sheet freely.
 
 use std::collections::HashMap;
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use calamine::Reader;
 use rust_xlsxwriter::{
     Color, DataValidation, DocProperties, Format, FormatAlign, Workbook, Worksheet,
 };
 use serde::{Deserialize, Serialize};
 
+use crate::cell::CellRef;
 use crate::date::Date;
 use crate::drafting::{Draft, Outcome, Summary};
 use crate::matching::Confidence;
 use crate::ooxml::Limits;
-use crate::ooxml::package::Package;
 use crate::questionnaire::AnswerCell;
-use crate::questionnaire::source::{data_text, read_input};
+use crate::questionnaire::source::Workbook as Source;
 use crate::workbook::patch::fit_to_cell;
 
 const REVIEW_SHEET: &str = "Review";
@@ -452,28 +450,24 @@ fn write_data_sheet(sheet: &mut Worksheet, meta: &ReviewMeta, rows: &[ReviewRow]
     Ok(())
 }
 
-/// Reads a review workbook written by `draft` (after a person edited it in Excel or LibreOffice). It passes the
-/// same size limits and package checks as a customer's file before calamine unpacks it: whoever hands over a
-/// "review" may hand over anything.
+/// Reads a review workbook written by `draft` (after a person edited it in Excel or LibreOffice). It is opened by
+/// the questionnaire reader, with the limits and package checks of a customer's file and its sparse grids:
+/// whoever hands over a "review" may hand over anything.
 pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
-    let limits = Limits::default();
-    let usable = || format!("{} is not usable", path.display());
-    let (format, bytes) = read_input(path, &limits).with_context(usable)?;
-    if format.is_zip() {
-        Package::check_only(&bytes, &limits).with_context(usable)?;
-    }
+    let mut workbook = Source::open(path, &Limits::default())
+        .with_context(|| format!("{} is not usable", path.display()))?;
     let not_ours = || {
         anyhow::anyhow!(
             "{} is not a review workbook written by `answerbank draft`",
             path.display()
         )
     };
-    let mut workbook =
-        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| not_ours())?;
-    let data = workbook
-        .worksheet_range(DATA_SHEET)
-        .map_err(|_| not_ours())?;
-    let text = |r: u32, c: u32| data.get_value((r, c)).map(data_text).unwrap_or_default();
+    let data = workbook.grid(DATA_SHEET).map_err(|_| not_ours())?;
+    let text = |r: u32, c: u32| {
+        data.cell(CellRef::new(r, c))
+            .map(|cell| cell.text.clone())
+            .unwrap_or_default()
+    };
     if text(0, 0) != MARKER {
         return Err(not_ours());
     }
@@ -506,7 +500,7 @@ pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
         semantic: fact("semantic").is_ok_and(|v| v == "true"),
     };
     let mut rows: Vec<ReviewRow> = Vec::new();
-    let (height, _) = data.end().unwrap_or((0, 0));
+    let height = data.row_numbers().last().unwrap_or(0);
     for r in DATA_TABLE_ROW + 1..=height {
         let json = text(r, 1);
         if json.is_empty() {
@@ -524,17 +518,13 @@ pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
     }
 
     // Decisions and final answers, found by header name and tied by the `#` column.
-    let review = workbook
-        .worksheet_range(REVIEW_SHEET)
-        .map_err(|_| not_ours())?;
-    let header: Vec<String> = (0..review.width() as u32)
-        .map(|c| review.get_value((0, c)).map(data_text).unwrap_or_default())
-        .collect();
+    let review = workbook.grid(REVIEW_SHEET).map_err(|_| not_ours())?;
     let column = |name: &str| {
-        header
+        review
+            .row_cells(0)
             .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-            .map(|c| c as u32)
+            .find(|(_, cell)| cell.text.eq_ignore_ascii_case(name))
+            .map(|(c, _)| *c)
     };
     let (Some(number_col), Some(decision_col), Some(final_col)) =
         (column("#"), column("Decision"), column("Final answer"))
@@ -549,25 +539,20 @@ pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
         .enumerate()
         .map(|(i, r)| (r.number, i))
         .collect();
-    let (last, _) = review.end().unwrap_or((0, 0));
-    for r in 1..=last {
-        let number = review
-            .get_value((r, number_col))
-            .map(data_text)
-            .and_then(|t| t.trim().parse::<f64>().ok());
+    let text = |r: u32, c: u32| {
+        review
+            .cell(CellRef::new(r, c))
+            .map_or("", |cell| &cell.text)
+    };
+    for r in review.row_numbers().filter(|&r| r > 0) {
+        let number = text(r, number_col).parse::<f64>().ok();
         let Some(&index) = number.and_then(|n| by_number.get(&(n as usize))) else {
             continue;
         };
-        let decision_text = review
-            .get_value((r, decision_col))
-            .map(data_text)
-            .unwrap_or_default();
-        let final_text = review
-            .get_value((r, final_col))
-            .map(data_text)
-            .unwrap_or_default();
+        let decision_text = text(r, decision_col);
+        let final_text = text(r, final_col);
         let row = &mut rows[index];
-        row.decision = Decision::parse(&decision_text);
+        row.decision = Decision::parse(decision_text);
         if !decision_text.trim().is_empty() && row.decision.is_none() {
             bail!(
                 "{}: row {} of the Review sheet has the decision \"{}\"; use Accept, Edit, Reject or Needs SME",

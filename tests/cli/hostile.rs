@@ -33,10 +33,15 @@ fn zip_of(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
 
 /// A minimal valid workbook with the given sheet XML, plus extra parts.
 fn workbook(sheet_xml: &str, extra: Vec<(&str, Vec<u8>)>) -> Vec<u8> {
+    workbook_with_sheet_named("Q", sheet_xml, extra)
+}
+
+fn workbook_with_sheet_named(name: &str, sheet_xml: &str, extra: Vec<(&str, Vec<u8>)>) -> Vec<u8> {
+    let workbook_xml = WORKBOOK.replace(r#"name="Q""#, &format!("name={name:?}"));
     let mut parts = vec![
         ("[Content_Types].xml", CONTENT_TYPES.as_bytes().to_vec()),
         ("_rels/.rels", ROOT_RELS.as_bytes().to_vec()),
-        ("xl/workbook.xml", WORKBOOK.as_bytes().to_vec()),
+        ("xl/workbook.xml", workbook_xml.into_bytes()),
         (
             "xl/_rels/workbook.xml.rels",
             WORKBOOK_RELS.as_bytes().to_vec(),
@@ -75,15 +80,19 @@ fn sandbox() -> Sandbox {
     sandbox
 }
 
-#[test]
-fn zip_bombs_and_oversized_packages() {
-    let sandbox = sandbox();
-    // 300 MB of spaces in one part compresses to a few hundred kilobytes.
+/// Sheet XML with 300 MB of spaces before its end: it compresses to a few hundred kilobytes.
+fn sheet_of_300_mb() -> Vec<u8> {
     let mut big = sheet(HEADER).into_bytes();
     let tail = big.split_off(big.len() - "</worksheet>".len());
     big.extend(std::iter::repeat_n(b' ', 300_000_000));
     big.extend(tail);
-    let bytes = zip_of(&[("xl/worksheets/sheet1.xml", big)]);
+    big
+}
+
+#[test]
+fn zip_bombs_and_oversized_packages() {
+    let sandbox = sandbox();
+    let bytes = zip_of(&[("xl/worksheets/sheet1.xml", sheet_of_300_mb())]);
     assert!(bytes.len() < 2_000_000);
     refused(&sandbox, "bomb.xlsx", &bytes, "zip bomb");
 
@@ -113,23 +122,32 @@ fn zip_bombs_and_oversized_packages() {
     );
 }
 
-/// `finish` reads a review workbook someone hands over: it gets the same checks as a customer's file.
+/// `finish` reads a review workbook someone hands over: it gets the same checks as a customer's file, and the same
+/// sparse reading.
 #[test]
 fn a_hostile_review_workbook_is_refused() {
     let sandbox = sandbox();
-    let mut big = sheet(HEADER).into_bytes();
-    let tail = big.split_off(big.len() - "</worksheet>".len());
-    big.extend(std::iter::repeat_n(b' ', 300_000_000));
-    big.extend(tail);
-    std::fs::write(
-        sandbox.path("vendor.review.xlsx"),
-        workbook(&sheet(HEADER), vec![("xl/worksheets/sheet2.xml", big)]),
-    )
-    .unwrap();
-    let out = sandbox.run_within(&["finish", "vendor.review.xlsx"], Duration::from_secs(30));
-    out.expect_clean_error("vendor.review.xlsx");
-    assert!(out.stderr.contains("zip bomb"), "{}", out.stderr);
-    assert!(!sandbox.path("vendor.answered.xlsx").exists());
+    let finish = |bytes: Vec<u8>| {
+        std::fs::write(sandbox.path("vendor.review.xlsx"), bytes).unwrap();
+        let out = sandbox.run_within(&["finish", "vendor.review.xlsx"], Duration::from_secs(30));
+        out.expect_clean_error("vendor.review.xlsx");
+        assert!(!sandbox.path("vendor.answered.xlsx").exists());
+        out.stderr
+    };
+    let stderr = finish(workbook(
+        &sheet(HEADER),
+        vec![("xl/worksheets/sheet2.xml", sheet_of_300_mb())],
+    ));
+    assert!(stderr.contains("zip bomb"), "{stderr}");
+
+    // Its data sheet with a cell at the last position Excel allows: a dense reader would allocate 17 billion
+    // cells before finding it is not a review workbook.
+    let far = sheet(
+        r#"<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>far away</t></is></c></row>"#,
+    );
+    let bytes = workbook_with_sheet_named("answerbank", &far, vec![]);
+    let stderr = finish(bytes);
+    assert!(stderr.contains("not a review workbook"), "{stderr}");
 }
 
 #[test]
