@@ -175,11 +175,13 @@ pub fn map_short_answer(answer: &str, allowed: Option<&[String]>) -> Result<Stri
         .find(|value| same_short_answer(value, answer))
         .cloned()
         .ok_or_else(|| {
-            format!(
-                "the dropdown offers {}, not \"{}\"",
-                allowed.join(" / "),
-                answer.trim()
-            )
+            // A long list is named by its first values (the reason goes into one review cell).
+            const SHOWN: usize = 10;
+            let mut offered = allowed[..allowed.len().min(SHOWN)].join(" / ");
+            if allowed.len() > SHOWN {
+                offered.push_str(&format!(" and {} more", allowed.len() - SHOWN));
+            }
+            format!("the dropdown offers {offered}, not \"{}\"", answer.trim())
         })
 }
 

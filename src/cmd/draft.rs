@@ -49,13 +49,6 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
 
     let edits = drafting::edits_of(&drafts);
     let (bytes, report) = super::write_answers(workbook, &edits)?;
-    // Made only now, so a draft that fails earlier leaves no folder behind.
-    if let Some(dir) = &args.out_dir {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the --out-dir folder {}", dir.display()))?;
-    }
-    write_bytes_atomic(&drafted_path, existing, &bytes)?;
-
     let meta = review::ReviewMeta {
         source: std::path::absolute(&args.file).unwrap_or_else(|_| args.file.clone()),
         source_sha256,
@@ -67,6 +60,13 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         semantic: matcher.is_semantic(),
     };
     let review_bytes = review::review_workbook(&meta, &drafts, &summary)?;
+    // Both outputs are made before either is written, and the folder only now, so a draft that fails leaves
+    // nothing behind.
+    if let Some(dir) = &args.out_dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the --out-dir folder {}", dir.display()))?;
+    }
+    write_bytes_atomic(&drafted_path, existing, &bytes)?;
     write_bytes_atomic(&review_path, existing, &review_bytes)?;
 
     if args.json {

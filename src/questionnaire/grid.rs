@@ -26,6 +26,15 @@ pub struct Dropdown {
     pub values: Vec<String>,
 }
 
+/// Most values, and most characters in all, of a dropdown list that answerbank treats as a choice of answers.
+const MAX_CHOICES: usize = 1_000;
+const MAX_CHOICE_CHARS: usize = 10_000;
+
+fn is_choice_list(values: &[String]) -> bool {
+    values.len() <= MAX_CHOICES
+        && values.iter().map(|v| v.chars().count()).sum::<usize>() <= MAX_CHOICE_CHARS
+}
+
 /// A sparse sheet.
 #[derive(Debug, Clone, Default)]
 pub struct Grid {
@@ -151,11 +160,16 @@ impl Grid {
     }
 
     /// The values a cell's dropdown allows, if it has one.
+    ///
+    /// A list too long to be a choice of answers (a country list of thousands, or a whole column) counts as no
+    /// dropdown: it would be copied into every answer cell and every review row (one review cell holds at most
+    /// 32,767 characters), and no Yes/No/N-A answer is chosen from it.
     pub fn dropdown(&self, at: CellRef) -> Option<&[String]> {
         self.dropdowns
             .iter()
             .find(|d| d.areas.iter().any(|a| a.contains(at)))
             .map(|d| d.values.as_slice())
+            .filter(|values| is_choice_list(values))
     }
 
     /// The texts of a rectangle's cells in reading order (used to resolve list dropdowns).

@@ -240,7 +240,7 @@ fn write_review_sheet(sheet: &mut Worksheet, drafts: &[Draft], rows: &[ReviewRow
         }
         sheet.write_string_with_format(r, DECISION_COL, "", &top)?;
         sheet.write_string_with_format(r, FINAL_COL, "", &wrap)?;
-        sheet.write_string_with_format(r, 16, notes(draft), &wrap)?;
+        sheet.write_string_with_format(r, 16, fit_to_cell(&notes(draft)).0, &wrap)?;
     }
     let last = rows.len() as u32;
     if last > 0 {

@@ -282,3 +282,52 @@ fn csv_in_other_encodings_is_read_as_written() {
         );
     }
 }
+
+/// A dropdown of thousands of values (countries, say) on the answer column: not a choice of answers, so it is not
+/// copied into every row or the review workbook, and the draft completes.
+#[test]
+fn a_dropdown_of_thousands_of_values_is_not_a_choice_of_answers() {
+    let sandbox = sandbox();
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Security").unwrap();
+    for (col, h) in ["Question", "Answer", "Comments"].iter().enumerate() {
+        sheet.write_string(0, col as u16, *h).unwrap();
+    }
+    for row in 1..=300 {
+        sheet
+            .write_string(
+                row,
+                0,
+                format!("Do you encrypt customer data at rest (system {row})?"),
+            )
+            .unwrap();
+    }
+    let lists = workbook.add_worksheet();
+    lists.set_name("Lists").unwrap();
+    for i in 0..6_000 {
+        lists.write_string(i, 0, format!("Country {i}")).unwrap();
+    }
+    let list =
+        rust_xlsxwriter::DataValidation::new().allow_list_formula("Lists!$A$1:$A$6000".into());
+    workbook
+        .worksheet_from_index(0)
+        .unwrap()
+        .add_data_validation(1, 1, 300, 1, &list)
+        .unwrap();
+    workbook.save(sandbox.path("countries.xlsx")).unwrap();
+    let out = sandbox.run_within(
+        &["draft", "countries.xlsx", "--json"],
+        Duration::from_secs(60),
+    );
+    out.expect_code(0);
+    assert_eq!(out.json()["questions"], 300, "{}", out.stdout);
+    let (_, rows) =
+        answerbank::workbook::review::read_review(&sandbox.path("countries.review.xlsx")).unwrap();
+    assert!(
+        rows.iter()
+            .flat_map(|r| &r.cells)
+            .all(|c| c.allowed.is_none()),
+        "the list is not recorded as allowed answers"
+    );
+}
