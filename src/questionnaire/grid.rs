@@ -84,28 +84,62 @@ impl Grid {
     }
 
     /// Sets the merged areas. Only rows that hold cells are indexed, so a merge declared over a million rows
-    /// costs nothing more than the rows that exist.
+    /// costs nothing more than the rows that exist; rows without cells inside a short area are indexed too (they
+    /// still show the anchor's text). Excel forbids overlapping merges: an area that overlaps one kept before it
+    /// is dropped, so each row's areas stay disjoint and sorted by column, and a lookup is a binary search. A
+    /// hostile sheet of thousands of stacked merges therefore costs one area, and past `MAX_INDEXED_ROWS` (row,
+    /// area) pairs the rest are ignored.
     pub fn set_merges(&mut self, merges: Vec<Area>) {
+        const FILL_EMPTY_ROWS_BELOW: u32 = 1_000;
+        const MAX_INDEXED_ROWS: usize = 2_000_000;
+        self.merges.clear();
         self.merges_by_row.clear();
         let rows: Vec<u32> = self.rows.keys().copied().collect();
-        for (index, area) in merges.iter().enumerate() {
+        let mut indexed = 0;
+        for area in merges {
+            // The quick test first: an area whose top-left cell is already merged overlaps a kept one.
+            if self.merge_at(area.first).is_some() {
+                continue;
+            }
             let start = rows.partition_point(|&r| r < area.first.row);
-            let mut touched = false;
-            for &row in rows[start..].iter().take_while(|&&r| r <= area.last.row) {
-                self.merges_by_row.entry(row).or_default().push(index);
-                touched = true;
+            let end = start + rows[start..].partition_point(|&r| r <= area.last.row);
+            if start == end {
+                continue;
             }
-            // Rows inside the area that hold no cell still show the anchor's text: index them too, within reason.
-            if touched && area.last.row - area.first.row < 1_000 {
-                for row in area.first.row..=area.last.row {
-                    let list = self.merges_by_row.entry(row).or_default();
-                    if !list.contains(&index) {
-                        list.push(index);
-                    }
-                }
+            let filled: Vec<u32>;
+            let span: &[u32] = if area.last.row - area.first.row < FILL_EMPTY_ROWS_BELOW {
+                filled = (area.first.row..=area.last.row).collect();
+                &filled
+            } else {
+                &rows[start..end]
+            };
+            if indexed + span.len() > MAX_INDEXED_ROWS {
+                break;
             }
+            if span
+                .iter()
+                .any(|&row| self.overlapping(row, &area).is_some())
+            {
+                continue;
+            }
+            let index = self.merges.len();
+            self.merges.push(area);
+            for &row in span {
+                let list = self.merges_by_row.entry(row).or_default();
+                let at = list.partition_point(|&i| self.merges[i].first.col < area.first.col);
+                list.insert(at, index);
+            }
+            indexed += span.len();
         }
-        self.merges = merges;
+    }
+
+    /// The kept area in `row` whose columns overlap `area`'s, if any (a row's areas are disjoint and sorted).
+    fn overlapping(&self, row: u32, area: &Area) -> Option<usize> {
+        let list = self.merges_by_row.get(&row)?;
+        // The last area starting at or before `area`'s last column is the only one that can overlap it.
+        let after = list.partition_point(|&i| self.merges[i].first.col <= area.last.col);
+        let candidate = *list.get(after.checked_sub(1)?)?;
+        (self.merges[candidate].last.col >= area.first.col).then_some(candidate)
     }
 
     /// The rows that hold at least one cell, in order.
@@ -136,11 +170,11 @@ impl Grid {
 
     /// The merged area a cell belongs to, if any.
     pub fn merge_at(&self, at: CellRef) -> Option<&Area> {
-        self.merges_by_row
-            .get(&at.row)?
-            .iter()
-            .map(|&i| &self.merges[i])
-            .find(|a| a.contains(at))
+        let point = Area {
+            first: at,
+            last: at,
+        };
+        self.overlapping(at.row, &point).map(|i| &self.merges[i])
     }
 
     /// What the cell shows: its own text, or the text of the merged area it is part of.
@@ -213,5 +247,37 @@ mod tests {
         grid.insert(CellRef::new(0, 0), "x", false);
         grid.set_merges(vec![Area::parse("A1:A1048576").unwrap()]);
         assert!(grid.merges_by_row.len() <= 1);
+    }
+
+    #[test]
+    fn areas_side_by_side_are_found_and_overlapping_ones_dropped() {
+        let mut grid = Grid::new();
+        for col in 0..6 {
+            grid.insert(CellRef::new(0, col), &format!("h{col}"), false);
+        }
+        let areas = ["A1:B2", "E1:F1", "C1:D2", "B2:C3"];
+        grid.set_merges(areas.iter().map(|a| Area::parse(a).unwrap()).collect());
+        let anchor = |row, col| grid.merge_at(CellRef::new(row, col)).map(|a| a.first);
+        assert_eq!(anchor(1, 1), Some(CellRef::new(0, 0)));
+        assert_eq!(anchor(1, 3), Some(CellRef::new(0, 2)));
+        assert_eq!(anchor(0, 5), Some(CellRef::new(0, 4)));
+        assert_eq!(
+            anchor(2, 1),
+            None,
+            "B2:C3 overlaps the first two and is dropped"
+        );
+        assert_eq!(grid.merges.len(), 3);
+    }
+
+    #[test]
+    fn thousands_of_stacked_merges_cost_one() {
+        // 20,000 copies of one 999-row area: each would be indexed on every row, and searched on every lookup.
+        let mut grid = Grid::new();
+        for row in 0..999 {
+            grid.insert(CellRef::new(row, 2), "x", false);
+        }
+        grid.set_merges(vec![Area::parse("C1:C999").unwrap(); 20_000]);
+        assert_eq!(grid.merges.len(), 1);
+        assert!(grid.merges_by_row.values().all(|list| list.len() == 1));
     }
 }

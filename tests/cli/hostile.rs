@@ -331,3 +331,21 @@ fn a_dropdown_of_thousands_of_values_is_not_a_choice_of_answers() {
         "the list is not recorded as allowed answers"
     );
 }
+
+/// Twenty thousand copies of one merged area (a 3 KB file): Excel forbids overlaps, so one is kept.
+#[test]
+fn stacked_merged_areas_are_cheap() {
+    let sandbox = sandbox();
+    let merges = format!(
+        r#"<mergeCells count="20000">{}</mergeCells></worksheet>"#,
+        r#"<mergeCell ref="C1:C999"/>"#.repeat(20_000)
+    );
+    let xml = sheet(HEADER).replace("</worksheet>", &merges);
+    std::fs::write(sandbox.path("merges.xlsx"), workbook(&xml, vec![])).unwrap();
+    let out = sandbox.run_within(
+        &["columns", "merges.xlsx", "--json"],
+        Duration::from_secs(10),
+    );
+    out.expect_code(0);
+    assert_eq!(out.json()["sheets"][0]["questions"], 1);
+}
