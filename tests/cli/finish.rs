@@ -374,6 +374,49 @@ fn finish_never_writes_next_to_a_different_answer_and_says_what_it_left_out() {
     assert_eq!(values.get("C2"), None, "no Yes comment next to the No");
 }
 
+/// A CSV's one sheet is named after the file: finishing from a moved and renamed copy still writes the answers.
+#[test]
+fn finish_writes_into_a_renamed_csv() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "vendor.csv",
+        "Question,Answer,Comments\nDo you support single sign-on?,,\n",
+    );
+    sandbox.write(
+        "lib/sso.md",
+        &crate::util::entry(
+            "Do you support single sign-on?",
+            "short_answer = \"Yes\"\n",
+            "Yes, with SAML.",
+        ),
+    );
+    sandbox
+        .run(&["draft", "vendor.csv", "--library", "lib"])
+        .expect_code(0);
+    decide(
+        &sandbox.path("vendor.review.xlsx"),
+        &[(1, "Edit", "No. Never.")],
+    );
+    std::fs::create_dir(sandbox.path("moved")).unwrap();
+    std::fs::rename(
+        sandbox.path("vendor.csv"),
+        sandbox.path("moved/renamed.csv"),
+    )
+    .unwrap();
+    let out = sandbox.run(&[
+        "finish",
+        "vendor.review.xlsx",
+        "--source",
+        "moved/renamed.csv",
+        "--no-learn",
+        "--json",
+    ]);
+    out.expect_code(0);
+    assert_eq!(out.json()["written"], 2, "{}", out.stdout);
+    let values = read_values(&sandbox.path("renamed.answered.xlsx"), "renamed");
+    assert_eq!(values.get("B2").map(String::as_str), Some("No"));
+}
+
 #[test]
 fn import_a_past_questionnaire_twice() {
     let sandbox = Sandbox::new();
