@@ -116,7 +116,7 @@ pub struct SearchArgs {
     pub library: LibraryArgs,
     #[command(flatten)]
     pub semantic: SemanticArgs,
-    /// How many entries to show.
+    /// How many entries to show (the matcher ranks at most 50, or 70 with a model).
     #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 5,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
     pub limit: usize,
@@ -160,8 +160,8 @@ pub struct EvalArgs {
     pub weights: Option<String>,
 }
 
-/// How to read a questionnaire, when detection needs help. Shared by every command that reads one. The header and
-/// column options describe one sheet: with several sheets, name it with --sheet.
+/// How to read a questionnaire, when detection needs help. Shared by every command that reads one. (clap does not
+/// show this comment: what the user must know is in the options' own help.)
 #[derive(Debug, Clone, Args)]
 pub struct ReaderArgs {
     /// Only read this sheet (repeatable; a named hidden sheet is read too).
@@ -170,7 +170,8 @@ pub struct ReaderArgs {
     /// Also read hidden sheets and hidden rows.
     #[arg(long)]
     pub include_hidden: bool,
-    /// The header row, as Excel numbers it.
+    /// The header row, as Excel numbers it. The header and column options describe one sheet: with several
+    /// sheets, name it with --sheet.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
     pub header_row: Option<u32>,
     /// The column holding the questions (a letter, e.g. B).

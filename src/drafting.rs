@@ -302,7 +302,7 @@ pub fn propose(row: &QuestionRow, short: Option<&str>, body: &str, overwrite: bo
 pub struct Summary {
     pub questions: usize,
     pub bands: Bands,
-    /// Answer cells written into the customer's file.
+    /// Answer cells written into the customer's file (old marks cleared by `--overwrite` included).
     pub written: usize,
     /// Questions drafted into the file.
     pub drafted: usize,
@@ -344,11 +344,9 @@ impl Summary {
             match draft.outcome {
                 Outcome::Written => {
                     summary.drafted += 1;
-                    summary.written += draft
-                        .written()
-                        .iter()
-                        .filter(|w| !w.text.is_empty())
-                        .count();
+                    // Every cell the writer changes, an old mark cleared by --overwrite included, as the writer's
+                    // own report counts them.
+                    summary.written += draft.written().len();
                 }
                 Outcome::BelowThreshold => summary.skipped.below_threshold += 1,
                 Outcome::NoMatch => summary.skipped.no_match += 1,

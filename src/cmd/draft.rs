@@ -27,12 +27,14 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
     {
         bail!("the --out-dir {} is not a folder", dir.display());
     }
-    let index = super::open_index(&args.library.library)?;
+    // The questionnaire first: a file that cannot be used is reported before the library index is brought up
+    // to date.
     let (format, source_bytes) = questionnaire::read_input(&args.file, &options.limits)?;
     let source_sha256 = super::sha256_hex(&source_bytes);
     let mut workbook =
         questionnaire::open_bytes(&args.file, format, source_bytes, &options.limits)?;
     let questionnaire = questionnaire::read_opened(&mut workbook, &options)?;
+    let index = super::open_index(&args.library.library)?;
     let semantic = super::open_semantic(&index, &args.semantic)?;
     let matcher = Matcher::new(&index).with_semantic(semantic.as_deref());
     let draft_options = DraftOptions {

@@ -26,9 +26,14 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
         }
     })?;
     if super::sha256_hex(&bytes) != meta.source_sha256 {
+        let what = if args.source.is_some() {
+            "is not the questionnaire this review was drafted from"
+        } else {
+            "has changed since it was drafted"
+        };
         bail!(
-            "{} has changed since it was drafted (its SHA-256 differs from the one the review workbook recorded); \
-             pass the original with --source FILE",
+            "{} {what} (its SHA-256 differs from the one the review workbook recorded); pass the original with \
+             --source FILE",
             source.display()
         );
     }
@@ -50,10 +55,17 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
     let lock = if args.no_learn {
         None
     } else {
-        if args.library.is_none() && !library.is_dir() {
+        // finish learns into the library the review recorded, or --library (ANSWERBANK_LIBRARY is not read here),
+        // so the hints of `check_root` would point the wrong way for a missing folder.
+        if !library.exists() {
+            let which = if args.library.is_some() {
+                "given with --library"
+            } else {
+                "this review was drafted with"
+            };
             bail!(
-                "the library this review was drafted with, {}, is not there; pass it with --library DIR, or \
-                 finish with --no-learn to leave the library alone",
+                "the library {which}, {}, is not there; pass it with --library DIR, or finish with --no-learn to \
+                 leave the library alone",
                 library.display()
             );
         }

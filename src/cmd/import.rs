@@ -10,15 +10,22 @@ use answerbank::library::lock::LibraryLock;
 use answerbank::questionnaire::read_questionnaire;
 
 pub fn run(args: ImportArgs) -> Result<ExitStatus> {
-    let root = &args.library.library;
     let questionnaire = read_questionnaire(&args.file, &super::read_options(&args.reader))?;
-    // Importing is how a library starts: a missing library folder is made (not on a dry run, which writes nothing).
-    if !args.dry_run && !root.exists() {
+    // Importing is how a library starts: a missing library folder is made. A dry run writes nothing, so it
+    // imports into an empty folder of its own, thrown away afterwards (entry paths are relative to the library).
+    let scratch;
+    let root = if args.library.library.exists() {
+        args.library.library.as_path()
+    } else if args.dry_run {
+        scratch = tempfile::tempdir().context("making a scratch folder for the dry run")?;
+        scratch.path()
+    } else {
+        let root = args.library.library.as_path();
         std::fs::create_dir_all(root)
             .with_context(|| format!("creating the library folder {}", root.display()))?;
         eprintln!("created the library folder {}", root.display());
-    }
-    answerbank::library::check_root(root)?;
+        root
+    };
     // An empty library is fine here: importing is how a library starts.
     let index = super::open_library(root)?;
     let lock = if args.dry_run {
@@ -59,7 +66,7 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
     if !args.dry_run && !learned.entries_added.is_empty() {
         eprintln!(
             "new entries are in {}/imported/; `answerbank check` lists the proposed ones for review",
-            root.display()
+            args.library.library.display()
         );
     }
     Ok(ExitStatus::Success)

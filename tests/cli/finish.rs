@@ -645,10 +645,19 @@ fn import_starts_a_library_and_keeps_clear_of_files_that_do_not_parse() {
         "past.csv",
         "ID,Question,Answer\nSEC-09,Do you scan containers for vulnerabilities?,Yes\n",
     );
-    // A dry run writes nothing, so it does not make the library either.
-    sandbox
-        .run(&["import", "past.csv", "--library", "new", "--dry-run"])
-        .expect_clean_error("does not exist");
+    // A dry run writes nothing, so it does not make the library either; it says what an import into an empty
+    // library would add.
+    let out = sandbox.run(&[
+        "import",
+        "past.csv",
+        "--library",
+        "new",
+        "--dry-run",
+        "--json",
+    ]);
+    out.expect_code(0);
+    assert_eq!(out.json()["entries"][0], "sec-09", "{}", out.stdout);
+    assert!(!sandbox.path("new").exists());
     let out = sandbox.run(&["import", "past.csv", "--library", "new", "--json"]);
     out.expect_code(0);
     assert_eq!(out.json()["entries"][0], "sec-09", "{}", out.stdout);
