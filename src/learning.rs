@@ -21,7 +21,7 @@ use crate::matching::analyze::Analyzer;
 use crate::matching::context::slug;
 use crate::matching::{Matcher, synonyms};
 use crate::questionnaire::{AnswerKind, QuestionRow, Questionnaire};
-use crate::short_answer::{ShortAnswer, same_optional_short_answer};
+use crate::short_answer::ShortAnswer;
 use crate::text::one_line;
 use crate::workbook::patch::CellEdit;
 use crate::workbook::review::{Decision, ReviewRow};
@@ -266,14 +266,8 @@ impl Known {
         self.entries
             .iter()
             .filter(|e| e.entry.status != Status::Retired)
-            .any(|e| e.wording_keys.iter().any(|k| k == key) && same_answer(&e.entry, short, body))
+            .any(|e| e.wording_keys.iter().any(|k| k == key) && e.entry.gives_answer(short, body))
     }
-}
-
-/// Same short answer (Yes/No/N-A spelled any way) and the same body, whitespace aside.
-fn same_answer(entry: &Entry, short: Option<&str>, body: &str) -> bool {
-    same_optional_short_answer(entry.short_answer.as_deref(), short)
-        && one_line(&entry.body) == one_line(body)
 }
 
 /// How an entry's `source` records the question ID it was imported or learned from (read back by
@@ -489,7 +483,7 @@ pub fn import_questionnaire(
         }
         if let Some(&i) = same
             .iter()
-            .find(|&&i| same_answer(&known.entries[i].entry, short.as_deref(), &body))
+            .find(|&&i| known.entries[i].entry.gives_answer(short.as_deref(), &body))
         {
             // Known already: keep this wording as an alternate if it is new in normalized form.
             if !known.entries[i].wording_keys.contains(&key) && !key.is_empty() {

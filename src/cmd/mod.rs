@@ -97,7 +97,7 @@ pub fn open_semantic(
     };
     if semantic.embedded_now > 0 {
         eprintln!(
-            "semantic matching: embedded {} wordings in {:.1} s (cached for next time)",
+            "semantic matching: embedded {} wordings and answers in {:.1} s (cached for next time)",
             semantic.embedded_now,
             started.elapsed().as_secs_f64()
         );

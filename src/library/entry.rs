@@ -68,6 +68,13 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// Whether this entry gives the answer `short` + `body`: the same short answer (Yes/No/N-A spelled any way)
+    /// and the same body, whitespace aside.
+    pub fn gives_answer(&self, short: Option<&str>, body: &str) -> bool {
+        crate::short_answer::same_optional_short_answer(self.short_answer.as_deref(), short)
+            && crate::text::one_line(&self.body) == crate::text::one_line(body)
+    }
+
     /// Every wording this entry answers: the question first, then the alternates.
     pub fn wordings(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.question.as_str()).chain(self.alternates.iter().map(String::as_str))

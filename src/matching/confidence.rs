@@ -3,8 +3,8 @@
 //! In: the ranked candidates of one question. Out: a [`Confidence`] and a short reason.
 //! - **high**: the question is, after normalization, an approved entry's question or alternate (exact re-use),
 //!   and no other entry with a different answer has the same wording unless context settles which one; or the
-//!   score, its margin over the runner-up and the best wording's similarity are all in the region where the
-//!   benchmark's precision is at least 0.95.
+//!   best wording's similarity and the margin over the runner-up are in the region where the benchmark's
+//!   precision is at least 0.95 (see [`THRESHOLDS`]).
 //! - **medium**: probably right; **low**: a suggestion; **none**: abstain.
 //!
 //! `proposed` entries are capped at medium (never drafted unreviewed); retired entries are not in the index.
@@ -16,7 +16,6 @@ use serde::Serialize;
 
 use super::Candidate;
 use crate::library::Status;
-use crate::short_answer::same_optional_short_answer;
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
@@ -176,11 +175,12 @@ pub fn decide_with(candidates: &[Candidate], t: &Thresholds) -> (Confidence, Str
     )
 }
 
-/// Same short answer (however spelled) and the same body.
+/// The same answer (see `Entry::gives_answer`).
 fn same_answer(a: &Candidate, b: &Candidate) -> bool {
-    let (a, b) = (&a.entry.entry, &b.entry.entry);
-    same_optional_short_answer(a.short_answer.as_deref(), b.short_answer.as_deref())
-        && a.body == b.body
+    let b = &b.entry.entry;
+    a.entry
+        .entry
+        .gives_answer(b.short_answer.as_deref(), &b.body)
 }
 
 #[cfg(test)]

@@ -94,8 +94,8 @@ pub struct Features {
     pub retrieval: f32,
     /// 1 when a yes/no question meets an entry with a short answer.
     pub short_answer: f32,
-    /// A yes/no question meets an entry that gives no Yes/No/N-A answer (an explanation, such as "What is
-    /// ISO/IEC 42001?"), which cannot fill the question's Yes/No cell.
+    /// A yes/no question meets an entry with no short answer (an explanation, such as "What is ISO/IEC
+    /// 42001?"), which cannot fill the question's Yes/No cell.
     pub lacks_short_answer: bool,
     /// How well the question's context (section, ID, neighbours) fits this entry, 0 to 1.
     pub context: f32,

@@ -1,9 +1,9 @@
-//! Semantic matching: every entry's wordings as sentence embeddings, compared with the question's.
+//! Semantic matching: every entry's wordings and answer body as sentence embeddings, compared with the question's.
 //!
 //! In: the library index and a model directory. Out: a [`SemanticIndex`] that finds the entries whose wordings
 //! mean the same as a question even when they share no words ("Do you vet your staff before hiring?" and "Are
-//! background checks performed on employees?"), and measures that similarity for any candidate. The matcher
-//! fuses it with the lexical evidence (see `rank::Weights`).
+//! background checks performed on employees?"), which become candidates, and measures any candidate's answer
+//! body against the question, which the matcher weighs with the lexical evidence (see `rank::Weights`).
 //!
 //! Vectors are cached in the library's cache folder (`<library>/.answerbank/`, see `LibraryLock::acquire_cache`)
 //! as `embeddings-<model fingerprint>.bin`, keyed by text (wordings and answer bodies), so only new or edited
@@ -39,7 +39,7 @@ pub fn model_dir(index: &LibraryIndex, override_dir: Option<&Path>) -> Option<Pa
     })
 }
 
-/// The embeddings of every wording of every entry, with the encoder for questions.
+/// The embeddings of every wording and answer body of every entry, with the encoder for questions.
 pub struct SemanticIndex {
     encoder: Encoder,
     model: PathBuf,
@@ -57,7 +57,7 @@ pub struct SemanticIndex {
 }
 
 impl SemanticIndex {
-    /// Loads the model and the vectors of every wording, embedding the ones the cache lacks.
+    /// Loads the model and the vectors of every wording and body, embedding the ones the cache lacks.
     pub fn open(index: &LibraryIndex, model: &Path) -> Result<SemanticIndex> {
         let encoder = Encoder::load(model)?;
         let dimension = encoder.dimension();
@@ -93,22 +93,18 @@ impl SemanticIndex {
         let mut body_vectors = Vec::with_capacity(entries.len() * dimension);
         for ((address, entry), body) in entries.iter().zip(&bodies) {
             let first = vectors.len() / dimension.max(1);
+            // Every text is in the cache now: what it lacked was embedded above.
             for wording in entry.entry.wordings() {
-                if let Some(vector) = cache.get(wording) {
-                    vectors.extend_from_slice(vector);
-                    used.insert(wording, vector);
-                }
+                let vector = &cache[wording];
+                vectors.extend_from_slice(vector);
+                used.insert(wording, vector);
             }
             rows.push((*address, first..vectors.len() / dimension.max(1)));
-            match cache.get(body.as_str()) {
-                Some(vector) => {
-                    body_vectors.extend_from_slice(vector);
-                    used.insert(body, vector);
-                }
-                None => body_vectors.resize(body_vectors.len() + dimension, 0.0),
-            }
+            let vector = &cache[body.as_str()];
+            body_vectors.extend_from_slice(vector);
+            used.insert(body, vector);
         }
-        // Keep only the wordings the library still has, and save when anything changed.
+        // Keep only the texts the library still has, and save when anything changed.
         if embedded_now > 0 || used.len() != cache.len() {
             let bytes = cache_bytes(&used, dimension);
             if let Err(err) = write_bytes_atomic(&cache_path, Existing::Replace, &bytes) {
@@ -147,7 +143,6 @@ impl SemanticSearch for SemanticIndex {
         let mut ranked: Vec<(DocAddress, f32)> = self
             .entries
             .iter()
-            .filter(|(_, rows)| !rows.is_empty())
             .map(|(address, rows)| (*address, self.closest_wording(rows.clone(), query)))
             .collect();
         let order =

@@ -14,7 +14,7 @@ use candle_core::{D, DType, Tensor};
 use candle_nn::{Embedding, LayerNorm, Linear, Module, VarBuilder};
 use serde::Deserialize;
 
-/// The parts of a BERT `config.json` that the forward pass needs.
+/// The parts of a BERT or MPNet `config.json` that the forward pass needs.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
     pub vocab_size: usize,
@@ -180,6 +180,7 @@ impl RelativeBias {
     const MAX_DISTANCE: f32 = 128.0;
 
     fn load(vb: VarBuilder, config: &Config) -> candle_core::Result<RelativeBias> {
+        // `Config::check` made sure it is there.
         let rows = config
             .relative_attention_num_buckets
             .unwrap_or(Self::BUCKETS);
