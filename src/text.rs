@@ -63,6 +63,11 @@ pub fn plain_text(markdown: &str) -> String {
     HEADING.replace_all(&text, "").trim().to_string()
 }
 
+/// Lower-case hex of bytes (hash digests in file names, fingerprints and the review's record of its source).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

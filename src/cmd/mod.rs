@@ -185,8 +185,5 @@ pub fn output_policy(
 /// The SHA-256 of a file's bytes in hex: `draft` records the questionnaire's, `finish` checks it.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    answerbank::text::hex(&sha2::Sha256::digest(bytes))
 }

@@ -114,7 +114,7 @@ fn user_cache_dir(root: &Path) -> Result<PathBuf> {
     };
     let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let digest = Sha256::digest(canonical.as_os_str().as_encoded_bytes());
-    let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let hash = crate::text::hex(&digest[..8]);
     let name: String = canonical
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -303,10 +303,7 @@ fn fingerprint(
     hasher.update(metadata.len().to_le_bytes());
     hasher.update(modified.to_le_bytes());
     hasher.update((max_tokens as u64).to_le_bytes());
-    Ok(hasher.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(crate::text::hex(&hasher.finalize()[..8]))
 }
 
 #[cfg(test)]
