@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::util::{Sandbox, repo, shared};
+use crate::util::{Sandbox, field, repo, shared};
 
 /// One sheet in short: header row, question, ID and answer columns (column, kind, allowed values), questions,
 /// answered, skipped reason.
@@ -149,7 +149,7 @@ fn header_traps_two_row_header_sections_repeats_and_footers() {
         serde_json::json!([4, 5])
     );
     let rows = report["sheets"][0]["rows"].as_array().unwrap();
-    let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let ids = field(&report["sheets"][0]["rows"], "id");
     assert_eq!(
         ids,
         [
@@ -194,12 +194,7 @@ fn formula_traps_cached_questions_formula_answers_and_x14_lists() {
         "cached formula values are read"
     );
     let pol4 = rows.iter().find(|r| r["id"] == "POL-04").unwrap();
-    let cells: Vec<&str> = pol4["answer_cells"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["cell"].as_str().unwrap())
-        .collect();
+    let cells = field(&pol4["answer_cells"], "cell");
     assert_eq!(
         cells,
         ["D11"],
@@ -410,7 +405,7 @@ fn caiq_v4_blank_and_completed() {
         ),
         ("questionnaires/CAIQv4.0.3_WhitePact_completed.xlsx", 261),
     ] {
-        let Some(path) = shared(file) else { return };
+        let Some(path) = shared(file) else { continue };
         let report = columns(&path, &["--rows"]);
         let sheets = sheets(&report);
         assert!(

@@ -4,7 +4,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::util::Sandbox;
+use crate::util::{Sandbox, field};
 
 /// A past questionnaire with `n` answered questions, each distinct.
 fn answered_questionnaire(sandbox: &Sandbox, name: &str, n: usize, salt: &str) {
@@ -43,12 +43,7 @@ fn answered_questionnaire(sandbox: &Sandbox, name: &str, n: usize, salt: &str) {
 fn check_kinds(sandbox: &Sandbox) -> Vec<String> {
     let out = sandbox.run(&["check", "--library", "lib", "--json"]);
     assert!(out.code == 0 || out.code == 1, "{out:?}");
-    out.json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["kind"].as_str().unwrap().to_string())
-        .collect()
+    field(&out.json(), "kind")
 }
 
 #[test]

@@ -1,16 +1,11 @@
 //! The index cache (#2, #7): always in sync with the files, rebuilt when damaged, never a manual step.
 
-use crate::util::{Sandbox, entry};
+use crate::util::{Sandbox, entry, field};
 
 fn ids(sandbox: &Sandbox, query: &str) -> Vec<String> {
     let out = sandbox.run(&["search", "--library", "lib", "--json", query]);
     out.expect_code(0);
-    out.json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_string())
-        .collect()
+    field(&out.json(), "id")
 }
 
 #[test]
@@ -163,14 +158,12 @@ fn of_two_files_with_one_id_only_the_first_is_matched_as_check_says() {
         "encrypted backups tested",
     ]);
     out.expect_code(0);
-    let results = out.json();
-    let paths: Vec<&str> = results
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["path"].as_str().unwrap())
-        .collect();
-    assert_eq!(paths, ["a/backups.md"], "{}", out.stdout);
+    assert_eq!(
+        field(&out.json(), "path"),
+        ["a/backups.md"],
+        "{}",
+        out.stdout
+    );
     assert!(out.stderr.contains("b/backups.md"), "{}", out.stderr);
     let out = sandbox.run(&["check", "--library", "lib"]);
     out.expect_code(1);

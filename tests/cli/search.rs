@@ -1,14 +1,14 @@
 //! `answerbank search` (#2, #4): ranking on the example library, JSON output, hostile text, errors.
 
-use crate::util::{Sandbox, entry};
+use crate::util::{Sandbox, entry, field};
 
 fn top_id(sandbox: &Sandbox, query: &str) -> String {
     let out = sandbox.run(&["search", "--json", query]);
     out.expect_code(0);
-    out.json()[0]["id"]
-        .as_str()
+    field(&out.json(), "id")
+        .into_iter()
+        .next()
         .unwrap_or_else(|| panic!("no result for {query}"))
-        .to_string()
 }
 
 #[test]

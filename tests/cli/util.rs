@@ -114,6 +114,13 @@ impl Sandbox {
         to
     }
 
+    /// Copies a folder of the shared folder beside the repository (see [`shared`]) into the sandbox as
+    /// `as_name`, so that a run never writes its cache into the shared original; returns its path there, or
+    /// `None` when the shared folder is not here.
+    pub fn shared_copy(&self, rel: &str, as_name: &str) -> Option<PathBuf> {
+        Some(self.copy_dir(&shared(rel)?, as_name))
+    }
+
     /// Copies `fixtures/<name>` into the sandbox under the same name; returns its path there.
     pub fn fixture(&self, name: &str) -> PathBuf {
         self.fixture_as(name, name)
@@ -209,6 +216,21 @@ fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(item.path(), &target).unwrap();
         }
     }
+}
+
+/// One string field of every item of a JSON array (search results, findings, rows), in order.
+pub fn field(items: &serde_json::Value, key: &str) -> Vec<String> {
+    items
+        .as_array()
+        .unwrap_or_else(|| panic!("not a JSON array: {items}"))
+        .iter()
+        .map(|item| {
+            item[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("no string {key:?} in {item}"))
+                .to_string()
+        })
+        .collect()
 }
 
 /// An entry file's text.
