@@ -25,7 +25,7 @@ use tantivy::schema::{
 use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use super::check::{Finding, FindingKind};
+use super::check::Finding;
 use super::lock::LibraryLock;
 use super::settings::Settings;
 use super::{Entry, FileStamp, LibraryFile, Status, read_entry, scan_files};
@@ -429,16 +429,7 @@ fn manifest_warnings(manifest: &Manifest) -> (Vec<Finding>, HashSet<String>) {
     let mut shadowed = HashSet::new();
     for (id, paths) in duplicates {
         for later in &paths[1..] {
-            warnings.push(Finding::new(
-                FindingKind::DuplicateId,
-                later,
-                None,
-                format!(
-                    "id `{id}` is already used by {}; ids must be unique across the library (only the first \
-                     is matched)",
-                    paths[0]
-                ),
-            ));
+            warnings.push(super::duplicate_id(id, paths[0], later));
             shadowed.insert(later.to_string());
         }
     }

@@ -205,6 +205,20 @@ pub fn read_entry(file: &LibraryFile) -> std::result::Result<Entry, check::Findi
     })
 }
 
+/// The finding for a file whose id an earlier file (by path) already uses: the rule of `load`, which keeps only
+/// the first, and of the index, which matches only the first.
+pub(crate) fn duplicate_id(id: &str, first: &str, later: &str) -> check::Finding {
+    check::Finding::new(
+        check::FindingKind::DuplicateId,
+        later,
+        None,
+        format!(
+            "id `{id}` is already used by {first}; ids must be unique across the library (only the first is \
+             used)"
+        ),
+    )
+}
+
 /// Reads and parses the whole library. Files that do not parse become `problems`; duplicate ids are reported and
 /// only the first (by path) is kept, so callers never see two entries with one id.
 pub fn load(root: &Path) -> Result<Library> {
@@ -233,12 +247,7 @@ pub fn load(root: &Path) -> Result<Library> {
         match read_entry(file) {
             Ok(entry) => {
                 if let Some(first) = seen.get(&entry.id) {
-                    problems.push(check::Finding::new(
-                        check::FindingKind::DuplicateId,
-                        &file.rel,
-                        None,
-                        format!("id `{}` is already used by {first}; ids must be unique across the library", entry.id),
-                    ));
+                    problems.push(duplicate_id(&entry.id, first, &file.rel));
                     continue;
                 }
                 seen.insert(entry.id.clone(), file.rel.clone());
