@@ -27,6 +27,12 @@ pub struct Limits {
     pub max_cells: usize,
     /// Entries in the shared-strings table.
     pub max_shared_strings: usize,
+    /// Cells that calamine lays out when it opens an `.xls` or `.ods` file, which it reads whole into dense ranges:
+    /// each sheet's last used row × last used column (repeated rows and cells included), all sheets together.
+    pub max_dense_cells: u64,
+    /// Text held by the cells of one workbook, each copy counted: one shared string shown by a million cells, or one
+    /// cell repeated across a million, is small in the file but not in memory.
+    pub max_text_bytes: u64,
 }
 
 impl Default for Limits {
@@ -38,6 +44,10 @@ impl Default for Limits {
             max_total_bytes: 512 * 1_000_000,
             max_cells: 4_000_000,
             max_shared_strings: 2_000_000,
+            // About 300 MB once laid out; real questionnaires (CAIQ, HECVAT) saved as .xls or .ods by LibreOffice
+            // span at most about 53,000.
+            max_dense_cells: 5_000_000,
+            max_text_bytes: 256 * 1_000_000,
         }
     }
 }
@@ -63,6 +73,20 @@ impl Limits {
 
     pub(crate) fn too_many_cells(&self) -> OoxmlError {
         OoxmlError::Limit(format!("it holds more than {} cells", self.max_cells))
+    }
+
+    pub(crate) fn too_many_dense_cells(&self, cells: u64) -> OoxmlError {
+        OoxmlError::Limit(format!(
+            "its sheets span {cells} cells from A1 to their last used cells (the limit is {})",
+            self.max_dense_cells
+        ))
+    }
+
+    pub(crate) fn too_much_text(&self) -> OoxmlError {
+        OoxmlError::Limit(format!(
+            "its cells hold more than {} MB of text, each repeated or shared text counted where it shows",
+            self.max_text_bytes / 1_000_000
+        ))
     }
 }
 

@@ -63,9 +63,9 @@ impl Package {
     }
 
     /// Runs the zip checks alone, for zip-based formats answerbank reads but does not parse as OOXML
-    /// (`.xlsb`, `.ods`).
-    pub fn check_only(bytes: &[u8], limits: &Limits) -> Result<(), OoxmlError> {
-        check_zip(bytes, limits).map(drop)
+    /// (`.xlsb`, `.ods`); returns the entry names in zip order.
+    pub fn check_only(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, OoxmlError> {
+        check_zip(bytes, limits)
     }
 
     /// The original bytes (copied part by part by the writer).

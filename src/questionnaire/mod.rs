@@ -5,6 +5,7 @@
 //! cell coordinates, so later steps write into exactly the right cells. The input file is never modified.
 
 mod csv;
+mod extent;
 pub mod grid;
 pub mod layout;
 pub mod source;

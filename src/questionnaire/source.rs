@@ -2,11 +2,14 @@
 //!
 //! In: a path (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`, `.csv`). Out: a [`Workbook`] that lists its sheets and
 //! reads each on demand. The file is read once into memory and never written. Zip-based formats pass the
-//! package checks of `ooxml::package` first; xlsx/xlsm cells are streamed from calamine's cell reader into a
-//! sparse grid (calamine's dense `Range` would allocate rows × columns from the first to the last cell, which a
-//! hostile file can make enormous), and the sheet XML is scanned for dropdowns, hidden rows and merges.
+//! package checks of `ooxml::package` first. Each format is opened by its own calamine reader, never by content
+//! sniffing, so a file is read as what its name says or refused. xlsx/xlsm and xlsb cells are streamed from
+//! calamine's cell readers into a sparse grid (calamine's dense `Range` would allocate rows × columns from the first
+//! to the last cell, which a hostile file can make enormous), and the xlsx sheet XML is scanned for dropdowns,
+//! hidden rows and merges. calamine reads xls and ods whole and densely when it opens them, so those are measured
+//! first (`extent`) and refused when their sheets span too many cells.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,6 +17,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use calamine::{Data, Reader, SheetVisible};
 
+use super::extent;
 use super::grid::{Dropdown, Grid};
 use crate::cell::CellRef;
 use crate::date::Date;
@@ -122,8 +126,18 @@ enum Backend {
         /// Made when the first sheet's cells are read: writing into the package (`finish`) needs no cells.
         xlsx: Option<Box<calamine::Xlsx<Shared>>>,
     },
-    Calamine(Box<calamine::Sheets<Shared>>),
+    Xlsb(Box<calamine::Xlsb<Shared>>),
+    /// Read whole when opened: only after `extent` has measured the file.
+    Xls(Box<calamine::Xls<Shared>>),
+    Ods(Box<calamine::Ods<Shared>>),
     Csv,
+}
+
+/// What the sheets read so far hold, checked against the workbook's limits as cells stream in.
+#[derive(Debug, Default)]
+struct Tally {
+    cells: usize,
+    text_bytes: u64,
 }
 
 /// An opened customer file.
@@ -134,7 +148,7 @@ pub struct Workbook {
     backend: Backend,
     limits: Limits,
     grids: HashMap<String, Grid>,
-    cells_read: usize,
+    tally: Tally,
 }
 
 impl std::fmt::Debug for Workbook {
@@ -175,11 +189,11 @@ impl Workbook {
             backend: Backend::Csv,
             limits: limits.clone(),
             grids: HashMap::new(),
-            cells_read: 0,
+            tally: Tally::default(),
         };
         if format == Format::Csv {
             let grid = super::csv::read_csv(&bytes, limits)?;
-            workbook.cells_read = grid.len();
+            workbook.tally.cells = grid.len();
             let name = path
                 .file_stem()
                 .and_then(|s| s.to_str())
@@ -230,22 +244,13 @@ impl Workbook {
                 xlsx: None,
             };
         } else {
-            if format.is_zip() {
-                // Zip-based too: the same checks before calamine unpacks anything.
-                Package::check_only(&bytes, limits)?;
-            }
-            let sheets = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-                .map_err(describe_calamine_error)?;
-            workbook.sheets = sheets
-                .sheets_metadata()
-                .iter()
-                .filter(|s| s.typ == calamine::SheetType::WorkSheet)
-                .map(|s| SheetInfo {
-                    name: s.name.clone(),
-                    hidden: s.visible != SheetVisible::Visible,
-                })
-                .collect();
-            workbook.backend = Backend::Calamine(Box::new(sheets));
+            workbook.backend = open_with_calamine(format, bytes, limits)?;
+            workbook.sheets = match &workbook.backend {
+                Backend::Xlsb(xlsb) => worksheets(xlsb.as_ref()),
+                Backend::Xls(xls) => worksheets(xls.as_ref()),
+                Backend::Ods(ods) => worksheets(ods.as_ref()),
+                Backend::Ooxml { .. } | Backend::Csv => unreachable!("opened above"),
+            };
         }
         if workbook.sheets.is_empty() {
             bail!("it has no worksheets");
@@ -284,15 +289,34 @@ impl Workbook {
                             .map_err(describe_xlsx_error)?,
                     )),
                 };
-                read_ooxml_sheet(package, xlsx, name, &self.limits, self.cells_read)?
+                read_ooxml_sheet(package, xlsx, name, &mut self.tally, &self.limits)?
             }
-            Backend::Calamine(sheets) => (
-                read_calamine_sheet(sheets, name, &self.limits, self.cells_read)?,
+            Backend::Xlsb(xlsb) => (
+                read_xlsb_sheet(xlsb, name, &mut self.tally, &self.limits)?,
+                Vec::new(),
+            ),
+            Backend::Xls(xls) => {
+                let mut grid = read_dense_sheet(xls.as_mut(), name, &mut self.tally, &self.limits)?;
+                if let Ok(merges) = xls.merge_cells_by_sheet_name(name) {
+                    grid.set_merges(
+                        merges
+                            .iter()
+                            .map(|d| Area {
+                                first: CellRef::new(d.start.0, d.start.1),
+                                last: CellRef::new(d.end.0, d.end.1),
+                            })
+                            .collect(),
+                    );
+                }
+                (grid, Vec::new())
+            }
+            Backend::Ods(ods) => (
+                read_dense_sheet(ods.as_mut(), name, &mut self.tally, &self.limits)?,
                 Vec::new(),
             ),
             Backend::Csv => unreachable!("CSV grids are read when the file is opened"),
         };
-        self.cells_read += grid.len();
+        self.tally.cells += grid.len();
         // Resolve dropdowns; a list on another sheet needs that sheet (never more than a couple of levels).
         let mut dropdowns = Vec::new();
         for (areas, source) in lists {
@@ -379,8 +403,8 @@ fn read_ooxml_sheet(
     package: &Package,
     xlsx: &mut calamine::Xlsx<Shared>,
     name: &str,
+    tally: &mut Tally,
     limits: &Limits,
-    cells_so_far: usize,
 ) -> Result<(Grid, Lists)> {
     let part = package
         .sheet(name)
@@ -396,14 +420,14 @@ fn read_ooxml_sheet(
         .map_err(describe_xlsx_error)?
     {
         let (row, col) = record.pos;
-        grid.insert(
+        insert_counted(
+            &mut grid,
             CellRef::new(row, col),
             &data_text(&Data::from(record.value)),
             record.formula.is_some(),
-        );
-        if cells_so_far + grid.len() > limits.max_cells {
-            return Err(limits.too_many_cells().into());
-        }
+            tally,
+            limits,
+        )?;
     }
     grid.hidden_rows = extras.hidden_rows;
     grid.protected = extras.protected;
@@ -416,16 +440,137 @@ fn read_ooxml_sheet(
     Ok((grid, lists))
 }
 
-fn read_calamine_sheet(
-    sheets: &mut calamine::Sheets<Shared>,
-    name: &str,
+/// Opens an `.xlsb`, `.xls` or `.ods` file with the calamine reader of its format, after the checks that keep
+/// calamine from unpacking a zip bomb or laying out billions of cells.
+fn open_with_calamine(format: Format, bytes: Arc<[u8]>, limits: &Limits) -> Result<Backend> {
+    if format == Format::Xls {
+        let stream = extent::checked_xls(&bytes, limits)?;
+        let xls =
+            calamine::Xls::new(Cursor::new(stream.into())).map_err(describe_calamine_error)?;
+        return Ok(Backend::Xls(Box::new(xls)));
+    }
+    let names = Package::check_only(&bytes, limits)?;
+    // An .xlsx renamed: refused rather than read as something it is not.
+    if names
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case("xl/workbook.xml"))
+    {
+        bail!(
+            "it is an Excel workbook (.xlsx) with a .{} name; rename it to .xlsx",
+            format.extension()
+        );
+    }
+    Ok(match format {
+        Format::Xlsb => Backend::Xlsb(Box::new(
+            calamine::Xlsb::new(Cursor::new(bytes)).map_err(describe_calamine_error)?,
+        )),
+        Format::Ods => {
+            extent::check_ods(&bytes, limits)?;
+            Backend::Ods(Box::new(
+                calamine::Ods::new(Cursor::new(bytes)).map_err(describe_calamine_error)?,
+            ))
+        }
+        other => unreachable!("{other:?} is not read by calamine alone"),
+    })
+}
+
+/// The worksheets a calamine reader lists (chartsheets and macro sheets hold no questions).
+fn worksheets<R: Reader<Shared>>(reader: &R) -> Vec<SheetInfo> {
+    reader
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| SheetInfo {
+            name: s.name.clone(),
+            hidden: s.visible != SheetVisible::Visible,
+        })
+        .collect()
+}
+
+/// Puts a streamed cell into a sheet's grid and refuses the workbook once it holds more cells, or more text, than
+/// the limits allow: a string stored once can be shown by millions of cells, each of which gets its own copy.
+fn insert_counted(
+    grid: &mut Grid,
+    at: CellRef,
+    text: &str,
+    formula: bool,
+    tally: &mut Tally,
     limits: &Limits,
-    cells_so_far: usize,
+) -> Result<()> {
+    grid.insert(at, text, formula);
+    tally.text_bytes += text.len() as u64;
+    if tally.cells + grid.len() > limits.max_cells {
+        return Err(limits.too_many_cells().into());
+    }
+    if tally.text_bytes > limits.max_text_bytes {
+        return Err(limits.too_much_text().into());
+    }
+    Ok(())
+}
+
+/// Streams an `.xlsb` sheet's cells into a sparse grid, as `read_ooxml_sheet` does for `.xlsx`.
+fn read_xlsb_sheet(
+    xlsb: &mut calamine::Xlsb<Shared>,
+    name: &str,
+    tally: &mut Tally,
+    limits: &Limits,
 ) -> Result<Grid> {
-    let values = sheets
+    // The cells calamine streams do not say whether they hold a formula; a first pass over the formula records
+    // does. A formula calamine cannot parse ends that pass early: cells after it lose the flag, not their value.
+    let mut formulas = HashSet::new();
+    {
+        let mut reader = xlsb
+            .worksheet_cells_reader(name)
+            .map_err(describe_calamine_error)?;
+        while let Ok(Some(cell)) = reader.next_formula() {
+            if !cell.get_value().is_empty() {
+                formulas.insert(cell.get_position());
+            }
+            if tally.cells + formulas.len() > limits.max_cells {
+                return Err(limits.too_many_cells().into());
+            }
+        }
+    }
+    let mut grid = Grid::new();
+    let mut reader = xlsb
+        .worksheet_cells_reader(name)
+        .map_err(describe_calamine_error)?;
+    while let Some(cell) = reader.next_cell().map_err(describe_calamine_error)? {
+        let (row, col) = cell.get_position();
+        let text = data_text(&Data::from(cell.get_value().clone()));
+        let formula = formulas.remove(&(row, col));
+        insert_counted(
+            &mut grid,
+            CellRef::new(row, col),
+            &text,
+            formula,
+            tally,
+            limits,
+        )?;
+    }
+    // Formula cells whose cached value is empty have no value record.
+    for (row, col) in formulas {
+        insert_counted(&mut grid, CellRef::new(row, col), "", true, tally, limits)?;
+    }
+    Ok(grid)
+}
+
+/// Copies a sheet of a workbook calamine has already read whole (`.xls`, `.ods`: measured before it was opened)
+/// into a sparse grid.
+fn read_dense_sheet<R>(
+    reader: &mut R,
+    name: &str,
+    tally: &mut Tally,
+    limits: &Limits,
+) -> Result<Grid>
+where
+    R: Reader<Shared>,
+    calamine::Error: From<R::Error>,
+{
+    let values = reader
         .worksheet_range(name)
         .map_err(describe_calamine_error)?;
-    let formulas = sheets.worksheet_formula(name).unwrap_or_default();
+    let formulas = reader.worksheet_formula(name).unwrap_or_default();
     let mut grid = Grid::new();
     for (row, col, value) in values.used_cells() {
         let (row0, col0) = values.start().unwrap_or((0, 0));
@@ -433,32 +578,14 @@ fn read_calamine_sheet(
         let formula = formulas
             .get_value((at.row, at.col))
             .is_some_and(|f| !f.is_empty());
-        grid.insert(at, &data_text(value), formula);
-        if cells_so_far + grid.len() > limits.max_cells {
-            return Err(limits.too_many_cells().into());
-        }
+        insert_counted(&mut grid, at, &data_text(value), formula, tally, limits)?;
     }
     // Formula cells whose cached value is empty are not in `used_cells`.
     for (row, col, formula) in formulas.used_cells() {
         let (row0, col0) = formulas.start().unwrap_or((0, 0));
         let at = CellRef::new(row0 + row as u32, col0 + col as u32);
         if !formula.is_empty() && grid.cell(at).is_none() {
-            grid.insert(at, "", true);
-        }
-    }
-    if let calamine::Sheets::Xls(xls) = sheets
-        && let Ok(merges) = xls.merge_cells_by_sheet_name(name)
-    {
-        {
-            grid.set_merges(
-                merges
-                    .iter()
-                    .map(|d| Area {
-                        first: CellRef::new(d.start.0, d.start.1),
-                        last: CellRef::new(d.end.0, d.end.1),
-                    })
-                    .collect(),
-            );
+            insert_counted(&mut grid, at, "", true, tally, limits)?;
         }
     }
     Ok(grid)
@@ -507,8 +634,8 @@ fn describe_xlsx_error(err: calamine::XlsxError) -> anyhow::Error {
     }
 }
 
-fn describe_calamine_error(err: calamine::Error) -> anyhow::Error {
-    let text = err.to_string();
+fn describe_calamine_error(err: impl Into<calamine::Error>) -> anyhow::Error {
+    let text = err.into().to_string();
     if text.to_lowercase().contains("password") {
         return OoxmlError::Encrypted.into();
     }
@@ -551,6 +678,64 @@ mod tests {
         };
         let error = format!("{:#}", read_input(&csv, &limits).unwrap_err());
         assert!(error.contains("limit"), "{error}");
+    }
+
+    #[test]
+    fn a_shared_string_counts_once_per_cell_that_shows_it() {
+        use std::io::Write;
+        let ns = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main""#;
+        let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let cells: String = (1..=50)
+            .map(|row| format!(r#"<row r="{row}"><c r="A{row}" t="s"><v>0</v></c></row>"#))
+            .collect();
+        let parts = [
+            (
+                "_rels/.rels",
+                format!(
+                    r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+                ),
+            ),
+            (
+                "xl/workbook.xml",
+                format!(
+                    r#"<workbook {ns} xmlns:r="{rel}"><sheets><sheet name="Q" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+                ),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                format!(
+                    r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#
+                ),
+            ),
+            (
+                "xl/sharedStrings.xml",
+                format!(r#"<sst {ns}><si><t>{}</t></si></sst>"#, "x".repeat(100)),
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                format!(r#"<worksheet {ns}><sheetData>{cells}</sheetData></worksheet>"#),
+            ),
+        ];
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, text) in parts {
+            zip.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        let bytes = zip.finish().unwrap().into_inner();
+        let open = |max_text_bytes| {
+            let limits = Limits {
+                max_text_bytes,
+                ..Limits::default()
+            };
+            let mut workbook =
+                Workbook::from_bytes(Path::new("q.xlsx"), Format::Xlsx, bytes.clone(), &limits)
+                    .unwrap();
+            workbook.grid("Q").map(|g| g.len())
+        };
+        assert_eq!(open(5_000).unwrap(), 50);
+        let error = format!("{:#}", open(4_999).unwrap_err());
+        assert!(error.contains("of text"), "{error}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod eval;
 mod faults;
 mod finish;
 mod hostile;
+mod hostile_formats;
 mod library_index;
 mod search;
 mod semantic;
