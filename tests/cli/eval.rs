@@ -14,18 +14,9 @@ fn a_yes_no_question_prefers_an_entry_that_answers_yes_or_no() {
         "question,expected\n\"Are you certified to ISO/IEC 42001 (AI management system)?\",iso-42001-certification\n",
     );
     let hit_at_1 = |extra: &[&str]| {
-        let mut args = vec![
-            "eval",
-            "--library",
-            "answer_library",
-            "--cases",
-            "cases.csv",
-            "--json",
-        ];
-        args.extend_from_slice(extra);
-        let out = sandbox.run(&args);
-        out.expect_code(0);
-        out.json()["hit_at_1"].as_f64().unwrap()
+        sandbox.eval_json("answer_library", "cases.csv", extra)["hit_at_1"]
+            .as_f64()
+            .unwrap()
     };
     assert_eq!(hit_at_1(&[]), 1.0);
     assert_eq!(
@@ -122,16 +113,7 @@ fn caiq_bench_reaches_the_goal() {
     ) else {
         return;
     };
-    let out = sandbox.run(&[
-        "eval",
-        "--library",
-        "caiq",
-        "--cases",
-        cases.to_str().unwrap(),
-        "--json",
-    ]);
-    out.expect_code(0);
-    let report = out.json();
+    let report = sandbox.eval_json("caiq", cases.to_str().unwrap(), &[]);
     let figure = |key: &str| report[key].as_f64().unwrap();
     assert!(figure("hit_at_1") >= 0.32, "{report}");
     assert!(figure("hit_at_5") >= 0.50, "{report}");
@@ -173,16 +155,7 @@ fn caiq_v4_questions_find_their_own_entries() {
         }
     }
     cases.flush().unwrap();
-    let out = sandbox.run(&[
-        "eval",
-        "--library",
-        "caiq",
-        "--cases",
-        "cases.csv",
-        "--json",
-    ]);
-    out.expect_code(0);
-    let report = out.json();
+    let report = sandbox.eval_json("caiq", "cases.csv", &[]);
     assert_eq!(report["cases"], 261);
     let hits = (report["hit_at_1"].as_f64().unwrap() * 261.0).round();
     let high = (report["high_coverage"].as_f64().unwrap() * 261.0).round();

@@ -335,6 +335,21 @@ fn finish_refuses_what_it_cannot_trust() {
     assert!(sandbox.path("moved.answered.xlsx").exists());
 }
 
+/// Drafts `csv` against a library (`lib/`) of one entry: single sign-on, Yes.
+fn draft_with_an_sso_entry(sandbox: &Sandbox, csv: &str) {
+    sandbox.write(
+        "lib/sso.md",
+        &crate::util::entry(
+            "Do you support single sign-on?",
+            "short_answer = \"Yes\"\n",
+            "Yes, with SAML.",
+        ),
+    );
+    sandbox
+        .run(&["draft", csv, "--library", "lib"])
+        .expect_code(0);
+}
+
 #[test]
 fn finish_never_writes_next_to_a_different_answer_and_says_what_it_left_out() {
     let sandbox = Sandbox::new();
@@ -345,17 +360,7 @@ fn finish_never_writes_next_to_a_different_answer_and_says_what_it_left_out() {
          Do you support single sign-on?,No,\n\
          Do you run annual penetration tests?,,\n",
     );
-    sandbox.write(
-        "lib/sso.md",
-        &crate::util::entry(
-            "Do you support single sign-on?",
-            "short_answer = \"Yes\"\n",
-            "Yes, with SAML.",
-        ),
-    );
-    sandbox
-        .run(&["draft", "q.csv", "--library", "lib"])
-        .expect_code(0);
+    draft_with_an_sso_entry(&sandbox, "q.csv");
     decide(
         &sandbox.path("q.review.xlsx"),
         &[(1, "Accept", ""), (2, "Edit", "")],
@@ -382,17 +387,7 @@ fn finish_writes_into_a_renamed_csv() {
         "vendor.csv",
         "Question,Answer,Comments\nDo you support single sign-on?,,\n",
     );
-    sandbox.write(
-        "lib/sso.md",
-        &crate::util::entry(
-            "Do you support single sign-on?",
-            "short_answer = \"Yes\"\n",
-            "Yes, with SAML.",
-        ),
-    );
-    sandbox
-        .run(&["draft", "vendor.csv", "--library", "lib"])
-        .expect_code(0);
+    draft_with_an_sso_entry(&sandbox, "vendor.csv");
     decide(
         &sandbox.path("vendor.review.xlsx"),
         &[(1, "Edit", "No. Never.")],

@@ -159,20 +159,7 @@ mod with_model {
         ) else {
             return;
         };
-        let eval = |extra: &[&str]| {
-            let mut args = vec![
-                "eval",
-                "--library",
-                "caiq",
-                "--cases",
-                cases.to_str().unwrap(),
-                "--json",
-            ];
-            args.extend_from_slice(extra);
-            let out = sandbox.run(&args);
-            out.expect_code(0);
-            out.json()
-        };
+        let eval = |extra: &[&str]| sandbox.eval_json("caiq", cases.to_str().unwrap(), extra);
         let lexical = eval(&[]);
         let semantic = eval(&["--model", model.to_str().unwrap()]);
         assert_eq!(lexical["semantic"], false, "{lexical}");

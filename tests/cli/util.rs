@@ -138,6 +138,15 @@ impl Sandbox {
         self.copy_dir(&repo("answer_library"), "answer_library")
     }
 
+    /// `eval --library LIBRARY --cases CASES --json` plus `extra`, which must succeed: its report.
+    pub fn eval_json(&self, library: &str, cases: &str, extra: &[&str]) -> serde_json::Value {
+        let mut args = vec!["eval", "--library", library, "--cases", cases, "--json"];
+        args.extend_from_slice(extra);
+        let out = self.run(&args);
+        out.expect_code(0);
+        out.json()
+    }
+
     /// Runs `answerbank` in the sandbox.
     pub fn run(&self, args: &[&str]) -> Output {
         self.run_with(args, &[])
