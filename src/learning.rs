@@ -14,12 +14,12 @@ use std::path::Path;
 use anyhow::Result;
 use serde::Serialize;
 
+use crate::analysis::Analyzer;
+use crate::analysis::ids::slug;
 use crate::drafting::{self, CellWrite};
 use crate::library::index::{IndexedEntry, LibraryIndex};
 use crate::library::{self, Entry, Library, Status, write};
-use crate::matching::analyze::Analyzer;
-use crate::matching::context::slug;
-use crate::matching::{Matcher, synonyms};
+use crate::matching::Matcher;
 use crate::questionnaire::{AnswerKind, QuestionRow, Questionnaire};
 use crate::short_answer::ShortAnswer;
 use crate::text::one_line;
@@ -198,7 +198,7 @@ struct Known {
 
 impl Known {
     fn new(library: &Library) -> Known {
-        let analyzer = synonyms::analyzer_for(&library.settings);
+        let analyzer = library.settings.analyzer();
         let entries: Vec<IndexedEntry> = library
             .entries
             .iter()

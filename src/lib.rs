@@ -1,11 +1,13 @@
 //! answerbank: answer customer security and AI-governance questionnaires from a library of vetted answers.
 //!
 //! The data flow, one module per step:
+//! [`analysis`] (terms, synonyms, ids) is the floor under both `library` and `matching`.
 //! library files → [`library`] (entries, validation, the Tantivy cache) → [`matching`] (ranking, confidence);
 //! questionnaire → `questionnaire` (question rows and answer cells) → `drafting` (matches become cell writes)
 //! → `workbook` (answers written into the customer's own file, the review workbook) → `learning` (reviewed
 //! answers grow the library).
 
+pub mod analysis;
 pub mod cell;
 pub mod date;
 pub mod drafting;

@@ -13,9 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use super::entry::{key_line, split_front_matter};
 use super::{Entry, Library, Status};
+use crate::analysis::Analyzer;
 use crate::date::Date;
-use crate::matching::analyze::Analyzer;
-use crate::matching::synonyms;
 
 /// Weighted term overlap at or above which two questions are reported as near-duplicates. Chosen on the example
 /// and CAIQ libraries: reworded copies of one question score 0.8-1.0, distinct questions on one topic rarely
@@ -154,7 +153,7 @@ pub fn check_library(library: &Library, today: Date) -> Vec<Finding> {
             ));
         }
     }
-    let analyzer = synonyms::analyzer_for(&library.settings);
+    let analyzer = library.settings.analyzer();
     findings.extend(near_duplicates(&library.entries, &analyzer));
     findings.sort_by(|a, b| (&a.file, a.line, a.kind).cmp(&(&b.file, b.line, b.kind)));
     findings

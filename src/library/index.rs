@@ -29,9 +29,8 @@ use super::check::Finding;
 use super::lock::LibraryLock;
 use super::settings::Settings;
 use super::{Entry, FileStamp, LibraryFile, Status, read_entry, scan_files};
+use crate::analysis::{ANALYZER_VERSION, Analyzer};
 use crate::fsutil::{Existing, write_bytes_atomic};
-use crate::matching::analyze::{ANALYZER_VERSION, Analyzer};
-use crate::matching::synonyms;
 
 /// Bump when the schema or what is stored changes.
 const SCHEMA_VERSION: u32 = 2;
@@ -219,7 +218,7 @@ impl LibraryIndex {
         let started = Instant::now();
         let files = scan_files(root)?;
         let (settings, settings_text) = Settings::load(root)?;
-        let analyzer = Arc::new(synonyms::analyzer_for(&settings));
+        let analyzer = Arc::new(settings.analyzer());
         let (cache, _lock) = LibraryLock::acquire_cache(root)?;
 
         let manifest = read_manifest(&cache.join(MANIFEST_FILE));

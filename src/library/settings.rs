@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use serde::Deserialize;
 
 use super::entry::line_of;
+use crate::analysis::{Analyzer, synonyms};
 
 /// The file name of the settings inside a library folder.
 pub const SETTINGS_FILE: &str = "library.toml";
@@ -27,7 +28,7 @@ pub struct Settings {
     /// to the built-in groups.
     #[serde(default)]
     pub synonyms: Vec<Vec<String>>,
-    /// Whether the built-in synonym groups apply (`src/matching/default_synonyms.toml`).
+    /// Whether the built-in synonym groups apply (`src/analysis/default_synonyms.toml`).
     #[serde(default = "default_true")]
     pub default_synonyms: bool,
     /// Extra phrases that carry no meaning in a question (added to the built-in questionnaire boilerplate).
@@ -66,6 +67,12 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The analyzer every index build and query of this library uses: the built-in synonym groups (unless turned
+    /// off), then the library's own groups and stop phrases.
+    pub fn analyzer(&self) -> Analyzer {
+        synonyms::analyzer(self.default_synonyms, &self.synonyms, &self.stop_phrases)
+    }
+
     /// Parses the text of a `library.toml`; errors carry the line.
     pub fn parse(text: &str) -> Result<Settings, super::entry::ParseError> {
         toml::from_str(text).map_err(|err| super::entry::ParseError {

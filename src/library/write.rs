@@ -204,7 +204,7 @@ fn single_line_value(text: &str, line: usize) -> bool {
 /// An id from a question ID (`A&A-01.1` → `a-a-01-1`) or, without one, from the question's first words.
 pub fn id_for(question_id: Option<&str>, question: &str) -> String {
     if let Some(id) = question_id
-        .map(crate::matching::context::slug)
+        .map(crate::analysis::ids::slug)
         .filter(|s| s.len() >= 2)
     {
         return id;
@@ -227,7 +227,7 @@ pub fn id_for(question_id: Option<&str>, question: &str) -> String {
         .filter(|w| !w.is_empty())
         .take(6)
         .collect();
-    let id = crate::matching::context::slug(&words.join("-"));
+    let id = crate::analysis::ids::slug(&words.join("-"));
     let id: String = id.chars().take(60).collect();
     let id = id.trim_end_matches('-').to_string();
     if id.is_empty() {

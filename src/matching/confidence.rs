@@ -188,9 +188,9 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::analysis::Analyzer;
     use crate::library::Entry;
     use crate::library::index::IndexedEntry;
-    use crate::matching::analyze::Analyzer;
     use crate::matching::rank::Features;
 
     fn candidate(id: &str, status: Status, score: f32, wording: f32, exact: bool) -> Candidate {

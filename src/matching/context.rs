@@ -9,77 +9,10 @@
 
 use std::collections::HashSet;
 
-use serde::{Deserialize, Serialize};
-
-use super::analyze::Analyzer;
+use crate::analysis::Analyzer;
+use crate::analysis::ids::{compact, id_prefix, slug};
 use crate::library::index::IndexedEntry;
-
-/// What the reader knows about a question's place.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QuestionContext {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sheet: Option<String>,
-    /// The section or domain heading the question is under.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub section: Option<String>,
-    /// The questionnaire's own ID for the question (`A&A-01.2`, `GNRL-01`, `1.2.3`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub question_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous_question: Option<String>,
-}
-
-impl QuestionContext {
-    /// Reads a free-text context (the `context` column of an eval cases file): a word that looks like a question
-    /// ID (letters and digits with `-`, `.` or `&`, containing a digit) is the ID; the rest is the section.
-    pub fn from_text(text: &str) -> QuestionContext {
-        let mut context = QuestionContext::default();
-        let mut rest = Vec::new();
-        for word in text.split_whitespace() {
-            if context.question_id.is_none() && looks_like_question_id(word) {
-                context.question_id = Some(
-                    word.trim_matches(|c: char| c == ',' || c == ';')
-                        .to_string(),
-                );
-            } else {
-                rest.push(word);
-            }
-        }
-        if !rest.is_empty() {
-            context.section = Some(rest.join(" "));
-        }
-        context
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.section.is_none() && self.question_id.is_none() && self.previous_question.is_none()
-    }
-
-    pub fn analyzed(&self, analyzer: &Analyzer) -> AnalyzedContext {
-        let id = self
-            .question_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
-        AnalyzedContext {
-            id_slug: id.map(slug),
-            id_lower: id.map(|s| s.to_lowercase()),
-            prefix: id.and_then(id_prefix),
-            section_terms: self
-                .section
-                .iter()
-                .chain(self.sheet.iter())
-                .flat_map(|s| analyzer.analyze(s).notions)
-                .collect(),
-            section_slugs: self
-                .section
-                .iter()
-                .chain(self.sheet.iter())
-                .map(|s| compact(s))
-                .collect(),
-        }
-    }
-}
+pub use crate::questionnaire::QuestionContext;
 
 /// Context prepared once per question.
 #[derive(Debug, Default)]
@@ -93,6 +26,32 @@ pub struct AnalyzedContext {
 }
 
 impl AnalyzedContext {
+    /// Prepares a question's context for scoring candidates.
+    pub fn new(context: &QuestionContext, analyzer: &Analyzer) -> AnalyzedContext {
+        let id = context
+            .question_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        AnalyzedContext {
+            id_slug: id.map(slug),
+            id_lower: id.map(|s| s.to_lowercase()),
+            prefix: id.and_then(id_prefix),
+            section_terms: context
+                .section
+                .iter()
+                .chain(context.sheet.iter())
+                .flat_map(|s| analyzer.analyze(s).notions)
+                .collect(),
+            section_slugs: context
+                .section
+                .iter()
+                .chain(context.sheet.iter())
+                .map(|s| compact(s))
+                .collect(),
+        }
+    }
+
     pub fn score(&self, candidate: &IndexedEntry) -> f32 {
         let entry = &candidate.entry;
         let source = entry.source.as_deref().unwrap_or("").to_lowercase();
@@ -134,68 +93,5 @@ impl AnalyzedContext {
             best = best.max(0.4 * hits as f32 / candidate.tag_notions.len() as f32);
         }
         best
-    }
-}
-
-/// `A&A-01.2` → `a-a-01-2`: how ids are derived from question IDs.
-pub fn slug(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_string()
-}
-
-/// Lowercase letters and digits only: `A&A` → `aa`, `Audit & Assurance` → `auditassurance`.
-fn compact(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// The alphabetic prefix of a question ID, compacted: `A&A-01.2` → `aa`, `GNRL-01` → `gnrl`; none for `1.2.3`.
-fn id_prefix(id: &str) -> Option<String> {
-    let head: String = id.chars().take_while(|c| !c.is_ascii_digit()).collect();
-    let prefix = compact(&head);
-    (!prefix.is_empty() && prefix.len() < id.len() && id.chars().any(|c| c.is_ascii_digit()))
-        .then_some(prefix)
-}
-
-/// Letters or digits with separators, containing a digit and of a reasonable length: `A&A-01.2`, `GNRL-01`,
-/// `1.2.3`, `Q12`.
-pub fn looks_like_question_id(word: &str) -> bool {
-    let word = word.trim_matches(|c: char| c == ',' || c == ';' || c == ':');
-    (2..=24).contains(&word.len())
-        && word.chars().any(|c| c.is_ascii_digit())
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-._&/".contains(c))
-        && word
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_and_prefixes() {
-        assert_eq!(slug("A&A-01.2"), "a-a-01-2");
-        assert_eq!(id_prefix("A&A-01.2").as_deref(), Some("aa"));
-        assert_eq!(id_prefix("GNRL-01").as_deref(), Some("gnrl"));
-        assert_eq!(id_prefix("1.2.3"), None);
-        assert!(looks_like_question_id("A&A-01.2"));
-        assert!(looks_like_question_id("1.2.3"));
-        assert!(!looks_like_question_id("Audit"));
-        let context = QuestionContext::from_text("A&A-01.2 Audit & Assurance");
-        assert_eq!(context.question_id.as_deref(), Some("A&A-01.2"));
-        assert_eq!(context.section.as_deref(), Some("Audit & Assurance"));
     }
 }

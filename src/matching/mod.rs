@@ -1,19 +1,17 @@
 //! Matching: one customer question in, the library entries that answer it out, ranked, with a confidence band.
 //!
-//! Flow: question (+ its [`QuestionContext`]) → [`analyze`] terms → exact-reuse lookup and a Tantivy BM25
+//! Flow: question (+ its [`QuestionContext`]) → analyzed terms (`crate::analysis`) → exact-reuse lookup and a Tantivy BM25
 //! retrieval of candidates (with a model, plus the entries whose wordings are nearest in embedding space) →
 //! [`rank`] re-scores each candidate with finer similarity → [`confidence`] decides the band from the score, the
 //! margin to the runner-up and the entry's status. This is the one code path that `search`, `eval` and `draft`
 //! share, so what `eval` measures is what `draft` does.
 //! No I/O beyond reading the index (and, with a model, its embedding cache when `semantic` opens).
 
-pub mod analyze;
 pub mod confidence;
 pub mod context;
 pub mod rank;
 #[cfg(feature = "semantic")]
 pub mod semantic;
-pub mod synonyms;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -242,7 +240,7 @@ impl<'a> Matcher<'a> {
             |t| self.idf(t),
             rank::wants_short_answer(question),
         );
-        let context = context.analyzed(analyzer);
+        let context = context::AnalyzedContext::new(context, analyzer);
         let mut candidates = Vec::with_capacity(addresses.len());
         for address in addresses {
             let entry = self.entry(address)?;

@@ -12,8 +12,8 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::analyze::{Analyzed, CONCEPT_PREFIX, is_yes_no_question};
 use super::context::AnalyzedContext;
+use crate::analysis::{Analyzed, CONCEPT_PREFIX, is_yes_no_question};
 use crate::library::index::IndexedEntry;
 
 /// Similarity of two words' character trigrams above which they count as spelling variants ("licence",

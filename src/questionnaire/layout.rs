@@ -12,8 +12,8 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::grid::Grid;
+use crate::analysis::ids::looks_like_question_id;
 use crate::cell::{CellRef, column_name};
-use crate::matching::context::looks_like_question_id;
 use crate::short_answer::ShortAnswer;
 
 /// What an answer cell expects.

@@ -18,7 +18,9 @@ use anyhow::{Context, Result, bail};
 pub use layout::{AnswerCell, AnswerColumn, AnswerKind, Overrides, QuestionRow, SheetLayout};
 pub use source::Format;
 
-use crate::matching::QuestionContext;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::ids::looks_like_question_id;
 use crate::ooxml::Limits;
 
 /// What to read.
@@ -85,6 +87,48 @@ impl Questionnaire {
             }
         }
         out
+    }
+}
+
+/// What the reader knows about a question's place.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionContext {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// The section or domain heading the question is under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    /// The questionnaire's own ID for the question (`A&A-01.2`, `GNRL-01`, `1.2.3`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_question: Option<String>,
+}
+
+impl QuestionContext {
+    /// Reads a free-text context (the `context` column of an eval cases file): a word that looks like a question
+    /// ID (letters and digits with `-`, `.` or `&`, containing a digit) is the ID; the rest is the section.
+    pub fn from_text(text: &str) -> QuestionContext {
+        let mut context = QuestionContext::default();
+        let mut rest = Vec::new();
+        for word in text.split_whitespace() {
+            if context.question_id.is_none() && looks_like_question_id(word) {
+                context.question_id = Some(
+                    word.trim_matches(|c: char| c == ',' || c == ';')
+                        .to_string(),
+                );
+            } else {
+                rest.push(word);
+            }
+        }
+        if !rest.is_empty() {
+            context.section = Some(rest.join(" "));
+        }
+        context
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.section.is_none() && self.question_id.is_none() && self.previous_question.is_none()
     }
 }
 
@@ -199,4 +243,16 @@ fn read_workbook(workbook: &mut source::Workbook, options: &ReadOptions) -> Resu
         format: workbook.format,
         sheets,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_from_free_text() {
+        let context = QuestionContext::from_text("A&A-01.2 Audit & Assurance");
+        assert_eq!(context.question_id.as_deref(), Some("A&A-01.2"));
+        assert_eq!(context.section.as_deref(), Some("Audit & Assurance"));
+    }
 }

@@ -1,12 +1,13 @@
 //! The synonym groups a library matches with: answerbank's built-in questionnaire vocabulary
 //! (`default_synonyms.toml`) followed by the library's own groups from `library.toml`.
 //!
-//! In: [`Settings`]. Out: the [`Analyzer`] every index build and every query of that library uses.
+//! In: whether the built-in groups are on, the library's groups and stop phrases (the library's settings supply
+//! them: `library::Settings::analyzer`). Out: the [`Analyzer`] every index build and every query of that library
+//! uses.
 
 use serde::Deserialize;
 
-use super::analyze::Analyzer;
-use crate::library::Settings;
+use super::Analyzer;
 
 const DEFAULT_SYNONYMS: &str = include_str!("default_synonyms.toml");
 
@@ -22,20 +23,25 @@ pub fn default_groups() -> Vec<Vec<String>> {
     file.synonyms
 }
 
-/// The groups a library uses, built-in first so a library group that shares a phrase joins it.
-pub fn groups_for(settings: &Settings) -> Vec<Vec<String>> {
-    let mut groups = if settings.default_synonyms {
+/// The groups a library uses, built-in first (when `use_defaults`) so a library group that shares a phrase joins
+/// it.
+pub fn groups(use_defaults: bool, library_groups: &[Vec<String>]) -> Vec<Vec<String>> {
+    let mut groups = if use_defaults {
         default_groups()
     } else {
         Vec::new()
     };
-    groups.extend(settings.synonyms.iter().cloned());
+    groups.extend(library_groups.iter().cloned());
     groups
 }
 
-/// The analyzer for a library.
-pub fn analyzer_for(settings: &Settings) -> Analyzer {
-    Analyzer::new(&groups_for(settings), &settings.stop_phrases)
+/// The analyzer for a library's groups and stop phrases.
+pub fn analyzer(
+    use_defaults: bool,
+    library_groups: &[Vec<String>],
+    stop_phrases: &[String],
+) -> Analyzer {
+    Analyzer::new(&groups(use_defaults, library_groups), stop_phrases)
 }
 
 #[cfg(test)]
@@ -45,7 +51,7 @@ mod tests {
     #[test]
     fn built_in_groups_parse_and_apply() {
         assert!(default_groups().len() > 40);
-        let analyzer = analyzer_for(&Settings::default());
+        let analyzer = analyzer(true, &[], &[]);
         assert_eq!(
             analyzer.analyze("Do you support 2FA?").key(),
             analyzer.analyze("Do you support MFA?").key()
@@ -60,18 +66,17 @@ mod tests {
 
     #[test]
     fn library_groups_add_to_or_replace_the_defaults() {
-        let mut settings = Settings {
-            synonyms: vec![vec!["lumen".into(), "the platform".into()]],
-            ..Settings::default()
-        };
-        let analyzer = analyzer_for(&settings);
+        let library = vec![vec!["lumen".to_string(), "the platform".to_string()]];
+        let with_defaults = analyzer(true, &library, &[]);
         assert_eq!(
-            analyzer.analyze("lumen").key(),
-            analyzer.analyze("the platform").key()
+            with_defaults.analyze("lumen").key(),
+            with_defaults.analyze("the platform").key()
         );
-        assert_eq!(analyzer.analyze("2fa").key(), analyzer.analyze("mfa").key());
-        settings.default_synonyms = false;
-        let analyzer = analyzer_for(&settings);
+        assert_eq!(
+            with_defaults.analyze("2fa").key(),
+            with_defaults.analyze("mfa").key()
+        );
+        let analyzer = analyzer(false, &library, &[]);
         assert_ne!(analyzer.analyze("2fa").key(), analyzer.analyze("mfa").key());
     }
 }
