@@ -38,6 +38,53 @@ impl fmt::Display for Status {
     }
 }
 
+/// What a reviewer decided about this entry for one customer wording, written by `finish` into the entry file
+/// (`learned = [{ wording = "...", decision = "rejected", date = 2026-12-03, source = "..." }]`) so a review
+/// teaches visibly and `git diff` shows it (see #14: reviews teach safely).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Learned {
+    /// The customer's wording of the question, as the reviewer saw it.
+    pub wording: String,
+    pub decision: Verdict,
+    /// When it was learned.
+    #[serde(default)]
+    pub date: Option<Date>,
+    /// Where: questionnaire file, sheet and cell.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A reviewer's verdict on an entry for one wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// The draft from this entry was accepted, but it was not a high-confidence match: the wording helps find
+    /// this entry, and becomes an alternate (exact re-use, high) only once a person approves it.
+    Accepted,
+    /// The draft from this entry was rejected: this entry is never again the high or medium draft for this
+    /// wording.
+    Rejected,
+    /// The reviewer sent the question to a subject-matter expert instead: treated like a rejection until a
+    /// person decides.
+    NeedsSme,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Accepted => "accepted",
+            Verdict::Rejected => "rejected",
+            Verdict::NeedsSme => "needs-sme",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A vetted answer as the rest of the program sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
@@ -64,6 +111,13 @@ pub struct Entry {
     pub source: Option<String>,
     #[serde(default)]
     pub derived_from: Option<String>,
+    /// Notes for whoever fills in or reviews this answer (what the customer is really asking, what evidence
+    /// they expect). Shown to reviewers; never written into a customer's file.
+    #[serde(default)]
+    pub guidance: Option<String>,
+    /// What reviews taught about this entry, oldest first.
+    #[serde(default)]
+    pub learned: Vec<Learned>,
     pub body: String,
 }
 
@@ -78,6 +132,34 @@ impl Entry {
     /// Every wording this entry answers: the question first, then the alternates.
     pub fn wordings(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.question.as_str()).chain(self.alternates.iter().map(String::as_str))
+    }
+
+    /// Customer wordings accepted in a review but not yet confirmed by a person: they help find this entry, but
+    /// are never exact re-use (high) until approved into `alternates`.
+    pub fn pending_wordings(&self) -> impl Iterator<Item = &str> {
+        self.learned
+            .iter()
+            .filter(|l| l.decision == Verdict::Accepted)
+            .map(|l| l.wording.as_str())
+            .filter(|w| !self.alternates.iter().any(|a| a == w) && *w != self.question)
+    }
+
+    /// Customer wordings for which a reviewer rejected this entry (or sent it to an expert).
+    pub fn rejected_wordings(&self) -> impl Iterator<Item = &Learned> {
+        self.learned
+            .iter()
+            .filter(|l| matches!(l.decision, Verdict::Rejected | Verdict::NeedsSme))
+    }
+
+    /// What was learned after the entry's last review (all of it when it was never reviewed): what `check`
+    /// shows a person.
+    pub fn learned_since_review(&self) -> impl Iterator<Item = &Learned> {
+        self.learned
+            .iter()
+            .filter(|l| match (self.reviewed, l.date) {
+                (Some(reviewed), Some(date)) => date > reviewed,
+                _ => true,
+            })
     }
 
     /// The date after which the entry is stale, given the library-wide default period.
@@ -111,6 +193,19 @@ struct FrontMatter {
     status: Status,
     source: Option<String>,
     derived_from: Option<String>,
+    guidance: Option<String>,
+    #[serde(default)]
+    learned: Vec<LearnedFront>,
+}
+
+/// One `learned` record as written in the file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LearnedFront {
+    wording: String,
+    decision: Verdict,
+    date: Option<toml::value::Datetime>,
+    source: Option<String>,
 }
 
 /// Why a library file could not be read as an entry.
@@ -235,6 +330,29 @@ pub fn parse_entry(id: &str, path: &str, text: &str) -> Result<Entry, ParseError
             )
         })?),
     };
+    let mut learned = Vec::with_capacity(front.learned.len());
+    for record in front.learned {
+        let date = match record.date {
+            None => None,
+            Some(datetime) => Some(date_only(&datetime).ok_or_else(|| {
+                ParseError::new(
+                    key_line(text, &split, "learned").unwrap_or(split.front_matter_line),
+                    format!(
+                        "a `learned` date must be a plain date such as 2026-11-01, not `{datetime}`"
+                    ),
+                )
+            })?),
+        };
+        let wording = crate::text::one_line(&record.wording);
+        if !wording.is_empty() {
+            learned.push(Learned {
+                wording,
+                decision: record.decision,
+                date,
+                source: record.source,
+            });
+        }
+    }
     let short_answer = front
         .short_answer
         .map(|s| s.trim().to_string())
@@ -257,6 +375,11 @@ pub fn parse_entry(id: &str, path: &str, text: &str) -> Result<Entry, ParseError
         status: front.status,
         source: front.source,
         derived_from: front.derived_from,
+        guidance: front
+            .guidance
+            .map(|g| g.trim().to_string())
+            .filter(|g| !g.is_empty()),
+        learned,
         body: body.to_string(),
     })
 }
@@ -269,7 +392,7 @@ fn describe_toml_error(err: &toml::de::Error) -> String {
     {
         return format!(
             "unknown key `{key}` (allowed: question, alternates, short_answer, tags, owner, reviewed, \
-                 review_every_days, status, source, derived_from)"
+                 review_every_days, status, source, derived_from, guidance, learned)"
         );
     }
     if message.starts_with("missing field `question`") {
@@ -385,6 +508,34 @@ mod tests {
             "x",
             "x.md",
             "+++\nquestion = \"Q?\"\nstatus = \"draft\"\n+++\nA.\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+    }
+
+    #[test]
+    fn learned_records_and_guidance() {
+        let text = "+++\nquestion = \"Do you sign our DPA?\"\nreviewed = 2026-06-01\nguidance = \"Ask legal first.\"\nlearned = [\n  { wording = \"Will you sign our own DPA?\", decision = \"rejected\", date = 2026-07-01, source = \"q.xlsx Legal!C4\" },\n  { wording = \"Can we use your DPA?\", decision = \"accepted\", date = 2026-05-01 },\n  { wording = \"Is our DPA ok?\", decision = \"needs-sme\" },\n]\n+++\nWe sign our own DPA.\n";
+        let entry = parse_entry("dpa", "dpa.md", text).unwrap();
+        assert_eq!(entry.guidance.as_deref(), Some("Ask legal first."));
+        assert_eq!(entry.learned.len(), 3);
+        assert_eq!(
+            entry.pending_wordings().collect::<Vec<_>>(),
+            vec!["Can we use your DPA?"]
+        );
+        assert_eq!(
+            entry
+                .rejected_wordings()
+                .map(|l| l.wording.as_str())
+                .collect::<Vec<_>>(),
+            vec!["Will you sign our own DPA?", "Is our DPA ok?"]
+        );
+        // The accepted one (2026-05-01) predates the review of 2026-06-01; the undated one counts as new.
+        assert_eq!(entry.learned_since_review().count(), 2);
+        let err = parse_entry(
+            "dpa",
+            "dpa.md",
+            "+++\nquestion = \"Q?\"\nlearned = [{ wording = \"x\", decision = \"maybe\" }]\n+++\nA.\n",
         )
         .unwrap_err();
         assert_eq!(err.line, 3, "{err}");

@@ -33,7 +33,7 @@ use crate::analysis::{ANALYZER_VERSION, Analyzer};
 use crate::fsutil::{Existing, write_bytes_atomic};
 
 /// Bump when the schema or what is stored changes.
-const SCHEMA_VERSION: u32 = 2;
+const SCHEMA_VERSION: u32 = 3;
 const MANIFEST_FILE: &str = "manifest.json";
 const INDEX_DIR: &str = "index";
 /// Tantivy's indexing memory budget (it needs at least 15 MB per thread).
@@ -45,12 +45,16 @@ const MAX_BODY_TERMS: usize = 200;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IndexedEntry {
     pub entry: Entry,
-    /// Notions (see `Analyzed::notions`) of each wording: the question first, then the alternates.
+    /// Notions (see `Analyzed::notions`) of each wording: the question first, then the alternates, then the
+    /// wordings learned from reviews but not yet approved ([`Entry::pending_wordings`]).
     pub wording_notions: Vec<Vec<String>>,
-    /// Index terms (words and concepts) of each wording.
+    /// Index terms (words and concepts) of each wording, in the same order.
     pub wording_terms: Vec<Vec<String>>,
-    /// Exact-reuse key of each wording.
+    /// Exact-reuse key of each confirmed wording (the question and the alternates; pending wordings are never
+    /// exact re-use).
     pub wording_keys: Vec<String>,
+    /// Exact-reuse keys of the wordings a reviewer rejected this entry for.
+    pub rejected_keys: Vec<String>,
     pub tag_notions: Vec<String>,
     /// Distinct body notions, first-seen order, capped.
     pub body_notions: Vec<String>,
@@ -61,10 +65,11 @@ pub struct IndexedEntry {
 impl IndexedEntry {
     pub fn new(entry: Entry, analyzer: &Analyzer) -> IndexedEntry {
         let mut indexed = IndexedEntry {
-            entry: Entry { ..entry },
+            entry,
             wording_notions: Vec::new(),
             wording_terms: Vec::new(),
             wording_keys: Vec::new(),
+            rejected_keys: Vec::new(),
             tag_notions: Vec::new(),
             body_notions: Vec::new(),
             index_terms: IndexTerms::default(),
@@ -75,6 +80,17 @@ impl IndexedEntry {
             indexed.wording_terms.push(analyzed.terms);
             indexed.wording_notions.push(analyzed.notions);
         }
+        for wording in indexed.entry.pending_wordings() {
+            let analyzed = analyzer.analyze(wording);
+            indexed.wording_terms.push(analyzed.terms);
+            indexed.wording_notions.push(analyzed.notions);
+        }
+        indexed.rejected_keys = indexed
+            .entry
+            .rejected_wordings()
+            .map(|l| analyzer.analyze(&l.wording).key())
+            .filter(|k| !k.is_empty())
+            .collect();
         for tag in &indexed.entry.tags {
             let analyzed = analyzer.analyze(tag);
             indexed.index_terms.tags.extend(analyzed.terms);

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-pub use entry::{Entry, Status};
+pub use entry::{Entry, Learned, Status, Verdict};
 pub use settings::Settings;
 
 /// Name of the cache folder inside a library (index, manifest, lock). Dot-folders are never read as entries.

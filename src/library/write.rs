@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use super::entry::Learned;
 use super::entry::{key_line, split_front_matter};
 use super::{Entry, Status};
 use crate::date::Date;
@@ -77,6 +78,17 @@ pub fn entry_text(entry: &Entry) -> String {
     if let Some(parent) = &entry.derived_from {
         out.push_str(&format!("derived_from = {}\n", toml_string(parent)));
     }
+    if let Some(guidance) = &entry.guidance {
+        out.push_str(&format!("guidance = {}\n", toml_string(guidance)));
+    }
+    if !entry.learned.is_empty() {
+        let records: Vec<String> = entry
+            .learned
+            .iter()
+            .map(|l| format!("  {},", learned_value(l)))
+            .collect();
+        out.push_str(&format!("learned = [\n{}\n]\n", records.join("\n")));
+    }
     out.push_str("+++\n");
     out.push_str(entry.body.trim());
     out.push('\n');
@@ -97,6 +109,38 @@ pub fn write_new_entry(root: &Path, entry: &Entry) -> Result<PathBuf> {
 
 /// Adds one alternate wording to an existing entry file, keeping everything else as it is.
 pub fn add_alternate(root: &Path, rel: &str, alternate: &str) -> Result<()> {
+    append_to_list(root, rel, "alternates", toml_edit::Value::from(alternate))
+}
+
+/// Records what a review taught about an existing entry (see [`Learned`]), keeping everything else as it is.
+pub fn add_learned(root: &Path, rel: &str, learned: &Learned) -> Result<()> {
+    append_to_list(root, rel, "learned", learned_value(learned))
+}
+
+/// One `learned` record as an inline table, keys in a fixed order.
+fn learned_value(learned: &Learned) -> toml_edit::Value {
+    let mut table = toml_edit::InlineTable::new();
+    table.insert("wording", learned.wording.as_str().into());
+    table.insert("decision", learned.decision.as_str().into());
+    if let Some(date) = learned.date {
+        let date: toml_edit::Datetime = date
+            .to_string()
+            .parse()
+            .expect("a Date prints as a TOML date");
+        table.insert("date", date.into());
+    }
+    if let Some(source) = &learned.source {
+        table.insert("source", source.as_str().into());
+    }
+    table.fmt();
+    toml_edit::Value::InlineTable(table)
+}
+
+/// Appends `value` to the list `key` of an existing entry file, one item per line, creating the list after
+/// `question` (or at the end of the front matter) when there is none. Comments, key order and the body stay as
+/// they are, so `git diff` shows the one line that was added; the result must still parse before it replaces the
+/// file, and a file that does not parse is never rewritten.
+fn append_to_list(root: &Path, rel: &str, key: &str, value: toml_edit::Value) -> Result<()> {
     let path = root.join(rel);
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
@@ -119,11 +163,11 @@ pub fn add_alternate(root: &Path, rel: &str, alternate: &str) -> Result<()> {
                     e.message()
                 )
             })?;
-    let new_front = match doc.get_mut("alternates") {
+    let new_front = match doc.get_mut(key) {
         Some(item) => {
             let Some(array) = item.as_array_mut() else {
                 bail!(
-                    "{}: `alternates` is not a list; it was left as it is",
+                    "{}: `{key}` is not a list; it was left as it is",
                     path.display()
                 );
             };
@@ -133,7 +177,7 @@ pub fn add_alternate(root: &Path, rel: &str, alternate: &str) -> Result<()> {
                     .and_then(|p| p.as_str())
                     .is_some_and(|p| p.contains('\n'))
             });
-            let mut value = toml_edit::Value::from(alternate);
+            let mut value = value;
             if multiline {
                 value.decor_mut().set_prefix("\n  ");
                 value.decor_mut().set_suffix("");
@@ -141,16 +185,13 @@ pub fn add_alternate(root: &Path, rel: &str, alternate: &str) -> Result<()> {
                 array.set_trailing_comma(true);
                 array.set_trailing("\n");
             } else {
-                array.push(alternate);
+                array.push(value);
             }
             doc.to_string()
         }
         None => {
             // A new key goes right after `question` when that is one line, else at the end.
-            let line = format!(
-                "alternates = {}\n",
-                toml_array(&[alternate.to_string()], true)
-            );
+            let line = format!("{key} = [\n  {},\n]\n", value.to_string().trim());
             match key_line(&text, &split, "question") {
                 Some(question_line) if single_line_value(&text, question_line) => {
                     let index = question_line - split.front_matter_line;
@@ -177,17 +218,16 @@ pub fn add_alternate(root: &Path, rel: &str, alternate: &str) -> Result<()> {
             }
         }
     };
-    let mut updated = String::with_capacity(text.len() + alternate.len() + 32);
+    let mut updated = String::with_capacity(text.len() + 256);
     updated.push_str(&text[..split.front_matter_offset]);
     updated.push_str(&new_front);
     if !updated.ends_with('\n') {
         updated.push('\n');
     }
     updated.push_str(&text[split.front_matter_offset + split.front_matter.len()..]);
-    // The result must still be a valid entry before it replaces the file.
     super::entry::parse_entry("check", rel, &updated).map_err(|e| {
         anyhow::anyhow!(
-            "adding an alternate to {} would break it ({e}); it was left as it is",
+            "adding to `{key}` of {} would break it ({e}); it was left as it is",
             path.display()
         )
     })?;
@@ -281,6 +321,8 @@ pub fn new_entry(
         status,
         source: Some(source),
         derived_from,
+        guidance: None,
+        learned: Vec::new(),
         body: body.trim().to_string(),
     }
 }
@@ -333,6 +375,43 @@ mod tests {
             updated,
             "+++\nquestion = \"Do you back up?\"\nalternates = [\n  \"Backups?\",\n]\nowner = \"me\"\n+++\nYes.\n"
         );
+    }
+
+    #[test]
+    fn learned_records_are_added_one_line_each() {
+        use crate::library::entry::Verdict;
+        let dir = tempfile::tempdir().unwrap();
+        let original = "+++\nquestion = \"Do you sign our DPA?\"\nowner = \"Legal\"\n+++\nYes.\n";
+        std::fs::write(dir.path().join("dpa.md"), original).unwrap();
+        let record = |wording: &str, decision| Learned {
+            wording: wording.to_string(),
+            decision,
+            date: Date::new(2026, 12, 3),
+            source: Some("q.xlsx, sheet 'Legal', cell C4".to_string()),
+        };
+        add_learned(
+            dir.path(),
+            "dpa.md",
+            &record("Will you sign our own DPA?", Verdict::Rejected),
+        )
+        .unwrap();
+        add_learned(
+            dir.path(),
+            "dpa.md",
+            &record("Is a DPA available?", Verdict::Accepted),
+        )
+        .unwrap();
+        let updated = std::fs::read_to_string(dir.path().join("dpa.md")).unwrap();
+        assert_eq!(
+            updated,
+            "+++\nquestion = \"Do you sign our DPA?\"\nlearned = [\n  { wording = \"Will you sign our own DPA?\", decision = \"rejected\", date = 2026-12-03, source = \"q.xlsx, sheet 'Legal', cell C4\" },\n  { wording = \"Is a DPA available?\", decision = \"accepted\", date = 2026-12-03, source = \"q.xlsx, sheet 'Legal', cell C4\" },\n]\nowner = \"Legal\"\n+++\nYes.\n"
+        );
+        let entry = crate::library::entry::parse_entry("dpa", "dpa.md", &updated).unwrap();
+        assert_eq!(entry.learned.len(), 2);
+        // A new entry writes the same records, and reads back the same.
+        let text = entry_text(&entry);
+        let back = crate::library::entry::parse_entry("dpa", "dpa.md", &text).unwrap();
+        assert_eq!(back.learned, entry.learned);
     }
 
     #[test]

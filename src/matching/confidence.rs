@@ -114,6 +114,24 @@ pub fn decide_with(candidates: &[Candidate], t: &Thresholds) -> (Confidence, Str
             (confidence, reason)
         }
     };
+    if best.features.rejected {
+        let when = best
+            .entry
+            .entry
+            .rejected_wordings()
+            .filter_map(|l| l.date)
+            .max()
+            .map_or(String::new(), |d| format!(" on {d}"));
+        let band = if best.score >= t.low_score {
+            Confidence::Low
+        } else {
+            Confidence::None
+        };
+        return (
+            band,
+            format!("a reviewer rejected this entry for this question{when}"),
+        );
+    }
     if best.features.exact {
         // Other entries with the same wording but a different answer make the wording alone ambiguous.
         let rivals: Vec<&Candidate> = candidates[1..]
@@ -145,7 +163,7 @@ pub fn decide_with(candidates: &[Candidate], t: &Thresholds) -> (Confidence, Str
         );
     }
     let margin = super::margin(candidates);
-    let close_wording = best.features.wording >= t.high_wording;
+    let close_wording = best.features.wording >= t.high_wording && !best.features.pending_wording;
     if close_wording && margin >= t.high_margin {
         return cap(
             Confidence::High,
@@ -207,6 +225,8 @@ mod tests {
             status,
             source: None,
             derived_from: None,
+            guidance: None,
+            learned: Vec::new(),
             body: format!("Answer of {id}."),
         };
         Candidate {

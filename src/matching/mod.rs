@@ -277,7 +277,14 @@ impl<'a> Matcher<'a> {
         for candidate in &mut candidates {
             candidate.score = self.weights.score(&candidate.features);
         }
-        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id().cmp(b.id())));
+        // An entry a reviewer rejected for this wording goes behind every other candidate (see #14).
+        candidates.sort_by(|a, b| {
+            a.features
+                .rejected
+                .cmp(&b.features.rejected)
+                .then_with(|| b.score.total_cmp(&a.score))
+                .then_with(|| a.id().cmp(b.id()))
+        });
         let (confidence, reason) = confidence::decide(&candidates);
         candidates.truncate(limit);
         Ok(MatchResult {
@@ -588,6 +595,47 @@ mod tests {
             "Are employee computers encrypted with full disk encryption?",
         );
         assert_ne!(result.confidence, Confidence::High, "{}", result.reason);
+    }
+
+    #[test]
+    fn reviews_teach_without_promising_high() {
+        // See #14: a rejected wording never gets this entry as its high or medium draft again; a wording accepted
+        // from a medium draft helps find the entry but is not exact re-use until a person approves it.
+        let dir = library(&[
+            (
+                "dpa",
+                "short_answer = \"Yes\"\nlearned = [\n  { wording = \"Will you sign the customer's own data processing agreement?\", decision = \"rejected\", date = 2026-11-20 },\n  { wording = \"Is there a DPA template we can review?\", decision = \"accepted\" },\n]\n",
+                "Do you offer a data processing agreement?",
+                "Yes. Our standard DPA is available on request.",
+            ),
+            (
+                "backups",
+                "short_answer = \"Yes\"\n",
+                "Are backups encrypted and tested?",
+                "Yes.",
+            ),
+        ]);
+        let index = LibraryIndex::open(dir.path()).unwrap();
+        let rejected = best(
+            &index,
+            "Will you sign the customer's own data processing agreement?",
+        );
+        let dpa = rejected
+            .candidates
+            .iter()
+            .find(|c| c.id() == "dpa")
+            .unwrap();
+        assert!(dpa.features.rejected);
+        assert!(
+            rejected.confidence <= Confidence::Low,
+            "{}",
+            rejected.reason
+        );
+        let pending = best(&index, "Is there a DPA template we can review?");
+        assert_eq!(pending.best().unwrap().id(), "dpa");
+        assert!(!pending.best().unwrap().features.exact);
+        assert!(pending.best().unwrap().features.pending_wording);
+        assert_ne!(pending.confidence, Confidence::High, "{}", pending.reason);
     }
 
     #[test]

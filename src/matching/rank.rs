@@ -78,8 +78,12 @@ pub struct Features {
     /// Best wording: F1 of the IDF-weighted coverage of the question by the wording and of the wording by the
     /// question.
     pub wording: f32,
-    /// Which wording scored best (0 = the question, 1.. = alternates).
+    /// Which wording scored best (0 = the question, 1.. = alternates, then wordings learned but not approved).
     pub best_wording: usize,
+    /// The best wording was learned from a review and is not yet approved, so it cannot make the match high.
+    pub pending_wording: bool,
+    /// A reviewer rejected this entry for this very wording (see #14): never the high or medium draft again.
+    pub rejected: bool,
     /// Share of the question's (IDF-weighted) terms found in the best wording.
     pub question_coverage: f32,
     /// Share of the best wording's terms found in the question.
@@ -216,6 +220,7 @@ pub fn features(
         ..Features::default()
     };
     best.exact = !key.is_empty() && candidate.wording_keys.iter().any(|k| k == key);
+    best.rejected = !key.is_empty() && candidate.rejected_keys.iter().any(|k| k == key);
     let mut best_score = -1.0;
     let mut best_shared: Vec<&str> = Vec::new();
     for (index, wording) in candidate.wording_notions.iter().enumerate() {
@@ -248,6 +253,7 @@ pub fn features(
             best_shared = shared;
         }
     }
+    best.pending_wording = best.best_wording >= candidate.wording_keys.len();
     // Only the winning wording's shared terms are kept (for explanations), sorted.
     best.shared = best_shared.into_iter().map(str::to_string).collect();
     best.shared.sort();
