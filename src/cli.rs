@@ -43,6 +43,8 @@ pub enum Command {
         separated by `;`; empty when no entry answers it and the right behaviour is to abstain), and optionally \
         `context` (the question's ID and section, as free text), `id`, `section`, `previous`.\n\n\
         Examples:\n  answerbank eval --library ../shared/bench/caiq/library --cases ../shared/bench/caiq/dev.csv\n  \
+        answerbank eval --library ../shared/bench/caiq/library --cases ../shared/bench/caiq/dev.csv \
+        --cases ../shared/bench/crossframe --baseline\n  \
         answerbank eval --cases my_cases.csv --show-misses 10\n  answerbank eval --cases my_cases.csv --json"
     )]
     Eval(EvalArgs),
@@ -143,9 +145,14 @@ pub struct EvalArgs {
     pub library: LibraryArgs,
     #[command(flatten)]
     pub semantic: SemanticArgs,
-    /// The labelled questions (CSV with `question` and `expected` columns).
-    #[arg(long, value_name = "FILE.csv")]
-    pub cases: PathBuf,
+    /// The labelled questions: a CSV with `question` and `expected` columns, or a folder of them. Repeat it to
+    /// measure a suite: one row per file and the macro average over files.
+    #[arg(long, value_name = "FILE.csv|DIR", required = true)]
+    pub cases: Vec<PathBuf>,
+    /// Also rank the same cases with the simple peers (stemmed BM25 and TF-IDF; with a model, the model alone
+    /// and rank fusion of BM25 and the model) and print them beside answerbank.
+    #[arg(long)]
+    pub baseline: bool,
     /// Print all figures as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -158,6 +165,10 @@ pub struct EvalArgs {
     /// Ranking weights as JSON (for experiments; see `matching::rank::Weights`).
     #[arg(long, value_name = "JSON", hide = true)]
     pub weights: Option<String>,
+    /// Write every entry's ranking features for every case as JSON lines (for experiments that choose the
+    /// ranking method offline; see docs/matching.md).
+    #[arg(long, value_name = "FILE.jsonl", hide = true)]
+    pub dump_features: Option<PathBuf>,
 }
 
 /// How to read a questionnaire, when detection needs help. Shared by every command that reads one. (clap does not

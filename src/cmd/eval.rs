@@ -1,71 +1,410 @@
-//! `answerbank eval`: run labelled questions through the matcher and report how well it did.
+//! `answerbank eval`: run labelled questions through the matcher and report how well it did, file by file, with
+//! the macro average over files and, with `--baseline`, the simple peers on the same cases (see #15).
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use serde::Serialize;
+use serde_json::json;
 
 use super::ExitStatus;
 use crate::cli::EvalArgs;
-use answerbank::evaluation::{self, Band, Outcome};
+use answerbank::evaluation::peers::{Peer, Peers};
+use answerbank::evaluation::{self, Band, Case, Macro, Outcome, Ranking, Report};
 use answerbank::matching::Matcher;
 use answerbank::text::snippet;
 
+/// One cases file and how every method did on it.
+struct FileRun {
+    name: String,
+    outcomes: Vec<Outcome>,
+    report: Report,
+    /// Each peer's figures and their standard errors (with `--baseline`).
+    peers: Vec<(Peer, Ranking, Ranking)>,
+}
+
 pub fn run(args: EvalArgs) -> Result<ExitStatus> {
-    let cases = evaluation::load_cases(&args.cases)?;
+    let files = evaluation::case_files(&args.cases)?;
+    let suite: Vec<(PathBuf, Vec<Case>)> = files
+        .iter()
+        .map(|path| Ok((path.clone(), evaluation::load_cases(path)?)))
+        .collect::<Result<_>>()?;
     let index = super::open_index(&args.library.library)?;
     let semantic = super::open_semantic(&index, &args.semantic)?;
-    let mut matcher = Matcher::new(&index).with_semantic(semantic.as_deref());
-    if let Some(weights) = &args.weights {
-        matcher = matcher.with_weights(serde_json::from_str(weights).context("reading --weights")?);
-    }
-    let started = Instant::now();
-    let outcomes = evaluation::run_cases(&matcher, &cases)?;
-    let elapsed = started.elapsed();
-    let report = evaluation::report(&outcomes, matcher.is_semantic());
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        super::print_json(&report)?;
+    let weights = args
+        .weights
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .context("reading --weights")?;
+    let new_matcher = || {
+        let matcher = Matcher::new(&index).with_semantic(semantic.as_deref());
+        match &weights {
+            Some(weights) => matcher.with_weights(Clone::clone(weights)),
+            None => matcher,
+        }
+    };
+    let matcher = new_matcher();
+    let dump_matcher = args
+        .dump_features
+        .as_ref()
+        .map(|_| new_matcher().with_every_entry_as_candidate());
+    let peers = if args.baseline || args.dump_features.is_some() {
+        let searcher = index.searcher();
+        Some(Peers::new(
+            &index.all_entries(&searcher)?,
+            semantic.as_deref(),
+        ))
     } else {
+        None
+    };
+    let started = Instant::now();
+    let mut runs = Vec::new();
+    let mut dump = Vec::new();
+    for (path, cases) in &suite {
+        let questions: Vec<&str> = cases.iter().map(|c| c.question.as_str()).collect();
+        let vectors = matcher.embed_all(&questions)?;
+        let outcomes = evaluation::run_embedded(&matcher, cases, vectors.as_deref(), 10)?;
+        let report = evaluation::report(&outcomes, matcher.is_semantic());
+        let mut peer_figures = Vec::new();
+        if let (true, Some(peers)) = (args.baseline, &peers) {
+            for peer in Peer::available(matcher.is_semantic()) {
+                let ranks: Vec<Option<usize>> = cases
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| !c.expected.is_empty())
+                    .map(|(i, c)| {
+                        let vector = vectors.as_ref().map(|v| v[i].as_slice());
+                        evaluation::rank_of(peers.top(peer, &c.question, vector, 10), &c.expected)
+                    })
+                    .collect();
+                let (figures, errors) = evaluation::ranking(&ranks);
+                peer_figures.push((peer, figures, errors));
+            }
+        }
+        if let (Some(every), Some(peers)) = (&dump_matcher, &peers) {
+            dump.extend(evaluation::feature_dump(
+                every,
+                peers,
+                &display_name(path),
+                cases,
+                vectors.as_deref(),
+            )?);
+        }
+        runs.push(FileRun {
+            name: display_name(path),
+            outcomes,
+            report,
+            peers: peer_figures,
+        });
+    }
+    let elapsed = started.elapsed();
+    if let Some(path) = &args.dump_features {
+        let text: String = dump.iter().map(|line| format!("{line}\n")).collect();
+        answerbank::fsutil::write_bytes_atomic(
+            path,
+            answerbank::fsutil::Existing::Replace,
+            text.as_bytes(),
+        )?;
+    }
+    let answerable: Vec<&FileRun> = runs.iter().filter(|r| r.report.answerable > 0).collect();
+    let macro_answerbank = evaluation::macro_average(
+        &answerable
+            .iter()
+            .map(|r| (figures(&r.report), r.report.standard_errors))
+            .collect::<Vec<_>>(),
+    );
+    let macro_peers: Vec<(Peer, Macro)> = runs
+        .first()
+        .map(|r| r.peers.iter().map(|(p, _, _)| *p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|peer| {
+            let per_file: Vec<(Ranking, Ranking)> = answerable
+                .iter()
+                .filter_map(|r| {
+                    r.peers
+                        .iter()
+                        .find(|(p, _, _)| *p == peer)
+                        .map(|(_, f, e)| (*f, *e))
+                })
+                .collect();
+            (peer, evaluation::macro_average(&per_file))
+        })
+        .collect();
+
+    if args.json {
+        print_json(&runs, &macro_answerbank, &macro_peers)?;
+    } else {
+        let mut out = std::io::stdout().lock();
         writeln!(
             out,
-            "{} cases ({} answerable) against {} ({} entries); semantic matching: {}",
-            report.cases,
-            report.answerable,
+            "{} against {} ({} entries); semantic matching: {}",
+            match runs.len() {
+                1 => format!(
+                    "{} cases ({} answerable)",
+                    runs[0].report.cases, runs[0].report.answerable
+                ),
+                n => format!("{n} case files"),
+            },
             index.root().display(),
             index.len(),
             matcher.semantic_status()
         )?;
-        writeln!(out, "Hit@1  {:.3}", report.hit_at_1)?;
-        writeln!(out, "Hit@5  {:.3}", report.hit_at_5)?;
-        writeln!(out, "MRR    {:.3}", report.mrr)?;
-        writeln!(out, "band     count  precision")?;
-        for (name, band) in [
-            ("high", report.bands.high),
-            ("medium", report.bands.medium),
-            ("low", report.bands.low),
-            ("none", report.bands.none),
-        ] {
-            writeln!(out, "{name:<8} {:>5}  {}", band.count, precision(band))?;
+        if runs.len() == 1 {
+            print_report(&mut out, &runs[0].report)?;
+        } else {
+            print_suite(&mut out, &runs, &macro_answerbank)?;
         }
-        writeln!(out, "high coverage  {:.3}", report.high_coverage)?;
-        match report.abstention {
-            Some(abstention) => writeln!(out, "abstention     {abstention:.3}")?,
-            None => writeln!(out, "abstention     - (no unanswerable cases)")?,
+        if args.baseline {
+            print_peers(&mut out, &runs, &macro_answerbank, &macro_peers)?;
         }
     }
     if let Some(path) = &args.details {
+        let outcomes: Vec<Outcome> = runs.iter().flat_map(|r| r.outcomes.clone()).collect();
         evaluation::write_details(path, &outcomes)?;
     }
     if let Some(n) = args.show_misses {
-        print_misses(&mut out, &evaluation::worst_misses(&outcomes), n)?;
+        let outcomes: Vec<Outcome> = runs.iter().flat_map(|r| r.outcomes.clone()).collect();
+        print_misses(
+            &mut std::io::stdout().lock(),
+            &evaluation::worst_misses(&outcomes),
+            n,
+        )?;
     }
     eprintln!(
         "matched {} questions in {} ms",
-        cases.len(),
+        suite.iter().map(|(_, c)| c.len()).sum::<usize>(),
         elapsed.as_millis()
     );
     Ok(ExitStatus::Success)
+}
+
+/// `caiq/dev.csv` for `../shared/bench/caiq/dev.csv`: the file with its folder, short enough for a table.
+fn display_name(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .rev()
+        .take(2)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.into_iter().rev().collect::<Vec<_>>().join("/")
+}
+
+fn figures(report: &Report) -> Ranking {
+    Ranking {
+        hit_at_1: report.hit_at_1,
+        hit_at_5: report.hit_at_5,
+        mrr: report.mrr,
+    }
+}
+
+fn print_json(runs: &[FileRun], macro_answerbank: &Macro, peers: &[(Peer, Macro)]) -> Result<()> {
+    #[derive(Serialize)]
+    struct PeerFile<'a> {
+        file: &'a str,
+        #[serde(flatten)]
+        figures: Ranking,
+        standard_errors: Ranking,
+    }
+    let files: Vec<serde_json::Value> = runs
+        .iter()
+        .map(|r| {
+            let mut value = serde_json::to_value(&r.report).expect("a report serializes");
+            value["file"] = json!(r.name);
+            value
+        })
+        .collect();
+    let peer_values: serde_json::Map<String, serde_json::Value> = peers
+        .iter()
+        .map(|(peer, macro_average)| {
+            let per_file: Vec<PeerFile<'_>> = runs
+                .iter()
+                .filter_map(|r| {
+                    r.peers
+                        .iter()
+                        .find(|(p, _, _)| p == peer)
+                        .map(|(_, figures, errors)| PeerFile {
+                            file: &r.name,
+                            figures: *figures,
+                            standard_errors: *errors,
+                        })
+                })
+                .collect();
+            (
+                serde_json::to_value(peer)
+                    .expect("a peer serializes")
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                json!({ "label": peer.label(), "files": per_file, "macro": macro_average }),
+            )
+        })
+        .collect();
+    // One file keeps the figures at the top level as before; a suite has them per file.
+    let mut value = if runs.len() == 1 {
+        serde_json::to_value(&runs[0].report)?
+    } else {
+        json!({})
+    };
+    value["files"] = json!(files);
+    value["macro"] = serde_json::to_value(macro_answerbank)?;
+    if !peers.is_empty() {
+        value["peers"] = serde_json::Value::Object(peer_values);
+    }
+    super::print_json(&value)
+}
+
+fn plus_minus(value: f64, error: f64) -> String {
+    format!("{value:.3} ± {error:.3}")
+}
+
+fn print_report(out: &mut impl Write, report: &Report) -> Result<()> {
+    let e = report.standard_errors;
+    writeln!(out, "Hit@1  {}", plus_minus(report.hit_at_1, e.hit_at_1))?;
+    writeln!(out, "Hit@5  {}", plus_minus(report.hit_at_5, e.hit_at_5))?;
+    writeln!(out, "MRR    {}", plus_minus(report.mrr, e.mrr))?;
+    writeln!(out, "band     count  precision")?;
+    for (name, band) in [
+        ("high", report.bands.high),
+        ("medium", report.bands.medium),
+        ("low", report.bands.low),
+        ("none", report.bands.none),
+    ] {
+        writeln!(out, "{name:<8} {:>5}  {}", band.count, precision(band))?;
+    }
+    writeln!(out, "high coverage  {:.3}", report.high_coverage)?;
+    match report.abstention {
+        Some(abstention) => writeln!(out, "abstention     {abstention:.3}")?,
+        None => writeln!(out, "abstention     - (no unanswerable cases)")?,
+    }
+    Ok(())
+}
+
+/// One row per file (ranking figures ± standard error, then each band's count and precision), then the macro
+/// average over the files with answerable cases.
+fn print_suite(out: &mut impl Write, runs: &[FileRun], macro_average: &Macro) -> Result<()> {
+    let width = runs.iter().map(|r| r.name.len()).max().unwrap_or(4).max(18);
+    writeln!(
+        out,
+        "{:<width$} {:>5} {:>5}  {:<13}  {:<13}  {:<13}  {:<11} {:<11} {:<11} {:<11} abstention",
+        "file",
+        "cases",
+        "ans.",
+        "Hit@1",
+        "Hit@5",
+        "MRR",
+        "high",
+        "medium",
+        "low",
+        "none",
+    )?;
+    for run in runs {
+        let r = &run.report;
+        let e = r.standard_errors;
+        let ranking = |value: f64, error: f64| {
+            if r.answerable == 0 {
+                "-".to_string()
+            } else {
+                plus_minus(value, error)
+            }
+        };
+        let band = |b: Band| format!("{} ({})", b.count, precision(b));
+        writeln!(
+            out,
+            "{:<width$} {:>5} {:>5}  {:<13}  {:<13}  {:<13}  {:<11} {:<11} {:<11} {:<11} {}",
+            run.name,
+            r.cases,
+            r.answerable,
+            ranking(r.hit_at_1, e.hit_at_1),
+            ranking(r.hit_at_5, e.hit_at_5),
+            ranking(r.mrr, e.mrr),
+            band(r.bands.high),
+            band(r.bands.medium),
+            band(r.bands.low),
+            band(r.bands.none),
+            r.abstention
+                .map_or_else(|| "-".to_string(), |a| format!("{a:.3}"))
+        )?;
+    }
+    let e = macro_average.standard_errors;
+    writeln!(
+        out,
+        "{:<width$} {:>5} {:>5}  {:<13}  {:<13}  {:<13}",
+        format!("macro ({} files)", macro_average.files),
+        "",
+        "",
+        plus_minus(macro_average.hit_at_1, e.hit_at_1),
+        plus_minus(macro_average.hit_at_5, e.hit_at_5),
+        plus_minus(macro_average.mrr, e.mrr),
+    )?;
+    writeln!(
+        out,
+        "band cells: count (precision: share whose top entry is right); macro over files with answerable cases"
+    )?;
+    Ok(())
+}
+
+/// The suite table of #15: one row per file, one column per method, each cell Hit@1 / Hit@5 / MRR.
+fn print_peers(
+    out: &mut impl Write,
+    runs: &[FileRun],
+    macro_answerbank: &Macro,
+    macro_peers: &[(Peer, Macro)],
+) -> Result<()> {
+    let width = runs.iter().map(|r| r.name.len()).max().unwrap_or(4).max(18);
+    let cell = |r: &Ranking| format!("{:.3} / {:.3} / {:.3}", r.hit_at_1, r.hit_at_5, r.mrr);
+    writeln!(out, "\nHit@1 / Hit@5 / MRR on the same cases:")?;
+    write!(out, "{:<width$}  {:<23}", "file", "answerbank")?;
+    for (peer, _) in macro_peers {
+        write!(out, "  {:<23}", peer.label())?;
+    }
+    writeln!(out)?;
+    for run in runs.iter().filter(|r| r.report.answerable > 0) {
+        write!(
+            out,
+            "{:<width$}  {:<23}",
+            run.name,
+            cell(&figures(&run.report))
+        )?;
+        for (_, figures, _) in &run.peers {
+            write!(out, "  {:<23}", cell(figures))?;
+        }
+        writeln!(out)?;
+    }
+    let macro_cell = |m: &Macro| {
+        cell(&Ranking {
+            hit_at_1: m.hit_at_1,
+            hit_at_5: m.hit_at_5,
+            mrr: m.mrr,
+        })
+    };
+    write!(
+        out,
+        "{:<width$}  {:<23}",
+        format!("macro ({} files)", macro_answerbank.files),
+        macro_cell(macro_answerbank)
+    )?;
+    for (_, m) in macro_peers {
+        write!(out, "  {:<23}", macro_cell(m))?;
+    }
+    writeln!(out)?;
+    write!(out, "{:<width$}  {:<23}", "macro std. error", {
+        let e = macro_answerbank.standard_errors;
+        format!("{:.3} / {:.3} / {:.3}", e.hit_at_1, e.hit_at_5, e.mrr)
+    })?;
+    for (_, m) in macro_peers {
+        let e = m.standard_errors;
+        write!(
+            out,
+            "  {:<23}",
+            format!("{:.3} / {:.3} / {:.3}", e.hit_at_1, e.hit_at_5, e.mrr)
+        )?;
+    }
+    writeln!(out)?;
+    Ok(())
 }
 
 fn precision(band: Band) -> String {

@@ -134,6 +134,11 @@ impl Entry {
         std::iter::once(self.question.as_str()).chain(self.alternates.iter().map(String::as_str))
     }
 
+    /// Every wording that should find this entry: [`Entry::wordings`], then the pending ones.
+    pub fn search_wordings(&self) -> impl Iterator<Item = &str> {
+        self.wordings().chain(self.pending_wordings())
+    }
+
     /// Customer wordings accepted in a review but not yet confirmed by a person: they help find this entry, but
     /// are never exact re-use (high) until approved into `alternates`.
     pub fn pending_wordings(&self) -> impl Iterator<Item = &str> {

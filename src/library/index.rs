@@ -74,14 +74,12 @@ impl IndexedEntry {
             body_notions: Vec::new(),
             index_terms: IndexTerms::default(),
         };
-        for wording in indexed.entry.wordings() {
+        let confirmed = indexed.entry.wordings().count();
+        for (n, wording) in indexed.entry.search_wordings().enumerate() {
             let analyzed = analyzer.analyze(wording);
-            indexed.wording_keys.push(analyzed.key());
-            indexed.wording_terms.push(analyzed.terms);
-            indexed.wording_notions.push(analyzed.notions);
-        }
-        for wording in indexed.entry.pending_wordings() {
-            let analyzed = analyzer.analyze(wording);
+            if n < confirmed {
+                indexed.wording_keys.push(analyzed.key());
+            }
             indexed.wording_terms.push(analyzed.terms);
             indexed.wording_notions.push(analyzed.notions);
         }

@@ -37,8 +37,9 @@ pub trait SemanticSearch: Sync {
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>>;
     /// The `k` entries whose wordings are most similar to the query vector, most similar first.
     fn nearest(&self, query: &[f32], k: usize) -> Vec<DocAddress>;
-    /// The similarity of an entry's answer body to the query vector (its wordings' similarity finds candidates in
-    /// `nearest`; as a ranking feature it measured worse, see docs/matching.md).
+    /// The similarity of an entry's closest wording (question, alternate or pending wording) to the query vector.
+    fn wording_similarity(&self, address: DocAddress, query: &[f32]) -> f32;
+    /// The similarity of an entry's answer body to the query vector.
     fn body_similarity(&self, address: DocAddress, query: &[f32]) -> f32;
     /// "on (<model>)", for summaries.
     fn describe(&self) -> String;
@@ -113,6 +114,8 @@ pub struct Matcher<'a> {
     review_every_days: u32,
     /// Stored entries already decoded: questions of one questionnaire keep meeting the same candidates.
     entries: Mutex<HashMap<DocAddress, Arc<IndexedEntry>>>,
+    /// How many candidates BM25 and the embedding search each hand to the re-ranker.
+    pool: (usize, usize),
     /// Inverse document frequency per term, over wordings.
     idf: Mutex<HashMap<String, f32>>,
     semantic: Option<&'a dyn SemanticSearch>,
@@ -127,6 +130,7 @@ impl<'a> Matcher<'a> {
             today: Date::today(),
             review_every_days: index.settings().review_every_days,
             entries: Mutex::new(HashMap::new()),
+            pool: (CANDIDATES, SEMANTIC_CANDIDATES),
             idf: Mutex::new(HashMap::new()),
             semantic: None,
         }
@@ -151,6 +155,14 @@ impl<'a> Matcher<'a> {
     /// Replaces the ranking weights (used by `eval` experiments and tests).
     pub fn with_weights(mut self, weights: Weights) -> Self {
         self.weights = weights;
+        self
+    }
+
+    /// Re-ranks every entry instead of the first candidates (for `eval` experiments that need every entry's
+    /// features).
+    pub fn with_every_entry_as_candidate(mut self) -> Self {
+        let all = self.index.len().max(1);
+        self.pool = (all, all);
         self
     }
 
@@ -182,12 +194,28 @@ impl<'a> Matcher<'a> {
         done: &(dyn Fn() + Sync),
     ) -> Result<Vec<MatchResult>> {
         let texts: Vec<&str> = questions.iter().map(|(question, _)| *question).collect();
-        let vectors = self.semantic.map(|s| s.embed(&texts)).transpose()?;
+        let vectors = self.embed_all(&texts)?;
+        self.match_embedded(questions, vectors.as_deref(), limit, done)
+    }
+
+    /// The questions' embeddings, in batches, when semantic matching is on.
+    pub fn embed_all(&self, texts: &[&str]) -> Result<Option<Vec<Vec<f32>>>> {
+        self.semantic.map(|s| s.embed(texts)).transpose()
+    }
+
+    /// [`Matcher::match_all`] with the questions' embeddings computed beforehand (by [`Matcher::embed_all`]).
+    pub fn match_embedded(
+        &self,
+        questions: &[(&str, &QuestionContext)],
+        vectors: Option<&[Vec<f32>]>,
+        limit: usize,
+        done: &(dyn Fn() + Sync),
+    ) -> Result<Vec<MatchResult>> {
         questions
             .par_iter()
             .enumerate()
             .map(|(i, (question, context))| {
-                let vector = vectors.as_ref().map(|v| v[i].as_slice());
+                let vector = vectors.map(|v| v[i].as_slice());
                 let result = self.match_with_vector(question, context, limit, vector)?;
                 done();
                 Ok(result)
@@ -225,7 +253,7 @@ impl<'a> Matcher<'a> {
             .chain(
                 semantic
                     .into_iter()
-                    .flat_map(|(search, vector)| search.nearest(vector, SEMANTIC_CANDIDATES)),
+                    .flat_map(|(search, vector)| search.nearest(vector, self.pool.1)),
             )
             .filter(|address| seen.insert(*address))
             .collect();
@@ -262,6 +290,8 @@ impl<'a> Matcher<'a> {
             );
             let features = rank::Features {
                 semantic: semantic.map(|(search, vector)| search.body_similarity(address, vector)),
+                semantic_wording: semantic
+                    .map(|(search, vector)| search.wording_similarity(address, vector)),
                 ..features
             };
             let score = self.weights.base_score(&features);
@@ -303,7 +333,7 @@ impl<'a> Matcher<'a> {
         let query = TermQuery::new(term, IndexRecordOption::Basic);
         let hits = self.searcher.search(
             &query,
-            &tantivy::collector::TopDocs::with_limit(CANDIDATES).order_by_score(),
+            &tantivy::collector::TopDocs::with_limit(self.pool.0).order_by_score(),
         )?;
         Ok(hits.into_iter().map(|(_, address)| address).collect())
     }
@@ -347,7 +377,7 @@ impl<'a> Matcher<'a> {
         let query = self.build_query(terms);
         Ok(self.searcher.search(
             &query,
-            &tantivy::collector::TopDocs::with_limit(CANDIDATES).order_by_score(),
+            &tantivy::collector::TopDocs::with_limit(self.pool.0).order_by_score(),
         )?)
     }
 

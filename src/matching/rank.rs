@@ -107,6 +107,8 @@ pub struct Features {
     pub consensus: f32,
     /// Cosine similarity of the question's embedding with the entry's answer body (semantic matching on).
     pub semantic: Option<f32>,
+    /// Cosine similarity of the question's embedding with the entry's closest wording (semantic matching on).
+    pub semantic_wording: Option<f32>,
     /// Terms shared with the best wording, for explanations.
     pub shared: Vec<String>,
 }

@@ -75,7 +75,7 @@ impl SemanticIndex {
             let mut seen = std::collections::HashSet::new();
             entries
                 .iter()
-                .flat_map(|(_, e)| e.entry.wordings())
+                .flat_map(|(_, e)| e.entry.search_wordings())
                 .chain(bodies.iter().map(String::as_str))
                 .filter(|w| !cache.contains_key(*w) && seen.insert(*w))
                 .collect()
@@ -94,7 +94,7 @@ impl SemanticIndex {
         for ((address, entry), body) in entries.iter().zip(&bodies) {
             let first = vectors.len() / dimension.max(1);
             // Every text is in the cache now: what it lacked was embedded above.
-            for wording in entry.entry.wordings() {
+            for wording in entry.entry.search_wordings() {
                 let vector = &cache[wording];
                 vectors.extend_from_slice(vector);
                 used.insert(wording, vector);
@@ -154,6 +154,12 @@ impl SemanticSearch for SemanticIndex {
         ranked.truncate(k);
         ranked.sort_by(order);
         ranked.into_iter().map(|(address, _)| address).collect()
+    }
+
+    fn wording_similarity(&self, address: DocAddress, query: &[f32]) -> f32 {
+        self.position.get(&address).map_or(0.0, |&i| {
+            self.closest_wording(self.entries[i].1.clone(), query)
+        })
     }
 
     fn body_similarity(&self, address: DocAddress, query: &[f32]) -> f32 {

@@ -1,11 +1,14 @@
 //! Measuring the matcher: the figures `answerbank eval` reports (defined in `shared/bench/README.md`).
 //!
-//! In: a cases file (`question`, `expected` ids separated by `;`, and optionally `context`, `id`, `section`,
-//! `previous` columns) and a [`Matcher`]. Out: a [`Report`]. The questions are matched with
-//! [`Matcher::match_all`], exactly as `draft` does, so the figures describe what users get.
+//! In: one or more cases files (`question`, `expected` ids separated by `;`, and optionally `context`, `id`,
+//! `section`, `previous` columns) and a [`Matcher`]. Out: a [`Report`] per file, with standard errors, and the
+//! macro average over the files ([`Macro`]): a suite is judged file by file, never by one file alone (see #15).
+//! The questions are matched with [`Matcher::match_all`], exactly as `draft` does, so the figures describe what
+//! users get; [`peers`] ranks the same cases with the simple methods answerbank must beat.
 
-use std::collections::HashSet;
-use std::path::Path;
+pub mod peers;
+
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
@@ -139,6 +142,8 @@ pub struct Report {
     pub hit_at_1: f64,
     pub hit_at_5: f64,
     pub mrr: f64,
+    /// Standard errors of the three ranking figures over the answerable cases.
+    pub standard_errors: Ranking,
     /// Of the unanswerable cases, the share that landed in low or none.
     pub abstention: Option<f64>,
     pub bands: Bands,
@@ -149,21 +154,28 @@ pub struct Report {
 
 /// Runs every case through the matcher, on all cores.
 pub fn run_cases(matcher: &Matcher<'_>, cases: &[Case]) -> Result<Vec<Outcome>> {
+    let questions: Vec<&str> = cases.iter().map(|c| c.question.as_str()).collect();
+    let vectors = matcher.embed_all(&questions)?;
+    run_embedded(matcher, cases, vectors.as_deref(), MRR_DEPTH)
+}
+
+/// [`run_cases`] with the questions' embeddings computed beforehand, keeping `limit` candidates per case.
+pub fn run_embedded(
+    matcher: &Matcher<'_>,
+    cases: &[Case],
+    vectors: Option<&[Vec<f32>]>,
+    limit: usize,
+) -> Result<Vec<Outcome>> {
     let questions: Vec<(&str, &QuestionContext)> = cases
         .iter()
         .map(|c| (c.question.as_str(), &c.context))
         .collect();
-    let results = matcher.match_all(&questions, MRR_DEPTH, &|| {})?;
+    let results = matcher.match_embedded(&questions, vectors, limit, &|| {})?;
     Ok(cases
         .iter()
         .zip(results)
         .map(|(case, result)| {
-            let expected: HashSet<&str> = case.expected.iter().map(String::as_str).collect();
-            let rank = result
-                .candidates
-                .iter()
-                .position(|c| expected.contains(c.id()))
-                .map(|p| p + 1);
+            let rank = rank_of(result.candidates.iter().map(|c| c.id()), &case.expected);
             Outcome {
                 case: case.clone(),
                 result,
@@ -173,25 +185,71 @@ pub fn run_cases(matcher: &Matcher<'_>, cases: &[Case]) -> Result<Vec<Outcome>> 
         .collect())
 }
 
+/// Hit@1, Hit@5 and MRR of one method on one file (or their standard errors).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Ranking {
+    pub hit_at_1: f64,
+    pub hit_at_5: f64,
+    pub mrr: f64,
+}
+
+/// The figures of ranked answers, with their standard errors: `ranks` holds the 1-based rank of the first correct
+/// entry within the first [`MRR_DEPTH`] of each answerable case.
+pub fn ranking(ranks: &[Option<usize>]) -> (Ranking, Ranking) {
+    let n = ranks.len();
+    if n == 0 {
+        return (Ranking::default(), Ranking::default());
+    }
+    let mean_and_error = |values: &[f64]| {
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
+        (mean, (variance / n as f64).sqrt())
+    };
+    let within = |k: usize| -> Vec<f64> {
+        ranks
+            .iter()
+            .map(|r| f64::from(u8::from(r.is_some_and(|r| r <= k))))
+            .collect()
+    };
+    let reciprocal: Vec<f64> = ranks
+        .iter()
+        .map(|r| r.map_or(0.0, |r| 1.0 / r as f64))
+        .collect();
+    let (h1, h1_se) = mean_and_error(&within(1));
+    let (h5, h5_se) = mean_and_error(&within(5));
+    let (mrr, mrr_se) = mean_and_error(&reciprocal);
+    (
+        Ranking {
+            hit_at_1: h1,
+            hit_at_5: h5,
+            mrr,
+        },
+        Ranking {
+            hit_at_1: h1_se,
+            hit_at_5: h5_se,
+            mrr: mrr_se,
+        },
+    )
+}
+
+/// The 1-based rank of the first of `expected` among `ranked` ids, within the first [`MRR_DEPTH`].
+pub fn rank_of<'a>(
+    ranked: impl IntoIterator<Item = &'a str>,
+    expected: &[String],
+) -> Option<usize> {
+    ranked
+        .into_iter()
+        .take(MRR_DEPTH)
+        .position(|id| expected.iter().any(|e| e == id))
+        .map(|p| p + 1)
+}
+
 /// Summarizes outcomes.
 pub fn report(outcomes: &[Outcome], semantic: bool) -> Report {
     let answerable: Vec<&Outcome> = outcomes.iter().filter(|o| o.answerable()).collect();
     let share = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f64 / of as f64 };
-    let hits = |k: usize| {
-        answerable
-            .iter()
-            .filter(|o| o.rank.is_some_and(|r| r <= k))
-            .count()
-    };
-    let mrr = if answerable.is_empty() {
-        0.0
-    } else {
-        answerable
-            .iter()
-            .map(|o| o.rank.map_or(0.0, |r| 1.0 / r as f64))
-            .sum::<f64>()
-            / answerable.len() as f64
-    };
+    let (figures, standard_errors) =
+        ranking(&answerable.iter().map(|o| o.rank).collect::<Vec<_>>());
     let band = |confidence: Confidence| {
         let members: Vec<&Outcome> = outcomes
             .iter()
@@ -215,9 +273,10 @@ pub fn report(outcomes: &[Outcome], semantic: bool) -> Report {
     Report {
         cases: outcomes.len(),
         answerable: answerable.len(),
-        hit_at_1: share(hits(1), answerable.len()),
-        hit_at_5: share(hits(5), answerable.len()),
-        mrr,
+        hit_at_1: figures.hit_at_1,
+        hit_at_5: figures.hit_at_5,
+        mrr: figures.mrr,
+        standard_errors,
         abstention: (!unanswerable.is_empty()).then(|| share(abstained, unanswerable.len())),
         bands: Bands {
             high: band(Confidence::High),
@@ -234,6 +293,119 @@ pub fn report(outcomes: &[Outcome], semantic: bool) -> Report {
         ),
         semantic,
     }
+}
+
+/// The macro average over the files of a suite that have answerable cases: each file counts once, whatever its
+/// size, so a method cannot win the suite on its largest file alone. The standard error is that of a mean of
+/// independent files, `sqrt(Σ se²) / files`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Macro {
+    /// Files averaged (those with answerable cases).
+    pub files: usize,
+    pub hit_at_1: f64,
+    pub hit_at_5: f64,
+    pub mrr: f64,
+    pub standard_errors: Ranking,
+}
+
+/// The macro average of per-file figures and their standard errors.
+pub fn macro_average(files: &[(Ranking, Ranking)]) -> Macro {
+    let n = files.len().max(1) as f64;
+    let mean = |f: fn(&Ranking) -> f64| files.iter().map(|(r, _)| f(r)).sum::<f64>() / n;
+    let error =
+        |f: fn(&Ranking) -> f64| files.iter().map(|(_, e)| f(e).powi(2)).sum::<f64>().sqrt() / n;
+    Macro {
+        files: files.len(),
+        hit_at_1: mean(|r| r.hit_at_1),
+        hit_at_5: mean(|r| r.hit_at_5),
+        mrr: mean(|r| r.mrr),
+        standard_errors: Ranking {
+            hit_at_1: error(|r| r.hit_at_1),
+            hit_at_5: error(|r| r.hit_at_5),
+            mrr: error(|r| r.mrr),
+        },
+    }
+}
+
+/// The cases files named by `--cases`: files as given, and every `.csv` in a folder, sorted, so a suite is one
+/// folder or several files.
+pub fn case_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("reading the cases folder {}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_file() && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+                })
+                .collect();
+            if found.is_empty() {
+                bail!("the cases folder {} holds no .csv file", path.display());
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// One JSON line per case with every entry's ranking features and the peers' scores (`eval --dump-features`),
+/// for experiments that choose how to rank offline, by cross-validation over the suite (see docs/matching.md).
+/// `matcher` must re-rank every entry ([`Matcher::with_every_entry_as_candidate`]).
+pub fn feature_dump(
+    matcher: &Matcher<'_>,
+    peers: &peers::Peers<'_>,
+    file: &str,
+    cases: &[Case],
+    vectors: Option<&[Vec<f32>]>,
+) -> Result<Vec<String>> {
+    let outcomes = run_embedded(matcher, cases, vectors, usize::MAX)?;
+    let mut lines = Vec::with_capacity(outcomes.len());
+    for (i, outcome) in outcomes.iter().enumerate() {
+        let vector = vectors.map(|v| v[i].as_slice());
+        let peer_scores: Vec<(peers::Peer, std::collections::HashMap<&str, f32>)> =
+            [peers::Peer::Bm25Stem, peers::Peer::TfIdf]
+                .into_iter()
+                .map(|peer| {
+                    let scores = peers.scores(peer, &outcome.case.question, vector);
+                    (
+                        peer,
+                        peers.ids().iter().map(String::as_str).zip(scores).collect(),
+                    )
+                })
+                .collect();
+        let candidates: Vec<serde_json::Value> = outcome
+            .result
+            .candidates
+            .iter()
+            .map(|c| {
+                let mut value = serde_json::to_value(&c.features).expect("features serialize");
+                value["id"] = serde_json::json!(c.id());
+                value["score"] = serde_json::json!(c.score);
+                value["has_short_answer"] = serde_json::json!(c.entry.entry.short_answer.is_some());
+                for (peer, scores) in &peer_scores {
+                    let key = serde_json::to_value(peer).expect("a peer serializes");
+                    value[key.as_str().unwrap_or_default()] =
+                        serde_json::json!(scores.get(c.id()).copied().unwrap_or(0.0));
+                }
+                value
+            })
+            .collect();
+        lines.push(
+            serde_json::json!({
+                "file": file,
+                "question": outcome.case.question,
+                "expected": outcome.case.expected,
+                "confidence": outcome.result.confidence,
+                "candidates": candidates,
+            })
+            .to_string(),
+        );
+    }
+    Ok(lines)
 }
 
 /// The worst misses first: wrong answers the matcher was most sure of, then answerable cases it missed
