@@ -65,6 +65,9 @@ pub enum Outcome {
     AlreadyAnswered,
     /// The answer does not fit the cell (not among the dropdown's values).
     NotAllowed,
+    /// The question asks the opposite of the entry's wording ("without", "not required"): its Yes/No is turned
+    /// around (or left out when that is not certain) and it is never written unreviewed (see #14).
+    Opposite,
 }
 
 /// The draft of one question.
@@ -124,12 +127,18 @@ fn draft_one(
     result: MatchResult,
     options: DraftOptions,
 ) -> Draft {
+    let opposite = result.comparison.as_ref().is_some_and(|c| c.opposite);
     let proposal = match result.matched() {
         Some(best) => {
             let entry = &best.entry.entry;
+            let short = if opposite {
+                turned_around(entry.short_answer.as_deref(), result.comparison.as_ref())
+            } else {
+                entry.short_answer.clone()
+            };
             propose(
                 &row,
-                entry.short_answer.as_deref(),
+                short.as_deref(),
                 &crate::text::plain_text(&entry.body),
                 options.overwrite,
             )
@@ -138,6 +147,8 @@ fn draft_one(
     };
     let outcome = if result.matched().is_none() {
         Outcome::NoMatch
+    } else if opposite {
+        Outcome::Opposite
     } else if result.confidence < options.min_confidence {
         Outcome::BelowThreshold
     } else if proposal.not_allowed.is_some() || proposal.writes.is_empty() {
@@ -161,6 +172,23 @@ fn draft_one(
         result,
         proposal,
         outcome,
+    }
+}
+
+/// The short answer for a question that asks the opposite of the entry's wording: Yes and No turned around when
+/// the negation is the only difference between the two (then it is certain), otherwise none, so the reviewer
+/// decides. N/A stays N/A.
+fn turned_around(
+    short: Option<&str>,
+    comparison: Option<&crate::matching::Comparison>,
+) -> Option<String> {
+    let only_negation =
+        comparison.is_some_and(|c| c.only_in_question.is_empty() && c.only_in_wording.is_empty());
+    match short.and_then(ShortAnswer::parse) {
+        Some(ShortAnswer::Yes) if only_negation => Some(ShortAnswer::No.as_str().to_string()),
+        Some(ShortAnswer::No) if only_negation => Some(ShortAnswer::Yes.as_str().to_string()),
+        Some(ShortAnswer::NotApplicable) => Some(ShortAnswer::NotApplicable.as_str().to_string()),
+        _ => None,
     }
 }
 
@@ -326,6 +354,8 @@ pub struct Skipped {
     pub not_allowed: usize,
     /// Matched below `--min-confidence`: in the review workbook only.
     pub below_threshold: usize,
+    /// The question asks the opposite of its match's wording: for review only, whatever the band.
+    pub opposite: usize,
 }
 
 impl Summary {
@@ -352,6 +382,7 @@ impl Summary {
                 Outcome::NoMatch => summary.skipped.no_match += 1,
                 Outcome::AlreadyAnswered => summary.skipped.answered += 1,
                 Outcome::NotAllowed => summary.skipped.not_allowed += 1,
+                Outcome::Opposite => summary.skipped.opposite += 1,
             }
         }
         summary.skipped.formula = questionnaire

@@ -6,8 +6,10 @@
 //! Steps: split on anything that is not a letter or digit, lowercase, fold accents → stem (Snowball English) →
 //! mark synonym phrases (matched on stems, so "encrypting data at rest" meets "encryption at rest") → drop
 //! questionnaire boilerplate ("please describe", "your organization") and stop words → emit terms. A synonym
-//! occurrence keeps its own words and adds a *concept* term (`~mfa`) shared by every member of its group; the
-//! exact-reuse key keeps only the concept, so "Do you support 2FA?" and "Do you support MFA?" normalize alike.
+//! occurrence keeps its own words and adds a *concept* term (`~mfa`) shared by every member of its group, so
+//! synonyms find and rank each other. The exact-reuse key is made of the stems alone, never the concepts: it
+//! keeps meaning (case, punctuation, inflection and stop words may differ; concepts, numbers and negations may
+//! not), so "Do you support 2FA?" is not the *same wording* as "Do you support MFA?", only a close one (see #14).
 //! Customer text is never query syntax: `AND`, `-`, quotes or colons are just characters here.
 
 use std::collections::{HashMap, HashSet};
@@ -17,7 +19,7 @@ use tantivy::tokenizer::{
 };
 
 /// Bump when analysis changes: the index cache is rebuilt when this differs from the one it was built with.
-pub const ANALYZER_VERSION: u32 = 3;
+pub const ANALYZER_VERSION: u32 = 4;
 
 /// Words longer than this are not words (hashes, base64, URLs glued together).
 const MAX_TOKEN_BYTES: usize = 40;
@@ -27,11 +29,11 @@ pub const CONCEPT_PREFIX: char = '~';
 
 /// Function words, and the words every questionnaire question is made of. Negations ("not", "no", "never",
 /// "without") are kept on purpose: "Do you NOT store passwords" must not look like "Do you store passwords".
+/// So is every number ("7 days" is not "30 days"), and so are the qualifiers of time and extent that change what
+/// is asked: "before"/"after", "until", "above"/"under"/"over", "only" (see #14).
 const STOP_WORDS: &[&str] = &[
     "a",
     "about",
-    "above",
-    "after",
     "again",
     "all",
     "also",
@@ -44,7 +46,6 @@ const STOP_WORDS: &[&str] = &[
     "at",
     "be",
     "been",
-    "before",
     "being",
     "both",
     "but",
@@ -95,13 +96,11 @@ const STOP_WORDS: &[&str] = &[
     "off",
     "on",
     "once",
-    "only",
     "or",
     "other",
     "our",
     "ours",
     "out",
-    "over",
     "own",
     "per",
     "please",
@@ -127,8 +126,6 @@ const STOP_WORDS: &[&str] = &[
     "through",
     "to",
     "too",
-    "under",
-    "until",
     "up",
     "upon",
     "us",
@@ -202,16 +199,36 @@ const STOP_PHRASES: &[&str] = &[
     "i e",
 ];
 
+/// Words that turn a statement into its opposite. Counted, not removed: a question whose count differs in parity
+/// from a wording's asks the opposite ("Have you operated without disruptions?" against "Have you had a
+/// disruption?"), so its Yes/No cannot be carried over (see #14).
+const NEGATIONS: &[&str] = &[
+    "not", "no", "never", "without", "none", "nor", "neither", "cannot", "nobody", "nothing",
+];
+
+/// The first halves of English negative contractions, which the tokenizer splits at the apostrophe ("don't" →
+/// "don", "t").
+const CONTRACTED: &[&str] = &[
+    "don", "doesn", "didn", "isn", "aren", "wasn", "weren", "hasn", "haven", "hadn", "can",
+    "couldn", "won", "wouldn", "shouldn", "mustn", "needn",
+];
+
 /// The result of analyzing one text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Analyzed {
     /// Stemmed content terms in order, each synonym occurrence followed by its concept term.
     pub terms: Vec<String>,
-    /// Terms for the exact-reuse key: synonym phrases replaced by their concept term.
+    /// Terms for the exact-reuse key: the stems of every content word (a synonym phrase keeps its own words, not
+    /// its concept) and the question words that change what is asked.
     pub key_terms: Vec<String>,
     /// Each notion once: stemmed words, with a synonym phrase replaced by its concept term. What re-ranking
     /// compares, so a synonym pair counts as one shared notion, not three.
     pub notions: Vec<String>,
+    /// What each notion was in the text, for explanations ("question says 'prevention'"): the word, or the
+    /// phrase of a synonym concept, lowercase.
+    pub notion_words: Vec<String>,
+    /// How many negations the text holds (see [`NEGATIONS`]).
+    pub negations: usize,
 }
 
 impl Analyzed {
@@ -309,6 +326,13 @@ impl Analyzer {
         words
     }
 
+    /// Every word of `text`, stemmed, nothing removed and no synonyms: the plain view a second BM25 ranks on
+    /// (see `matching`: answerbank's own analysis drops boilerplate and adds concepts; this one keeps what the
+    /// text says, and the two disagree usefully).
+    pub fn plain_stems(&self, text: &str) -> Vec<String> {
+        self.words(text).iter().map(|w| self.stem(w)).collect()
+    }
+
     fn stem(&self, word: &str) -> String {
         self.stemmer.stem(word).into_owned()
     }
@@ -323,9 +347,9 @@ impl Analyzer {
     }
 
     fn is_stop_word(&self, word: &str) -> bool {
-        // Single letters are initials or list markers, never a topic; numbers of two digits or more stay
-        // ("27001", "42001", "72 hours").
-        word.chars().count() < 2 || self.stop_words.contains(word)
+        // Single letters are initials or list markers, never a topic; every number stays ("7 days", "27001").
+        (word.chars().count() < 2 && !word.chars().all(|c| c.is_ascii_digit()))
+            || self.stop_words.contains(word)
     }
 
     /// Analyzes one text. See the module docs for the steps.
@@ -374,13 +398,22 @@ impl Analyzer {
             }
         }
 
-        let mut analyzed = Analyzed::default();
+        let mut analyzed = Analyzed {
+            negations: (0..n)
+                .filter(|&i| {
+                    NEGATIONS.contains(&words[i].as_str())
+                        || (words[i] == "t" && i > 0 && CONTRACTED.contains(&words[i - 1].as_str()))
+                })
+                .count(),
+            ..Analyzed::default()
+        };
         let mut i = 0;
         while i < n {
             if let Some((concept, len)) = concept_at[i] {
                 for j in i..i + len {
                     if !self.is_stop_word(&words[j]) {
                         analyzed.terms.push(stems[j].clone());
+                        analyzed.key_terms.push(stems[j].clone());
                         // A word of a phrase keeps its own concept too: "encrypted at rest" is also about
                         // "encryption".
                         if len > 1
@@ -392,8 +425,8 @@ impl Analyzer {
                     }
                 }
                 analyzed.terms.push(self.concepts[concept].clone());
-                analyzed.key_terms.push(self.concepts[concept].clone());
                 analyzed.notions.push(self.concepts[concept].clone());
+                analyzed.notion_words.push(words[i..i + len].join(" "));
                 i += len;
                 continue;
             }
@@ -401,6 +434,7 @@ impl Analyzer {
                 analyzed.terms.push(stems[i].clone());
                 analyzed.key_terms.push(stems[i].clone());
                 analyzed.notions.push(stems[i].clone());
+                analyzed.notion_words.push(words[i].clone());
             } else if KEY_WORDS.contains(&words[i].as_str()) {
                 analyzed.key_terms.push(words[i].clone());
             }
@@ -496,7 +530,9 @@ mod tests {
             "phrase words are kept: {:?}",
             multi.terms
         );
-        assert_eq!(two.key(), multi.key());
+        // Synonyms share a notion (they rank alike) but never a key: exact re-use is the same words (#14).
+        assert_eq!(two.notions, multi.notions);
+        assert_ne!(two.key(), multi.key());
         // Stems let a phrase match other word forms.
         assert!(
             a.analyze("Is all data encrypted at rest?")
@@ -551,8 +587,37 @@ mod tests {
         ];
         let a = Analyzer::new(&groups, &[]);
         assert_eq!(
-            a.analyze("two step verification").key(),
-            a.analyze("MFA").key()
+            a.analyze("two step verification").notions,
+            a.analyze("MFA").notions
+        );
+    }
+
+    #[test]
+    fn numbers_and_negations_keep_their_meaning() {
+        let a = analyzer();
+        let seven = a.analyze("Are critical patches applied within 7 days?");
+        let thirty = a.analyze("Are critical patches applied within 30 days?");
+        assert!(
+            seven.notions.contains(&"7".to_string()),
+            "{:?}",
+            seven.notions
+        );
+        assert_ne!(seven.key(), thirty.key());
+        assert_eq!(a.analyze("Do you store passwords?").negations, 0);
+        assert_eq!(a.analyze("Do you NOT store passwords?").negations, 1);
+        assert_eq!(a.analyze("We don't store passwords").negations, 1);
+        assert_eq!(
+            a.analyze("Can updates be completed without institutional involvement?")
+                .negations,
+            1
+        );
+        // "can" alone is not a negation; "can't" is.
+        assert_eq!(a.analyze("Can you export data?").negations, 0);
+        assert_eq!(a.analyze("Can't you export data?").negations, 1);
+        let multi = a.analyze("Do you require multi-factor authentication?");
+        assert_eq!(
+            multi.notion_words,
+            vec!["require", "multi factor authentication"]
         );
     }
 

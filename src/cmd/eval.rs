@@ -290,16 +290,7 @@ fn print_suite(out: &mut impl Write, runs: &[FileRun], macro_average: &Macro) ->
     writeln!(
         out,
         "{:<width$} {:>5} {:>5}  {:<13}  {:<13}  {:<13}  {:<11} {:<11} {:<11} {:<11} abstention",
-        "file",
-        "cases",
-        "ans.",
-        "Hit@1",
-        "Hit@5",
-        "MRR",
-        "high",
-        "medium",
-        "low",
-        "none",
+        "file", "cases", "ans.", "Hit@1", "Hit@5", "MRR", "high", "medium", "low", "none",
     )?;
     for run in runs {
         let r = &run.report;

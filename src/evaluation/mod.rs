@@ -385,6 +385,7 @@ pub fn feature_dump(
                 let mut value = serde_json::to_value(&c.features).expect("features serialize");
                 value["id"] = serde_json::json!(c.id());
                 value["score"] = serde_json::json!(c.score);
+                value["lexical"] = serde_json::json!(c.lexical);
                 value["has_short_answer"] = serde_json::json!(c.entry.entry.short_answer.is_some());
                 for (peer, scores) in &peer_scores {
                     let key = serde_json::to_value(peer).expect("a peer serializes");

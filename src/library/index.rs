@@ -33,7 +33,7 @@ use crate::analysis::{ANALYZER_VERSION, Analyzer};
 use crate::fsutil::{Existing, write_bytes_atomic};
 
 /// Bump when the schema or what is stored changes.
-const SCHEMA_VERSION: u32 = 3;
+const SCHEMA_VERSION: u32 = 4;
 const MANIFEST_FILE: &str = "manifest.json";
 const INDEX_DIR: &str = "index";
 /// Tantivy's indexing memory budget (it needs at least 15 MB per thread).
@@ -94,6 +94,12 @@ impl IndexedEntry {
             indexed.index_terms.tags.extend(analyzed.terms);
             indexed.tag_notions.extend(analyzed.notions);
         }
+        indexed.index_terms.plain = indexed
+            .entry
+            .search_wordings()
+            .chain(std::iter::once(indexed.entry.body.as_str()))
+            .flat_map(|text| analyzer.plain_stems(text))
+            .collect();
         let body = analyzer.analyze(&indexed.entry.body);
         indexed.index_terms.body = distinct(body.terms, MAX_BODY_TERMS * 2);
         indexed.body_notions = distinct(body.notions, MAX_BODY_TERMS);
@@ -116,6 +122,8 @@ fn distinct(items: Vec<String>, max: usize) -> Vec<String> {
 pub struct IndexTerms {
     pub tags: Vec<String>,
     pub body: Vec<String>,
+    /// Every word of the wordings and the body, stemmed (`Analyzer::plain_stems`).
+    pub plain: Vec<String>,
 }
 
 /// The Tantivy fields. Text fields are indexed from pre-tokenized terms.
@@ -127,6 +135,8 @@ pub struct Fields {
     pub wording: Field,
     pub tags: Field,
     pub body: Field,
+    /// Every word of wordings and body, stemmed, nothing removed: the plain BM25 ranking.
+    pub plain: Field,
     /// Exact-reuse keys, one per wording.
     pub key: Field,
     /// The [`IndexedEntry`] as JSON.
@@ -145,7 +155,8 @@ fn build_schema() -> (Schema, Fields) {
         id: builder.add_text_field("id", STRING | STORED),
         wording: builder.add_text_field("wording", text.clone()),
         tags: builder.add_text_field("tags", text.clone()),
-        body: builder.add_text_field("body", text),
+        body: builder.add_text_field("body", text.clone()),
+        plain: builder.add_text_field("plain", text),
         key: builder.add_text_field("key", STRING),
         data: builder.add_bytes_field("data", BytesOptions::default().set_stored()),
     };
@@ -164,6 +175,7 @@ fn fields_of(schema: &Schema) -> Result<Fields> {
         wording: get("wording")?,
         tags: get("tags")?,
         body: get("body")?,
+        plain: get("plain")?,
         key: get("key")?,
         data: get("data")?,
     })
@@ -558,6 +570,7 @@ impl Sync<'_> {
         }
         doc.add_pre_tokenized_text(f.tags, pre_tokenized(&indexed.index_terms.tags));
         doc.add_pre_tokenized_text(f.body, pre_tokenized(&indexed.index_terms.body));
+        doc.add_pre_tokenized_text(f.plain, pre_tokenized(&indexed.index_terms.plain));
         for key in &indexed.wording_keys {
             if !key.is_empty() {
                 doc.add_text(f.key, key);

@@ -7,8 +7,10 @@
 //! share, so what `eval` measures is what `draft` does.
 //! No I/O beyond reading the index (and, with a model, its embedding cache when `semantic` opens).
 
+pub mod compare;
 pub mod confidence;
 pub mod context;
+pub mod fusion;
 pub mod rank;
 #[cfg(feature = "semantic")]
 pub mod semantic;
@@ -23,6 +25,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, Term};
 
+pub use compare::Comparison;
 pub use confidence::Confidence;
 pub use context::QuestionContext;
 
@@ -35,12 +38,13 @@ use rank::{Features, Weights};
 pub trait SemanticSearch: Sync {
     /// Unit vectors for texts, in order.
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>>;
-    /// The `k` entries whose wordings are most similar to the query vector, most similar first.
+    /// The `k` entries whose wordings are most similar to the query vector, and the `k` most similar as a whole
+    /// (question with answer): candidates the lexical retrieval may miss.
     fn nearest(&self, query: &[f32], k: usize) -> Vec<DocAddress>;
     /// The similarity of an entry's closest wording (question, alternate or pending wording) to the query vector.
     fn wording_similarity(&self, address: DocAddress, query: &[f32]) -> f32;
-    /// The similarity of an entry's answer body to the query vector.
-    fn body_similarity(&self, address: DocAddress, query: &[f32]) -> f32;
+    /// The similarity of the entry as a whole (its question and answer embedded together) to the query vector.
+    fn entry_similarity(&self, address: DocAddress, query: &[f32]) -> f32;
     /// "on (<model>)", for summaries.
     fn describe(&self) -> String;
 }
@@ -57,8 +61,11 @@ const CANDIDATES: usize = 50;
 pub struct Candidate {
     #[serde(skip)]
     pub entry: Arc<IndexedEntry>,
-    /// The final score used for ranking and confidence (0 to about 1; exact re-use scores above 1).
+    /// What candidates are ordered by: the lexical score without a model, the fused rankings with one (see
+    /// [`fusion`]).
     pub score: f32,
+    /// The lexical re-ranker's score (0 to about 1; exact re-use scores above 1), with or without a model.
+    pub lexical: f32,
     pub features: Features,
     /// Past its review date.
     pub stale: bool,
@@ -78,6 +85,8 @@ pub struct MatchResult {
     pub confidence: Confidence,
     /// Why the band is what it is, in a few words ("exact wording of an approved entry", "runner-up too close").
     pub reason: String,
+    /// How the question differs from the best candidate's closest wording (none when nothing matched).
+    pub comparison: Option<Comparison>,
 }
 
 impl MatchResult {
@@ -96,12 +105,19 @@ impl MatchResult {
     }
 }
 
-/// How far the first candidate's score is ahead of the second's (all of it when alone; 0 when there is none).
+/// How far the first candidate's lexical score is ahead of the best of the others' (all of it when alone; 0 when
+/// there is none). Lexical, because that is the scale confidence thresholds are on, whatever orders candidates.
 pub fn margin(candidates: &[Candidate]) -> f32 {
     match candidates {
         [] => 0.0,
-        [best] => best.score,
-        [best, second, ..] => best.score - second.score,
+        [best] => best.lexical,
+        [best, rest @ ..] => {
+            best.lexical
+                - rest
+                    .iter()
+                    .map(|c| c.lexical)
+                    .fold(f32::NEG_INFINITY, f32::max)
+        }
     }
 }
 
@@ -238,10 +254,12 @@ impl<'a> Matcher<'a> {
                 candidates: Vec::new(),
                 confidence: Confidence::None,
                 reason: "the question has no searchable words".to_string(),
+                comparison: None,
             });
         }
         let key = analyzed.key();
         let retrieved = self.retrieve(&analyzed.terms)?;
+        let plain = self.retrieve_plain(&analyzer.plain_stems(question))?;
         // Candidates in order of discovery: exact re-use, BM25, then (with a model) entries that mean the same in
         // other words, which BM25 cannot find.
         let semantic = self.semantic.zip(vector);
@@ -250,6 +268,7 @@ impl<'a> Matcher<'a> {
             .exact_matches(&key)?
             .into_iter()
             .chain(retrieved.iter().map(|(_, address)| *address))
+            .chain(plain.iter().map(|(_, address)| *address))
             .chain(
                 semantic
                     .into_iter()
@@ -263,6 +282,10 @@ impl<'a> Matcher<'a> {
             .map(|(score, address)| (address, score))
             .collect();
         let max_retrieval = retrieval.values().copied().fold(0.0f32, f32::max);
+        let plain: HashMap<DocAddress, f32> = plain
+            .into_iter()
+            .map(|(score, address)| (address, score))
+            .collect();
         let query = rank::QueryTerms::new(
             &analyzed,
             |t| self.idf(t),
@@ -289,9 +312,11 @@ impl<'a> Matcher<'a> {
                 |t| self.idf(t),
             );
             let features = rank::Features {
-                semantic: semantic.map(|(search, vector)| search.body_similarity(address, vector)),
+                semantic_entry: semantic
+                    .map(|(search, vector)| search.entry_similarity(address, vector)),
                 semantic_wording: semantic
                     .map(|(search, vector)| search.wording_similarity(address, vector)),
+                plain: plain.get(&address).copied().unwrap_or(0.0),
                 ..features
             };
             let score = self.weights.base_score(&features);
@@ -299,28 +324,33 @@ impl<'a> Matcher<'a> {
             candidates.push(Candidate {
                 entry,
                 score,
+                lexical: 0.0,
                 features,
                 stale,
             });
         }
         measure_tag_consensus(&mut candidates);
         for candidate in &mut candidates {
-            candidate.score = self.weights.score(&candidate.features);
+            candidate.lexical = self.weights.score(&candidate.features);
         }
-        // An entry a reviewer rejected for this wording goes behind every other candidate (see #14).
-        candidates.sort_by(|a, b| {
-            a.features
-                .rejected
-                .cmp(&b.features.rejected)
-                .then_with(|| b.score.total_cmp(&a.score))
-                .then_with(|| a.id().cmp(b.id()))
+        fusion::fuse(&mut candidates, semantic.is_some());
+        fusion::sort(&mut candidates);
+        let comparison = candidates.first().map(|best| {
+            let wording = best
+                .entry
+                .entry
+                .search_wordings()
+                .nth(best.features.best_wording)
+                .unwrap_or(&best.entry.entry.question);
+            Comparison::of(&analyzed, &analyzer.analyze(wording))
         });
-        let (confidence, reason) = confidence::decide(&candidates);
+        let (confidence, reason) = confidence::decide(&candidates, comparison.as_ref());
         candidates.truncate(limit);
         Ok(MatchResult {
             candidates,
             confidence,
             reason,
+            comparison,
         })
     }
 
@@ -371,6 +401,31 @@ impl<'a> Matcher<'a> {
             })
             .collect();
         BooleanQuery::new(groups)
+    }
+
+    /// BM25 over every word of wordings and body, stemmed and nothing removed: a second lexical ranking that
+    /// keeps what answerbank's own analysis drops (see `Analyzer::plain_stems`).
+    fn retrieve_plain(&self, stems: &[String]) -> Result<Vec<(f32, DocAddress)>> {
+        let field = self.index.fields().plain;
+        let mut seen = HashSet::new();
+        let clauses: Vec<(Occur, Box<dyn Query>)> = stems
+            .iter()
+            .filter(|t| seen.insert(t.as_str()))
+            .map(|t| {
+                let query = TermQuery::new(
+                    Term::from_field_text(field, t),
+                    IndexRecordOption::WithFreqs,
+                );
+                (Occur::Should, Box::new(query) as Box<dyn Query>)
+            })
+            .collect();
+        if clauses.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self.searcher.search(
+            &BooleanQuery::new(clauses),
+            &tantivy::collector::TopDocs::with_limit(self.pool.0).order_by_score(),
+        )?)
     }
 
     fn retrieve(&self, terms: &[String]) -> Result<Vec<(f32, DocAddress)>> {
@@ -442,6 +497,9 @@ fn measure_tag_consensus(candidates: &mut [Candidate]) {
         candidate.features.consensus = best / total;
     }
 }
+
+#[cfg(test)]
+mod near_misses;
 
 #[cfg(test)]
 mod tests {

@@ -105,10 +105,15 @@ pub struct Features {
     pub context: f32,
     /// Share of the leading candidates' evidence that shares this entry's topic (tag), 0 to 1.
     pub consensus: f32,
-    /// Cosine similarity of the question's embedding with the entry's answer body (semantic matching on).
-    pub semantic: Option<f32>,
+    /// Cosine similarity of the question's embedding with the entry's question and answer embedded together
+    /// (semantic matching on).
+    pub semantic_entry: Option<f32>,
     /// Cosine similarity of the question's embedding with the entry's closest wording (semantic matching on).
     pub semantic_wording: Option<f32>,
+    /// BM25 over every word of the entry, stemmed (see `Analyzer::plain_stems`); 0 when not retrieved.
+    pub plain: f32,
+    /// In how many of the rankings fused (see `fusion`) this entry is first.
+    pub first_in: usize,
     /// Terms shared with the best wording, for explanations.
     pub shared: Vec<String>,
 }
@@ -130,8 +135,6 @@ pub struct Weights {
     pub beta: f32,
     /// Weight of the topic consensus of the leading candidates (see `matching::measure_tag_consensus`).
     pub tag_consensus: f32,
-    /// Weight of the embedding similarity of the answer body, when semantic matching is on.
-    pub semantic_body: f32,
     pub field_wording: f32,
     pub field_tags: f32,
     pub field_body: f32,
@@ -155,7 +158,6 @@ impl Default for Weights {
             context: 0.1,
             beta: 1.0,
             tag_consensus: 0.3,
-            semantic_body: 0.25,
             field_wording: 3.0,
             field_tags: 1.5,
             field_body: 2.0,
@@ -177,8 +179,6 @@ impl Weights {
             + self.tags * f.tags
             + self.retrieval * f.retrieval
             + self.short_answer * f.short_answer
-            + f.semantic
-                .map_or(0.0, |body| self.semantic_body * body.max(0.0))
     }
 
     /// The final score: 0 to 1 (plus a context bonus of at most `context`), or above [`EXACT_SCORE`] for an
@@ -194,12 +194,7 @@ impl Weights {
             + self.tags
             + self.retrieval
             + self.short_answer
-            + self.tag_consensus
-            + if f.semantic.is_some() {
-                self.semantic_body
-            } else {
-                0.0
-            };
+            + self.tag_consensus;
         let mut evidence = self.base_score(f) + self.tag_consensus * f.consensus;
         if f.lacks_short_answer {
             evidence *= 1.0 - self.lacks_short_answer.clamp(0.0, 1.0);
@@ -282,6 +277,11 @@ pub fn features(
     best.lacks_short_answer = query.yes_no && candidate.entry.short_answer.is_none();
     best.context = context.score(candidate);
     best
+}
+
+/// Two stems that are spellings of one word ("licenc", "licens"; "organis", "organiz").
+pub fn is_spelling_variant(a: &str, b: &str) -> bool {
+    could_be_variant(a, b) && trigram_similarity(a, b) >= FUZZY_MIN
 }
 
 /// Cheap pre-filter before trigrams: spelling variants start alike and are of similar length.

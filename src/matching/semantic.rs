@@ -1,14 +1,17 @@
-//! Semantic matching: every entry's wordings and answer body as sentence embeddings, compared with the question's.
+//! Semantic matching: every entry's wordings, and the entry as a whole (its question with its answer), as
+//! sentence embeddings compared with the question's.
 //!
-//! In: the library index and a model directory. Out: a [`SemanticIndex`] that finds the entries whose wordings
-//! mean the same as a question even when they share no words ("Do you vet your staff before hiring?" and "Are
-//! background checks performed on employees?"), which become candidates, and measures any candidate's answer
-//! body against the question, which the matcher weighs with the lexical evidence (see `rank::Weights`).
+//! In: the library index and a model directory. Out: a [`SemanticIndex`] that finds the entries that mean the same
+//! as a question even when they share no words ("Do you vet your staff before hiring?" and "Are background checks
+//! performed on employees?"), which become candidates, and measures any candidate two ways: its closest wording,
+//! and its question and answer together. Both are rankings the matcher fuses with the lexical ones (see #15 and
+//! docs/matching.md: the whole entry generalizes better across frameworks than the wording alone, and the two
+//! together better than either).
 //!
 //! Vectors are cached in the library's cache folder (`<library>/.answerbank/`, see `LibraryLock::acquire_cache`)
-//! as `embeddings-<model fingerprint>.bin`, keyed by text (wordings and answer bodies), so only new or edited
-//! texts are embedded again. The comparison is a brute-force dot product over all wordings: exact, and fast for libraries of
-//! thousands of entries.
+//! as `embeddings-<model fingerprint>.bin`, keyed by text, so only new or edited texts are embedded again. The
+//! comparison is a brute-force dot product over all vectors: exact, and fast for libraries of thousands of
+//! entries.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -49,9 +52,8 @@ pub struct SemanticIndex {
     vectors: Vec<f32>,
     /// Where each entry is in `entries`.
     position: HashMap<DocAddress, usize>,
-    /// Each entry's answer body, in the order of `entries` (not used for finding candidates, only for measuring
-    /// them).
-    body_vectors: Vec<f32>,
+    /// Each entry's question and answer embedded together, in the order of `entries`.
+    entry_vectors: Vec<f32>,
     /// Texts embedded on this open (the rest came from the cache).
     pub embedded_now: usize,
 }
@@ -67,16 +69,13 @@ impl SemanticIndex {
         let mut cache = read_cache(&cache_path, dimension);
         let searcher = index.searcher();
         let entries = index.all_entries(&searcher)?;
-        let bodies: Vec<String> = entries
-            .iter()
-            .map(|(_, e)| crate::text::plain_text(&e.entry.body))
-            .collect();
+        let wholes: Vec<String> = entries.iter().map(|(_, e)| whole_text(&e.entry)).collect();
         let missing: Vec<&str> = {
             let mut seen = std::collections::HashSet::new();
             entries
                 .iter()
                 .flat_map(|(_, e)| e.entry.search_wordings())
-                .chain(bodies.iter().map(String::as_str))
+                .chain(wholes.iter().map(String::as_str))
                 .filter(|w| !cache.contains_key(*w) && seen.insert(*w))
                 .collect()
         };
@@ -90,8 +89,8 @@ impl SemanticIndex {
         let mut rows = Vec::new();
         let mut vectors = Vec::new();
         let mut used: HashMap<&str, &[f32]> = HashMap::new();
-        let mut body_vectors = Vec::with_capacity(entries.len() * dimension);
-        for ((address, entry), body) in entries.iter().zip(&bodies) {
+        let mut entry_vectors = Vec::with_capacity(entries.len() * dimension);
+        for ((address, entry), whole) in entries.iter().zip(&wholes) {
             let first = vectors.len() / dimension.max(1);
             // Every text is in the cache now: what it lacked was embedded above.
             for wording in entry.entry.search_wordings() {
@@ -100,9 +99,9 @@ impl SemanticIndex {
                 used.insert(wording, vector);
             }
             rows.push((*address, first..vectors.len() / dimension.max(1)));
-            let vector = &cache[body.as_str()];
-            body_vectors.extend_from_slice(vector);
-            used.insert(body, vector);
+            let vector = &cache[whole.as_str()];
+            entry_vectors.extend_from_slice(vector);
+            used.insert(whole, vector);
         }
         // Keep only the texts the library still has, and save when anything changed.
         if embedded_now > 0 || used.len() != cache.len() {
@@ -119,7 +118,7 @@ impl SemanticIndex {
             entries: rows,
             vectors,
             position,
-            body_vectors,
+            entry_vectors,
             embedded_now,
         })
     }
@@ -140,20 +139,28 @@ impl SemanticSearch for SemanticIndex {
     }
 
     fn nearest(&self, query: &[f32], k: usize) -> Vec<DocAddress> {
-        let mut ranked: Vec<(DocAddress, f32)> = self
-            .entries
-            .iter()
-            .map(|(address, rows)| (*address, self.closest_wording(rows.clone(), query)))
-            .collect();
-        let order =
-            |a: &(DocAddress, f32), b: &(DocAddress, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        // The k best without sorting every entry: a large library meets this once per question.
-        if ranked.len() > k && k > 0 {
-            ranked.select_nth_unstable_by(k - 1, order);
-        }
-        ranked.truncate(k);
-        ranked.sort_by(order);
-        ranked.into_iter().map(|(address, _)| address).collect()
+        let d = self.dimension;
+        let by_wording = top_k(
+            self.entries
+                .iter()
+                .map(|(address, rows)| (*address, self.closest_wording(rows.clone(), query))),
+            k,
+        );
+        let by_entry = top_k(
+            self.entries.iter().enumerate().map(|(i, (address, _))| {
+                (
+                    *address,
+                    crate::semantic::cosine(query, &self.entry_vectors[i * d..(i + 1) * d]),
+                )
+            }),
+            k,
+        );
+        let mut seen = std::collections::HashSet::new();
+        by_wording
+            .into_iter()
+            .chain(by_entry)
+            .filter(|a| seen.insert(*a))
+            .collect()
     }
 
     fn wording_similarity(&self, address: DocAddress, query: &[f32]) -> f32 {
@@ -162,16 +169,39 @@ impl SemanticSearch for SemanticIndex {
         })
     }
 
-    fn body_similarity(&self, address: DocAddress, query: &[f32]) -> f32 {
+    fn entry_similarity(&self, address: DocAddress, query: &[f32]) -> f32 {
         let d = self.dimension;
         self.position.get(&address).map_or(0.0, |&i| {
-            crate::semantic::cosine(query, &self.body_vectors[i * d..(i + 1) * d])
+            crate::semantic::cosine(query, &self.entry_vectors[i * d..(i + 1) * d])
         })
     }
 
     fn describe(&self) -> String {
         format!("on ({})", self.model.display())
     }
+}
+
+/// The `k` addresses with the highest similarity, best first (ties by address), without sorting them all: a large
+/// library meets this once per question.
+fn top_k(scored: impl Iterator<Item = (DocAddress, f32)>, k: usize) -> Vec<DocAddress> {
+    let mut ranked: Vec<(DocAddress, f32)> = scored.collect();
+    let order =
+        |a: &(DocAddress, f32), b: &(DocAddress, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if ranked.len() > k && k > 0 {
+        ranked.select_nth_unstable_by(k - 1, order);
+    }
+    ranked.truncate(k);
+    ranked.sort_by(order);
+    ranked.into_iter().map(|(address, _)| address).collect()
+}
+
+/// An entry as one text: its question, then its answer as plain text.
+fn whole_text(entry: &crate::library::Entry) -> String {
+    format!(
+        "{}\n{}",
+        entry.question,
+        crate::text::plain_text(&entry.body)
+    )
 }
 
 fn read_cache(path: &Path, dimension: usize) -> HashMap<String, Vec<f32>> {

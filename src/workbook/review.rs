@@ -130,6 +130,7 @@ fn status_text(outcome: Outcome) -> &'static str {
         Outcome::NoMatch => "no match",
         Outcome::AlreadyAnswered => "already answered",
         Outcome::NotAllowed => "not allowed by the cell",
+        Outcome::Opposite => "for review: asks the opposite",
     }
 }
 
@@ -259,6 +260,13 @@ fn notes(draft: &Draft) -> String {
     let mut notes = vec![draft.result.reason.clone()];
     if let Some(why) = &draft.proposal.not_allowed {
         notes.push(format!("not written: {why}"));
+    }
+    if draft.outcome == Outcome::Opposite {
+        notes.push(
+            "the question asks the opposite of the entry's wording: its Yes/No is turned around here (left out \
+             when the wordings differ in more than the negation); check before accepting"
+                .to_string(),
+        );
     }
     if draft.outcome == Outcome::AlreadyAnswered {
         let current: Vec<String> = draft
