@@ -54,10 +54,15 @@ pub enum Command {
     Columns(ColumnsArgs),
     /// Draft answers into a copy of the customer's own workbook, and write a review workbook.
     #[command(
-        after_long_help = "Writes <stem>.drafted.xlsx (the customer's workbook with drafted answers in its \
+        after_long_help = "Writes <name>.drafted.xlsx (the customer's workbook with drafted answers in its \
         answer cells, everything else unchanged; .xlsm for an .xlsm input, and a same-shaped .xlsx for .xls, .xlsb, \
-        .ods and .csv) and <stem>.review.xlsx (every question with its draft, confidence \
-        and source, and Decision / Final answer columns for the reviewer), next to the input or in --out-dir.\n\n\
+        .ods and .csv) and <name>.review.xlsx (every question with its draft, confidence \
+        and source, and Decision / Final answer columns for the reviewer), next to the input or in --out-dir. \
+        <name> is the input's file name without .xlsx; any other extension stays in it, so q.xlsx and q.csv in \
+        one folder never share outputs: vendor.xlsx gives vendor.drafted.xlsx, q.csv gives q.csv.drafted.xlsx \
+        and q.csv.review.xlsx.\n\n\
+        The questionnaire is read first: a file that cannot be read, has no questions (each sheet's reason is \
+        given) or is a review workbook (use `answerbank finish` for that) is an error, and nothing is written.\n\n\
         Examples:\n  answerbank draft fixtures/example-questionnaire.xlsx\n  \
         answerbank draft vendor.xlsx --min-confidence medium --out-dir drafts\n  \
         answerbank draft vendor.xlsx --sheet Security --question-col C --answer-col D --json"
@@ -66,8 +71,8 @@ pub enum Command {
     /// Write the reviewed answers into the customer's workbook and teach the library what was accepted or edited.
     #[command(
         after_long_help = "Reads a review workbook written by `draft` after a person set Decision (Accept, \
-        Edit, Reject, Needs SME) and Final answer on its rows, writes <stem>.answered.xlsx (.xlsm for an .xlsm \
-        questionnaire) next to it, and adds to the \
+        Edit, Reject, Needs SME) and Final answer on its rows, writes <name>.answered.xlsx (.xlsm for an .xlsm \
+        questionnaire; <name> as `draft` names its outputs) next to it, and adds to the \
         library: an accepted draft's customer wording becomes an alternate of its entry; an edited answer (or a \
         Final answer without a decision) becomes a new proposed entry under <library>/learned/ (approved with \
         --approve). Rows without a decision keep what draft wrote; a decided row that cannot be written (an \

@@ -436,7 +436,7 @@ fn csv_input_gives_an_xlsx_copy() {
         "{}",
         out.stderr
     );
-    let drafted = sandbox.path("simple.drafted.xlsx");
+    let drafted = sandbox.path("simple.csv.drafted.xlsx");
     let values = read_values(&drafted, "simple");
     let row = target["row"].as_u64().unwrap();
     assert_eq!(values[&format!("C{row}")], "Yes");

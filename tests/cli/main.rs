@@ -5,6 +5,7 @@ mod util;
 mod check;
 mod columns;
 mod draft;
+mod draft_input;
 mod eval;
 mod faults;
 mod finish;
