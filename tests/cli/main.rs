@@ -12,5 +12,6 @@ mod finish;
 mod hostile;
 mod hostile_formats;
 mod library_index;
+mod permissions;
 mod search;
 mod semantic;
