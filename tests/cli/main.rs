@@ -7,6 +7,7 @@ mod columns;
 mod draft;
 mod draft_input;
 mod eval;
+mod example_library;
 mod faults;
 mod finish;
 mod hostile;

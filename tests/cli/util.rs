@@ -223,7 +223,20 @@ impl Sandbox {
     /// the README loop taught the working tree's copy (see [`copy_example_library`]).
     pub fn example_library(&self) -> PathBuf {
         let to = self.path("answer_library");
-        copy_example_library(&repo("."), &to).unwrap_or_else(|why| panic!("{why}"));
+        let checkout = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        match copy_example_library(&checkout, &to) {
+            Ok(ExampleLibrary::Git { changed: false }) => {}
+            Ok(ExampleLibrary::Git { changed: true }) => note_at_end(&format!(
+                "{} differs from what git has (the README loop teaches it): the tests used git's version; \
+                 `git add` changes of your own to test them",
+                checkout.join("answer_library").display()
+            )),
+            Ok(ExampleLibrary::WorkingTree) => note_at_end(&format!(
+                "{} is not a git checkout: the tests used the working tree's answer_library/ as it is",
+                checkout.display()
+            )),
+            Err(why) => panic!("{why}"),
+        }
         to
     }
 
@@ -299,11 +312,20 @@ impl Sandbox {
     }
 }
 
+/// Where [`copy_example_library`] took the example library from.
+#[derive(Debug, PartialEq)]
+pub enum ExampleLibrary {
+    /// git's index; `changed` when the working tree's copy differs from it.
+    Git { changed: bool },
+    /// The working tree, outside git.
+    WorkingTree,
+}
+
 /// Copies `<checkout>/answer_library` to `to` as git has it (the index: the committed version, or one staged on
 /// purpose), not as the working tree has it: `finish` on the README's example teaches `answer_library/`, and the
 /// tests must not depend on what a user did there (see #16). Outside a git checkout (or without git) the working
 /// tree's copy is used, and refused when answerbank has written into it, since what it was cannot be known.
-pub fn copy_example_library(checkout: &Path, to: &Path) -> Result<(), String> {
+pub fn copy_example_library(checkout: &Path, to: &Path) -> Result<ExampleLibrary, String> {
     match git_example_library(checkout, to) {
         Some(result) => result,
         None => working_tree_example_library(checkout, to),
@@ -331,7 +353,7 @@ fn git(checkout: &Path, args: &[&str], stdin: Option<&[u8]>) -> Option<Vec<u8>> 
 
 /// The index's `answer_library/` through `git checkout-index`; `None` when this is not a git checkout that
 /// tracks it.
-fn git_example_library(checkout: &Path, to: &Path) -> Option<Result<(), String>> {
+fn git_example_library(checkout: &Path, to: &Path) -> Option<Result<ExampleLibrary, String>> {
     let files = git(checkout, &["ls-files", "-z", "--", "answer_library"], None)?;
     if files.is_empty() {
         return None;
@@ -360,19 +382,12 @@ fn git_example_library(checkout: &Path, to: &Path) -> Option<Result<(), String>>
         None,
     )
     .is_some_and(|status| !status.is_empty());
-    if changed {
-        note_at_end(&format!(
-            "{} differs from what git has (the README loop teaches it): the tests used git's version; `git add` \
-             changes of your own to test them",
-            checkout.join("answer_library").display()
-        ));
-    }
-    Some(Ok(()))
+    Some(Ok(ExampleLibrary::Git { changed }))
 }
 
 /// The working tree's `answer_library/`, unless it holds what only answerbank writes there: entries learned by
 /// `finish` or brought in by `import`.
-fn working_tree_example_library(checkout: &Path, to: &Path) -> Result<(), String> {
+fn working_tree_example_library(checkout: &Path, to: &Path) -> Result<ExampleLibrary, String> {
     let library = checkout.join("answer_library");
     let mut stack = vec![library.clone()];
     while let Some(dir) = stack.pop() {
@@ -402,12 +417,8 @@ fn working_tree_example_library(checkout: &Path, to: &Path) -> Result<(), String
             }
         }
     }
-    note_at_end(&format!(
-        "{} is not a git checkout: the tests used the working tree's answer_library/ as it is",
-        checkout.display()
-    ));
     copy_tree(&library, to);
-    Ok(())
+    Ok(ExampleLibrary::WorkingTree)
 }
 
 fn copy_tree(from: &Path, to: &Path) {
