@@ -91,6 +91,17 @@ pub enum Command {
         answerbank import last-year-vendor-x.xlsx --approve --library my_answers"
     )]
     Import(ImportArgs),
+    /// Start an answer library: a folder with library.toml (every setting explained), a .gitignore for the
+    /// index cache, and an example entry that shows the format.
+    #[command(
+        after_long_help = "DIR is made if it is missing. A folder that already holds a library (a library.toml \
+        or answer files) is refused and left as it is; other files in it (a README, a .git) are fine, and an \
+        existing .gitignore only gains the line for the cache folder. The example entry is \"proposed\", so it is \
+        never drafted into a customer's file until you make it yours and set status = \"approved\".\n\n\
+        Examples:\n  answerbank init\n  answerbank init security-answers\n  \
+        answerbank import last-year-vendor-x.xlsx --library security-answers"
+    )]
+    Init(InitArgs),
 }
 
 /// Semantic matching with a local sentence-embedding model.
@@ -291,4 +302,15 @@ pub struct ImportArgs {
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to start the library in (default: answer_library, where the other commands look).
+    #[arg(
+        value_name = "DIR",
+        env = "ANSWERBANK_LIBRARY",
+        default_value = "answer_library"
+    )]
+    pub dir: PathBuf,
 }

@@ -6,6 +6,7 @@ mod draft;
 mod eval;
 mod finish;
 mod import;
+mod init;
 mod search;
 
 use std::process::ExitCode;
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Draft(args) => draft::run(args),
         Command::Finish(args) => finish::run(args),
         Command::Import(args) => import::run(args),
+        Command::Init(args) => init::run(args),
     }
 }
 

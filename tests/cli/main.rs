@@ -12,6 +12,7 @@ mod faults;
 mod finish;
 mod hostile;
 mod hostile_formats;
+mod init;
 mod library_index;
 mod permissions;
 mod search;
