@@ -447,18 +447,8 @@ fn hecvat_4_blank() {
     };
     let report = columns(&path, &[]);
     let sheets = sheets(&report);
-    let provider_tabs = [
-        "START HERE",
-        "Organization",
-        "Product",
-        "Infrastructure",
-        "IT Accessibility",
-        "Case-Specific",
-        "AI",
-        "Privacy",
-    ];
     let mut total = 0;
-    for name in provider_tabs {
+    for name in crate::util::HECVAT_4_PROVIDER_TABS {
         let sheet = sheets.iter().find(|s| s.name == name).unwrap();
         assert_eq!(sheet.question.as_deref(), Some("B"), "{name}");
         assert_eq!(

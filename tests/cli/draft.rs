@@ -653,20 +653,10 @@ fn hecvat_4_keeps_its_x14_dropdowns() {
     );
     assert_eq!(report["written"], 271, "{report}");
     let drafted = sandbox.path("EDUCAUSE_HECVAT_4.1.4_blank.drafted.xlsx");
-    // The provider's tabs, whose Answer (C) and Additional Information (D) columns take the answers.
-    let allowed: Vec<(String, String)> = [
-        "START HERE",
-        "Organization",
-        "Product",
-        "Infrastructure",
-        "IT Accessibility",
-        "Case-Specific",
-        "AI",
-        "Privacy",
-    ]
-    .iter()
-    .flat_map(|sheet| cells(sheet, &["C", "D"], 1..=400))
-    .collect();
+    let allowed: Vec<(String, String)> = crate::util::HECVAT_4_PROVIDER_TABS
+        .iter()
+        .flat_map(|sheet| cells(sheet, &["C", "D"], 1..=400))
+        .collect();
     let changed = assert_only_answer_cells_changed(&source, &drafted, &allowed);
     assert_eq!(changed.len(), 271);
     let parts = crate::util::zip_parts(&drafted);

@@ -39,16 +39,13 @@ fn git(dir: &Path, args: &[&str]) {
 
 /// `answerbank` run in `dir`, as a user runs the README's commands from the repository's root.
 fn answerbank_in(sandbox: &Sandbox, dir: &Path, args: &[&str]) -> Output {
-    let output = sandbox
-        .command(args)
-        .current_dir(dir)
-        .output()
-        .expect("running answerbank");
-    let out = Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
+    let out = Output::of(
+        sandbox
+            .command(args)
+            .current_dir(dir)
+            .output()
+            .expect("running answerbank"),
+    );
     out.expect_code(0);
     out
 }

@@ -29,6 +29,19 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
     None
 }
 
+/// The tabs of EDUCAUSE_HECVAT_4.1.4_blank.xlsx (in ../shared) that the provider fills in, each with Answer in C
+/// and Additional Information in D.
+pub const HECVAT_4_PROVIDER_TABS: [&str; 8] = [
+    "START HERE",
+    "Organization",
+    "Product",
+    "Infrastructure",
+    "IT Accessibility",
+    "Case-Specific",
+    "AI",
+    "Privacy",
+];
+
 /// What the tests could not check, and notes for whoever runs them, printed when the test binary exits (see #16:
 /// a test that could not run must not look like a pass). libtest swallows what a passing test prints, so the lines
 /// are collected here and printed after its summary.
@@ -118,7 +131,7 @@ pub struct Output {
 }
 
 impl Output {
-    fn of(output: std::process::Output) -> Output {
+    pub fn of(output: std::process::Output) -> Output {
         Output {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
