@@ -27,7 +27,7 @@ pub enum Existing {
 #[derive(Debug, thiserror::Error)]
 #[error(
     "cannot write {} ({reason}): if it is open in another program (Excel, LibreOffice), close it there and run \
-     again; otherwise make {} writable",
+     again; if the file or its folder {} is read-only, make it writable",
     path.display(),
     folder.display()
 )]
@@ -217,7 +217,8 @@ mod tests {
         assert!(
             message.starts_with("cannot write out/vendor.drafted.xlsx (")
                 && message.contains("close it there")
-                && message.ends_with("make out writable"),
+                && message
+                    .ends_with("if the file or its folder out is read-only, make it writable"),
             "{message}"
         );
     }

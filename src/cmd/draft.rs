@@ -82,7 +82,7 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
     for (path, bytes) in [(&drafted_path, &bytes), (&review_path, &review_bytes)] {
         write_bytes_atomic(path, existing, bytes).map_err(|err| {
             if err.downcast_ref::<WriteBlocked>().is_some() {
-                anyhow!("{err:#}; or write the outputs elsewhere with --out-dir DIR")
+                anyhow!("{err:#}, or write the outputs elsewhere with --out-dir DIR")
             } else {
                 err
             }
