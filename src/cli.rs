@@ -56,10 +56,15 @@ pub enum Command {
     Columns(ColumnsArgs),
     /// Draft answers into a copy of the customer's own workbook, and write a review workbook.
     #[command(
-        after_long_help = "Writes <stem>.drafted.xlsx (the customer's workbook with drafted answers in its \
+        after_long_help = "Writes <name>.drafted.xlsx (the customer's workbook with drafted answers in its \
         answer cells, everything else unchanged; .xlsm for an .xlsm input, and a same-shaped .xlsx for .xls, .xlsb, \
-        .ods and .csv) and <stem>.review.xlsx (every question with its draft, confidence \
-        and source, and Decision / Final answer columns for the reviewer), next to the input or in --out-dir.\n\n\
+        .ods and .csv) and <name>.review.xlsx (every question with its draft, confidence \
+        and source, and Decision / Final answer columns for the reviewer), next to the input or in --out-dir. \
+        <name> is the input's file name without .xlsx; any other extension stays in it, so q.xlsx and q.csv in \
+        one folder never share outputs: vendor.xlsx gives vendor.drafted.xlsx, q.csv gives q.csv.drafted.xlsx \
+        and q.csv.review.xlsx.\n\n\
+        The questionnaire is read first: a file that cannot be read, has no questions (each sheet's reason is \
+        given) or is a review workbook (use `answerbank finish` for that) is an error, and nothing is written.\n\n\
         Examples:\n  answerbank draft fixtures/example-questionnaire.xlsx\n  \
         answerbank draft vendor.xlsx --min-confidence medium --out-dir drafts\n  \
         answerbank draft vendor.xlsx --sheet Security --question-col C --answer-col D --json"
@@ -68,8 +73,8 @@ pub enum Command {
     /// Write the reviewed answers into the customer's workbook and teach the library what was accepted or edited.
     #[command(
         after_long_help = "Reads a review workbook written by `draft` after a person set Decision (Accept, \
-        Edit, Reject, Needs SME) and Final answer on its rows, writes <stem>.answered.xlsx (.xlsm for an .xlsm \
-        questionnaire) next to it, and adds to the \
+        Edit, Reject, Needs SME) and Final answer on its rows, writes <name>.answered.xlsx (.xlsm for an .xlsm \
+        questionnaire; <name> as `draft` names its outputs) next to it, and adds to the \
         library: an accepted draft's customer wording becomes an alternate of its entry; an edited answer (or a \
         Final answer without a decision) becomes a new proposed entry under <library>/learned/ (approved with \
         --approve). Rows without a decision keep what draft wrote; a decided row that cannot be written (an \
@@ -88,6 +93,17 @@ pub enum Command {
         answerbank import last-year-vendor-x.xlsx --approve --library my_answers"
     )]
     Import(ImportArgs),
+    /// Start an answer library: a folder with library.toml (every setting explained), a .gitignore for the
+    /// index cache, and an example entry that shows the format.
+    #[command(
+        after_long_help = "DIR is made if it is missing. A folder that already holds a library (a library.toml \
+        or answer files) is refused and left as it is; other files in it (a README, a .git) are fine, and an \
+        existing .gitignore only gains the line for the cache folder. The example entry is \"proposed\", so it is \
+        never drafted into a customer's file until you make it yours and set status = \"approved\".\n\n\
+        Examples:\n  answerbank init\n  answerbank init security-answers\n  \
+        answerbank import last-year-vendor-x.xlsx --library security-answers"
+    )]
+    Init(InitArgs),
 }
 
 /// Semantic matching with a local sentence-embedding model.
@@ -297,4 +313,15 @@ pub struct ImportArgs {
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to start the library in (default: answer_library, where the other commands look).
+    #[arg(
+        value_name = "DIR",
+        env = "ANSWERBANK_LIBRARY",
+        default_value = "answer_library"
+    )]
+    pub dir: PathBuf,
 }

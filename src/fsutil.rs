@@ -2,9 +2,12 @@
 //!
 //! A temp file in the destination folder is written, flushed to disk, then renamed over the destination (and the
 //! folder is synced), so a crash or kill leaves either the old file or the new one, never a mix (see #7).
+//! The file that lands keeps the mode of the one it replaces, and a new one gets the mode the user's umask gives
+//! any new file (0644 under umask 022), not the owner-only 0600 of a temp file (see #16: colleagues on a shared
+//! drive or repository must still be able to read outputs and library entries).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
@@ -15,6 +18,23 @@ pub enum Existing {
     Replace,
     /// Refuse with a message that names the file and the flag that allows it.
     Refuse,
+}
+
+/// The destination cannot be written because something holds it or its folder: the file is open in a program
+/// that locks it (Excel on Windows or a network share), or the file or folder is read-only. Its message says
+/// which file and what to do; commands with another way out (`draft --out-dir`) find it with `downcast_ref` and
+/// add theirs (see #16).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "cannot write {} ({reason}): if it is open in another program (Excel, LibreOffice), close it there and run \
+     again; if the file or its folder {} is read-only, make it writable",
+    path.display(),
+    folder.display()
+)]
+pub struct WriteBlocked {
+    pub path: PathBuf,
+    folder: PathBuf,
+    reason: std::io::Error,
 }
 
 /// Writes `path` atomically with what `fill` writes.
@@ -33,10 +53,36 @@ pub fn write_atomic(
             path.display()
         );
     }
-    let mut temp = tempfile::Builder::new()
-        .prefix(".answerbank-tmp-")
-        .tempfile_in(dir)
-        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    let blocked_or = |reason: std::io::Error, doing: String| -> anyhow::Error {
+        if is_blocked(&reason) {
+            WriteBlocked {
+                path: path.to_path_buf(),
+                folder: dir.to_path_buf(),
+                reason,
+            }
+            .into()
+        } else {
+            anyhow::Error::new(reason).context(doing)
+        }
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".answerbank-tmp-");
+    // Asked for 0666, the file gets what the umask leaves of it, as any new file does.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut temp = builder.tempfile_in(dir).map_err(|err| {
+        blocked_or(
+            err,
+            format!("creating a temporary file in {}", dir.display()),
+        )
+    })?;
+    #[cfg(unix)]
+    if let Ok(metadata) = std::fs::metadata(path) {
+        // A replaced file keeps its mode exactly (0664 stays 0664 whatever the umask).
+        temp.as_file()
+            .set_permissions(metadata.permissions())
+            .with_context(|| format!("keeping the permissions of {}", path.display()))?;
+    }
     fill(temp.as_file_mut()).with_context(|| format!("writing {}", path.display()))?;
     temp.as_file_mut().flush()?;
     temp.as_file()
@@ -53,11 +99,22 @@ pub fn write_atomic(
                 path.display()
             )
         } else {
-            anyhow::Error::new(err.error).context(format!("replacing {}", path.display()))
+            blocked_or(err.error, format!("replacing {}", path.display()))
         }
     })?;
     sync_dir(dir);
     Ok(())
+}
+
+/// Whether an error means that the file or its folder may not be written now, rather than that something is
+/// broken: "Operation not permitted", "Permission denied", a read-only file system, and Windows' sharing and lock
+/// violations (a file open in Excel).
+fn is_blocked(err: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        err.kind(),
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem | ErrorKind::ResourceBusy
+    ) || (cfg!(windows) && matches!(err.raw_os_error(), Some(32 | 33)))
 }
 
 /// Writes bytes atomically.
@@ -99,5 +156,70 @@ mod tests {
         let err = write_atomic(&path, Existing::Refuse, |_| bail!("boom")).unwrap_err();
         assert!(format!("{err:#}").contains("boom"));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// The mode the user's umask gives a new file, as the standard library creates one.
+    #[cfg(unix)]
+    fn usual_mode(dir: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        let reference = dir.join("reference");
+        std::fs::write(&reference, b"").unwrap();
+        let mode = std::fs::metadata(&reference).unwrap().permissions().mode() & 0o7777;
+        std::fs::remove_file(reference).unwrap();
+        mode
+    }
+
+    #[cfg(unix)]
+    fn mode_of(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    /// See #16: a new file is not the owner-only 0600 of a temp file, and a replaced one keeps its mode.
+    #[cfg(unix)]
+    #[test]
+    fn new_files_get_the_usual_mode_and_replaced_files_keep_theirs() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let usual = usual_mode(dir.path());
+        assert_ne!(
+            usual & 0o044,
+            0,
+            "this test needs a umask that lets others read"
+        );
+        let path = dir.path().join("new.txt");
+        write_bytes_atomic(&path, Existing::Refuse, b"new").unwrap();
+        assert_eq!(format!("{:o}", mode_of(&path)), format!("{usual:o}"));
+        for kept in [0o664, 0o640, 0o600, 0o644] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(kept)).unwrap();
+            write_bytes_atomic(&path, Existing::Replace, b"again").unwrap();
+            assert_eq!(format!("{:o}", mode_of(&path)), format!("{kept:o}"));
+        }
+    }
+
+    #[test]
+    fn permission_errors_are_a_blocked_write() {
+        assert!(is_blocked(&std::io::Error::from(
+            std::io::ErrorKind::PermissionDenied
+        )));
+        assert!(is_blocked(&std::io::Error::from(
+            std::io::ErrorKind::ReadOnlyFilesystem
+        )));
+        assert!(!is_blocked(&std::io::Error::from(
+            std::io::ErrorKind::NotFound
+        )));
+        let err = WriteBlocked {
+            path: PathBuf::from("out/vendor.drafted.xlsx"),
+            folder: PathBuf::from("out"),
+            reason: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        };
+        let message = err.to_string();
+        assert!(
+            message.starts_with("cannot write out/vendor.drafted.xlsx (")
+                && message.contains("close it there")
+                && message
+                    .ends_with("if the file or its folder out is read-only, make it writable"),
+            "{message}"
+        );
     }
 }

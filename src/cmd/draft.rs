@@ -3,22 +3,40 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use serde_json::json;
 
 use super::ExitStatus;
 use crate::cli::DraftArgs;
 use answerbank::date::Date;
 use answerbank::drafting::{self, DraftOptions, Summary};
-use answerbank::fsutil::write_bytes_atomic;
+use answerbank::fsutil::{WriteBlocked, write_bytes_atomic};
 use answerbank::matching::{Confidence, Matcher};
-use answerbank::questionnaire;
+use answerbank::questionnaire::{self, Format};
 use answerbank::workbook::review;
 
 pub fn run(args: DraftArgs) -> Result<ExitStatus> {
     let options = super::read_options(&args.reader);
-    let (drafted_path, review_path) =
-        output_paths(&args.file, args.out_dir.as_deref(), args.file.extension());
+    // The input first (see #16): a missing file, a file that is no questionnaire, or a review workbook is
+    // reported as what it is, before any word about the outputs, and before the library index is brought up to
+    // date.
+    let (format, source_bytes) = questionnaire::read_input(&args.file, &options.limits)?;
+    let source_sha256 = super::sha256_hex(&source_bytes);
+    let mut workbook =
+        questionnaire::open_bytes(&args.file, format, source_bytes, &options.limits)?;
+    if review::is_review_workbook(&mut workbook) {
+        bail!(
+            "{} is a review workbook written by `answerbank draft`, not a questionnaire: to write its reviewed \
+             answers into the questionnaire, run `answerbank finish {}`",
+            args.file.display(),
+            args.file.display()
+        );
+    }
+    let questionnaire = questionnaire::read_opened(&mut workbook, &options)?;
+    if questionnaire.questions().next().is_none() {
+        bail!(no_questions(&questionnaire));
+    }
+    let (drafted_path, review_path) = output_paths(&args.file, args.out_dir.as_deref(), format);
     let existing = super::output_policy(args.force, &[&drafted_path, &review_path])?;
     if let Some(dir) = args
         .out_dir
@@ -27,13 +45,6 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
     {
         bail!("the --out-dir {} is not a folder", dir.display());
     }
-    // The questionnaire first: a file that cannot be used is reported before the library index is brought up
-    // to date.
-    let (format, source_bytes) = questionnaire::read_input(&args.file, &options.limits)?;
-    let source_sha256 = super::sha256_hex(&source_bytes);
-    let mut workbook =
-        questionnaire::open_bytes(&args.file, format, source_bytes, &options.limits)?;
-    let questionnaire = questionnaire::read_opened(&mut workbook, &options)?;
     let index = super::open_index(&args.library.library)?;
     let semantic = super::open_semantic(&index, &args.semantic)?;
     let matcher = Matcher::new(&index).with_semantic(semantic.as_deref());
@@ -68,8 +79,15 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the --out-dir folder {}", dir.display()))?;
     }
-    write_bytes_atomic(&drafted_path, existing, &bytes)?;
-    write_bytes_atomic(&review_path, existing, &review_bytes)?;
+    for (path, bytes) in [(&drafted_path, &bytes), (&review_path, &review_bytes)] {
+        write_bytes_atomic(path, existing, bytes).map_err(|err| {
+            if err.downcast_ref::<WriteBlocked>().is_some() {
+                anyhow!("{err:#}, or write the outputs elsewhere with --out-dir DIR")
+            } else {
+                err
+            }
+        })?;
+    }
 
     if args.json {
         let value = json!({
@@ -94,28 +112,51 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-/// `<stem>.drafted.<ext>` and `<stem>.review.xlsx`, next to the input or in `out_dir`.
-fn output_paths(
-    file: &Path,
-    out_dir: Option<&Path>,
-    ext: Option<&std::ffi::OsStr>,
-) -> (PathBuf, PathBuf) {
+/// `<name>.drafted.<ext>` and `<name>.review.xlsx`, next to the input or in `out_dir`; `<name>` is the input's
+/// file name without `.xlsx` (see [`super::output_name`]).
+fn output_paths(file: &Path, out_dir: Option<&Path>, format: Format) -> (PathBuf, PathBuf) {
     let dir = out_dir
         .map(Path::to_path_buf)
         .unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default());
-    let stem = file
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("questionnaire");
-    let ext = ext.and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    let drafted_ext = match ext.as_deref() {
-        Some("xlsm") => "xlsm",
-        _ => "xlsx",
+    let drafted_ext = if format == Format::Xlsm {
+        "xlsm"
+    } else {
+        "xlsx"
     };
     (
-        dir.join(format!("{stem}.drafted.{drafted_ext}")),
-        dir.join(format!("{stem}.review.xlsx")),
+        dir.join(super::output_name(file, &format!("drafted.{drafted_ext}"))),
+        dir.join(super::output_name(file, "review.xlsx")),
     )
+}
+
+/// The error for a file in which no sheet holds questions: each sheet's reason, as `columns` gives it, and how
+/// to tell answerbank where the questions are (see #16: never "found 0 questions" and empty outputs).
+fn no_questions(questionnaire: &questionnaire::Questionnaire) -> String {
+    let name = questionnaire.path.display();
+    let mut message = format!("no questions found in {name}, so there is nothing to draft:");
+    for sheet in &questionnaire.sheets {
+        let reason = match &sheet.outcome {
+            Err(reason) => reason.clone(),
+            Ok(layout) => format!(
+                "header row {}, questions in column {}, but no question rows under it",
+                layout.header_rows.first().map_or(1, |r| r + 1),
+                answerbank::cell::column_name(layout.question_col)
+            ),
+        };
+        message.push_str(&format!(
+            "\n  sheet '{}': {}",
+            answerbank::text::printable(&sheet.name),
+            reason
+        ));
+    }
+    if questionnaire.sheets.is_empty() {
+        message.push_str("\n  it has no sheets");
+    }
+    message.push_str(&format!(
+        "\n`answerbank columns {name}` shows what is read; --sheet, --header-row, --question-col and --answer-col \
+         say where the questions and answers are"
+    ));
+    message
 }
 
 fn progress_bar(total: usize) -> indicatif::ProgressBar {

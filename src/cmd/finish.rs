@@ -38,16 +38,13 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
         );
     }
     let dir = args.review.parent().map(PathBuf::from).unwrap_or_default();
-    let stem = source
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("questionnaire");
     let ext = if format == Format::Xlsm {
         "xlsm"
     } else {
         "xlsx"
     };
-    let answered_path = dir.join(format!("{stem}.answered.{ext}"));
+    // Named as draft names its outputs (see #16: `q.csv` and `q.xlsx` never share a name).
+    let answered_path = dir.join(super::output_name(&source, &format!("answered.{ext}")));
     let existing = super::output_policy(args.force, &[&answered_path])?;
 
     // The library must be writable before anything is written, so a refusal leaves nothing behind.

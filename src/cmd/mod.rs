@@ -6,6 +6,7 @@ mod draft;
 mod eval;
 mod finish;
 mod import;
+mod init;
 mod search;
 
 use std::process::ExitCode;
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Draft(args) => draft::run(args),
         Command::Finish(args) => finish::run(args),
         Command::Import(args) => import::run(args),
+        Command::Init(args) => init::run(args),
     }
 }
 
@@ -180,6 +182,27 @@ pub fn output_policy(
         );
     }
     Ok(answerbank::fsutil::Existing::Refuse)
+}
+
+/// The name of an output of the questionnaire `input`: its file name without `.xlsx`, then `.<suffix>`
+/// (`vendor.xlsx` → `vendor.drafted.xlsx`). Any other extension stays in the name (`q.csv` →
+/// `q.csv.drafted.xlsx`, `q.xlsm` → `q.xlsm.review.xlsx`), so the outputs of `q.csv` and `q.xlsx` in one folder
+/// never share a name (see #16), and the name says which file they came from.
+pub fn output_name(input: &std::path::Path, suffix: &str) -> std::ffi::OsString {
+    let is_xlsx = input
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("xlsx"));
+    let kept = if is_xlsx {
+        input.file_stem()
+    } else {
+        input.file_name()
+    };
+    let mut name = kept
+        .unwrap_or_else(|| std::ffi::OsStr::new("questionnaire"))
+        .to_os_string();
+    name.push(".");
+    name.push(suffix);
+    name
 }
 
 /// The SHA-256 of a file's bytes in hex: `draft` records the questionnaire's, `finish` checks it.

@@ -69,6 +69,16 @@ impl LibraryLock {
 /// Makes `dir` if need be and opens its lock file for writing.
 fn open_lock_file(dir: &Path) -> std::io::Result<File> {
     std::fs::create_dir_all(dir)?;
+    // The cache ignores itself (as pytest's and ruff's caches do), so a library kept in git never commits it,
+    // whether or not the library has a .gitignore of its own (see #16). Best effort: the cache works without it.
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        let _ = crate::fsutil::write_bytes_atomic(
+            &ignore,
+            crate::fsutil::Existing::Replace,
+            b"# answerbank's cache, rebuilt from the library files: never committed.\n*\n",
+        );
+    }
     OpenOptions::new()
         .create(true)
         .truncate(false)

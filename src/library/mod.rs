@@ -8,6 +8,7 @@
 pub mod check;
 pub mod entry;
 pub mod index;
+pub mod init;
 pub mod lock;
 pub mod settings;
 pub mod write;

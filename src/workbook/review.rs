@@ -458,6 +458,15 @@ fn write_data_sheet(sheet: &mut Worksheet, meta: &ReviewMeta, rows: &[ReviewRow]
     Ok(())
 }
 
+/// Whether an opened workbook is a review workbook written by `draft`, whatever its name: its data sheet holds
+/// the marker. `draft` points such a file to `finish` instead of drafting it (see #16).
+pub fn is_review_workbook(workbook: &mut Source) -> bool {
+    workbook.grid(DATA_SHEET).is_ok_and(|data| {
+        data.cell(CellRef::new(0, 0))
+            .is_some_and(|cell| cell.text == MARKER)
+    })
+}
+
 /// Reads a review workbook written by `draft` (after a person edited it in Excel or LibreOffice). It is opened by
 /// the questionnaire reader, with the limits and package checks of a customer's file and its sparse grids:
 /// whoever hands over a "review" may hand over anything.

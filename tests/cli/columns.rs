@@ -159,9 +159,10 @@ fn header_traps_two_row_header_sections_repeats_and_footers() {
     assert_eq!(rows[0]["section"], "Access management");
     assert_eq!(rows[4]["section"], "Logging");
     assert_eq!(
-        rows[0]["answer_cells"][0]["cell"],
-        format!("C{}", rows[0]["row"])
+        (rows[0]["row"].as_u64(), rows[4]["row"].as_u64()),
+        (Some(7), Some(14))
     );
+    assert_eq!(field(&rows[0]["answer_cells"], "cell"), ["C7", "D7"]);
 }
 
 #[test]
@@ -446,18 +447,8 @@ fn hecvat_4_blank() {
     };
     let report = columns(&path, &[]);
     let sheets = sheets(&report);
-    let provider_tabs = [
-        "START HERE",
-        "Organization",
-        "Product",
-        "Infrastructure",
-        "IT Accessibility",
-        "Case-Specific",
-        "AI",
-        "Privacy",
-    ];
     let mut total = 0;
-    for name in provider_tabs {
+    for name in crate::util::HECVAT_4_PROVIDER_TABS {
         let sheet = sheets.iter().find(|s| s.name == name).unwrap();
         assert_eq!(sheet.question.as_deref(), Some("B"), "{name}");
         assert_eq!(
@@ -494,8 +485,5 @@ fn hecvat_3_completed() {
     );
     // 257 rows carry an ID; "DATE-01 | Date" is a field too short to be a question.
     assert_eq!(sheet.questions, 256);
-    assert!(
-        sheet.answered > sheet.questions / 2,
-        "most are answered: {sheet:?}"
-    );
+    assert_eq!(sheet.answered, 180, "{sheet:?}");
 }

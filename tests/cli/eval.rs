@@ -103,7 +103,9 @@ fn a_cases_file_without_the_columns_is_refused() {
         .expect_clean_error("no `question` column");
 }
 
-/// The goal of #4 on the CAIQ bench, kept as a regression test (the figures are in docs/matching.md).
+/// The goal of #4 on the CAIQ bench, kept as a regression test (the figures are in docs/matching.md): of the 120
+/// answerable questions 40 first and 67 in the first five (Hit@1 0.333, Hit@5 0.558, MRR 0.408), 9 of the 10
+/// others abstained on, and the one high match right. One case fewer fails.
 #[test]
 fn caiq_bench_reaches_the_goal() {
     let sandbox = Sandbox::new();
@@ -114,14 +116,18 @@ fn caiq_bench_reaches_the_goal() {
         return;
     };
     let report = sandbox.eval_json("caiq", cases.to_str().unwrap(), &[]);
-    let figure = |key: &str| report[key].as_f64().unwrap();
-    assert!(figure("hit_at_1") >= 0.32, "{report}");
-    assert!(figure("hit_at_5") >= 0.50, "{report}");
-    let high = &report["bands"]["high"];
-    assert!(
-        high["count"].as_u64().unwrap() == 0 || high["precision"].as_f64().unwrap() >= 0.95,
-        "{report}"
+    assert_eq!(
+        (report["cases"].as_u64(), report["answerable"].as_u64()),
+        (Some(130), Some(120))
     );
+    let of_answerable = |key: &str| (report[key].as_f64().unwrap() * 120.0).round() as u64;
+    assert!(of_answerable("hit_at_1") >= 40, "{report}");
+    assert!(of_answerable("hit_at_5") >= 67, "{report}");
+    assert!(report["mrr"].as_f64().unwrap() >= 0.407, "{report}");
+    assert!(report["abstention"].as_f64().unwrap() >= 0.9, "{report}");
+    let high = &report["bands"]["high"];
+    assert!(high["count"].as_u64().unwrap() >= 1, "{report}");
+    assert_eq!(high["precision"], 1.0, "{report}");
 }
 
 /// Exact re-use: every CAIQ v4.0.3 question, read from the questionnaire itself, finds its own entry first
@@ -135,29 +141,27 @@ fn caiq_v4_questions_find_their_own_entries() {
     ) else {
         return;
     };
-    let out = sandbox.run(&["columns", workbook.to_str().unwrap(), "--json", "--rows"]);
-    out.expect_code(0);
+    // The questions as calamine reads the sheet (rows 3 to 263: ID in A, question in B), not as answerbank's
+    // reader reports them.
+    let values = crate::util::read_values(&workbook, "CAIQv4.0.3");
     let mut cases = csv::Writer::from_path(sandbox.path("cases.csv")).unwrap();
     cases.write_record(["question", "expected", "id"]).unwrap();
-    let report = out.json();
-    for sheet in report["sheets"].as_array().unwrap() {
-        for row in sheet["rows"].as_array().into_iter().flatten() {
-            let id = row["id"].as_str().unwrap();
-            let slug: String = id
-                .to_lowercase()
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join("-");
-            cases
-                .write_record([row["question"].as_str().unwrap(), &slug, id])
-                .unwrap();
-        }
+    for r in 3..=263 {
+        let id = &values[&format!("A{r}")];
+        let slug: String = id
+            .to_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        cases
+            .write_record([values[&format!("B{r}")].as_str(), &slug, id])
+            .unwrap();
     }
     cases.flush().unwrap();
     let report = sandbox.eval_json("caiq", "cases.csv", &[]);
     assert_eq!(report["cases"], 261);
     let hits = (report["hit_at_1"].as_f64().unwrap() * 261.0).round();
     let high = (report["high_coverage"].as_f64().unwrap() * 261.0).round();
-    assert!(hits >= 258.0 && high >= 258.0, "{report}");
+    assert!(hits == 261.0 && high == 261.0, "{report}");
 }

@@ -12,8 +12,9 @@ pub fn repo(rel: &str) -> PathBuf {
 }
 
 /// A file in the shared folder beside the repository (real questionnaires and the bench), when it is there.
-/// These are third-party files that are never copied into the repository; tests that need them say so and
-/// pass vacuously where they are absent, unless `ANSWERBANK_REQUIRE_SHARED=1` makes their absence a failure.
+/// These are third-party files that are never copied into the repository; a test that needs one is listed as
+/// not run at the end of the test run (see [`not_run`]) where it is absent, and fails instead when
+/// `ANSWERBANK_REQUIRE_SHARED=1` (as CI sets it).
 pub fn shared(rel: &str) -> Option<PathBuf> {
     let path = repo("../shared").join(rel);
     if path.exists() {
@@ -24,8 +25,98 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
         "{} is required (ANSWERBANK_REQUIRE_SHARED is set) but missing",
         path.display()
     );
-    eprintln!("skipping: {} is not here", path.display());
+    not_run(&format!("../shared/{rel} is not here"));
     None
+}
+
+/// The tabs of EDUCAUSE_HECVAT_4.1.4_blank.xlsx (in ../shared) that the provider fills in, each with Answer in C
+/// and Additional Information in D.
+pub const HECVAT_4_PROVIDER_TABS: [&str; 8] = [
+    "START HERE",
+    "Organization",
+    "Product",
+    "Infrastructure",
+    "IT Accessibility",
+    "Case-Specific",
+    "AI",
+    "Privacy",
+];
+
+/// What the tests could not check, and notes for whoever runs them, printed when the test binary exits (see #16:
+/// a test that could not run must not look like a pass). libtest swallows what a passing test prints, so the lines
+/// are collected here and printed after its summary.
+struct EndOfRun {
+    not_run: Vec<String>,
+    notes: Vec<String>,
+}
+
+static END_OF_RUN: std::sync::Mutex<EndOfRun> = std::sync::Mutex::new(EndOfRun {
+    not_run: Vec::new(),
+    notes: Vec::new(),
+});
+
+/// Records that the running test skipped what it checks (or part of it), and why.
+pub fn not_run(why: &str) {
+    let line = format!(
+        "{}: {why}",
+        std::thread::current().name().unwrap_or("a test")
+    );
+    at_end(|end| end.not_run.push(line));
+}
+
+/// Records a note for the end of the run, once per text.
+pub fn note_at_end(text: &str) {
+    at_end(|end| {
+        if !end.notes.iter().any(|note| note == text) {
+            end.notes.push(text.to_string());
+        }
+    });
+}
+
+fn at_end(record: impl FnOnce(&mut EndOfRun)) {
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+    // SAFETY: `atexit` is the C runtime's, and `print_end_of_run` neither panics nor unwinds.
+    REGISTER.call_once(|| unsafe {
+        atexit(print_end_of_run);
+    });
+    record(
+        &mut END_OF_RUN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+}
+
+unsafe extern "C" {
+    fn atexit(callback: extern "C" fn()) -> std::ffi::c_int;
+}
+
+/// Runs when the test binary exits, after libtest printed its summary (whether tests failed or not).
+extern "C" fn print_end_of_run() {
+    use std::io::Write;
+    let end = END_OF_RUN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut out = std::io::stdout().lock();
+    if !end.not_run.is_empty() {
+        let _ = writeln!(
+            out,
+            "NOT RUN: {} checks did not run here (their tests passed without them):",
+            end.not_run.len()
+        );
+        for line in &end.not_run {
+            let _ = writeln!(out, "  {line}");
+        }
+        let _ = writeln!(
+            out,
+            "  ANSWERBANK_REQUIRE_SHARED=1, ANSWERBANK_REQUIRE_SOFFICE=1 and ANSWERBANK_REQUIRE_MODEL=1 make a \
+             missing ../shared, LibreOffice or model a failure (CI sets all three)"
+        );
+    }
+    for note in &end.notes {
+        let _ = writeln!(out, "NOTE: {note}");
+    }
+    let _ = writeln!(out);
+    let _ = out.flush();
 }
 
 pub struct Sandbox {
@@ -40,7 +131,7 @@ pub struct Output {
 }
 
 impl Output {
-    fn of(output: std::process::Output) -> Output {
+    pub fn of(output: std::process::Output) -> Output {
         Output {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -100,6 +191,14 @@ impl Sandbox {
         self.dir.path().join(rel)
     }
 
+    /// The names in the sandbox's top folder: what a command wrote there shows up as a difference.
+    pub fn names(&self) -> std::collections::BTreeSet<String> {
+        std::fs::read_dir(self.root())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    }
+
     pub fn write(&self, rel: &str, text: &str) -> PathBuf {
         let path = self.path(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -133,9 +232,25 @@ impl Sandbox {
         to
     }
 
-    /// The shipped example library, copied to `answer_library/`.
+    /// The shipped example library, copied to `answer_library/` as the repository has it, whatever a user's run of
+    /// the README loop taught the working tree's copy (see [`copy_example_library`]).
     pub fn example_library(&self) -> PathBuf {
-        self.copy_dir(&repo("answer_library"), "answer_library")
+        let to = self.path("answer_library");
+        let checkout = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        match copy_example_library(&checkout, &to) {
+            Ok(ExampleLibrary::Git { changed: false }) => {}
+            Ok(ExampleLibrary::Git { changed: true }) => note_at_end(&format!(
+                "{} differs from what git has (the README loop teaches it): the tests used git's version; \
+                 `git add` changes of your own to test them",
+                checkout.join("answer_library").display()
+            )),
+            Ok(ExampleLibrary::WorkingTree) => note_at_end(&format!(
+                "{} is not a git checkout: the tests used the working tree's answer_library/ as it is",
+                checkout.display()
+            )),
+            Err(why) => panic!("{why}"),
+        }
+        to
     }
 
     /// `eval --library LIBRARY --cases CASES --json` plus `extra`, which must succeed: its report.
@@ -208,6 +323,115 @@ impl Sandbox {
             .env_remove("RUST_BACKTRACE");
         command
     }
+}
+
+/// Where [`copy_example_library`] took the example library from.
+#[derive(Debug, PartialEq)]
+pub enum ExampleLibrary {
+    /// git's index; `changed` when the working tree's copy differs from it.
+    Git { changed: bool },
+    /// The working tree, outside git.
+    WorkingTree,
+}
+
+/// Copies `<checkout>/answer_library` to `to` as git has it (the index: the committed version, or one staged on
+/// purpose), not as the working tree has it: `finish` on the README's example teaches `answer_library/`, and the
+/// tests must not depend on what a user did there (see #16). Outside a git checkout (or without git) the working
+/// tree's copy is used, and refused when answerbank has written into it, since what it was cannot be known.
+pub fn copy_example_library(checkout: &Path, to: &Path) -> Result<ExampleLibrary, String> {
+    match git_example_library(checkout, to) {
+        Some(result) => result,
+        None => working_tree_example_library(checkout, to),
+    }
+}
+
+/// `git` in `checkout`: its stdout, or `None` when git is missing or fails (not a checkout, say).
+fn git(checkout: &Path, args: &[&str], stdin: Option<&[u8]>) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(checkout)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut input = child.stdin.take()?;
+    input.write_all(stdin.unwrap_or_default()).ok()?;
+    drop(input);
+    let output = child.wait_with_output().ok()?;
+    output.status.success().then_some(output.stdout)
+}
+
+/// The index's `answer_library/` through `git checkout-index`; `None` when this is not a git checkout that
+/// tracks it.
+fn git_example_library(checkout: &Path, to: &Path) -> Option<Result<ExampleLibrary, String>> {
+    let files = git(checkout, &["ls-files", "-z", "--", "answer_library"], None)?;
+    if files.is_empty() {
+        return None;
+    }
+    let prefix = String::from_utf8(git(checkout, &["rev-parse", "--show-prefix"], None)?).ok()?;
+    // checkout-index writes `<prefix><path from the top of the repository>`: into a scratch folder beside `to`,
+    // then moved into place.
+    let scratch = tempfile::tempdir_in(to.parent()?).ok()?;
+    let into = format!("--prefix={}/", scratch.path().display());
+    git(
+        checkout,
+        &["checkout-index", "-z", "--stdin", &into],
+        Some(&files),
+    )?;
+    let written = scratch.path().join(prefix.trim()).join("answer_library");
+    if let Err(err) = std::fs::rename(&written, to) {
+        return Some(Err(format!(
+            "moving {} to {}: {err}",
+            written.display(),
+            to.display()
+        )));
+    }
+    let changed = git(
+        checkout,
+        &["status", "--porcelain", "--", "answer_library"],
+        None,
+    )
+    .is_some_and(|status| !status.is_empty());
+    Some(Ok(ExampleLibrary::Git { changed }))
+}
+
+/// The working tree's `answer_library/`, unless it holds what only answerbank writes there: entries learned by
+/// `finish` or brought in by `import`.
+fn working_tree_example_library(checkout: &Path, to: &Path) -> Result<ExampleLibrary, String> {
+    let library = checkout.join("answer_library");
+    let mut stack = vec![library.clone()];
+    while let Some(dir) = stack.pop() {
+        let items =
+            std::fs::read_dir(&dir).map_err(|err| format!("reading {}: {err}", dir.display()))?;
+        for item in items.flatten() {
+            let path = item.path();
+            let name = item.file_name().to_string_lossy().into_owned();
+            let taught = if path.is_dir() {
+                !name.starts_with('.') && (name == "learned" || name == "imported")
+            } else {
+                std::fs::read_to_string(&path)
+                    .is_ok_and(|text| text.lines().any(|line| line.starts_with("learned =")))
+            };
+            if taught {
+                return Err(format!(
+                    "{} has been changed by answerbank ({} was written by `finish` or `import`), and {} is not a \
+                     git checkout to take the shipped example library from: restore answer_library/ from the \
+                     release you downloaded before running the tests",
+                    library.display(),
+                    path.display(),
+                    checkout.display()
+                ));
+            }
+            if path.is_dir() && !name.starts_with('.') {
+                stack.push(path);
+            }
+        }
+    }
+    copy_tree(&library, to);
+    Ok(ExampleLibrary::WorkingTree)
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -394,7 +618,7 @@ fn required_or_skip(found: Option<PathBuf>, require: &str, what: &str) -> Option
             std::env::var_os(require).is_none(),
             "{what} is required ({require} is set) but not installed"
         );
-        eprintln!("skipping: {what} is not installed");
+        not_run(&format!("{what} is not installed"));
     }
     found
 }
