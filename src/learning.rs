@@ -90,7 +90,10 @@ enum Intent {
     /// Use #n: candidate n's answer.
     Use(usize),
     /// The reviewer's own answer: a Final answer, or the drafted cells corrected in place.
-    Answer { short: Option<String>, body: String },
+    Answer {
+        short: Option<String>,
+        body: String,
+    },
     Reject,
     NeedsSme,
     /// Nothing decided, nothing changed: what `draft` wrote stays.
@@ -118,8 +121,10 @@ fn in_place_edit(row: &ReviewRow) -> Option<InPlace> {
     }
     let short = if short_changed {
         let typed = shown.short.trim();
-        Some(ShortAnswer::parse(typed).map_or_else(|| typed.to_string(), |s| s.as_str().to_string()))
-            .filter(|s| !s.is_empty())
+        Some(
+            ShortAnswer::parse(typed).map_or_else(|| typed.to_string(), |s| s.as_str().to_string()),
+        )
+        .filter(|s| !s.is_empty())
     } else {
         row.short.clone()
     };
@@ -233,7 +238,8 @@ fn read_intent(row: &ReviewRow) -> (Intent, Vec<String>) {
     let intent = match decision {
         None => Intent::Undecided,
         Some(Decision::Accept) if row.matched_id.is_none() => Intent::Unclear(
-            "Accept, but draft found no answer to accept (use Edit with a Final answer)".to_string(),
+            "Accept, but draft found no answer to accept (use Edit with a Final answer)"
+                .to_string(),
         ),
         Some(Decision::Accept) => Intent::Accept,
         Some(Decision::Use(n)) if row.candidate(n).is_none() => Intent::Unclear(format!(
@@ -395,12 +401,7 @@ pub fn plan_finish(rows: &[ReviewRow], overwrite: bool) -> FinishPlan {
         };
         if !state.is_open() && !proposal.writes.is_empty() {
             plan.written += 1;
-            writes.extend(
-                proposal
-                    .writes
-                    .into_iter()
-                    .map(|w| (row.sheet.clone(), w)),
-            );
+            writes.extend(proposal.writes.into_iter().map(|w| (row.sheet.clone(), w)));
         }
         plan.questions.push(QuestionState {
             number: row.number,
@@ -585,8 +586,9 @@ fn question_cell(row: &ReviewRow) -> String {
         .map_or_else(|| format!("row {}", row.row + 1), |c| c.cell.to_string())
 }
 
-/// Whether `root` is an answer library: it has a `library.toml`, or at least one file that parses as an entry. The
-/// library a review workbook records is untrusted (see #16): `finish` learns into it only when it is one.
+/// Whether `root` is an answer library: it has a `library.toml`, or it holds files that parse as entries and no
+/// sub-folder of it is a library of its own (has a `library.toml`: then `root` is a folder above a library, not
+/// one). The library a review workbook records is untrusted (see #16): `finish` learns into it only when it is one.
 pub fn is_answer_library(root: &Path) -> bool {
     if !root.is_dir() {
         return false;
@@ -594,7 +596,17 @@ pub fn is_answer_library(root: &Path) -> bool {
     if root.join("library.toml").is_file() {
         return true;
     }
-    library::scan_files(root).is_ok_and(|files| files.iter().any(|f| library::read_entry(f).is_ok()))
+    let Ok(files) = library::scan_files(root) else {
+        return false;
+    };
+    // Entry files sit in the library or its sub-folders; a `library.toml` beside any of them marks another root.
+    let inner_root = files.iter().any(|f| {
+        Path::new(&f.rel)
+            .ancestors()
+            .skip(1)
+            .any(|dir| !dir.as_os_str().is_empty() && root.join(dir).join("library.toml").is_file())
+    });
+    !inner_root && files.iter().any(|f| library::read_entry(f).is_ok())
 }
 
 /// Learns from reviewed rows (see the module doc for what each decision teaches). The caller holds the library
@@ -689,7 +701,12 @@ impl Teacher<'_> {
         let Some(index) = self.entry(id) else {
             return Ok(());
         };
-        if self.key.is_empty() || self.known.entries[index].wording_keys.iter().any(|k| k == self.key) {
+        if self.key.is_empty()
+            || self.known.entries[index]
+                .wording_keys
+                .iter()
+                .any(|k| k == self.key)
+        {
             return Ok(());
         }
         let path = if confirmed {
@@ -703,7 +720,9 @@ impl Teacher<'_> {
             if self.known.has_learned(index, self.key, Verdict::Accepted) {
                 return Ok(());
             }
-            let path = self.known.add_learned(self.root, index, self.record_of(Verdict::Accepted))?;
+            let path =
+                self.known
+                    .add_learned(self.root, index, self.record_of(Verdict::Accepted))?;
             self.taught(index, Verdict::Accepted.as_str());
             path
         };

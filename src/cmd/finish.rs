@@ -78,9 +78,7 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
         |n| n.to_string_lossy().into_owned(),
     );
     let learned = match &lock {
-        Some(_) => {
-            learning::learn_from_review(&library, &rows, &plan, &source_name, args.approve)?
-        }
+        Some(_) => learning::learn_from_review(&library, &rows, &plan, &source_name, args.approve)?,
         None => Learned::default(),
     };
     drop(lock);
@@ -231,7 +229,12 @@ fn print_summary(plan: &FinishPlan, cells: usize, answered: &Path, open: &Path, 
             printable(&question.sheet),
             question.cells.first().map_or("", String::as_str),
             snippet(&question.question, 70),
-            printable(question.reason.as_deref().unwrap_or(question.state.as_str()))
+            printable(
+                question
+                    .reason
+                    .as_deref()
+                    .unwrap_or(question.state.as_str())
+            )
         );
     }
 }
@@ -259,11 +262,17 @@ fn print_learned(learned: &Learned, library: &Path, args: &FinishArgs) {
     for taught in &learned.taught {
         let what = match taught.recorded.as_str() {
             "alternate" => "the wording became an alternate (exact re-use next time)".to_string(),
-            "accepted" => "accepted: a pending wording, drafted at high only once a person approves it \
+            "accepted" => {
+                "accepted: a pending wording, drafted at high only once a person approves it \
                            (check lists it)"
-                .to_string(),
-            "rejected" => "rejected for this wording: never its high or medium draft again".to_string(),
-            "needs-sme" => "sent to an SME: not drafted for this wording until a person decides".to_string(),
+                    .to_string()
+            }
+            "rejected" => {
+                "rejected for this wording: never its high or medium draft again".to_string()
+            }
+            "needs-sme" => {
+                "sent to an SME: not drafted for this wording until a person decides".to_string()
+            }
             other => other.to_string(),
         };
         eprintln!(

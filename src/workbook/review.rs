@@ -269,10 +269,10 @@ impl ReviewRow {
 
     /// Where the question is, for messages: "#3 (NW-1.3, sheet 'Vendor Questionnaire', cell C8)".
     pub fn place(&self) -> String {
-        let cell = self
-            .cells
-            .first()
-            .map_or_else(|| format!("row {}", self.row + 1), |c| format!("cell {}", c.cell));
+        let cell = self.cells.first().map_or_else(
+            || format!("row {}", self.row + 1),
+            |c| format!("cell {}", c.cell),
+        );
         match &self.question_id {
             Some(id) => format!("#{} ({id}, sheet '{}', {cell})", self.number, self.sheet),
             None => format!("#{} (sheet '{}', {cell})", self.number, self.sheet),
@@ -542,7 +542,11 @@ fn candidate_text(candidate: &Candidate) -> String {
         entry.short_answer.as_deref(),
         &snippet(&plain_text(&entry.body), CANDIDATE_SNIPPET),
     );
-    let mut text = format!("{}: {}\n{answer}", candidate.id(), one_line(&entry.question));
+    let mut text = format!(
+        "{}: {}\n{answer}",
+        candidate.id(),
+        one_line(&entry.question)
+    );
     if candidate.features.rejected {
         text.push_str("\n(a reviewer rejected this entry for this question before)");
     }
@@ -860,13 +864,7 @@ pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
             .map(|(c, _)| *c)
     };
     let header = |col: u16| COLUMNS[col as usize].0;
-    let wanted = [
-        NUMBER_COL,
-        DECISION_COL,
-        FINAL_COL,
-        SHORT_COL,
-        DRAFTED_COL,
-    ];
+    let wanted = [NUMBER_COL, DECISION_COL, FINAL_COL, SHORT_COL, DRAFTED_COL];
     let mut found = Vec::new();
     for col in wanted {
         match column(header(col)) {
@@ -1067,7 +1065,12 @@ pub fn open_questions_workbook(questions: &[QuestionState], answered: &Path) -> 
         sheet.write_number_with_format(r, 0, question.number as f64, &top)?;
         sheet.write_string_with_format(r, 1, &question.sheet, &top)?;
         sheet.write_string_with_format(r, 2, question.cells.join(", "), &top)?;
-        sheet.write_string_with_format(r, 3, question.question_id.as_deref().unwrap_or(""), &top)?;
+        sheet.write_string_with_format(
+            r,
+            3,
+            question.question_id.as_deref().unwrap_or(""),
+            &top,
+        )?;
         sheet.write_string_with_format(r, 4, fit_to_cell(&question.question).0, &wrap)?;
         sheet.write_string_with_format(r, 5, question.state.as_str(), &top)?;
         sheet.write_string_with_format(r, 6, question.reason.as_deref().unwrap_or(""), &wrap)?;

@@ -34,7 +34,7 @@ fn decide(review: &Path, decisions: &[(usize, &str, &str)]) {
 }
 
 /// Every file of a folder (cache left out) with its content.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

@@ -11,5 +11,6 @@ mod finish;
 mod hostile;
 mod hostile_formats;
 mod library_index;
+mod review;
 mod search;
 mod semantic;
