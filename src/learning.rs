@@ -1035,4 +1035,128 @@ mod tests {
             (None, "Yesterday we did".into())
         );
     }
+
+    /// A drafted row (C short with a Yes/No dropdown, D long), as the reviewer left it.
+    fn row(
+        number: usize,
+        decision: Option<Decision>,
+        shown_short: &str,
+        shown_body: &str,
+    ) -> ReviewRow {
+        use crate::questionnaire::AnswerCell;
+        let cell = |at: &str, kind| AnswerCell {
+            cell: at.parse().unwrap(),
+            kind,
+            allowed: (kind == AnswerKind::Short).then(|| vec!["Yes".into(), "No".into()]),
+            current: String::new(),
+        };
+        ReviewRow {
+            number,
+            sheet: "S".into(),
+            row: 4,
+            question_id: None,
+            question: "Do you encrypt data at rest?".into(),
+            section: None,
+            cells: vec![cell("C5", AnswerKind::Short), cell("D5", AnswerKind::Long)],
+            single_answer_column: false,
+            matched_id: Some("encryption".into()),
+            confidence: Confidence::Medium,
+            short: Some("Yes".into()),
+            body: Some("Yes. AES-256.".into()),
+            written: false,
+            alternatives: Vec::new(),
+            decision,
+            final_answer: None,
+            shown: Some(crate::workbook::review::Shown {
+                short: shown_short.into(),
+                body: shown_body.into(),
+            }),
+        }
+    }
+
+    fn writes(plan: &FinishPlan) -> Vec<(String, String)> {
+        plan.edits
+            .values()
+            .flatten()
+            .map(|e| (e.cell.to_string(), e.text.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_draft_corrected_in_place_is_an_edit() {
+        // Rewrapped, not changed: an Accept.
+        let plan = plan_finish(
+            &[row(1, Some(Decision::Accept), "Yes", " Yes.\n AES-256. ")],
+            false,
+        );
+        assert_eq!(plan.questions[0].state, State::Accepted);
+        // The answer text changed, no decision: an edit, with the drafted short answer.
+        let plan = plan_finish(&[row(1, None, "Yes", "Yes. AES-256 with KMS keys.")], false);
+        assert_eq!(plan.questions[0].state, State::Edited);
+        assert_eq!(
+            writes(&plan),
+            [
+                ("C5".to_string(), "Yes".to_string()),
+                ("D5".to_string(), "Yes. AES-256 with KMS keys.".to_string())
+            ]
+        );
+        // The short answer flipped beside a text that still says Yes: not written, and said so.
+        let plan = plan_finish(
+            &[row(1, Some(Decision::Accept), "no", "Yes. AES-256.")],
+            false,
+        );
+        assert_eq!(plan.questions[0].state, State::NotWritten);
+        assert!(writes(&plan).is_empty());
+        assert_eq!(plan.not_applied.len(), 1);
+        // Both flipped: written as typed, the short answer as the dropdown spells it.
+        let plan = plan_finish(&[row(1, None, "no", "No. Not yet.")], false);
+        assert_eq!(
+            writes(&plan),
+            [
+                ("C5".to_string(), "No".to_string()),
+                ("D5".to_string(), "No. Not yet.".to_string())
+            ]
+        );
+        // Cleared: nothing to write, and said so.
+        let plan = plan_finish(&[row(1, None, "", "")], false);
+        assert_eq!(plan.questions[0].state, State::NotWritten);
+        // Changed in place, then rejected: the change is reported, nothing written.
+        let plan = plan_finish(&[row(1, Some(Decision::Reject), "Yes", "Other.")], false);
+        assert_eq!(plan.questions[0].state, State::Rejected);
+        assert_eq!(plan.not_applied.len(), 1);
+    }
+
+    #[test]
+    fn every_question_has_one_state() {
+        let mut written = row(1, None, "Yes", "Yes. AES-256.");
+        written.written = true;
+        let untouched = row(2, None, "Yes", "Yes. AES-256.");
+        let mut answered = row(3, None, "Yes", "Yes. AES-256.");
+        answered.cells[0].current = "No".into();
+        let mut nothing = row(4, None, "", "");
+        (nothing.matched_id, nothing.short, nothing.body) = (None, None, None);
+        let sme = row(5, Some(Decision::NeedsSme), "Yes", "Yes. AES-256.");
+        let plan = plan_finish(&[written, untouched, answered, nothing, sme], false);
+        let states: Vec<State> = plan.questions.iter().map(|q| q.state).collect();
+        assert_eq!(
+            states,
+            [
+                State::Drafted,
+                State::Unanswered,
+                State::AlreadyAnswered,
+                State::Unanswered,
+                State::NeedsSme
+            ]
+        );
+        assert_eq!(
+            plan.questions[1].reason.as_deref(),
+            Some("no decision, and draft wrote nothing (medium confidence)")
+        );
+        assert_eq!(
+            plan.questions[3].reason.as_deref(),
+            Some("no decision, and nothing in the library matched")
+        );
+        assert_eq!((plan.reviewed, plan.undecided, plan.written), (1, 4, 1));
+        assert!(plan.not_applied.is_empty());
+    }
 }

@@ -304,3 +304,45 @@ fn weighted_jaccard(a: &HashSet<String>, b: &HashSet<String>, idf: &impl Fn(&str
     let either: f64 = a.union(b).map(|t| idf(t)).sum();
     if either == 0.0 { 0.0 } else { both / either }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::entry::parse_entry;
+
+    #[test]
+    fn what_reviews_taught_since_the_last_review_is_listed() {
+        let text = "+++\nquestion = \"Do you encrypt data?\"\nalternates = [\"Is data encrypted?\"]\n\
+                    reviewed = 2026-06-01\nlearned = [\n\
+                    { wording = \"Is data encrypted?\", decision = \"accepted\", date = 2026-07-01 },\n\
+                    { wording = \"Do you encrypt backups?\", decision = \"accepted\", date = 2026-07-02, source = \"q.xlsx, sheet 'S', cell C4\" },\n\
+                    { wording = \"Do you encrypt laptops?\", decision = \"rejected\", date = 2026-07-03 },\n\
+                    { wording = \"Do you encrypt email?\", decision = \"needs-sme\", date = 2026-07-04 },\n\
+                    { wording = \"Do you encrypt logs?\", decision = \"rejected\", date = 2026-05-01 },\n\
+                    ]\n+++\nYes.\n";
+        let entry = parse_entry("enc", "enc.md", text).unwrap();
+        let findings = learned_findings(&entry, Some(5));
+        let kinds: Vec<FindingKind> = findings.iter().map(|f| f.kind).collect();
+        // The approved wording (in alternates) and the rejection before the last review are not listed.
+        assert_eq!(
+            kinds,
+            [
+                FindingKind::PendingWording,
+                FindingKind::RejectedWording,
+                FindingKind::NeedsSme
+            ]
+        );
+        assert!(
+            findings[0].message.contains(
+                "a review on 2026-07-02 accepted this entry for \"Do you encrypt backups?\" (q.xlsx, sheet 'S', cell C4)"
+            ),
+            "{}",
+            findings[0].message
+        );
+        assert!(
+            findings
+                .iter()
+                .all(|f| f.line == Some(5) && f.file == "enc.md")
+        );
+    }
+}

@@ -1093,3 +1093,56 @@ pub fn open_questions_workbook(questions: &[QuestionState], answered: &Path) -> 
     sheet.set_freeze_panes(1, 0)?;
     Ok(workbook.save_to_buffer()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decisions_read_as_people_type_them() {
+        assert_eq!(Decision::parse(" accept "), Some(Decision::Accept));
+        assert_eq!(Decision::parse("Use #2"), Some(Decision::Use(2)));
+        assert_eq!(Decision::parse("use 3"), Some(Decision::Use(3)));
+        assert_eq!(Decision::parse("#2"), Some(Decision::Use(2)));
+        assert_eq!(Decision::parse("Use #1"), Some(Decision::Accept));
+        assert_eq!(Decision::parse("needs sme"), Some(Decision::NeedsSme));
+        assert_eq!(
+            Decision::parse("Use #4"),
+            None,
+            "only three candidates are shown"
+        );
+        assert_eq!(Decision::parse("Use"), None);
+        assert_eq!(Decision::parse("user"), None);
+        assert_eq!(Decision::parse("Maybe"), None);
+        for choice in Decision::CHOICES {
+            assert!(Decision::parse(choice).is_some(), "{choice}");
+        }
+    }
+
+    #[test]
+    fn the_left_block_fits_a_laptop_screen() {
+        let left: f64 = COLUMNS[..=FINAL_COL as usize].iter().map(|(_, w)| w).sum();
+        assert!(left <= 180.0, "{left}");
+        assert_eq!(COLUMNS[DECISION_COL as usize].0, "Decision");
+        assert_eq!(COLUMNS[FINAL_COL as usize].0, "Final answer");
+        assert_eq!(COLUMNS[SHORT_COL as usize].0, "Short answer");
+        assert_eq!(COLUMNS[DRAFTED_COL as usize].0, "Drafted answer");
+        assert_eq!(COLUMNS[NOTES_COL as usize].0, "Notes");
+    }
+
+    #[test]
+    fn reading_options_round_trip() {
+        let reading = Reading {
+            sheets: vec!["Security".into()],
+            include_hidden: true,
+            header_row: Some(3),
+            question_col: Some(1),
+            id_col: None,
+            answer_col: Some(2),
+            comment_col: Some(4),
+        };
+        assert_eq!(Reading::of(&reading.options()), reading);
+        let json = serde_json::to_string(&reading).unwrap();
+        assert_eq!(serde_json::from_str::<Reading>(&json).unwrap(), reading);
+    }
+}

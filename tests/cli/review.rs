@@ -919,3 +919,96 @@ fn a_macro_enabled_questionnaire_keeps_every_untouched_part_byte_for_byte() {
     assert_eq!(values["C5"], "No");
     assert_eq!(values["D5"], "No. We sponsor a local running club.");
 }
+
+/// The `learned` lines a library file holds.
+fn learned_lines(file: &Path) -> Vec<String> {
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .filter(|l| l.trim_start().starts_with("{ wording"))
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+#[test]
+fn what_each_decision_teaches() {
+    // An edit that flips the drafted Yes to No says the drafted entry is wrong for that wording; one that keeps
+    // the Yes only rewords it. Both become proposed entries.
+    let (sandbox, review) = drafted_small();
+    review_by_program(
+        &review,
+        &[
+            (4, "Final answer", "No. We stopped in 2025."),
+            (
+                2,
+                "Final answer",
+                "Yes. AES-256, and the keys never leave KMS.",
+            ),
+        ],
+    );
+    let out = sandbox.run(&["finish", "q.review.xlsx", "--json"]);
+    out.expect_code(0);
+    let recorded: Vec<(String, String)> = out.json()["learned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["entry"].as_str().unwrap().to_string(),
+                t["recorded"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        recorded,
+        [
+            pair("q2", "new proposed entry"),
+            pair("pentest", "rejected"),
+            pair("q4", "new proposed entry"),
+        ]
+    );
+    assert_eq!(
+        learned_lines(&sandbox.path("lib/pentest.md")),
+        [
+            "{ wording = \"Do you run annual penetration tests?\", decision = \"rejected\", date = 2026-11-27, \
+          source = \"q.csv, sheet 'q', cell C5\" },"
+        ]
+    );
+    assert!(learned_lines(&sandbox.path("lib/encryption.md")).is_empty());
+
+    // With --approve, an accepted medium draft and a picked candidate become alternates at once; the entry
+    // passed over for the candidate is still recorded as rejected.
+    let (sandbox, review) = drafted_example();
+    review_by_program(
+        &review,
+        &[(1, "Decision", "Accept"), (21, "Decision", "Use #2")],
+    );
+    let out = sandbox.run(&["finish", "vendor.review.xlsx", "--approve", "--json"]);
+    out.expect_code(0);
+    assert_eq!(out.json()["alternates_added"], 2, "{}", out.stdout);
+    let library = sandbox.path("answer_library");
+    let text = |rel: &str| std::fs::read_to_string(library.join(rel)).unwrap();
+    assert!(
+        text("security/disaster-recovery.md").contains(
+            "  \"Do you maintain a business continuity and disaster recovery (BC/DR) plan that is tested at least \
+             annually?\",\n"
+        ),
+        "{}",
+        text("security/disaster-recovery.md")
+    );
+    assert!(learned_lines(&library.join("security/disaster-recovery.md")).is_empty());
+    assert_eq!(
+        learned_lines(&library.join("security/business-continuity.md")).len(),
+        1
+    );
+    // ... so the picked entry now drafts that question at high.
+    sandbox
+        .run(&["draft", "vendor.xlsx", "--force"])
+        .expect_code(0);
+    let (_, again) = read_review(&review).unwrap();
+    assert_eq!(
+        (again[20].matched_id.as_deref(), again[20].confidence),
+        (Some("disaster-recovery"), Confidence::High)
+    );
+}
