@@ -89,20 +89,14 @@ impl Decision {
 /// How `draft` read the questionnaire (`--sheet`, `--include-hidden`, the header and column options), recorded so
 /// that `finish` reads it again the same way and writes only into answer cells the reader finds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Reading {
-    #[serde(default)]
     pub sheets: Vec<String>,
-    #[serde(default)]
     pub include_hidden: bool,
-    #[serde(default)]
     pub header_row: Option<u32>,
-    #[serde(default)]
     pub question_col: Option<u32>,
-    #[serde(default)]
     pub id_col: Option<u32>,
-    #[serde(default)]
     pub answer_col: Option<u32>,
-    #[serde(default)]
     pub comment_col: Option<u32>,
 }
 

@@ -107,17 +107,7 @@ fn the_whole_loop_draft_review_finish_learn_draft_again() {
     // are recorded on their entries.
     assert_eq!(report["alternates_added"], 0, "{report}");
     assert_eq!(report["entries_added"], 2, "{report}");
-    let recorded: Vec<(u64, String)> = report["learned"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["number"].as_u64().unwrap(),
-                t["recorded"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let recorded = crate::util::fields(&report["learned"], &["number", "recorded"]);
     for (row, what) in [
         (accepted, "accepted"),
         (rejected, "rejected"),
@@ -125,7 +115,7 @@ fn the_whole_loop_draft_review_finish_learn_draft_again() {
         (edited, "new proposed entry"),
     ] {
         assert!(
-            recorded.contains(&(row.number as u64, what.to_string())),
+            recorded.contains(&vec![row.number.to_string(), what.to_string()]),
             "#{} {what}: {report}",
             row.number
         );

@@ -14,7 +14,7 @@ use answerbank::workbook::review::read_review;
 
 use crate::finish::snapshot;
 use crate::util::{
-    Sandbox, assert_only_answer_cells_changed, field, read_values, soffice, zip_parts,
+    Sandbox, assert_only_answer_cells_changed, field, fields, read_values, soffice, zip_parts,
 };
 
 const SHEET: &str = "Vendor Questionnaire";
@@ -357,29 +357,16 @@ fn a_reviewer_plays_the_example_questionnaire() {
     assert!(numbers.contains("30") && numbers.contains("1") && !numbers.contains("21"));
 
     // What the library learned, row by row, in the report and in the files.
-    let learned: Vec<(u64, String, String)> = report["learned"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["number"].as_u64().unwrap(),
-                t["entry"].as_str().unwrap().to_string(),
-                t["recorded"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    let expected: Vec<(u64, String, String)> = [
-        (7, "iso-42001-certification", "needs-sme"),
-        (21, "disaster-recovery", "accepted"),
-        (21, "business-continuity", "rejected"),
-        (22, "nw-4-3", "new proposed entry"),
-        (30, "data-processing-agreement", "rejected"),
-    ]
-    .iter()
-    .map(|(n, e, r)| (*n, e.to_string(), r.to_string()))
-    .collect();
-    assert_eq!(learned, expected);
+    assert_eq!(
+        fields(&report["learned"], &["number", "entry", "recorded"]),
+        [
+            ["7", "iso-42001-certification", "needs-sme"],
+            ["21", "disaster-recovery", "accepted"],
+            ["21", "business-continuity", "rejected"],
+            ["22", "nw-4-3", "new proposed entry"],
+            ["30", "data-processing-agreement", "rejected"],
+        ]
+    );
     let library =
         |rel: &str| std::fs::read_to_string(sandbox.path("answer_library").join(rel)).unwrap();
     let record = |wording: &str, decision: &str, cell: &str| {
@@ -425,18 +412,7 @@ fn a_reviewer_plays_the_example_questionnaire() {
     // check lists what was learned, for a person to look at.
     let check = sandbox.run(&["check", "--json"]);
     check.expect_code(1);
-    let findings: Vec<(String, String)> = check
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["kind"].as_str().unwrap().to_string(),
-                f["file"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let findings = fields(&check.json(), &["kind", "file"]);
     for (kind, file) in [
         ("pending-wording", "security/disaster-recovery.md"),
         ("rejected-wording", "security/business-continuity.md"),
@@ -445,7 +421,7 @@ fn a_reviewer_plays_the_example_questionnaire() {
         ("proposed", "learned/nw-4-3.md"),
     ] {
         assert!(
-            findings.contains(&(kind.to_string(), file.to_string())),
+            findings.contains(&vec![kind.to_string(), file.to_string()]),
             "{kind} {file}: {findings:?}"
         );
     }
@@ -948,24 +924,12 @@ fn what_each_decision_teaches() {
     );
     let out = sandbox.run(&["finish", "q.review.xlsx", "--json"]);
     out.expect_code(0);
-    let recorded: Vec<(String, String)> = out.json()["learned"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["entry"].as_str().unwrap().to_string(),
-                t["recorded"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
     assert_eq!(
-        recorded,
+        fields(&out.json()["learned"], &["entry", "recorded"]),
         [
-            pair("q2", "new proposed entry"),
-            pair("pentest", "rejected"),
-            pair("q4", "new proposed entry"),
+            ["q2", "new proposed entry"],
+            ["pentest", "rejected"],
+            ["q4", "new proposed entry"],
         ]
     );
     assert_eq!(
