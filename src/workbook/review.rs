@@ -414,14 +414,37 @@ pub fn shown_score(candidate: &Candidate) -> f64 {
     (score * 100.0).round() / 100.0
 }
 
-/// Writes the review workbook's bytes.
-pub fn review_workbook(meta: &ReviewMeta, drafts: &[Draft], summary: &Summary) -> Result<Vec<u8>> {
+fn new_workbook(title: &str) -> Workbook {
     let mut workbook = Workbook::new();
     workbook.set_properties(
         &DocProperties::new()
-            .set_title("answerbank review")
+            .set_title(title)
             .set_author("answerbank"),
     );
+    workbook
+}
+
+/// The header row of the sheets answerbank writes for people.
+fn header_format() -> Format {
+    Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0x1F4E78))
+        .set_font_color(Color::White)
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+}
+
+/// Wrapped text and plain cells, both at the top of a row that long answers make tall.
+fn cell_formats() -> (Format, Format) {
+    (
+        Format::new().set_text_wrap().set_align(FormatAlign::Top),
+        Format::new().set_align(FormatAlign::Top),
+    )
+}
+
+/// Writes the review workbook's bytes.
+pub fn review_workbook(meta: &ReviewMeta, drafts: &[Draft], summary: &Summary) -> Result<Vec<u8>> {
+    let mut workbook = new_workbook("answerbank review");
     let rows: Vec<ReviewRow> = drafts
         .iter()
         .enumerate()
@@ -435,16 +458,10 @@ pub fn review_workbook(meta: &ReviewMeta, drafts: &[Draft], summary: &Summary) -
 
 fn write_review_sheet(sheet: &mut Worksheet, drafts: &[Draft], rows: &[ReviewRow]) -> Result<()> {
     sheet.set_name(REVIEW_SHEET)?.set_active(true);
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0x1F4E78))
-        .set_font_color(Color::White)
-        .set_text_wrap()
-        .set_align(FormatAlign::Top);
+    let header = header_format();
     // The reviewer's own columns stand out from what draft wrote.
     let header_yours = header.clone().set_background_color(Color::RGB(0x7B3F00));
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    let top = Format::new().set_align(FormatAlign::Top);
+    let (wrap, top) = cell_formats();
     let yours = wrap.clone().set_background_color(Color::RGB(0xFFF8E7));
     for (col, (name, width)) in COLUMNS.iter().enumerate() {
         let col = col as u16;
@@ -1023,22 +1040,11 @@ pub fn check_against_source(
 /// workbook of their own beside the answered file: one row per question, with where it is, why it is open and
 /// what was drafted, to finish by hand or send to whoever knows the answer (see #16).
 pub fn open_questions_workbook(questions: &[QuestionState], answered: &Path) -> Result<Vec<u8>> {
-    let mut workbook = Workbook::new();
-    workbook.set_properties(
-        &DocProperties::new()
-            .set_title("answerbank open questions")
-            .set_author("answerbank"),
-    );
+    let mut workbook = new_workbook("answerbank open questions");
     let sheet = workbook.add_worksheet();
     sheet.set_name("Open questions")?;
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0x1F4E78))
-        .set_font_color(Color::White)
-        .set_text_wrap()
-        .set_align(FormatAlign::Top);
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    let top = Format::new().set_align(FormatAlign::Top);
+    let header = header_format();
+    let (wrap, top) = cell_formats();
     let columns: [(&str, f64); 8] = [
         ("#", 5.0),
         ("Sheet", 16.0),
