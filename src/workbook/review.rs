@@ -93,24 +93,16 @@ impl Decision {
 pub struct Reading {
     pub sheets: Vec<String>,
     pub include_hidden: bool,
-    pub header_row: Option<u32>,
-    pub question_col: Option<u32>,
-    pub id_col: Option<u32>,
-    pub answer_col: Option<u32>,
-    pub comment_col: Option<u32>,
+    #[serde(flatten)]
+    pub overrides: Overrides,
 }
 
 impl Reading {
     pub fn of(options: &ReadOptions) -> Reading {
-        let o = &options.overrides;
         Reading {
             sheets: options.sheets.clone(),
             include_hidden: options.include_hidden,
-            header_row: o.header_row,
-            question_col: o.question_col,
-            id_col: o.id_col,
-            answer_col: o.answer_col,
-            comment_col: o.comment_col,
+            overrides: options.overrides.clone(),
         }
     }
 
@@ -119,13 +111,7 @@ impl Reading {
         ReadOptions {
             sheets: self.sheets.clone(),
             include_hidden: self.include_hidden,
-            overrides: Overrides {
-                header_row: self.header_row,
-                question_col: self.question_col,
-                id_col: self.id_col,
-                answer_col: self.answer_col,
-                comment_col: self.comment_col,
-            },
+            overrides: self.overrides.clone(),
             limits: Limits::default(),
         }
     }
@@ -1135,14 +1121,24 @@ mod tests {
         let reading = Reading {
             sheets: vec!["Security".into()],
             include_hidden: true,
-            header_row: Some(3),
-            question_col: Some(1),
-            id_col: None,
-            answer_col: Some(2),
-            comment_col: Some(4),
+            overrides: Overrides {
+                header_row: Some(3),
+                question_col: Some(1),
+                id_col: None,
+                answer_col: Some(2),
+                comment_col: Some(4),
+            },
         };
         assert_eq!(Reading::of(&reading.options()), reading);
         let json = serde_json::to_string(&reading).unwrap();
+        assert_eq!(
+            json,
+            r#"{"sheets":["Security"],"include_hidden":true,"header_row":3,"question_col":1,"id_col":null,"answer_col":2,"comment_col":4}"#
+        );
         assert_eq!(serde_json::from_str::<Reading>(&json).unwrap(), reading);
+        assert_eq!(
+            serde_json::from_str::<Reading>("{}").unwrap(),
+            Reading::default()
+        );
     }
 }

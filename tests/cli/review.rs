@@ -976,3 +976,38 @@ fn what_each_decision_teaches() {
         (Some("disaster-recovery"), Confidence::High)
     );
 }
+
+/// The answer column draft was told to use (`--answer-col`) is the one finish writes: it reads the questionnaire
+/// again with the options the review records, so the answer cells it finds are the ones draft used.
+#[test]
+fn finish_reads_the_questionnaire_as_draft_did() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "lib/sso.md",
+        &crate::util::entry(
+            "Do you support single sign-on?",
+            "short_answer = \"Yes\"\n",
+            "Yes, with SAML.",
+        ),
+    );
+    sandbox.write(
+        "q.csv",
+        "Question,Answer,Comments,Our answer\nDo you support single sign-on?,,,\n",
+    );
+    sandbox
+        .run(&["draft", "q.csv", "--library", "lib", "--answer-col", "D"])
+        .expect_code(0);
+    review_by_program(
+        &sandbox.path("q.review.xlsx"),
+        &[(1, "Final answer", "No. Not yet.")],
+    );
+    sandbox
+        .run(&["finish", "q.review.xlsx", "--no-learn"])
+        .expect_code(0);
+    let values = read_values(&sandbox.path("q.answered.xlsx"), "q");
+    let row: Vec<Option<&str>> = ["B2", "C2", "D2"]
+        .iter()
+        .map(|c| values.get(*c).map(String::as_str))
+        .collect();
+    assert_eq!(row, [None, None, Some("No. Not yet.")]);
+}
