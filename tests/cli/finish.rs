@@ -370,8 +370,8 @@ fn finish_refuses_what_it_cannot_trust() {
     assert!(sandbox.path("moved.answered.xlsx").exists());
 }
 
-/// Drafts `csv` against a library (`lib/`) of one entry: single sign-on, Yes.
-fn draft_with_an_sso_entry(sandbox: &Sandbox, csv: &str) {
+/// Drafts `csv` (with `extra` options) against a library (`lib/`) of one entry: single sign-on, Yes.
+pub(crate) fn draft_with_an_sso_entry(sandbox: &Sandbox, csv: &str, extra: &[&str]) {
     sandbox.write(
         "lib/sso.md",
         &crate::util::entry(
@@ -380,9 +380,9 @@ fn draft_with_an_sso_entry(sandbox: &Sandbox, csv: &str) {
             "Yes, with SAML.",
         ),
     );
-    sandbox
-        .run(&["draft", csv, "--library", "lib"])
-        .expect_code(0);
+    let mut args = vec!["draft", csv, "--library", "lib"];
+    args.extend_from_slice(extra);
+    sandbox.run(&args).expect_code(0);
 }
 
 #[test]
@@ -395,7 +395,7 @@ fn finish_never_writes_next_to_a_different_answer_and_says_what_it_left_out() {
          Do you support single sign-on?,No,\n\
          Do you run annual penetration tests?,,\n",
     );
-    draft_with_an_sso_entry(&sandbox, "q.csv");
+    draft_with_an_sso_entry(&sandbox, "q.csv", &[]);
     decide(
         &sandbox.path("q.review.xlsx"),
         &[(1, "Accept", ""), (2, "Edit", "")],
@@ -430,7 +430,7 @@ fn finish_writes_into_a_renamed_csv() {
         "vendor.csv",
         "Question,Answer,Comments\nDo you support single sign-on?,,\n",
     );
-    draft_with_an_sso_entry(&sandbox, "vendor.csv");
+    draft_with_an_sso_entry(&sandbox, "vendor.csv", &[]);
     decide(
         &sandbox.path("vendor.review.xlsx"),
         &[(1, "Edit", "No. Never.")],
