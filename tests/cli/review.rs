@@ -477,12 +477,15 @@ fn a_review_saved_by_libreoffice_with_rows_sorted_and_filtered_reads_the_same() 
     let Some(soffice) = soffice() else {
         return;
     };
-    // The example's review, plus an Accept on a high-confidence row the filter hides and a Final answer.
+    // The example's review, plus an Accept on a high-confidence row the filter hides, a short answer typed in
+    // place and a Final answer.
     let changes: Vec<Change> = EXAMPLE_REVIEW
         .iter()
         .copied()
         .chain([
             (2, "Decision", "Accept"),
+            // A short answer typed in place beside a drafted answer that has none.
+            (17, "Short answer", "Yes"),
             (
                 10,
                 "Final answer",
@@ -515,7 +518,8 @@ fn a_review_saved_by_libreoffice_with_rows_sorted_and_filtered_reads_the_same() 
     }
     let report = &results[0].0;
     assert_eq!(report["answered"]["accepted"], 1, "{report}");
-    assert_eq!(report["answered"]["edited"], 2, "{report}");
+    assert_eq!(report["answered"]["edited"], 3, "{report}");
+    assert_eq!(results[0].1.get("C24").map(String::as_str), Some("Yes"));
     assert_eq!(
         results[0].1.get("D16").map(String::as_str),
         Some("No. Production access needs a hardware key; corporate applications use SSO.")
