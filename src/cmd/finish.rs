@@ -212,7 +212,7 @@ fn print_summary(plan: &FinishPlan, cells: usize, answered: &Path, open: &Path, 
     }
     eprintln!("open {open_count} questions → {}", open.display());
     eprintln!(
-        "  {} rejected, {} need an SME, {} with no decision and no answer, {} not written",
+        "  {} rejected, {} Needs SME, {} with no decision and no answer, {} not written",
         count(State::Rejected),
         count(State::NeedsSme),
         count(State::Unanswered),
