@@ -250,6 +250,7 @@ fn run_case(questions: usize, entries: usize) {
         min_confidence: Confidence::High,
         overwrite: false,
         semantic: false,
+        reading: review::Reading::of(&options),
     };
     let review_bytes = review::review_workbook(&meta, &drafts, &summary).unwrap();
     let out = tempfile::tempdir().unwrap();

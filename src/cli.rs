@@ -32,7 +32,9 @@ pub enum Command {
     )]
     Search(SearchArgs),
     /// Validate the library: parse errors, unknown keys, duplicate ids, stale and proposed entries,
-    /// near-duplicate questions. Exits 0 when clean, 1 when it found something, 2 when it could not run.
+    /// near-duplicate questions, and what reviews taught since an entry was last reviewed (wordings to approve,
+    /// rejections and Needs SME to consider). Exits 0 when clean, 1 when it found something, 2 when it could not
+    /// run.
     #[command(
         after_long_help = "Examples:\n  answerbank check\n  answerbank check --library my_answers --json"
     )]
@@ -70,15 +72,27 @@ pub enum Command {
         answerbank draft vendor.xlsx --sheet Security --question-col C --answer-col D --json"
     )]
     Draft(DraftArgs),
-    /// Write the reviewed answers into the customer's workbook and teach the library what was accepted or edited.
+    /// Write the reviewed answers into the customer's workbook, list what is still open, and teach the library
+    /// what the reviewer decided.
     #[command(
-        after_long_help = "Reads a review workbook written by `draft` after a person set Decision (Accept, \
-        Edit, Reject, Needs SME) and Final answer on its rows, writes <name>.answered.xlsx (.xlsm for an .xlsm \
-        questionnaire; <name> as `draft` names its outputs) next to it, and adds to the \
-        library: an accepted draft's customer wording becomes an alternate of its entry; an edited answer (or a \
-        Final answer without a decision) becomes a new proposed entry under <library>/learned/ (approved with \
-        --approve). Rows without a decision keep what draft wrote; a decided row that cannot be written (an \
-        answer the file already holds differently, Edit without a Final answer) is left out with a warning.\n\n\
+        after_long_help = "Reads a review workbook written by `draft` after a person set Decision (Accept, Use #2, \
+        Use #3, Edit, Reject, Needs SME), typed Final answers, or corrected a drafted short answer or answer in \
+        place (that row counts as edited). Writes <name>.answered.xlsx (.xlsm for an .xlsm questionnaire; <name> as `draft` names its outputs) \
+        and <name>.open-questions.xlsx (every question still open: rejected, Needs SME, no decision and no answer, or \
+        not written, with why) next to it, and prints how many questions are answered and how.\n\n\
+        The review is checked against the questionnaire as draft read it: a recorded cell that is not one of its \
+        question's answer cells is refused, and the library it records is used only when that folder is an answer \
+        library (otherwise pass --library).\n\n\
+        What the library learns is printed (and in --json): the customer wording of an accepted high-confidence \
+        draft becomes an alternate of its entry; an accepted medium or low draft, or a candidate picked with Use \
+        #N, is recorded on that entry as a pending wording that is never drafted at high until a person approves \
+        it (--approve makes it an alternate at once); Reject and Needs SME are recorded on the drafted entry (so is \
+        the entry passed over for Use #N, and one whose Yes/No an edit flipped), which is then never drafted at \
+        high or medium for that wording; an edited answer becomes a new proposed entry under <library>/learned/ \
+        (approved with --approve).\n\n\
+        Exit codes: 0 done; 1 done, but something the reviewer did could not be applied (each is listed: an answer \
+        the file already holds differently, Edit without a Final answer, a changed short answer that contradicts \
+        the answer text, ...); 2 could not run.\n\n\
         Examples:\n  answerbank finish vendor.review.xlsx\n  \
         answerbank finish vendor.review.xlsx --source moved/vendor.xlsx --no-learn\n  \
         answerbank finish vendor.review.xlsx --approve --json"
@@ -276,7 +290,8 @@ fn parse_confidence(text: &str) -> Result<answerbank::matching::Confidence, Stri
 pub struct FinishArgs {
     /// The review workbook written by `draft`, with decisions filled in.
     pub review: PathBuf,
-    /// The answer library to learn into (default: the one `draft` used, as the review workbook records it).
+    /// The answer library to learn into (default: the one `draft` used, as the review workbook records it, when
+    /// that folder is an answer library).
     #[arg(long, value_name = "DIR")]
     pub library: Option<PathBuf>,
     /// The customer's original workbook, when it has moved since `draft`.
@@ -285,10 +300,11 @@ pub struct FinishArgs {
     /// Write the answered workbook only; change nothing in the library.
     #[arg(long)]
     pub no_learn: bool,
-    /// Write new entries as approved instead of proposed.
+    /// Write new entries as approved instead of proposed, and make accepted medium/low drafts and picked
+    /// candidates alternates at once instead of pending wordings.
     #[arg(long, conflicts_with = "no_learn")]
     pub approve: bool,
-    /// Replace the answered workbook if it exists.
+    /// Replace the answered workbook and the open-questions file if they exist.
     #[arg(long)]
     pub force: bool,
     /// Print the summary as JSON on stdout.

@@ -1,12 +1,19 @@
 //! Closing the loop: reviewed answers go back into the customer's file and into the library, and past answered
 //! questionnaires become library entries.
 //!
-//! In: the rows of a review workbook with their decisions (`finish`), or the answered rows of a questionnaire
-//! (`import`). Out: the cell writes for the answered workbook, and library changes: an accepted customer wording
-//! becomes an alternate of its entry (so it matches at high confidence next time); an edited answer, or an answer
-//! to a question nothing matched, becomes a new entry, `proposed` until a person approves it. Every change is
-//! checked against what the library already holds, so running either command twice changes nothing the second
-//! time.
+//! In: the rows of a review workbook with what the reviewer did (`finish`), or the answered rows of a
+//! questionnaire (`import`). Out: the cell writes for the answered workbook with the state of every question
+//! (answered how, or still open and why, see #16), and library changes. Every change is checked against what the
+//! library already holds, so running either command twice changes nothing the second time.
+//!
+//! What a review teaches is safe and visible (see #14): the customer wording of an accepted **high** draft becomes
+//! an alternate of its entry (exact re-use next time). An accepted medium or low draft, or a candidate picked with
+//! "Use #N", is recorded on that entry as `learned = [{ decision = "accepted" }]`: a pending wording that helps
+//! find the entry but never drafts it at high until a person approves it (`finish --approve` makes it an alternate
+//! at once). Reject and Needs SME are recorded on the drafted entry, which then never drafts that wording at high
+//! or medium again; so is the drafted entry the reviewer passed over for "Use #N", and a drafted entry whose
+//! Yes/No an edit contradicted. An edited answer becomes a new entry, `proposed` and `derived_from` the drafted
+//! one.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -16,15 +23,16 @@ use serde::Serialize;
 
 use crate::analysis::Analyzer;
 use crate::analysis::ids::slug;
-use crate::drafting::{self, CellWrite};
+use crate::date::Date;
+use crate::drafting::{self, CellWrite, Proposal};
 use crate::library::index::{IndexedEntry, LibraryIndex};
-use crate::library::{self, Entry, Library, Status, write};
-use crate::matching::Matcher;
+use crate::library::{self, Entry, Library, Status, Verdict, write};
+use crate::matching::{Confidence, Matcher};
 use crate::questionnaire::{AnswerKind, QuestionRow, Questionnaire};
-use crate::short_answer::ShortAnswer;
+use crate::short_answer::{ShortAnswer, same_short_answer};
 use crate::text::one_line;
 use crate::workbook::patch::CellEdit;
-use crate::workbook::review::{Decision, ReviewRow};
+use crate::workbook::review::{Decision, QuestionState, ReviewRow, State};
 
 /// Splits a reviewer's final answer into a short answer and a body: "No. We don't." → ("No", "No. We don't."),
 /// "Yes" → ("Yes", ""), "Not applicable" or "Y" → ("N/A" or "Yes", ""), "We do, weekly." → (None, "We do,
@@ -60,7 +68,7 @@ pub fn split_final_answer(text: &str) -> (Option<String>, String) {
     }
 }
 
-/// A review row as the question row `draft` saw.
+/// A review row as the question row `draft` saw (after `review::check_against_source`, as the reader sees it).
 fn question_row(row: &ReviewRow) -> QuestionRow {
     QuestionRow {
         sheet: row.sheet.clone(),
@@ -73,108 +81,355 @@ fn question_row(row: &ReviewRow) -> QuestionRow {
     }
 }
 
-/// What a reviewed row asks `finish` for, read once for both the file and the library.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action<'a> {
-    /// Reject or Needs SME: nothing written, nothing learned.
-    Nothing,
-    /// Accept: the drafted answer.
+/// What the reviewer asked for on one row, once every cell they could have touched is read: the Decision, the
+/// Final answer, and the drafted short answer and answer, which people correct in place (see #16).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Intent {
+    /// Accept: the drafted answer (candidate #1).
     Accept,
-    /// Edit, or a Final answer typed without a decision: that answer.
-    Final(&'a str),
-    /// Edit without a Final answer: nothing to write.
-    EmptyEdit,
-    /// No decision: what `draft` wrote stays.
+    /// Use #n: candidate n's answer.
+    Use(usize),
+    /// The reviewer's own answer: a Final answer, or the drafted cells corrected in place.
+    Answer {
+        short: Option<String>,
+        body: String,
+    },
+    Reject,
+    NeedsSme,
+    /// Nothing decided, nothing changed: what `draft` wrote stays.
     Undecided,
+    /// What the reviewer did cannot be applied (why): nothing is written and nothing learned.
+    Unclear(String),
 }
 
-fn action(row: &ReviewRow) -> Action<'_> {
-    match (row.decision, row.final_answer.as_deref()) {
-        (Some(Decision::Reject | Decision::NeedsSme), _) => Action::Nothing,
-        (Some(Decision::Edit) | None, Some(final_answer)) => Action::Final(final_answer),
-        (Some(Decision::Accept), _) => Action::Accept,
-        (Some(Decision::Edit), None) => Action::EmptyEdit,
-        (None, None) => Action::Undecided,
+/// The drafted short answer and answer as the reviewer left them, when either was changed in place.
+struct InPlace {
+    short: Option<String>,
+    body: String,
+    short_changed: bool,
+}
+
+fn in_place_edit(row: &ReviewRow) -> Option<InPlace> {
+    let shown = row.shown.as_ref()?;
+    let drafted_short = row.short.as_deref().unwrap_or("");
+    let drafted_body = row.body.as_deref().unwrap_or("");
+    // Whitespace aside: a spreadsheet may rewrap or trim a cell, which is no edit.
+    let short_changed = one_line(&shown.short) != one_line(drafted_short);
+    let body_changed = one_line(&shown.body) != one_line(drafted_body);
+    if !short_changed && !body_changed {
+        return None;
+    }
+    let short = if short_changed {
+        let typed = shown.short.trim();
+        Some(
+            ShortAnswer::parse(typed).map_or_else(|| typed.to_string(), |s| s.as_str().to_string()),
+        )
+        .filter(|s| !s.is_empty())
+    } else {
+        row.short.clone()
+    };
+    let body = if body_changed {
+        shown.body.trim()
+    } else {
+        drafted_body.trim()
+    };
+    Some(InPlace {
+        short,
+        body: body.to_string(),
+        short_changed,
+    })
+}
+
+/// A short answer and a body that say opposite things ("No" beside "Yes. We do ...").
+fn contradiction(short: Option<&str>, body: &str) -> Option<String> {
+    let short = short?;
+    let (Some(leading), _) = split_final_answer(body) else {
+        return None;
+    };
+    (ShortAnswer::parse(short).is_some() && !same_short_answer(short, &leading)).then(|| {
+        format!(
+            "the short answer says \"{short}\" but the answer text begins \"{leading}\": make them agree, or write \
+             the whole answer in Final answer"
+        )
+    })
+}
+
+fn decision_name(decision: Decision) -> String {
+    match decision {
+        Decision::Accept => "Accept".to_string(),
+        Decision::Use(n) => format!("Use #{n}"),
+        Decision::Edit => "Edit".to_string(),
+        Decision::Reject => "Reject".to_string(),
+        Decision::NeedsSme => "Needs SME".to_string(),
     }
 }
 
-/// What `finish` writes into the customer's file.
+/// Reads what the reviewer did on one row; the second value lists what they typed that is not applied.
+fn read_intent(row: &ReviewRow) -> (Intent, Vec<String>) {
+    let mut ignored = Vec::new();
+    let in_place = in_place_edit(row);
+    let decision = row.decision;
+    if let Some(final_answer) = &row.final_answer {
+        if let Some(d @ (Decision::Reject | Decision::NeedsSme)) = decision {
+            ignored.push(format!(
+                "the decision is {}, so the Final answer was not written (choose Edit to write it)",
+                decision_name(d)
+            ));
+            return (
+                if d == Decision::Reject {
+                    Intent::Reject
+                } else {
+                    Intent::NeedsSme
+                },
+                ignored,
+            );
+        }
+        if in_place.is_some() {
+            ignored.push(
+                "the drafted answer was also changed in place; the Final answer was written, not that change"
+                    .to_string(),
+            );
+        }
+        // With Accept or Use #N too, the Final answer is what the reviewer typed: it is the answer.
+        let (short, body) = split_final_answer(final_answer);
+        return (Intent::Answer { short, body }, ignored);
+    }
+    if let Some(edit) = in_place {
+        match decision {
+            None | Some(Decision::Accept | Decision::Edit) => {
+                if edit.short.is_none() && edit.body.is_empty() {
+                    return (
+                        Intent::Unclear(
+                            "the drafted answer was cleared in place, so there is nothing to write (choose Reject \
+                             to leave the cells as they are, or write a Final answer)"
+                                .to_string(),
+                        ),
+                        ignored,
+                    );
+                }
+                if let Some(why) = contradiction(edit.short.as_deref(), &edit.body) {
+                    return (Intent::Unclear(why), ignored);
+                }
+                let has_short_cell = row
+                    .cells
+                    .iter()
+                    .any(|c| c.kind == AnswerKind::Short || c.kind.is_mark());
+                if edit.short_changed && !has_short_cell && !row.single_answer_column {
+                    ignored.push(
+                        "the short answer changed in place has no column of its own in the questionnaire; it was \
+                         written at the start of the answer text"
+                            .to_string(),
+                    );
+                }
+                return (
+                    Intent::Answer {
+                        short: edit.short,
+                        body: edit.body,
+                    },
+                    ignored,
+                );
+            }
+            Some(d) => ignored.push(format!(
+                "the drafted answer was changed in place, but the decision is {}, so that change was not written",
+                decision_name(d)
+            )),
+        }
+    }
+    let intent = match decision {
+        None => Intent::Undecided,
+        Some(Decision::Accept) if row.matched_id.is_none() => Intent::Unclear(
+            "Accept, but draft found no answer to accept (use Edit with a Final answer)"
+                .to_string(),
+        ),
+        Some(Decision::Accept) => Intent::Accept,
+        Some(Decision::Use(n)) if row.candidate(n).is_none() => Intent::Unclear(format!(
+            "Use #{n}, but the review shows no candidate #{n} for this question"
+        )),
+        Some(Decision::Use(n)) => Intent::Use(n),
+        Some(Decision::Edit) => Intent::Unclear("Edit without a Final answer".to_string()),
+        Some(Decision::Reject) => Intent::Reject,
+        Some(Decision::NeedsSme) => Intent::NeedsSme,
+    };
+    (intent, ignored)
+}
+
+/// Something the reviewer typed or chose that `finish` did not apply, with why.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotApplied {
+    pub number: usize,
+    /// "#3 (NW-1.3, sheet 'Vendor Questionnaire', cell C8)".
+    pub place: String,
+    pub reason: String,
+}
+
+/// What `finish` writes into the customer's file, and where every question stands.
 #[derive(Debug, Default)]
 pub struct FinishPlan {
     pub edits: BTreeMap<String, Vec<CellEdit>>,
     /// Questions written.
     pub written: usize,
-    /// Rows without a decision (they keep what `draft` wrote).
+    /// Rows without a decision, a Final answer or a change in place (they keep what `draft` wrote, if anything).
     pub undecided: usize,
-    /// Decided rows that get nothing written, each with why ("#3 (AM-02): ..."), for warnings.
-    pub not_written: Vec<String>,
+    /// Rows the reviewer did something on (a decision, a Final answer, or an answer changed in place).
+    pub reviewed: usize,
+    /// Every question, in review order.
+    pub questions: Vec<QuestionState>,
+    /// What the reviewer did that is not applied: `finish` lists it and exits with 1.
+    pub not_applied: Vec<NotApplied>,
+    intents: Vec<Intent>,
 }
 
-/// The writes of every reviewed row: Accept writes the draft, Edit (or a Final answer without a decision) the
-/// final answer, Reject and Needs SME nothing, and an undecided row what `draft` wrote. As in `draft`, an answer
-/// is never written next to a different one the file already holds (unless `draft` ran with `--overwrite`).
+impl FinishPlan {
+    /// How many questions are in `state`.
+    pub fn count(&self, state: State) -> usize {
+        self.questions.iter().filter(|q| q.state == state).count()
+    }
+
+    pub fn open(&self) -> impl Iterator<Item = &QuestionState> {
+        self.questions.iter().filter(|q| q.state.is_open())
+    }
+}
+
+/// The writes of every reviewed row and the state of every question: Accept writes the draft, Use #N that
+/// candidate's answer, Edit (a Final answer, or the draft corrected in place) the reviewer's answer, Reject and
+/// Needs SME nothing, and an undecided row what `draft` wrote. As in `draft`, an answer is never written next to a
+/// different one the file already holds (unless `draft` ran with `--overwrite`). The rows must have been checked
+/// against the source (`review::check_against_source`), so their cells are the reader's.
 pub fn plan_finish(rows: &[ReviewRow], overwrite: bool) -> FinishPlan {
     let mut plan = FinishPlan::default();
     let mut writes: Vec<(String, CellWrite)> = Vec::new();
     for row in rows {
         let question = question_row(row);
-        let drafted = || {
-            drafting::propose(
-                &question,
-                row.short.as_deref(),
-                row.body.as_deref().unwrap_or(""),
-                overwrite,
-            )
+        let (intent, ignored) = read_intent(row);
+        if row.decision.is_some() || row.final_answer.is_some() || in_place_edit(row).is_some() {
+            plan.reviewed += 1;
+        }
+        if intent == Intent::Undecided {
+            plan.undecided += 1;
+        }
+        for reason in ignored {
+            plan.not_applied.push(NotApplied {
+                number: row.number,
+                place: row.place(),
+                reason,
+            });
+        }
+        let propose = |short: Option<&str>, body: &str| -> Proposal {
+            drafting::propose(&question, short, body, overwrite)
         };
-        let mut not_written = |why: &str| {
-            plan.not_written.push(format!(
-                "#{} ({}): {why}",
-                row.number,
-                row.question_id.as_deref().unwrap_or(&row.question)
-            ));
-        };
-        let proposal = match action(row) {
-            Action::Nothing => continue,
-            Action::Final(final_answer) => {
-                let (short, body) = split_final_answer(final_answer);
-                drafting::propose(&question, short.as_deref(), &body, overwrite)
+        let (state, proposal) = match &intent {
+            Intent::Accept => (
+                State::Accepted,
+                propose(row.short.as_deref(), row.body.as_deref().unwrap_or("")),
+            ),
+            Intent::Use(n) => {
+                let (_, short, body) = row.candidate(*n).expect("read_intent checked it");
+                (State::Picked, propose(short, body))
             }
-            Action::Accept if row.matched_id.is_some() => drafted(),
-            Action::Accept => {
-                not_written(
-                    "Accept, but draft found no answer to accept (use Edit with a Final answer)",
-                );
-                continue;
-            }
-            Action::EmptyEdit => {
-                not_written("Edit without a Final answer");
-                continue;
-            }
-            Action::Undecided => {
-                plan.undecided += 1;
-                if !row.written {
-                    continue;
+            Intent::Answer { short, body } => {
+                // A short answer with no column of its own leads the answer text, so it is never lost.
+                let has_short_cell = row
+                    .cells
+                    .iter()
+                    .any(|c| c.kind == AnswerKind::Short || c.kind.is_mark());
+                if has_short_cell || row.single_answer_column {
+                    (State::Edited, propose(short.as_deref(), body))
+                } else {
+                    (
+                        State::Edited,
+                        propose(None, &drafting::combined_answer(short.as_deref(), body)),
+                    )
                 }
-                drafted()
             }
+            Intent::Reject => (State::Rejected, Proposal::default()),
+            Intent::NeedsSme => (State::NeedsSme, Proposal::default()),
+            Intent::Undecided if row.written => (
+                State::Drafted,
+                propose(row.short.as_deref(), row.body.as_deref().unwrap_or("")),
+            ),
+            Intent::Undecided if row.cells.iter().any(|c| c.is_filled()) => {
+                (State::AlreadyAnswered, Proposal::default())
+            }
+            Intent::Undecided => (State::Unanswered, Proposal::default()),
+            Intent::Unclear(_) => (State::NotWritten, Proposal::default()),
         };
-        if let Some(why) = proposal.not_allowed {
-            not_written(&why);
-            continue;
-        }
-        if proposal.conflicts {
-            not_written(
-                "the file already answers it differently (draft with --overwrite to replace answers)",
-            );
-            continue;
-        }
-        if !proposal.writes.is_empty() {
+        // Why a decided row gets nothing written.
+        let problem = match (&intent, state) {
+            (Intent::Unclear(why), _) => Some(why.clone()),
+            (_, State::Accepted | State::Picked | State::Edited | State::Drafted) => {
+                if let Some(why) = &proposal.not_allowed {
+                    Some(why.clone())
+                } else if proposal.conflicts {
+                    Some(
+                        "the file already answers it differently (draft with --overwrite to replace answers)"
+                            .to_string(),
+                    )
+                } else if proposal.writes.is_empty() && proposal.already_filled == 0 {
+                    Some("the question has no answer cell this answer can go into".to_string())
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        let state = match problem {
+            Some(_) if state == State::Drafted => State::Unanswered,
+            Some(_) => State::NotWritten,
+            None => state,
+        };
+        let reason = match state {
+            State::NotWritten => {
+                let why = problem.clone().unwrap_or_default();
+                plan.not_applied.push(NotApplied {
+                    number: row.number,
+                    place: row.place(),
+                    reason: format!("not written: {why}"),
+                });
+                Some(why)
+            }
+            State::Rejected => Some("rejected".to_string()),
+            State::NeedsSme => Some("needs a subject-matter expert".to_string()),
+            State::Unanswered => Some(match (&problem, &row.matched_id) {
+                (Some(why), _) => format!("no decision; the draft cannot be written: {why}"),
+                (None, Some(_)) => format!(
+                    "no decision, and draft wrote nothing ({} confidence)",
+                    row.confidence
+                ),
+                (None, None) => "no decision, and nothing in the library matched".to_string(),
+            }),
+            _ => None,
+        };
+        if !state.is_open() && !proposal.writes.is_empty() {
             plan.written += 1;
+            writes.extend(proposal.writes.into_iter().map(|w| (row.sheet.clone(), w)));
         }
-        writes.extend(proposal.writes.into_iter().map(|w| (row.sheet.clone(), w)));
+        plan.questions.push(QuestionState {
+            number: row.number,
+            sheet: row.sheet.clone(),
+            cells: row.cells.iter().map(|c| c.cell.to_string()).collect(),
+            question_id: row.question_id.clone(),
+            question: row.question.clone(),
+            state,
+            reason,
+            entry: row.matched_id.clone(),
+            drafted: row.body.clone(),
+        });
+        plan.intents.push(intent);
     }
     plan.edits = drafting::edits_by_sheet(writes);
     plan
+}
+
+/// One thing a review taught an entry, for the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Taught {
+    /// The `#` of the review row it came from.
+    pub number: usize,
+    pub entry: String,
+    pub wording: String,
+    /// "alternate", "accepted" (a pending wording), "rejected", "needs-sme", "new proposed entry" or "new
+    /// approved entry".
+    pub recorded: String,
 }
 
 /// What learning changed in the library.
@@ -187,6 +442,8 @@ pub struct Learned {
     pub conflicts: Vec<String>,
     pub skipped: usize,
     pub warnings: Vec<String>,
+    /// Everything a review taught, row by row (`finish`).
+    pub taught: Vec<Taught>,
 }
 
 /// The library as learning needs it: its entries analyzed (for their normalized wordings) and the ids in use.
@@ -251,6 +508,30 @@ impl Known {
         Ok(path)
     }
 
+    /// Whether entry `index` already records `verdict` for a wording with this normalized key.
+    fn has_learned(&self, index: usize, key: &str, verdict: Verdict) -> bool {
+        self.entries[index]
+            .entry
+            .learned
+            .iter()
+            .any(|l| l.decision == verdict && self.key(&l.wording) == key)
+    }
+
+    /// Records what a review taught about entry `index` in its file; returns the file's relative path.
+    fn add_learned(
+        &mut self,
+        root: &Path,
+        index: usize,
+        learned: library::Learned,
+    ) -> Result<String> {
+        let path = self.entries[index].entry.path.clone();
+        write::add_learned(root, &path, &learned)?;
+        let mut entry = self.entries[index].entry.clone();
+        entry.learned.push(learned);
+        self.entries[index] = IndexedEntry::new(entry, &self.analyzer);
+        Ok(path)
+    }
+
     /// A free id for a new entry, from the question ID when there is one, else from the question.
     fn new_id(&mut self, question_id: Option<&str>, question: &str) -> String {
         write::unique_id(&write::id_for(question_id, question), &mut self.ids)
@@ -305,10 +586,35 @@ fn question_cell(row: &ReviewRow) -> String {
         .map_or_else(|| format!("row {}", row.row + 1), |c| c.cell.to_string())
 }
 
-/// Learns from reviewed rows. The caller holds the library lock.
+/// Whether `root` is an answer library: it has a `library.toml`, or it holds files that parse as entries and no
+/// sub-folder of it is a library of its own (has a `library.toml`: then `root` is a folder above a library, not
+/// one). The library a review workbook records is untrusted (see #16): `finish` learns into it only when it is one.
+pub fn is_answer_library(root: &Path) -> bool {
+    if !root.is_dir() {
+        return false;
+    }
+    if root.join("library.toml").is_file() {
+        return true;
+    }
+    let Ok(files) = library::scan_files(root) else {
+        return false;
+    };
+    // Entry files sit in the library or its sub-folders; a `library.toml` beside any of them marks another root.
+    let inner_root = files.iter().any(|f| {
+        Path::new(&f.rel)
+            .ancestors()
+            .skip(1)
+            .any(|dir| !dir.as_os_str().is_empty() && root.join(dir).join("library.toml").is_file())
+    });
+    !inner_root && files.iter().any(|f| library::read_entry(f).is_ok())
+}
+
+/// Learns from reviewed rows (see the module doc for what each decision teaches). The caller holds the library
+/// lock; `plan` is `plan_finish` of the same rows.
 pub fn learn_from_review(
     root: &Path,
     rows: &[ReviewRow],
+    plan: &FinishPlan,
     source_name: &str,
     approve: bool,
 ) -> Result<Learned> {
@@ -318,75 +624,225 @@ pub fn learn_from_review(
     for problem in &library.problems {
         learned.warnings.push(format!("skipped {problem}"));
     }
-    for row in rows {
+    let today = Date::today();
+    for (row, intent) in rows.iter().zip(&plan.intents) {
         let key = known.key(&row.question);
-        match action(row) {
-            Action::Accept => {
-                let Some(id) = &row.matched_id else { continue };
-                let Some(index) = known.find(id) else {
-                    learned.warnings.push(format!(
-                        "entry `{id}` (row #{}) is no longer in the library",
-                        row.number
-                    ));
-                    continue;
-                };
-                if key.is_empty() || known.entries[index].wording_keys.contains(&key) {
-                    continue;
-                }
-                let path = known.add_alternate(root, index, &row.question, false)?;
-                learned.alternates_added += 1;
-                learned.files_changed.push(path);
+        let wording = one_line(&row.question);
+        let source = format!(
+            "{source_name}, sheet '{}', cell {}",
+            row.sheet,
+            question_cell(row)
+        );
+        let mut teacher = Teacher {
+            root,
+            known: &mut known,
+            learned: &mut learned,
+            row,
+            key: &key,
+            wording: &wording,
+            source: &source,
+            today,
+        };
+        match intent {
+            Intent::Accept => {
+                let high = row.confidence == Confidence::High;
+                teacher.accept(row.matched_id.as_deref(), high || approve)?;
             }
-            Action::Final(final_answer) => {
-                let (short, body) = split_final_answer(final_answer);
+            Intent::Use(n) => {
+                let (id, _, _) = row.candidate(*n).expect("read_intent checked it");
+                teacher.accept(Some(id), approve)?;
+                // The reviewer passed the drafted entry over for this question.
+                if row.matched_id.as_deref() != Some(id) {
+                    teacher.record(row.matched_id.as_deref(), Verdict::Rejected)?;
+                }
+            }
+            Intent::Answer { short, body } => {
                 let body = if body.is_empty() {
-                    final_answer.trim().to_string()
+                    combined_answer_text(short.as_deref(), row.final_answer.as_deref())
                 } else {
-                    body
+                    body.clone()
                 };
-                if known.has_answer(&key, short.as_deref(), &body) {
-                    learned.skipped += 1;
-                    continue;
-                }
-                let parent = row
-                    .matched_id
-                    .as_deref()
-                    .and_then(|id| known.find(id))
-                    .map(|i| known.entries[i].entry.clone());
-                let id = known.new_id(row.question_id.as_deref(), &row.question);
-                let entry = write::new_entry(
-                    &id,
-                    "learned",
-                    &row.question,
-                    short,
-                    &body,
-                    parent.as_ref().map_or_else(
-                        || tag_for(row.section.as_deref(), &row.sheet),
-                        |p| p.tags.clone(),
-                    ),
-                    parent.as_ref().and_then(|p| p.owner.clone()),
-                    if approve {
-                        Status::Approved
-                    } else {
-                        Status::Proposed
-                    },
-                    format!(
-                        "learned from {source_name}, sheet '{}', cell {}{}",
-                        row.sheet,
-                        question_cell(row),
-                        question_ref(row.question_id.as_deref())
-                    ),
-                    parent.map(|p| p.id),
-                );
-                write::write_new_entry(root, &entry)?;
-                learned.files_changed.push(entry.path.clone());
-                learned.entries_added.push(entry.id.clone());
-                known.add(entry);
+                teacher.answer(short.clone(), &body, approve)?;
             }
-            Action::Nothing | Action::EmptyEdit | Action::Undecided => {}
+            Intent::Reject => teacher.record(row.matched_id.as_deref(), Verdict::Rejected)?,
+            Intent::NeedsSme => teacher.record(row.matched_id.as_deref(), Verdict::NeedsSme)?,
+            Intent::Undecided | Intent::Unclear(_) => {}
         }
     }
     Ok(learned)
+}
+
+/// The body of an answer that is a short answer alone ("Yes"): the Final answer as typed, else the short answer.
+fn combined_answer_text(short: Option<&str>, final_answer: Option<&str>) -> String {
+    final_answer
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .or(short)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Teaches the library what one reviewed row says.
+struct Teacher<'a> {
+    root: &'a Path,
+    known: &'a mut Known,
+    learned: &'a mut Learned,
+    row: &'a ReviewRow,
+    key: &'a str,
+    wording: &'a str,
+    source: &'a str,
+    today: Date,
+}
+
+impl Teacher<'_> {
+    /// The entry `id` answers this question: its customer wording becomes an alternate when `confirmed` (an
+    /// accepted high draft, or `--approve`), else a pending wording.
+    fn accept(&mut self, id: Option<&str>, confirmed: bool) -> Result<()> {
+        let Some(index) = self.entry(id) else {
+            return Ok(());
+        };
+        if self.key.is_empty()
+            || self.known.entries[index]
+                .wording_keys
+                .iter()
+                .any(|k| k == self.key)
+        {
+            return Ok(());
+        }
+        let path = if confirmed {
+            let path = self
+                .known
+                .add_alternate(self.root, index, self.wording, false)?;
+            self.learned.alternates_added += 1;
+            self.taught(index, "alternate");
+            path
+        } else {
+            if self.known.has_learned(index, self.key, Verdict::Accepted) {
+                return Ok(());
+            }
+            let path =
+                self.known
+                    .add_learned(self.root, index, self.record_of(Verdict::Accepted))?;
+            self.taught(index, Verdict::Accepted.as_str());
+            path
+        };
+        self.changed(path);
+        Ok(())
+    }
+
+    /// Records that the entry `id` is not the answer to this question (rejected, or sent to an expert).
+    fn record(&mut self, id: Option<&str>, verdict: Verdict) -> Result<()> {
+        let Some(index) = self.entry(id) else {
+            return Ok(());
+        };
+        if self.key.is_empty() || self.known.has_learned(index, self.key, verdict) {
+            return Ok(());
+        }
+        let path = self
+            .known
+            .add_learned(self.root, index, self.record_of(verdict))?;
+        self.taught(index, verdict.as_str());
+        self.changed(path);
+        Ok(())
+    }
+
+    /// The reviewer's own answer: a new entry (proposed unless `approve`) derived from the drafted one. An answer
+    /// the drafted entry gives already is an Accept of it; one whose Yes/No contradicts the drafted entry's also
+    /// records that entry as rejected for this wording.
+    fn answer(&mut self, short: Option<String>, body: &str, approve: bool) -> Result<()> {
+        let row = self.row;
+        let parent = row.matched_id.as_deref().and_then(|id| self.known.find(id));
+        if let Some(index) = parent {
+            let entry = &self.known.entries[index].entry;
+            if entry.gives_answer(short.as_deref(), body) {
+                let high = row.confidence == Confidence::High;
+                return self.accept(row.matched_id.as_deref(), high || approve);
+            }
+            if let (Some(new), Some(old)) = (short.as_deref(), entry.short_answer.as_deref())
+                && !same_short_answer(new, old)
+            {
+                self.record(row.matched_id.as_deref(), Verdict::Rejected)?;
+            }
+        }
+        if self.known.has_answer(self.key, short.as_deref(), body) {
+            self.learned.skipped += 1;
+            return Ok(());
+        }
+        let parent = parent.map(|i| self.known.entries[i].entry.clone());
+        let id = self.known.new_id(row.question_id.as_deref(), &row.question);
+        let status = if approve {
+            Status::Approved
+        } else {
+            Status::Proposed
+        };
+        let entry = write::new_entry(
+            &id,
+            "learned",
+            &row.question,
+            short,
+            body,
+            parent.as_ref().map_or_else(
+                || tag_for(row.section.as_deref(), &row.sheet),
+                |p| p.tags.clone(),
+            ),
+            parent.as_ref().and_then(|p| p.owner.clone()),
+            status,
+            format!(
+                "learned from {}{}",
+                self.source,
+                question_ref(row.question_id.as_deref())
+            ),
+            parent.map(|p| p.id),
+        );
+        write::write_new_entry(self.root, &entry)?;
+        self.learned.files_changed.push(entry.path.clone());
+        self.learned.entries_added.push(entry.id.clone());
+        self.learned.taught.push(Taught {
+            number: row.number,
+            entry: entry.id.clone(),
+            wording: self.wording.to_string(),
+            recorded: format!("new {status} entry"),
+        });
+        self.known.add(entry);
+        Ok(())
+    }
+
+    /// The entry `id` in the library, or a warning that it is gone.
+    fn entry(&mut self, id: Option<&str>) -> Option<usize> {
+        let id = id?;
+        let index = self.known.find(id);
+        if index.is_none() {
+            self.learned.warnings.push(format!(
+                "entry `{id}` (row #{}) is no longer in the library",
+                self.row.number
+            ));
+        }
+        index
+    }
+
+    fn record_of(&self, decision: Verdict) -> library::Learned {
+        library::Learned {
+            wording: self.wording.to_string(),
+            decision,
+            date: Some(self.today),
+            source: Some(self.source.to_string()),
+        }
+    }
+
+    fn taught(&mut self, index: usize, recorded: &str) {
+        self.learned.taught.push(Taught {
+            number: self.row.number,
+            entry: self.known.entries[index].entry.id.clone(),
+            wording: self.wording.to_string(),
+            recorded: recorded.to_string(),
+        });
+    }
+
+    fn changed(&mut self, path: String) {
+        if !self.learned.files_changed.contains(&path) {
+            self.learned.files_changed.push(path);
+        }
+    }
 }
 
 /// An answer read from a questionnaire row: the short answer (Yes/No/N/A, from its cell or the marks) and the
@@ -578,5 +1034,129 @@ mod tests {
             split_final_answer("Yesterday we did"),
             (None, "Yesterday we did".into())
         );
+    }
+
+    /// A drafted row (C short with a Yes/No dropdown, D long), as the reviewer left it.
+    fn row(
+        number: usize,
+        decision: Option<Decision>,
+        shown_short: &str,
+        shown_body: &str,
+    ) -> ReviewRow {
+        use crate::questionnaire::AnswerCell;
+        let cell = |at: &str, kind| AnswerCell {
+            cell: at.parse().unwrap(),
+            kind,
+            allowed: (kind == AnswerKind::Short).then(|| vec!["Yes".into(), "No".into()]),
+            current: String::new(),
+        };
+        ReviewRow {
+            number,
+            sheet: "S".into(),
+            row: 4,
+            question_id: None,
+            question: "Do you encrypt data at rest?".into(),
+            section: None,
+            cells: vec![cell("C5", AnswerKind::Short), cell("D5", AnswerKind::Long)],
+            single_answer_column: false,
+            matched_id: Some("encryption".into()),
+            confidence: Confidence::Medium,
+            short: Some("Yes".into()),
+            body: Some("Yes. AES-256.".into()),
+            written: false,
+            alternatives: Vec::new(),
+            decision,
+            final_answer: None,
+            shown: Some(crate::workbook::review::Shown {
+                short: shown_short.into(),
+                body: shown_body.into(),
+            }),
+        }
+    }
+
+    fn writes(plan: &FinishPlan) -> Vec<(String, String)> {
+        plan.edits
+            .values()
+            .flatten()
+            .map(|e| (e.cell.to_string(), e.text.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_draft_corrected_in_place_is_an_edit() {
+        // Rewrapped, not changed: an Accept.
+        let plan = plan_finish(
+            &[row(1, Some(Decision::Accept), "Yes", " Yes.\n AES-256. ")],
+            false,
+        );
+        assert_eq!(plan.questions[0].state, State::Accepted);
+        // The answer text changed, no decision: an edit, with the drafted short answer.
+        let plan = plan_finish(&[row(1, None, "Yes", "Yes. AES-256 with KMS keys.")], false);
+        assert_eq!(plan.questions[0].state, State::Edited);
+        assert_eq!(
+            writes(&plan),
+            [
+                ("C5".to_string(), "Yes".to_string()),
+                ("D5".to_string(), "Yes. AES-256 with KMS keys.".to_string())
+            ]
+        );
+        // The short answer flipped beside a text that still says Yes: not written, and said so.
+        let plan = plan_finish(
+            &[row(1, Some(Decision::Accept), "no", "Yes. AES-256.")],
+            false,
+        );
+        assert_eq!(plan.questions[0].state, State::NotWritten);
+        assert!(writes(&plan).is_empty());
+        assert_eq!(plan.not_applied.len(), 1);
+        // Both flipped: written as typed, the short answer as the dropdown spells it.
+        let plan = plan_finish(&[row(1, None, "no", "No. Not yet.")], false);
+        assert_eq!(
+            writes(&plan),
+            [
+                ("C5".to_string(), "No".to_string()),
+                ("D5".to_string(), "No. Not yet.".to_string())
+            ]
+        );
+        // Cleared: nothing to write, and said so.
+        let plan = plan_finish(&[row(1, None, "", "")], false);
+        assert_eq!(plan.questions[0].state, State::NotWritten);
+        // Changed in place, then rejected: the change is reported, nothing written.
+        let plan = plan_finish(&[row(1, Some(Decision::Reject), "Yes", "Other.")], false);
+        assert_eq!(plan.questions[0].state, State::Rejected);
+        assert_eq!(plan.not_applied.len(), 1);
+    }
+
+    #[test]
+    fn every_question_has_one_state() {
+        let mut written = row(1, None, "Yes", "Yes. AES-256.");
+        written.written = true;
+        let untouched = row(2, None, "Yes", "Yes. AES-256.");
+        let mut answered = row(3, None, "Yes", "Yes. AES-256.");
+        answered.cells[0].current = "No".into();
+        let mut nothing = row(4, None, "", "");
+        (nothing.matched_id, nothing.short, nothing.body) = (None, None, None);
+        let sme = row(5, Some(Decision::NeedsSme), "Yes", "Yes. AES-256.");
+        let plan = plan_finish(&[written, untouched, answered, nothing, sme], false);
+        let states: Vec<State> = plan.questions.iter().map(|q| q.state).collect();
+        assert_eq!(
+            states,
+            [
+                State::Drafted,
+                State::Unanswered,
+                State::AlreadyAnswered,
+                State::Unanswered,
+                State::NeedsSme
+            ]
+        );
+        assert_eq!(
+            plan.questions[1].reason.as_deref(),
+            Some("no decision, and draft wrote nothing (medium confidence)")
+        );
+        assert_eq!(
+            plan.questions[3].reason.as_deref(),
+            Some("no decision, and nothing in the library matched")
+        );
+        assert_eq!((plan.reviewed, plan.undecided, plan.written), (1, 4, 1));
+        assert!(plan.not_applied.is_empty());
     }
 }

@@ -71,6 +71,7 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         min_confidence: args.min_confidence,
         overwrite: args.overwrite,
         semantic: matcher.is_semantic(),
+        reading: review::Reading::of(&options),
     };
     let review_bytes = review::review_workbook(&meta, &drafts, &summary)?;
     // Both outputs are made before either is written, and the folder only now, so a draft that fails leaves

@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::entry::{key_line, split_front_matter};
-use super::{Entry, Library, Status};
+use super::{Entry, Library, Status, Verdict};
 use crate::analysis::Analyzer;
 use crate::date::Date;
 
@@ -41,6 +41,13 @@ pub enum FindingKind {
     /// `derived_from` names an entry that does not exist.
     BrokenReference,
     Empty,
+    /// A review accepted the entry for a customer wording that a person has not yet approved into `alternates`
+    /// (see #14: a medium or low draft accepted in review never becomes high on its own).
+    PendingWording,
+    /// A review rejected the entry for a wording since the entry was last reviewed.
+    RejectedWording,
+    /// A reviewer sent a question the entry was drafted for to a subject-matter expert since it was last reviewed.
+    NeedsSme,
 }
 
 impl FindingKind {
@@ -58,6 +65,9 @@ impl FindingKind {
             FindingKind::NearDuplicate => "near-duplicate",
             FindingKind::BrokenReference => "broken-reference",
             FindingKind::Empty => "empty",
+            FindingKind::PendingWording => "pending-wording",
+            FindingKind::RejectedWording => "rejected-wording",
+            FindingKind::NeedsSme => "needs-sme",
         }
     }
 }
@@ -142,6 +152,7 @@ pub fn check_library(library: &Library, today: Date) -> Vec<Finding> {
                 "proposed entry waiting for review: edit it if needed, then set status = \"approved\"",
             ));
         }
+        findings.extend(learned_findings(entry, line_of_key("learned")));
         if let Some(parent) = &entry.derived_from
             && !ids.contains(parent.as_str())
         {
@@ -156,6 +167,53 @@ pub fn check_library(library: &Library, today: Date) -> Vec<Finding> {
     let analyzer = library.settings.analyzer();
     findings.extend(near_duplicates(&library.entries, &analyzer));
     findings.sort_by(|a, b| (&a.file, a.line, a.kind).cmp(&(&b.file, b.line, b.kind)));
+    findings
+}
+
+/// What reviews taught about an entry since it was last reviewed (`Entry::learned_since_review`), as findings a
+/// person should look at: wordings to approve, rejections to consider. Setting `reviewed` to a later date clears
+/// them; an accepted wording already in `alternates` is approved and not listed.
+fn learned_findings(entry: &Entry, line: Option<usize>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for learned in entry.learned_since_review() {
+        let wording = crate::text::snippet(&learned.wording, 120);
+        let when = learned.date.map_or(String::new(), |d| format!(" on {d}"));
+        let from = learned
+            .source
+            .as_deref()
+            .map_or(String::new(), |s| format!(" ({s})"));
+        let (kind, message) = match learned.decision {
+            Verdict::Accepted
+                if entry.alternates.contains(&learned.wording)
+                    || entry.question == learned.wording =>
+            {
+                continue;
+            }
+            Verdict::Accepted => (
+                FindingKind::PendingWording,
+                format!(
+                    "a review{when} accepted this entry for \"{wording}\"{from}; if that asks the same question, \
+                     add it to `alternates` (then it is exact re-use, drafted at high); until then it only helps \
+                     find this entry"
+                ),
+            ),
+            Verdict::Rejected => (
+                FindingKind::RejectedWording,
+                format!(
+                    "a review{when} rejected this entry for \"{wording}\"{from}; it is no longer drafted at high \
+                     or medium for that wording: check whether the answer needs work, then set `reviewed`"
+                ),
+            ),
+            Verdict::NeedsSme => (
+                FindingKind::NeedsSme,
+                format!(
+                    "a reviewer{when} sent \"{wording}\"{from} to a subject-matter expert instead of using this \
+                     entry; it is treated as rejected for that wording until a person decides"
+                ),
+            ),
+        };
+        findings.push(Finding::new(kind, &entry.path, line, message));
+    }
     findings
 }
 
@@ -245,4 +303,46 @@ fn weighted_jaccard(a: &HashSet<String>, b: &HashSet<String>, idf: &impl Fn(&str
     let both: f64 = a.intersection(b).map(|t| idf(t)).sum();
     let either: f64 = a.union(b).map(|t| idf(t)).sum();
     if either == 0.0 { 0.0 } else { both / either }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::entry::parse_entry;
+
+    #[test]
+    fn what_reviews_taught_since_the_last_review_is_listed() {
+        let text = "+++\nquestion = \"Do you encrypt data?\"\nalternates = [\"Is data encrypted?\"]\n\
+                    reviewed = 2026-06-01\nlearned = [\n\
+                    { wording = \"Is data encrypted?\", decision = \"accepted\", date = 2026-07-01 },\n\
+                    { wording = \"Do you encrypt backups?\", decision = \"accepted\", date = 2026-07-02, source = \"q.xlsx, sheet 'S', cell C4\" },\n\
+                    { wording = \"Do you encrypt laptops?\", decision = \"rejected\", date = 2026-07-03 },\n\
+                    { wording = \"Do you encrypt email?\", decision = \"needs-sme\", date = 2026-07-04 },\n\
+                    { wording = \"Do you encrypt logs?\", decision = \"rejected\", date = 2026-05-01 },\n\
+                    ]\n+++\nYes.\n";
+        let entry = parse_entry("enc", "enc.md", text).unwrap();
+        let findings = learned_findings(&entry, Some(5));
+        let kinds: Vec<FindingKind> = findings.iter().map(|f| f.kind).collect();
+        // The approved wording (in alternates) and the rejection before the last review are not listed.
+        assert_eq!(
+            kinds,
+            [
+                FindingKind::PendingWording,
+                FindingKind::RejectedWording,
+                FindingKind::NeedsSme
+            ]
+        );
+        assert!(
+            findings[0].message.contains(
+                "a review on 2026-07-02 accepted this entry for \"Do you encrypt backups?\" (q.xlsx, sheet 'S', cell C4)"
+            ),
+            "{}",
+            findings[0].message
+        );
+        assert!(
+            findings
+                .iter()
+                .all(|f| f.line == Some(5) && f.file == "enc.md")
+        );
+    }
 }

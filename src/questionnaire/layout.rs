@@ -120,8 +120,10 @@ impl QuestionRow {
 }
 
 /// User overrides for one run (0-based; `None` means detect). They describe one sheet's layout, so they apply
-/// only to the sheets named with `--sheet` (see `questionnaire::read_questionnaire`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// only to the sheets named with `--sheet` (see `questionnaire::read_questionnaire`). A review workbook records
+/// them, so `finish` reads the questionnaire as `draft` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Overrides {
     pub header_row: Option<u32>,
     pub question_col: Option<u32>,

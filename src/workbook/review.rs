@@ -1,11 +1,18 @@
 //! The review workbook: what a person reads to decide what to trust, and what `finish` reads back.
 //!
-//! In: the drafts of one run. Out: `<stem>.review.xlsx` (rust_xlsxwriter) with a **Review** sheet (one row per
-//! question: where it is, what was drafted, how sure, from which entry, the runners-up, and `Decision` and
-//! `Final answer` columns for the reviewer), a **Summary** sheet, and a hidden **answerbank** sheet that records
-//! the source file (path and SHA-256) and, per row, its answer cells and the drafted answer, so `finish` can
-//! write the reviewed answers back exactly where `draft` would have. Rows are tied together by the `#` column, so
-//! a reviewer may sort and filter the Review sheet freely.
+//! In: the drafts of one run. Out: `<stem>.review.xlsx` (rust_xlsxwriter) with a **Review** sheet laid out for the
+//! task (see #16): the question, the band, the drafted short answer and answer, `Decision` and `Final answer` side
+//! by side at the left (about 175 character-widths, a laptop screen), header row and question frozen; the status,
+//! score, place in the customer's file, matched entry, candidates #2 and #3 (each with its short answer and the
+//! start of its answer, chosen with "Use #2" / "Use #3") and notes to the right. A **Summary** sheet, and a hidden
+//! **answerbank** sheet that records the source file (path, SHA-256 and how it was read) and, per row, its answer
+//! cells, what the drafted cells showed and the candidates' answers, so that `finish` writes back exactly where
+//! `draft` would have and can tell a drafted answer corrected in place from one left alone. Rows are tied together
+//! by the `#` column, so a reviewer may sort and filter the Review sheet freely.
+//!
+//! A review travels by e-mail and shared drives like any other file: [`read_review`] opens it with the limits of a
+//! customer's file, and [`check_against_source`] refuses any recorded answer cell that the reader does not find in
+//! the source questionnaire.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -18,11 +25,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::cell::CellRef;
 use crate::date::Date;
-use crate::drafting::{Draft, Outcome, Summary};
-use crate::matching::Confidence;
+use crate::drafting::{CANDIDATES_KEPT, Draft, Outcome, Summary, combined_answer};
+use crate::matching::{Candidate, Confidence};
 use crate::ooxml::Limits;
-use crate::questionnaire::AnswerCell;
 use crate::questionnaire::source::Workbook as Source;
+use crate::questionnaire::{AnswerCell, Overrides, QuestionRow, Questionnaire, ReadOptions};
+use crate::text::{one_line, plain_text, snippet};
 use crate::workbook::patch::fit_to_cell;
 
 const REVIEW_SHEET: &str = "Review";
@@ -30,30 +38,81 @@ const SUMMARY_SHEET: &str = "Summary";
 const DATA_SHEET: &str = "answerbank";
 /// Written in the data sheet's A1; `finish` refuses a workbook without it.
 const MARKER: &str = "answerbank review workbook";
-/// 2: rows record `single_answer_column` (a version-1 workbook would read it as false and write the body alone).
-const FORMAT_VERSION: u32 = 2;
+/// 3: the Review sheet's columns were reordered for the task, rows record the candidates and their answers, and the
+/// data sheet records how the questionnaire was read (see #16). A version-2 workbook would have its decisions read
+/// from the wrong column.
+const FORMAT_VERSION: u32 = 3;
 /// The row (0-based) where the data sheet's per-question table starts (its header).
 const DATA_TABLE_ROW: u32 = 12;
+/// Characters of a candidate's answer shown in the Review sheet (its start; the whole answer is written on Use #N).
+const CANDIDATE_SNIPPET: usize = 200;
 
 /// A reviewer's decision on one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Decision {
     Accept,
+    /// Use candidate #n (2 or 3) instead of the drafted one.
+    Use(usize),
     Edit,
     Reject,
     NeedsSme,
 }
 
 impl Decision {
-    pub const CHOICES: [&'static str; 4] = ["Accept", "Edit", "Reject", "Needs SME"];
+    /// The values of the Decision dropdown.
+    pub const CHOICES: [&'static str; 6] =
+        ["Accept", "Use #2", "Use #3", "Edit", "Reject", "Needs SME"];
 
+    /// Reads a decision as a person may type it: any case, "Use #2", "use 2" or "#2"; "Use #1" is Accept.
     pub fn parse(text: &str) -> Option<Decision> {
-        match text.trim().to_lowercase().as_str() {
-            "accept" | "accepted" => Some(Decision::Accept),
-            "edit" | "edited" => Some(Decision::Edit),
-            "reject" | "rejected" => Some(Decision::Reject),
-            "needs sme" | "sme" | "needs_sme" => Some(Decision::NeedsSme),
+        let text = text.trim().to_lowercase();
+        match text.as_str() {
+            "accept" | "accepted" => return Some(Decision::Accept),
+            "edit" | "edited" => return Some(Decision::Edit),
+            "reject" | "rejected" => return Some(Decision::Reject),
+            "needs sme" | "sme" | "needs_sme" | "needs-sme" => return Some(Decision::NeedsSme),
+            _ => {}
+        }
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let number = compact
+            .strip_prefix("use")
+            .map(|rest| rest.strip_prefix('#').unwrap_or(rest))
+            .or_else(|| compact.strip_prefix('#'))?;
+        match number.parse::<usize>().ok()? {
+            1 => Some(Decision::Accept),
+            n @ 2..=CANDIDATES_KEPT => Some(Decision::Use(n)),
             _ => None,
+        }
+    }
+}
+
+/// How `draft` read the questionnaire (`--sheet`, `--include-hidden`, the header and column options), recorded so
+/// that `finish` reads it again the same way and writes only into answer cells the reader finds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Reading {
+    pub sheets: Vec<String>,
+    pub include_hidden: bool,
+    #[serde(flatten)]
+    pub overrides: Overrides,
+}
+
+impl Reading {
+    pub fn of(options: &ReadOptions) -> Reading {
+        Reading {
+            sheets: options.sheets.clone(),
+            include_hidden: options.include_hidden,
+            overrides: options.overrides.clone(),
+        }
+    }
+
+    /// The reader options to read the questionnaire again (with the default limits, as `draft` uses).
+    pub fn options(&self) -> ReadOptions {
+        ReadOptions {
+            sheets: self.sheets.clone(),
+            include_hidden: self.include_hidden,
+            overrides: self.overrides.clone(),
+            limits: Limits::default(),
         }
     }
 }
@@ -70,6 +129,27 @@ pub struct ReviewMeta {
     pub min_confidence: Confidence,
     pub overwrite: bool,
     pub semantic: bool,
+    pub reading: Reading,
+}
+
+/// A runner-up the reviewer can pick with "Use #n".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alternative {
+    /// 2 or 3: its place among the candidates, as the Decision names it.
+    pub number: usize,
+    pub id: String,
+    pub question: String,
+    pub short: Option<String>,
+    /// Its answer as a cell shows it; kept in a column of its own in the data sheet.
+    #[serde(skip)]
+    pub body: String,
+}
+
+/// What the Review sheet's drafted short-answer and answer cells hold when read back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shown {
+    pub short: String,
+    pub body: String,
 }
 
 /// One question as recorded in the data sheet, with the reviewer's decision once read back.
@@ -87,22 +167,48 @@ pub struct ReviewRow {
     pub single_answer_column: bool,
     pub matched_id: Option<String>,
     pub confidence: Confidence,
-    /// The drafted answer (the best entry's short answer and body), even when it was not written.
+    /// The drafted answer (the best entry's short answer and body), even when it was not written. These are also
+    /// exactly what the Review sheet's "Short answer" and "Drafted answer" cells showed, so a change made there
+    /// is seen on reading back.
     pub short: Option<String>,
     /// Kept in a column of its own in the data sheet (it can be as long as a cell allows).
     #[serde(skip)]
     pub body: Option<String>,
     /// Whether `draft` wrote it into the customer's file.
     pub written: bool,
+    /// Candidates #2 and #3 (only for a matched question).
+    #[serde(default)]
+    pub alternatives: Vec<Alternative>,
     #[serde(skip)]
     pub decision: Option<Decision>,
     #[serde(skip)]
     pub final_answer: Option<String>,
+    /// The drafted cells as the reviewer left them (`None` when the row is not in the Review sheet any more).
+    #[serde(skip)]
+    pub shown: Option<Shown>,
 }
 
 impl ReviewRow {
     fn from_draft(number: usize, draft: &Draft) -> ReviewRow {
         let best = draft.result.matched();
+        let alternatives = match best {
+            Some(_) => draft
+                .result
+                .candidates
+                .iter()
+                .enumerate()
+                .skip(1)
+                .take(CANDIDATES_KEPT - 1)
+                .map(|(i, c)| Alternative {
+                    number: i + 1,
+                    id: c.id().to_string(),
+                    question: one_line(&c.entry.entry.question),
+                    short: c.entry.entry.short_answer.clone(),
+                    body: cell_body(c),
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         ReviewRow {
             number,
             sheet: draft.row.sheet.clone(),
@@ -115,12 +221,48 @@ impl ReviewRow {
             matched_id: best.map(|c| c.id().to_string()),
             confidence: draft.result.confidence,
             short: best.and_then(|c| c.entry.entry.short_answer.clone()),
-            body: best.map(|c| fit_to_cell(&crate::text::plain_text(&c.entry.entry.body)).0),
+            body: best.map(cell_body),
             written: draft.outcome == Outcome::Written,
+            alternatives,
             decision: None,
             final_answer: None,
+            shown: None,
         }
     }
+
+    /// Candidate #n's id, short answer and body: #1 is the drafted answer.
+    pub fn candidate(&self, n: usize) -> Option<(&str, Option<&str>, &str)> {
+        if n == 1 {
+            return self.matched_id.as_deref().map(|id| {
+                (
+                    id,
+                    self.short.as_deref(),
+                    self.body.as_deref().unwrap_or(""),
+                )
+            });
+        }
+        self.alternatives
+            .iter()
+            .find(|a| a.number == n)
+            .map(|a| (a.id.as_str(), a.short.as_deref(), a.body.as_str()))
+    }
+
+    /// Where the question is, for messages: "#3 (NW-1.3, sheet 'Vendor Questionnaire', cell C8)".
+    pub fn place(&self) -> String {
+        let cell = self.cells.first().map_or_else(
+            || format!("row {}", self.row + 1),
+            |c| format!("cell {}", c.cell),
+        );
+        match &self.question_id {
+            Some(id) => format!("#{} ({id}, sheet '{}', {cell})", self.number, self.sheet),
+            None => format!("#{} (sheet '{}', {cell})", self.number, self.sheet),
+        }
+    }
+}
+
+/// An entry's answer as a cell shows it (plain text, cut to a cell's limit).
+fn cell_body(candidate: &Candidate) -> String {
+    fit_to_cell(&plain_text(&candidate.entry.entry.body)).0
 }
 
 fn status_text(outcome: Outcome) -> &'static str {
@@ -143,38 +285,153 @@ fn band_color(confidence: Confidence) -> Color {
     }
 }
 
-/// The review sheet's columns: (header, width).
-const COLUMNS: [(&str, f64); 17] = [
+/// Where a question stands once the review is applied. Every question is in exactly one state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Accept: the drafted answer.
+    Accepted,
+    /// The reviewer's own answer (Edit, a Final answer, or the draft corrected in place).
+    Edited,
+    /// Use #N: another candidate's answer.
+    Picked,
+    /// No decision; `draft` wrote it into the file, and it stays.
+    Drafted,
+    /// No decision; the customer's file already answers it.
+    AlreadyAnswered,
+    Rejected,
+    NeedsSme,
+    /// No decision and no answer.
+    Unanswered,
+    /// The reviewer decided, but what they asked for could not be written (see the reason).
+    NotWritten,
+}
+
+impl State {
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            State::Rejected | State::NeedsSme | State::Unanswered | State::NotWritten
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Accepted => "accepted",
+            State::Edited => "edited",
+            State::Picked => "picked",
+            State::Drafted => "drafted",
+            State::AlreadyAnswered => "already answered",
+            State::Rejected => "rejected",
+            State::NeedsSme => "needs SME",
+            State::Unanswered => "no decision, no answer",
+            State::NotWritten => "not written",
+        }
+    }
+}
+
+/// One question after the review.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionState {
+    /// The `#` of the review row.
+    pub number: usize,
+    pub sheet: String,
+    /// Its answer cells in the customer's file.
+    pub cells: Vec<String>,
+    pub question_id: Option<String>,
+    pub question: String,
+    pub state: State,
+    /// For an open question, why it is open and what to do.
+    pub reason: Option<String>,
+    /// The entry `draft` drafted from, if any.
+    pub entry: Option<String>,
+    /// Its answer, for whoever answers an open question (not in `--json`).
+    #[serde(skip)]
+    pub drafted: Option<String>,
+}
+
+/// The Review sheet's columns (0-based). What a reviewer reads and writes sits at the left, the rest to the right.
+pub const NUMBER_COL: u16 = 0;
+pub const QUESTION_COL: u16 = 1;
+pub const CONFIDENCE_COL: u16 = 2;
+pub const SHORT_COL: u16 = 3;
+pub const DRAFTED_COL: u16 = 4;
+pub const DECISION_COL: u16 = 5;
+pub const FINAL_COL: u16 = 6;
+const STATUS_COL: u16 = 7;
+const SCORE_COL: u16 = 8;
+const SHEET_COL: u16 = 9;
+const CELLS_COL: u16 = 10;
+const QUESTION_ID_COL: u16 = 11;
+const ENTRY_COL: u16 = 12;
+const ENTRY_QUESTION_COL: u16 = 13;
+const CANDIDATE_COL: u16 = 14;
+const NOTES_COL: u16 = 16;
+
+/// Headers and widths, in column order. The first seven add up to 175 character-widths, which a laptop screen
+/// shows without scrolling; `finish` finds the columns it reads by these headers.
+pub const COLUMNS: [(&str, f64); 17] = [
     ("#", 5.0),
+    ("Question", 48.0),
+    ("Confidence", 11.0),
+    ("Short answer", 9.0),
+    ("Drafted answer", 45.0),
+    ("Decision", 12.0),
+    ("Final answer", 45.0),
+    ("Status", 13.0),
+    ("Score", 7.0),
     ("Sheet", 14.0),
     ("Cells", 10.0),
     ("Question ID", 12.0),
-    ("Question", 60.0),
-    ("Drafted short answer", 11.0),
-    ("Drafted answer", 70.0),
-    ("Confidence", 11.0),
-    ("Score", 7.0),
-    ("Status", 14.0),
-    ("Matched entry", 24.0),
-    ("Matched question", 50.0),
-    ("Alternative 1", 40.0),
-    ("Alternative 2", 40.0),
-    ("Decision", 12.0),
-    ("Final answer", 60.0),
-    ("Notes", 45.0),
+    ("Matched entry", 22.0),
+    ("Matched question", 40.0),
+    ("Candidate #2", 50.0),
+    ("Candidate #3", 50.0),
+    ("Notes", 50.0),
 ];
-/// The Review sheet's Decision and Final answer columns (0-based), where a reviewer writes.
-pub const DECISION_COL: u16 = 14;
-pub const FINAL_COL: u16 = 15;
 
-/// Writes the review workbook's bytes.
-pub fn review_workbook(meta: &ReviewMeta, drafts: &[Draft], summary: &Summary) -> Result<Vec<u8>> {
+/// The best candidate's score on the one 0-1 scale the Review sheet shows: an exact re-use is 1, and a
+/// context bonus never lifts another match past it (see #16: exact re-use showed 2.06 beside 0.44).
+pub fn shown_score(candidate: &Candidate) -> f64 {
+    let score = if candidate.features.exact {
+        1.0
+    } else {
+        f64::from(candidate.score).clamp(0.0, 1.0)
+    };
+    (score * 100.0).round() / 100.0
+}
+
+fn new_workbook(title: &str) -> Workbook {
     let mut workbook = Workbook::new();
     workbook.set_properties(
         &DocProperties::new()
-            .set_title("answerbank review")
+            .set_title(title)
             .set_author("answerbank"),
     );
+    workbook
+}
+
+/// The header row of the sheets answerbank writes for people.
+fn header_format() -> Format {
+    Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0x1F4E78))
+        .set_font_color(Color::White)
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+}
+
+/// Wrapped text and plain cells, both at the top of a row that long answers make tall.
+fn cell_formats() -> (Format, Format) {
+    (
+        Format::new().set_text_wrap().set_align(FormatAlign::Top),
+        Format::new().set_align(FormatAlign::Top),
+    )
+}
+
+/// Writes the review workbook's bytes.
+pub fn review_workbook(meta: &ReviewMeta, drafts: &[Draft], summary: &Summary) -> Result<Vec<u8>> {
+    let mut workbook = new_workbook("answerbank review");
     let rows: Vec<ReviewRow> = drafts
         .iter()
         .enumerate()
@@ -188,71 +445,113 @@ pub fn review_workbook(meta: &ReviewMeta, drafts: &[Draft], summary: &Summary) -
 
 fn write_review_sheet(sheet: &mut Worksheet, drafts: &[Draft], rows: &[ReviewRow]) -> Result<()> {
     sheet.set_name(REVIEW_SHEET)?.set_active(true);
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0x1F4E78))
-        .set_font_color(Color::White)
-        .set_text_wrap();
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    let top = Format::new().set_align(FormatAlign::Top);
+    let header = header_format();
+    // The reviewer's own columns stand out from what draft wrote.
+    let header_yours = header.clone().set_background_color(Color::RGB(0x7B3F00));
+    let (wrap, top) = cell_formats();
+    let yours = wrap.clone().set_background_color(Color::RGB(0xFFF8E7));
     for (col, (name, width)) in COLUMNS.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, *name, &header)?;
-        sheet.set_column_width(col as u16, *width)?;
+        let col = col as u16;
+        let format = if col == DECISION_COL || col == FINAL_COL {
+            &header_yours
+        } else {
+            &header
+        };
+        sheet.write_string_with_format(0, col, *name, format)?;
+        sheet.set_column_width(col, *width)?;
     }
     for (draft, row) in drafts.iter().zip(rows) {
         let r = row.number as u32;
-        let best = draft.result.best();
-        let cells: Vec<String> = draft
-            .row
-            .answer_cells
-            .iter()
-            .map(|c| c.cell.to_string())
-            .collect();
-        let band = Format::new()
-            .set_background_color(band_color(draft.result.confidence))
-            .set_align(FormatAlign::Top);
-        sheet.write_number_with_format(r, 0, row.number as f64, &top)?;
-        sheet.write_string_with_format(r, 1, &row.sheet, &top)?;
-        sheet.write_string_with_format(r, 2, cells.join(", "), &top)?;
-        sheet.write_string_with_format(r, 3, row.question_id.as_deref().unwrap_or(""), &top)?;
-        sheet.write_string_with_format(r, 4, &row.question, &wrap)?;
-        sheet.write_string_with_format(r, 5, row.short.as_deref().unwrap_or(""), &top)?;
-        sheet.write_string_with_format(r, 6, row.body.as_deref().unwrap_or(""), &wrap)?;
-        sheet.write_string_with_format(r, 7, draft.result.confidence.as_str(), &band)?;
-        sheet.write_number_with_format(
+        let cells: Vec<String> = row.cells.iter().map(|c| c.cell.to_string()).collect();
+        let band = top
+            .clone()
+            .set_background_color(band_color(draft.result.confidence));
+        sheet.write_number_with_format(r, NUMBER_COL, row.number as f64, &top)?;
+        sheet.write_string_with_format(r, QUESTION_COL, &row.question, &wrap)?;
+        sheet.write_string_with_format(
             r,
-            8,
-            best.map_or(0.0, |c| (f64::from(c.score) * 100.0).round() / 100.0),
+            CONFIDENCE_COL,
+            draft.result.confidence.as_str(),
+            &band,
+        )?;
+        sheet.write_string_with_format(r, SHORT_COL, row.short.as_deref().unwrap_or(""), &top)?;
+        sheet.write_string_with_format(r, DRAFTED_COL, row.body.as_deref().unwrap_or(""), &wrap)?;
+        sheet.write_string_with_format(r, DECISION_COL, "", &yours)?;
+        sheet.write_string_with_format(r, FINAL_COL, "", &yours)?;
+        sheet.write_string_with_format(r, STATUS_COL, status_text(draft.outcome), &top)?;
+        if let Some(best) = draft.result.best() {
+            sheet.write_number_with_format(r, SCORE_COL, shown_score(best), &top)?;
+        }
+        sheet.write_string_with_format(r, SHEET_COL, &row.sheet, &top)?;
+        sheet.write_string_with_format(r, CELLS_COL, cells.join(", "), &top)?;
+        sheet.write_string_with_format(
+            r,
+            QUESTION_ID_COL,
+            row.question_id.as_deref().unwrap_or(""),
             &top,
         )?;
-        sheet.write_string_with_format(r, 9, status_text(draft.outcome), &top)?;
         if let Some(best) = draft.result.matched() {
-            sheet.write_string_with_format(r, 10, best.id(), &top)?;
+            sheet.write_string_with_format(r, ENTRY_COL, best.id(), &top)?;
             sheet.write_string_with_format(
                 r,
-                11,
+                ENTRY_QUESTION_COL,
                 fit_to_cell(&best.entry.entry.question).0,
                 &wrap,
             )?;
+            for (i, candidate) in draft
+                .result
+                .candidates
+                .iter()
+                .skip(1)
+                .take(CANDIDATES_KEPT - 1)
+                .enumerate()
+            {
+                sheet.write_string_with_format(
+                    r,
+                    CANDIDATE_COL + i as u16,
+                    candidate_text(candidate),
+                    &wrap,
+                )?;
+            }
         }
-        for (i, alternative) in draft.result.candidates.iter().skip(1).take(2).enumerate() {
-            let text = format!("{}: {}", alternative.id(), alternative.entry.entry.question);
-            sheet.write_string_with_format(r, 12 + i as u16, fit_to_cell(&text).0, &wrap)?;
-        }
-        sheet.write_string_with_format(r, DECISION_COL, "", &top)?;
-        sheet.write_string_with_format(r, FINAL_COL, "", &wrap)?;
-        sheet.write_string_with_format(r, 16, fit_to_cell(&notes(draft)).0, &wrap)?;
+        sheet.write_string_with_format(r, NOTES_COL, fit_to_cell(&notes(draft)).0, &wrap)?;
     }
     let last = rows.len() as u32;
     if last > 0 {
         let decisions = DataValidation::new()
             .allow_list_strings(&Decision::CHOICES)?
-            .set_input_message("Accept writes the drafted answer; Edit writes your Final answer; Reject and Needs SME write nothing: the cells stay as in your original.")?;
+            .set_input_message(
+                "Accept writes the drafted answer; Use #2 or #3 that candidate's; Edit (or a Final answer) yours. \
+                 Reject and Needs SME write nothing. A drafted answer corrected in place counts as Edit.",
+            )?;
         sheet.add_data_validation(1, DECISION_COL, last, DECISION_COL, &decisions)?;
     }
-    sheet.set_freeze_panes(1, 0)?;
+    // The header row and the question stay in view while the reviewer scrolls either way.
+    sheet.set_freeze_panes(1, QUESTION_COL + 1)?;
     sheet.autofilter(0, 0, last.max(1), COLUMNS.len() as u16 - 1)?;
     Ok(())
+}
+
+/// A runner-up as the Review sheet shows it: its id and question, then its short answer and the start of its
+/// answer, so a reviewer can pick it without opening the library.
+fn candidate_text(candidate: &Candidate) -> String {
+    let entry = &candidate.entry.entry;
+    let answer = combined_answer(
+        entry.short_answer.as_deref(),
+        &snippet(&plain_text(&entry.body), CANDIDATE_SNIPPET),
+    );
+    let mut text = format!(
+        "{}: {}\n{answer}",
+        candidate.id(),
+        one_line(&entry.question)
+    );
+    if candidate.features.rejected {
+        text.push_str("\n(a reviewer rejected this entry for this question before)");
+    }
+    if entry.status != crate::library::Status::Approved {
+        text.push_str(&format!("\n(entry {} is {})", candidate.id(), entry.status));
+    }
+    fit_to_cell(&text).0
 }
 
 /// Why the band is what it is, plus anything the reviewer must know.
@@ -274,7 +573,7 @@ fn notes(draft: &Draft) -> String {
             .answer_cells
             .iter()
             .filter(|c| c.is_filled())
-            .map(|c| format!("{}: {}", c.cell, crate::text::snippet(&c.current, 60)))
+            .map(|c| format!("{}: {}", c.cell, snippet(&c.current, 60)))
             .collect();
         notes.push(format!(
             "the file already answers it ({})",
@@ -292,6 +591,13 @@ fn notes(draft: &Draft) -> String {
                 best.entry.entry.status
             ));
         }
+    }
+    if let Some(guidance) = draft
+        .result
+        .matched()
+        .and_then(|best| best.entry.entry.guidance.as_deref())
+    {
+        notes.push(format!("guidance: {}", one_line(guidance)));
     }
     notes.join("; ")
 }
@@ -406,13 +712,16 @@ fn write_summary_sheet(
     }
     r += 2;
     let howto = [
-        "How to review: in the Review sheet, set a Decision on each row you check.",
-        "Accept writes the drafted answer; Edit writes your Final answer (start it with Yes, No or N/A to fill the \
-         Yes/No column too); Reject and Needs SME write nothing, so the answer cells stay as they are in your original.",
-        "Rows without a decision keep what draft wrote (only the high-confidence ones by default); a Final answer \
-         typed without a decision counts as Edit.",
-        "Then run: answerbank finish <this file>. It writes the answered questionnaire and adds what you accepted \
-         or edited to the answer library.",
+        "How to review: in the Review sheet, set a Decision on each row you check (the question, the draft, \
+         Decision and Final answer are side by side at the left; where it is, the candidates and notes to the right).",
+        "Accept writes the drafted answer; Use #2 or Use #3 writes that candidate's answer instead; Edit writes your \
+         Final answer (start it with Yes, No or N/A to fill the Yes/No column too); Reject and Needs SME write \
+         nothing, so the answer cells stay as they are in your original.",
+        "You may also correct the drafted short answer or answer in place: finish treats that row as edited. A Final \
+         answer typed without a decision counts as Edit; rows without a decision keep what draft wrote (only the \
+         high-confidence ones by default).",
+        "Then run: answerbank finish <this file>. It writes the answered questionnaire, lists what is still open, \
+         and teaches the library what you decided (printed, so you see what it learned).",
     ];
     for line in howto {
         sheet.write_string(r, 0, line)?;
@@ -434,14 +743,19 @@ fn write_data_sheet(sheet: &mut Worksheet, meta: &ReviewMeta, rows: &[ReviewRow]
         ("min_confidence", meta.min_confidence.as_str().to_string()),
         ("overwrite", meta.overwrite.to_string()),
         ("semantic", meta.semantic.to_string()),
+        ("reading", serde_json::to_string(&meta.reading)?),
     ];
     for (i, (key, value)) in facts.iter().enumerate() {
         sheet.write_string(1 + i as u32, 0, *key)?;
         sheet.write_string(1 + i as u32, 1, value)?;
     }
-    sheet.write_string(DATA_TABLE_ROW, 0, "number")?;
-    sheet.write_string(DATA_TABLE_ROW, 1, "row")?;
-    sheet.write_string(DATA_TABLE_ROW, 2, "body")?;
+    let headers = ["number", "row", "body"]
+        .into_iter()
+        .map(String::from)
+        .chain((2..=CANDIDATES_KEPT).map(|n| format!("body #{n}")));
+    for (col, name) in headers.enumerate() {
+        sheet.write_string(DATA_TABLE_ROW, col as u16, name)?;
+    }
     for (i, row) in rows.iter().enumerate() {
         let r = DATA_TABLE_ROW + 1 + i as u32;
         sheet.write_number(r, 0, row.number as f64)?;
@@ -454,6 +768,9 @@ fn write_data_sheet(sheet: &mut Worksheet, meta: &ReviewMeta, rows: &[ReviewRow]
         }
         sheet.write_string(r, 1, json)?;
         sheet.write_string(r, 2, row.body.as_deref().unwrap_or(""))?;
+        for alternative in &row.alternatives {
+            sheet.write_string(r, 1 + alternative.number as u16, &alternative.body)?;
+        }
     }
     Ok(())
 }
@@ -470,6 +787,11 @@ pub fn is_review_workbook(workbook: &mut Source) -> bool {
 /// Reads a review workbook written by `draft` (after a person edited it in Excel or LibreOffice). It is opened by
 /// the questionnaire reader, with the limits and package checks of a customer's file and its sparse grids:
 /// whoever hands over a "review" may hand over anything.
+///
+/// The Review sheet's columns are found by their headers and its rows tied to the recorded ones by `#`, so sorted,
+/// filtered (hidden) and moved rows and columns read the same. Anything a reviewer typed that cannot be tied to a
+/// question (a decision on a row without a known `#`, two copies of a row that disagree, an unknown decision) is
+/// an error naming the row, never silently dropped.
 pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
     let mut workbook = Source::open(path, &Limits::default())
         .with_context(|| format!("{} is not usable", path.display()))?;
@@ -491,7 +813,7 @@ pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
     if text(0, 1) != FORMAT_VERSION.to_string() {
         bail!(
             "{} was written by another version of answerbank (review format {}; this one reads format {FORMAT_VERSION}); \
-             draft the questionnaire again with this version",
+             draft the questionnaire again with this version and copy your decisions over",
             path.display(),
             text(0, 1)
         );
@@ -515,6 +837,7 @@ pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
         min_confidence: Confidence::parse(&fact("min_confidence")?).ok_or_else(not_ours)?,
         overwrite: fact("overwrite").is_ok_and(|v| v == "true"),
         semantic: fact("semantic").is_ok_and(|v| v == "true"),
+        reading: serde_json::from_str(&fact("reading")?).map_err(|_| not_ours())?,
     };
     let mut rows: Vec<ReviewRow> = Vec::new();
     let height = data.row_numbers().last().unwrap_or(0);
@@ -523,33 +846,53 @@ pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
         if json.is_empty() {
             continue;
         }
-        let mut row: ReviewRow = serde_json::from_str(&json).with_context(|| {
+        let damaged = || {
             format!(
                 "{}: the answerbank sheet is damaged at row {}",
                 path.display(),
                 r + 1
             )
-        })?;
+        };
+        let mut row: ReviewRow = serde_json::from_str(&json).with_context(damaged)?;
         row.body = Some(text(r, 2)).filter(|b| !b.is_empty());
+        for alternative in &mut row.alternatives {
+            if !(2..=CANDIDATES_KEPT).contains(&alternative.number) {
+                bail!(damaged());
+            }
+            alternative.body = text(r, 1 + alternative.number as u32);
+        }
+        if rows.iter().any(|other| other.number == row.number) {
+            bail!("{}: question #{} is recorded twice", damaged(), row.number);
+        }
         rows.push(row);
     }
 
-    // Decisions and final answers, found by header name and tied by the `#` column.
+    // Decisions, final answers and the drafted cells as the reviewer left them, found by header name and tied by
+    // the `#` column.
     let review = workbook.grid(REVIEW_SHEET).map_err(|_| not_ours())?;
     let column = |name: &str| {
         review
             .row_cells(0)
             .iter()
-            .find(|(_, cell)| cell.text.eq_ignore_ascii_case(name))
+            .find(|(_, cell)| cell.text.trim().eq_ignore_ascii_case(name))
             .map(|(c, _)| *c)
     };
-    let (Some(number_col), Some(decision_col), Some(final_col)) =
-        (column("#"), column("Decision"), column("Final answer"))
-    else {
-        bail!(
-            "{}: the Review sheet has lost its #, Decision or Final answer column",
-            path.display()
-        );
+    let header = |col: u16| COLUMNS[col as usize].0;
+    let wanted = [NUMBER_COL, DECISION_COL, FINAL_COL, SHORT_COL, DRAFTED_COL];
+    let mut found = Vec::new();
+    for col in wanted {
+        match column(header(col)) {
+            Some(c) => found.push(c),
+            None => bail!(
+                "{}: the Review sheet has lost its \"{}\" column (finish reads the #, Decision, Final answer, Short \
+                 answer and Drafted answer columns by their headers)",
+                path.display(),
+                header(col)
+            ),
+        }
+    }
+    let [number_col, decision_col, final_col, short_col, drafted_col] = found[..] else {
+        unreachable!("one column per header")
     };
     let by_number: HashMap<usize, usize> = rows
         .iter()
@@ -561,24 +904,258 @@ pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
             .cell(CellRef::new(r, c))
             .map_or("", |cell| &cell.text)
     };
+    // The sheet row each question was read from, to name both copies of a duplicated row.
+    let mut read_from: HashMap<usize, u32> = HashMap::new();
     for r in review.row_numbers().filter(|&r| r > 0) {
-        let number = text(r, number_col).parse::<f64>().ok();
-        let Some(&index) = number.and_then(|n| by_number.get(&(n as usize))) else {
+        let decision_text = text(r, decision_col).trim();
+        let final_text = text(r, final_col).trim();
+        let number = text(r, number_col).trim();
+        let index = number
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.fract() == 0.0 && *n >= 1.0)
+            .and_then(|n| by_number.get(&(n as usize)));
+        let Some(&index) = index else {
+            if !decision_text.is_empty() || !final_text.is_empty() {
+                bail!(
+                    "{}: row {} of the Review sheet has a decision or Final answer, but its # (\"{number}\") is not \
+                     one of the drafted questions; put it on the question's own row",
+                    path.display(),
+                    r + 1
+                );
+            }
             continue;
         };
-        let decision_text = text(r, decision_col);
-        let final_text = text(r, final_col);
-        let row = &mut rows[index];
-        row.decision = Decision::parse(decision_text);
-        if !decision_text.trim().is_empty() && row.decision.is_none() {
+        let decision = Decision::parse(decision_text);
+        if !decision_text.is_empty() && decision.is_none() {
             bail!(
-                "{}: row {} of the Review sheet has the decision \"{}\"; use Accept, Edit, Reject or Needs SME",
+                "{}: row {} of the Review sheet has the decision \"{decision_text}\"; use {}",
                 path.display(),
                 r + 1,
-                decision_text.trim()
+                Decision::CHOICES.join(", ")
             );
         }
-        row.final_answer = Some(final_text.trim().to_string()).filter(|t| !t.is_empty());
+        let final_answer = Some(final_text.to_string()).filter(|t| !t.is_empty());
+        let shown = Shown {
+            short: text(r, short_col).to_string(),
+            body: text(r, drafted_col).to_string(),
+        };
+        let row = &mut rows[index];
+        if let Some(first) = read_from.insert(row.number, r) {
+            if (row.decision, &row.final_answer, &row.shown)
+                != (decision, &final_answer, &Some(shown.clone()))
+            {
+                bail!(
+                    "{}: rows {} and {} of the Review sheet are both question #{} and say different things; keep one",
+                    path.display(),
+                    first + 1,
+                    r + 1,
+                    row.number
+                );
+            }
+            continue;
+        }
+        row.decision = decision;
+        row.final_answer = final_answer;
+        row.shown = Some(shown);
     }
     Ok((meta, rows))
+}
+
+/// Checks a review's rows against the source questionnaire as the reader finds it (read again with the options
+/// `draft` used) and takes the reader's view of each question: its text, ID, section and answer cells (with what
+/// they hold now and their dropdowns). A row that names a place where the reader finds no question, or an answer
+/// cell that is not one of that question's, is refused: the review's hidden sheet is untrusted input, and `finish`
+/// writes only where `draft` would have (see #16).
+pub fn check_against_source(
+    rows: &mut [ReviewRow],
+    questionnaire: &Questionnaire,
+    review: &Path,
+) -> Result<()> {
+    let by_place: HashMap<(&str, u32), &QuestionRow> = questionnaire
+        .questions()
+        .map(|q| ((q.sheet.as_str(), q.row), q))
+        .collect();
+    // A CSV's one sheet is named after the file, which may have been renamed since draft (`--source`).
+    let csv_sheet = (questionnaire.format == crate::questionnaire::Format::Csv)
+        .then(|| questionnaire.sheets.first().map(|s| s.name.as_str()))
+        .flatten();
+    let source = questionnaire.path.display();
+    let mut seen: HashMap<(String, u32), usize> = HashMap::new();
+    for row in rows.iter_mut() {
+        let sheet = csv_sheet.unwrap_or(&row.sheet);
+        let Some(found) = by_place.get(&(sheet, row.row)).map(|&q| q.clone()) else {
+            bail!(
+                "{}: question #{} is recorded on sheet '{}' row {}, where the reader finds no question in {source}; \
+                 the review's hidden sheet has been changed or belongs to another file: draft the questionnaire again",
+                review.display(),
+                row.number,
+                row.sheet,
+                row.row + 1
+            );
+        };
+        if let Some(other) = seen.insert((found.sheet.clone(), found.row), row.number) {
+            bail!(
+                "{}: questions #{other} and #{} are both recorded on sheet '{}' row {}; the review's hidden sheet has \
+                 been changed: draft the questionnaire again",
+                review.display(),
+                row.number,
+                row.sheet,
+                row.row + 1
+            );
+        }
+        if let Some(stray) = row
+            .cells
+            .iter()
+            .find(|c| !found.answer_cells.iter().any(|a| a.cell == c.cell))
+        {
+            let cells: Vec<String> = found
+                .answer_cells
+                .iter()
+                .map(|c| c.cell.to_string())
+                .collect();
+            bail!(
+                "{}: question #{} records cell {} of sheet '{}' as an answer cell, but in {source} its answer cells \
+                 are {}; finish writes only into the answer cells the reader finds, so the review's hidden sheet \
+                 has been changed: draft the questionnaire again",
+                review.display(),
+                row.number,
+                stray.cell,
+                row.sheet,
+                if cells.is_empty() {
+                    "none".to_string()
+                } else {
+                    cells.join(", ")
+                }
+            );
+        }
+        row.sheet = found.sheet;
+        row.question = found.question;
+        row.question_id = found.id;
+        row.section = found.section;
+        row.cells = found.answer_cells;
+        row.single_answer_column = found.single_answer_column;
+    }
+    Ok(())
+}
+
+/// The open questions after `finish` (rejected, Needs SME, undecided without an answer, or not written), as a
+/// workbook of their own beside the answered file: one row per question, with where it is, why it is open and
+/// what was drafted, to finish by hand or send to whoever knows the answer (see #16).
+pub fn open_questions_workbook(questions: &[QuestionState], answered: &Path) -> Result<Vec<u8>> {
+    let mut workbook = new_workbook("answerbank open questions");
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Open questions")?;
+    let header = header_format();
+    let (wrap, top) = cell_formats();
+    let columns: [(&str, f64); 8] = [
+        ("#", 5.0),
+        ("Sheet", 16.0),
+        ("Cells", 10.0),
+        ("Question ID", 12.0),
+        ("Question", 55.0),
+        ("State", 14.0),
+        ("Why it is open", 45.0),
+        ("Drafted answer", 55.0),
+    ];
+    for (col, (name, width)) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *name, &header)?;
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    let open: Vec<&QuestionState> = questions.iter().filter(|q| q.state.is_open()).collect();
+    for (i, question) in open.iter().enumerate() {
+        let r = 1 + i as u32;
+        sheet.write_number_with_format(r, 0, question.number as f64, &top)?;
+        sheet.write_string_with_format(r, 1, &question.sheet, &top)?;
+        sheet.write_string_with_format(r, 2, question.cells.join(", "), &top)?;
+        sheet.write_string_with_format(
+            r,
+            3,
+            question.question_id.as_deref().unwrap_or(""),
+            &top,
+        )?;
+        sheet.write_string_with_format(r, 4, fit_to_cell(&question.question).0, &wrap)?;
+        sheet.write_string_with_format(r, 5, question.state.as_str(), &top)?;
+        sheet.write_string_with_format(r, 6, question.reason.as_deref().unwrap_or(""), &wrap)?;
+        sheet.write_string_with_format(r, 7, question.drafted.as_deref().unwrap_or(""), &wrap)?;
+    }
+    let last = open.len() as u32;
+    if open.is_empty() {
+        sheet.write_string(1, 0, "Nothing is open: every question has an answer.")?;
+    } else {
+        sheet.autofilter(0, 0, last, columns.len() as u16 - 1)?;
+    }
+    sheet.write_string(
+        last + 2,
+        0,
+        format!(
+            "The questions above are unanswered in {}; the # is the row's # in the review workbook.",
+            answered.display()
+        ),
+    )?;
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(workbook.save_to_buffer()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decisions_read_as_people_type_them() {
+        assert_eq!(Decision::parse(" accept "), Some(Decision::Accept));
+        assert_eq!(Decision::parse("Use #2"), Some(Decision::Use(2)));
+        assert_eq!(Decision::parse("use 3"), Some(Decision::Use(3)));
+        assert_eq!(Decision::parse("#2"), Some(Decision::Use(2)));
+        assert_eq!(Decision::parse("Use #1"), Some(Decision::Accept));
+        assert_eq!(Decision::parse("needs sme"), Some(Decision::NeedsSme));
+        assert_eq!(
+            Decision::parse("Use #4"),
+            None,
+            "only three candidates are shown"
+        );
+        assert_eq!(Decision::parse("Use"), None);
+        assert_eq!(Decision::parse("user"), None);
+        assert_eq!(Decision::parse("Maybe"), None);
+        for choice in Decision::CHOICES {
+            assert!(Decision::parse(choice).is_some(), "{choice}");
+        }
+    }
+
+    #[test]
+    fn the_left_block_fits_a_laptop_screen() {
+        let left: f64 = COLUMNS[..=FINAL_COL as usize].iter().map(|(_, w)| w).sum();
+        assert!(left <= 180.0, "{left}");
+        assert_eq!(COLUMNS[DECISION_COL as usize].0, "Decision");
+        assert_eq!(COLUMNS[FINAL_COL as usize].0, "Final answer");
+        assert_eq!(COLUMNS[SHORT_COL as usize].0, "Short answer");
+        assert_eq!(COLUMNS[DRAFTED_COL as usize].0, "Drafted answer");
+        assert_eq!(COLUMNS[NOTES_COL as usize].0, "Notes");
+    }
+
+    #[test]
+    fn reading_options_round_trip() {
+        let reading = Reading {
+            sheets: vec!["Security".into()],
+            include_hidden: true,
+            overrides: Overrides {
+                header_row: Some(3),
+                question_col: Some(1),
+                id_col: None,
+                answer_col: Some(2),
+                comment_col: Some(4),
+            },
+        };
+        assert_eq!(Reading::of(&reading.options()), reading);
+        let json = serde_json::to_string(&reading).unwrap();
+        assert_eq!(
+            json,
+            r#"{"sheets":["Security"],"include_hidden":true,"header_row":3,"question_col":1,"id_col":null,"answer_col":2,"comment_col":4}"#
+        );
+        assert_eq!(serde_json::from_str::<Reading>(&json).unwrap(), reading);
+        assert_eq!(
+            serde_json::from_str::<Reading>("{}").unwrap(),
+            Reading::default()
+        );
+    }
 }

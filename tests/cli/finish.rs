@@ -103,8 +103,23 @@ fn the_whole_loop_draft_review_finish_learn_draft_again() {
     out.expect_code(0);
     assert!(!sandbox.path("elsewhere").exists());
     let report = out.json();
-    assert_eq!(report["alternates_added"], 1, "{report}");
+    // An accepted medium draft is a pending wording, not an alternate (see #14); the rejected and Needs SME drafts
+    // are recorded on their entries.
+    assert_eq!(report["alternates_added"], 0, "{report}");
     assert_eq!(report["entries_added"], 2, "{report}");
+    let recorded = crate::util::fields(&report["learned"], &["number", "recorded"]);
+    for (row, what) in [
+        (accepted, "accepted"),
+        (rejected, "rejected"),
+        (sme, "needs-sme"),
+        (edited, "new proposed entry"),
+    ] {
+        assert!(
+            recorded.contains(&vec![row.number.to_string(), what.to_string()]),
+            "#{} {what}: {report}",
+            row.number
+        );
+    }
     assert_eq!(
         report["undecided"].as_u64().unwrap() as usize,
         rows.len() - 5,
@@ -158,13 +173,18 @@ fn the_whole_loop_draft_review_finish_learn_draft_again() {
         .collect();
     assert_only_answer_cells_changed(&input, &answered, &allowed);
 
-    // The library learned: one alternate on the accepted entry, two proposed entries.
+    // The library learned: a pending wording on the accepted entry, a rejection and a Needs SME on theirs, two
+    // proposed entries.
     let library_after = snapshot(&sandbox.path("answer_library"));
     let changed: Vec<&PathBuf> = library_after
         .keys()
         .filter(|p| library_before.get(*p) != Some(&library_after[*p]))
         .collect();
-    assert_eq!(changed.len(), 3, "{changed:?}");
+    let entries_changed: std::collections::BTreeSet<&str> = [accepted, rejected, sme]
+        .iter()
+        .map(|r| r.matched_id.as_deref().unwrap())
+        .collect();
+    assert_eq!(changed.len(), entries_changed.len() + 2, "{changed:?}");
     let accepted_entry = library_after
         .iter()
         .find(|(p, _)| p.file_stem().unwrap() == accepted.matched_id.as_deref().unwrap())
@@ -183,9 +203,10 @@ fn the_whole_loop_draft_review_finish_learn_draft_again() {
     let before_text = String::from_utf8(library_before[accepted_entry.0].clone()).unwrap();
     assert_eq!(
         text.lines().count(),
-        before_text.lines().count() + 1,
-        "one added line:\n{text}"
+        before_text.lines().count() + 3,
+        "one learned record (and the list's two brackets):\n{text}"
     );
+    assert!(text.contains("decision = \"accepted\", date = 2026-11-27, source = \"vendor.xlsx, sheet 'Vendor Questionnaire', cell"), "{text}");
     let new_entries: Vec<String> = report["entries"]
         .as_array()
         .unwrap()
@@ -215,17 +236,16 @@ fn the_whole_loop_draft_review_finish_learn_draft_again() {
     );
     let check = sandbox.run(&["check", "--json"]);
     check.expect_code(1);
-    let proposed = check
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["kind"] == "proposed")
-        .count();
-    assert_eq!(proposed, 2);
+    let kinds = crate::util::field(&check.json(), "kind");
+    let count = |kind: &str| kinds.iter().filter(|k| *k == kind).count();
+    assert_eq!(count("proposed"), 2, "{kinds:?}");
+    assert_eq!(count("pending-wording"), 1, "{kinds:?}");
+    assert_eq!(count("rejected-wording"), 1, "{kinds:?}");
+    assert_eq!(count("needs-sme"), 1, "{kinds:?}");
 
-    // A different questionnaire asking the accepted question in the same words now drafts it at high confidence,
-    // while the proposed (edited) entry is never drafted at high confidence.
+    // A different questionnaire asking the accepted question in the same words finds its entry, but not at high
+    // confidence until a person approves the wording; the proposed (edited) entry is never drafted at high
+    // confidence either.
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name("Security").unwrap();
@@ -245,17 +265,32 @@ fn the_whole_loop_draft_review_finish_learn_draft_again() {
     let (_, again) = read_review(&sandbox.path("rephrased.review.xlsx")).unwrap();
     assert_eq!(
         again[0].confidence,
-        answerbank::matching::Confidence::High,
-        "{:?}",
+        answerbank::matching::Confidence::Medium,
+        "a pending wording is never high: {:?}",
         again[0]
     );
     assert_eq!(again[0].matched_id, accepted.matched_id);
-    assert!(again[0].written);
+    assert!(!again[0].written);
     assert_ne!(
         again[1].confidence,
         answerbank::matching::Confidence::High,
         "a proposed entry waits for review"
     );
+    // Accepted again with --approve, the wording becomes an alternate: now it is drafted at high.
+    decide(&sandbox.path("rephrased.review.xlsx"), &[(1, "Accept", "")]);
+    let out = sandbox.run(&["finish", "rephrased.review.xlsx", "--approve", "--json"]);
+    out.expect_code(0);
+    assert_eq!(out.json()["alternates_added"], 1, "{}", out.stdout);
+    sandbox
+        .run(&["draft", "rephrased.xlsx", "--force"])
+        .expect_code(0);
+    let (_, approved) = read_review(&sandbox.path("rephrased.review.xlsx")).unwrap();
+    assert_eq!(
+        approved[0].confidence,
+        answerbank::matching::Confidence::High
+    );
+    assert_eq!(approved[0].matched_id, accepted.matched_id);
+    assert!(approved[0].written);
 
     // finish again changes nothing.
     let answered_before = std::fs::read(&answered).unwrap();
@@ -335,8 +370,8 @@ fn finish_refuses_what_it_cannot_trust() {
     assert!(sandbox.path("moved.answered.xlsx").exists());
 }
 
-/// Drafts `csv` against a library (`lib/`) of one entry: single sign-on, Yes.
-fn draft_with_an_sso_entry(sandbox: &Sandbox, csv: &str) {
+/// Drafts `csv` (with `extra` options) against a library (`lib/`) of one entry: single sign-on, Yes.
+pub(crate) fn draft_with_an_sso_entry(sandbox: &Sandbox, csv: &str, extra: &[&str]) {
     sandbox.write(
         "lib/sso.md",
         &crate::util::entry(
@@ -345,9 +380,9 @@ fn draft_with_an_sso_entry(sandbox: &Sandbox, csv: &str) {
             "Yes, with SAML.",
         ),
     );
-    sandbox
-        .run(&["draft", csv, "--library", "lib"])
-        .expect_code(0);
+    let mut args = vec!["draft", csv, "--library", "lib"];
+    args.extend_from_slice(extra);
+    sandbox.run(&args).expect_code(0);
 }
 
 #[test]
@@ -360,14 +395,22 @@ fn finish_never_writes_next_to_a_different_answer_and_says_what_it_left_out() {
          Do you support single sign-on?,No,\n\
          Do you run annual penetration tests?,,\n",
     );
-    draft_with_an_sso_entry(&sandbox, "q.csv");
+    draft_with_an_sso_entry(&sandbox, "q.csv", &[]);
     decide(
         &sandbox.path("q.csv.review.xlsx"),
         &[(1, "Accept", ""), (2, "Edit", "")],
     );
+    // Decided rows that cannot be written are listed, and the exit code says so.
     let out = sandbox.run(&["finish", "q.csv.review.xlsx", "--no-learn", "--json"]);
-    out.expect_code(0);
+    out.expect_code(1);
     assert_eq!(out.json()["written"], 0, "{}", out.stdout);
+    assert_eq!(
+        crate::util::field(&out.json()["not_applied"], "reason"),
+        [
+            "not written: the file already answers it differently (draft with --overwrite to replace answers)",
+            "not written: Edit without a Final answer"
+        ]
+    );
     assert!(
         out.stderr.contains("already answers it differently")
             && out.stderr.contains("Edit without a Final answer"),
@@ -387,7 +430,7 @@ fn finish_writes_into_a_renamed_csv() {
         "vendor.csv",
         "Question,Answer,Comments\nDo you support single sign-on?,,\n",
     );
-    draft_with_an_sso_entry(&sandbox, "vendor.csv");
+    draft_with_an_sso_entry(&sandbox, "vendor.csv", &[]);
     decide(
         &sandbox.path("vendor.csv.review.xlsx"),
         &[(1, "Edit", "No. Never.")],

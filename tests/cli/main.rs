@@ -15,5 +15,6 @@ mod hostile_formats;
 mod init;
 mod library_index;
 mod permissions;
+mod review;
 mod search;
 mod semantic;

@@ -466,6 +466,24 @@ pub fn field(items: &serde_json::Value, key: &str) -> Vec<String> {
         .collect()
 }
 
+/// Several fields of every item of a JSON array, as text (a number as its digits), in order.
+pub fn fields(items: &serde_json::Value, keys: &[&str]) -> Vec<Vec<String>> {
+    items
+        .as_array()
+        .unwrap_or_else(|| panic!("not a JSON array: {items}"))
+        .iter()
+        .map(|item| {
+            keys.iter()
+                .map(|key| match &item[*key] {
+                    serde_json::Value::String(text) => text.clone(),
+                    serde_json::Value::Number(n) => n.to_string(),
+                    other => panic!("no string or number {key:?} in {item} ({other})"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// An entry file's text.
 pub fn entry(question: &str, extra: &str, body: &str) -> String {
     format!("+++\nquestion = {question:?}\n{extra}+++\n{body}\n")
