@@ -588,7 +588,7 @@ fn drafted_small() -> (Sandbox, PathBuf) {
     sandbox
         .run(&["draft", "q.csv", "--library", "lib"])
         .expect_code(0);
-    let review = sandbox.path("q.review.xlsx");
+    let review = sandbox.path("q.csv.review.xlsx");
     let (_, rows) = read_review(&review).unwrap();
     let bands: Vec<Confidence> = rows.iter().map(|r| r.confidence).collect();
     assert_eq!(bands[..5], [Confidence::High; 5], "{rows:?}");
@@ -621,7 +621,7 @@ fn every_change_a_reviewer_makes_is_applied_or_reported() {
             (7, "Final answer", "Yes. SAML 2.0 only."),
         ],
     );
-    let out = sandbox.run(&["finish", "q.review.xlsx", "--json"]);
+    let out = sandbox.run(&["finish", "q.csv.review.xlsx", "--json"]);
     out.expect_code(1);
     let report = out.json();
     assert_eq!(
@@ -639,7 +639,7 @@ fn every_change_a_reviewer_makes_is_applied_or_reported() {
         field(&report["not_applied"], "place")[0],
         "#1 (Q1, sheet 'q', cell C2)"
     );
-    let values = read_values(&sandbox.path("q.answered.xlsx"), "q");
+    let values = read_values(&sandbox.path("q.csv.answered.xlsx"), "q");
     let get = |cell: &str| values.get(cell).cloned().unwrap_or_default();
     let answers: Vec<(String, String)> = (2..=8)
         .map(|r| (get(&format!("C{r}")), get(&format!("D{r}"))))
@@ -694,7 +694,7 @@ fn a_review_a_person_cannot_have_meant_is_refused() {
         sandbox
             .run(&["finish", "copy.review.xlsx", "--no-learn"])
             .expect_clean_error(needle);
-        assert!(!sandbox.path("q.answered.xlsx").exists());
+        assert!(!sandbox.path("q.csv.answered.xlsx").exists());
     };
     let at = |row: u32, header: &str, text: &str| CellEdit {
         cell: CellRef::new(row, columns[header]),
@@ -859,7 +859,7 @@ fn a_macro_enabled_questionnaire_keeps_every_untouched_part_byte_for_byte() {
     sandbox.example_library();
     let source = sandbox.fixture("macros.xlsm");
     sandbox.run(&["draft", "macros.xlsm"]).expect_code(0);
-    let drafted = sandbox.path("macros.drafted.xlsm");
+    let drafted = sandbox.path("macros.xlsm.drafted.xlsm");
     let allowed: Vec<(String, String)> = (2..=5)
         .flat_map(|r| ["C", "D"].map(|c| ("Supplier".to_string(), format!("{c}{r}"))))
         .collect();
@@ -874,7 +874,7 @@ fn a_macro_enabled_questionnaire_keeps_every_untouched_part_byte_for_byte() {
         )),
         ["C2", "C3", "C4", "D2", "D3", "D4"]
     );
-    let review = sandbox.path("macros.review.xlsx");
+    let review = sandbox.path("macros.xlsm.review.xlsx");
     review_by_program(
         &review,
         &[
@@ -883,9 +883,9 @@ fn a_macro_enabled_questionnaire_keeps_every_untouched_part_byte_for_byte() {
         ],
     );
     sandbox
-        .run(&["finish", "macros.review.xlsx"])
+        .run(&["finish", "macros.xlsm.review.xlsx"])
         .expect_code(0);
-    let answered = sandbox.path("macros.answered.xlsm");
+    let answered = sandbox.path("macros.xlsm.answered.xlsm");
     assert_eq!(
         cells(assert_only_answer_cells_changed(
             &source, &answered, &allowed
@@ -926,7 +926,7 @@ fn what_each_decision_teaches() {
             ),
         ],
     );
-    let out = sandbox.run(&["finish", "q.review.xlsx", "--json"]);
+    let out = sandbox.run(&["finish", "q.csv.review.xlsx", "--json"]);
     out.expect_code(0);
     assert_eq!(
         fields(&out.json()["learned"], &["entry", "recorded"]),
@@ -992,13 +992,13 @@ fn finish_reads_the_questionnaire_as_draft_did() {
     );
     crate::finish::draft_with_an_sso_entry(&sandbox, "q.csv", &["--answer-col", "D"]);
     review_by_program(
-        &sandbox.path("q.review.xlsx"),
+        &sandbox.path("q.csv.review.xlsx"),
         &[(1, "Final answer", "No. Not yet.")],
     );
     sandbox
-        .run(&["finish", "q.review.xlsx", "--no-learn"])
+        .run(&["finish", "q.csv.review.xlsx", "--no-learn"])
         .expect_code(0);
-    let values = read_values(&sandbox.path("q.answered.xlsx"), "q");
+    let values = read_values(&sandbox.path("q.csv.answered.xlsx"), "q");
     let row: Vec<Option<&str>> = ["B2", "C2", "D2"]
         .iter()
         .map(|c| values.get(*c).map(String::as_str))
