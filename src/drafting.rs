@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::cell::CellRef;
 use crate::matching::{Confidence, MatchResult, Matcher, QuestionContext};
 use crate::questionnaire::{AnswerCell, AnswerKind, QuestionRow, Questionnaire};
-use crate::short_answer::{ShortAnswer, same_short_answer};
+use crate::short_answer::{ShortAnswer, adds_nothing, same_short_answer};
 
 /// Candidates kept per question for the review workbook (the best and two runners-up).
 pub const CANDIDATES_KEPT: usize = 3;
@@ -191,7 +191,7 @@ pub fn combined_answer(short: Option<&str>, body: &str) -> String {
     let Some(short) = short.map(str::trim).filter(|s| !s.is_empty()) else {
         return body.to_string();
     };
-    if body.is_empty() {
+    if body.is_empty() || adds_nothing(Some(short), body) {
         return short.to_string();
     }
     let starts_with_short = body
@@ -277,19 +277,29 @@ pub fn propose(row: &QuestionRow, short: Option<&str>, body: &str, overwrite: bo
                 }
                 None => {}
             }
-            if let Some(long) = long.filter(|_| !body.trim().is_empty()) {
+            // A comments cell never gets a bare "Yes", "No" or "None": a body that says nothing beyond its short
+            // answer stays out of it (see #17).
+            if let Some(long) = long.filter(|_| !adds_nothing(short, body)) {
                 push(&mut proposal, long, body.trim().to_string());
             }
         }
         (None, Some(long)) => {
-            // A sheet's only answer column carries the short answer too.
+            // A sheet's only answer column carries the short answer too; a comments column beside marks only
+            // what the body adds.
             let text = if row.single_answer_column {
                 combined_answer(short, body)
+            } else if adds_nothing(short, body) {
+                String::new()
             } else {
                 body.trim().to_string()
             };
             if !text.is_empty() {
                 push(&mut proposal, long, text);
+            } else if marks.is_empty() && proposal.not_allowed.is_none() {
+                proposal.not_allowed = Some(format!(
+                    "the row has no Yes/No cell, and the answer says no more than \"{}\"",
+                    short.unwrap_or_else(|| body.trim())
+                ));
             }
         }
         (None, None) => {}
@@ -509,6 +519,55 @@ mod tests {
             [("D5".into(), "x".into()), ("C5".into(), "".into())],
             "overwrite clears the old mark"
         );
+    }
+
+    #[test]
+    fn a_comments_cell_never_gets_a_bare_short_answer() {
+        // HECVAT 3 numbers its options; the cell gets the dropdown's own spelling (see #17).
+        let numbered = ["1) Yes", "2) No", "3) Both modes available", "4) N/A"];
+        let r = row(&[
+            ("C5", AnswerKind::Short, Some(&numbered), ""),
+            ("D5", AnswerKind::Long, None, ""),
+        ]);
+        assert_eq!(
+            texts(&propose(&r, Some("No"), "No.", false)),
+            [("C5".into(), "2) No".into())]
+        );
+        assert_eq!(
+            texts(&propose(&r, Some("No"), "None", false)),
+            [("C5".into(), "2) No".into())]
+        );
+        assert_eq!(
+            texts(&propose(&r, Some("N/A"), "n/a", false)),
+            [("C5".into(), "4) N/A".into())]
+        );
+        assert_eq!(
+            texts(&propose(&r, Some("Yes"), "Yes. Weekly.", false)),
+            [
+                ("C5".into(), "1) Yes".into()),
+                ("D5".into(), "Yes. Weekly.".into())
+            ]
+        );
+        let marks = row(&[
+            ("C5", AnswerKind::MarkYes, None, ""),
+            ("D5", AnswerKind::MarkNo, None, ""),
+            ("E5", AnswerKind::Long, None, ""),
+        ]);
+        assert_eq!(
+            texts(&propose(&marks, Some("Yes"), "Yes", false)),
+            [("C5".into(), "x".into())]
+        );
+        // The only answer column takes the short answer, once.
+        let single = row(&[("B5", AnswerKind::Long, None, "")]);
+        assert_eq!(
+            texts(&propose(&single, Some("Yes"), "Yes.", false)),
+            [("B5".into(), "Yes".into())]
+        );
+        // A row whose only cell is a comments cell gets nothing rather than a bare "No".
+        let mut comments_only = row(&[("D5", AnswerKind::Long, None, "")]);
+        comments_only.single_answer_column = false;
+        let p = propose(&comments_only, Some("No"), "No.", false);
+        assert!(p.writes.is_empty() && p.not_allowed.is_some(), "{p:?}");
     }
 
     #[test]

@@ -28,36 +28,10 @@ use crate::workbook::review::{Decision, ReviewRow};
 
 /// Splits a reviewer's final answer into a short answer and a body: "No. We don't." → ("No", "No. We don't."),
 /// "Yes" → ("Yes", ""), "Not applicable" or "Y" → ("N/A" or "Yes", ""), "We do, weekly." → (None, "We do,
-/// weekly."). Short answers are kept in the library's spelling.
+/// weekly."). Short answers are kept in the library's spelling; the spellings are `short_answer`'s.
 pub fn split_final_answer(text: &str) -> (Option<String>, String) {
-    let text = text.trim();
-    if let Some(short) = ShortAnswer::parse(text) {
-        return (Some(short.as_str().to_string()), String::new());
-    }
-    let first: String = text
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '/')
-        .collect();
-    // Only the full words lead a longer answer: "N" or "True" at the start of a sentence is not an answer.
-    let short = match first.to_lowercase().as_str() {
-        "yes" | "no" | "n/a" | "na" => ShortAnswer::parse(&first).map(ShortAnswer::as_str),
-        _ => None,
-    };
-    match short {
-        Some(short) => {
-            let rest = text[first.len()..]
-                .trim_start_matches(|c: char| c.is_whitespace() || ".,;:-–—!".contains(c));
-            (
-                Some(short.to_string()),
-                if rest.is_empty() {
-                    String::new()
-                } else {
-                    text.to_string()
-                },
-            )
-        }
-        None => (None, text.to_string()),
-    }
+    let (short, body) = crate::short_answer::split_answer(text);
+    (short.map(|s| s.as_str().to_string()), body)
 }
 
 /// A review row as the question row `draft` saw.
