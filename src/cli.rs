@@ -86,6 +86,20 @@ pub enum Command {
         answerbank import last-year-vendor-x.xlsx --approve --library my_answers"
     )]
     Import(ImportArgs),
+    /// Approve proposed library entries after a look: sets status = "approved" and reviewed = today, and turns
+    /// customer wordings accepted in reviews into alternates.
+    #[command(
+        after_long_help = "Selects entries by file or folder, by the questionnaire they were imported or learned \
+        from (--source), by tag (--tag), or all of them (--all); several selectors narrow the choice. Proposed \
+        entries are approved; approved ones that have customer wordings accepted in a review but not yet \
+        confirmed get them as alternates (and are reviewed again). Each file changes in place, a line or a few, \
+        nothing else. An unfilled template (a body with a {{ ... }} placeholder) is refused, named, and the \
+        command exits 1.\n\n\
+        Examples:\n  answerbank approve --source last-year-vendor-x.xlsx --dry-run\n  \
+        answerbank approve answer_library/imported/last-year-vendor-x/\n  \
+        answerbank approve --library my_answers --all --json"
+    )]
+    Approve(ApproveArgs),
 }
 
 /// Semantic matching with a local sentence-embedding model.
@@ -284,6 +298,30 @@ pub struct ImportArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// Entry files or folders of the library to approve.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub library: LibraryArgs,
+    /// Only entries imported or learned from this questionnaire (its file name, as their `source` records it).
+    #[arg(long, value_name = "FILE")]
+    pub source: Option<PathBuf>,
+    /// Only entries with this tag.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+    /// Every proposed entry of the library.
+    #[arg(long, conflicts_with_all = ["paths", "source", "tag"])]
+    pub all: bool,
+    /// List what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print what was approved and refused as JSON on stdout.
     #[arg(long)]
     pub json: bool,
 }

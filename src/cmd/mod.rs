@@ -1,5 +1,6 @@
 //! One file per subcommand: each turns its arguments into calls to the library crate and prints a summary.
 
+mod approve;
 mod check;
 mod columns;
 mod draft;
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Draft(args) => draft::run(args),
         Command::Finish(args) => finish::run(args),
         Command::Import(args) => import::run(args),
+        Command::Approve(args) => approve::run(args),
     }
 }
 

@@ -162,6 +162,30 @@ impl Entry {
             })
     }
 
+    /// The questionnaire this entry was imported or learned from, as its `source` names it ("imported from
+    /// q.xlsx, sheet ..." → `q.xlsx`): what `approve --source` selects by.
+    pub fn source_file(&self) -> Option<&str> {
+        let source = self.source.as_deref()?;
+        let rest = source
+            .strip_prefix("imported from ")
+            .or_else(|| source.strip_prefix("learned from "))?;
+        let name = rest.split(", sheet '").next()?.trim();
+        (!name.is_empty()).then_some(name)
+    }
+
+    /// An unfilled template: its body still holds a `{{ ... }}` placeholder for the company's facts (see #19).
+    /// Such an entry is never drafted into a customer's file, `check` lists it, and `approve` refuses it.
+    pub fn is_unfilled_template(&self) -> bool {
+        self.placeholder().is_some()
+    }
+
+    /// The first `{{ ... }}` placeholder of the body, braces included.
+    pub fn placeholder(&self) -> Option<&str> {
+        let start = self.body.find("{{")?;
+        let end = self.body[start + 2..].find("}}")? + start + 4;
+        Some(&self.body[start..end])
+    }
+
     /// The date after which the entry is stale, given the library-wide default period.
     pub fn review_due(&self, default_days: u32) -> Option<Date> {
         let reviewed = self.reviewed?;
@@ -539,6 +563,23 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.line, 3, "{err}");
+    }
+
+    #[test]
+    fn sources_and_templates() {
+        let text = "+++\nquestion = \"Q?\"\nsource = \"imported from past, 2022.xlsx, sheet 'S', cell C4\"\n+++\nWe keep logs for {{number}} days.\n";
+        let entry = parse_entry("x", "x.md", text).unwrap();
+        assert_eq!(entry.source_file(), Some("past, 2022.xlsx"));
+        assert!(entry.is_unfilled_template());
+        assert_eq!(entry.placeholder(), Some("{{number}}"));
+        let entry = parse_entry(
+            "x",
+            "x.md",
+            "+++\nquestion = \"Q?\"\nsource = \"written by us\"\n+++\nA {{ brace.\n",
+        )
+        .unwrap();
+        assert_eq!(entry.source_file(), None);
+        assert!(!entry.is_unfilled_template());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::entry::Learned;
-use super::entry::{key_line, split_front_matter};
+use super::entry::{Split, key_line, split_front_matter};
 use super::{Entry, Status};
 use crate::date::Date;
 use crate::fsutil::{Existing, write_bytes_atomic};
@@ -109,7 +109,7 @@ pub fn write_new_entry(root: &Path, entry: &Entry) -> Result<PathBuf> {
 
 /// Adds one alternate wording to an existing entry file, keeping everything else as it is.
 pub fn add_alternate(root: &Path, rel: &str, alternate: &str) -> Result<()> {
-    append_to_list(root, rel, "alternates", toml_edit::Value::from(alternate))
+    append_to_list(root, rel, "alternates", one_line_value(alternate))
 }
 
 /// Records what a review taught about an existing entry (see [`Learned`]), keeping everything else as it is.
@@ -144,7 +144,52 @@ fn append_to_list(root: &Path, rel: &str, key: &str, value: toml_edit::Value) ->
     let path = root.join(rel);
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let split = split_front_matter(&text).map_err(|e| {
+    let updated = with_list_item(&path, &text, key, value)?;
+    replace_checked(root, rel, &updated, &format!("adding to `{key}` of"))
+}
+
+/// Approves an entry in place (see `library::approve`): `status = "approved"`, `reviewed` = `today`, and each of
+/// `alternates` appended to its alternates, in one atomic write. Everything else in the file stays as it is, so
+/// `git diff` shows only those lines.
+pub fn approve_entry(root: &Path, rel: &str, today: Date, alternates: &[String]) -> Result<()> {
+    let path = root.join(rel);
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let (mut doc, split) = front_matter_doc(&path, &text)?;
+    let date: toml_edit::Datetime = today
+        .to_string()
+        .parse()
+        .expect("a Date prints as a TOML date");
+    set_value(&mut doc, "status", Status::Approved.as_str().into());
+    set_value(&mut doc, "reviewed", date.into());
+    let mut updated = with_front_matter(&text, &split, &doc.to_string());
+    for alternate in alternates {
+        updated = with_list_item(&path, &updated, "alternates", one_line_value(alternate))?;
+    }
+    replace_checked(root, rel, &updated, "approving")
+}
+
+fn one_line_value(text: &str) -> toml_edit::Value {
+    toml_edit::Value::from(crate::text::one_line(text).as_str())
+}
+
+/// Sets `key` to `value`, keeping the spacing and comment around an existing value; a new key goes at the end.
+fn set_value(doc: &mut toml_edit::DocumentMut, key: &str, value: toml_edit::Value) {
+    match doc.get_mut(key).and_then(toml_edit::Item::as_value_mut) {
+        Some(old) => {
+            let decor = old.decor().clone();
+            *old = value;
+            *old.decor_mut() = decor;
+        }
+        None => {
+            doc.insert(key, toml_edit::Item::Value(value));
+        }
+    }
+}
+
+/// The front matter of an entry file as a `toml_edit` document, with where it sits in the file.
+fn front_matter_doc<'a>(path: &Path, text: &'a str) -> Result<(toml_edit::DocumentMut, Split<'a>)> {
+    let split = split_front_matter(text).map_err(|e| {
         anyhow::anyhow!(
             "{} line {}: {}; it was left as it is",
             path.display(),
@@ -152,17 +197,34 @@ fn append_to_list(root: &Path, rel: &str, key: &str, value: toml_edit::Value) ->
             e.message
         )
     })?;
-    let mut doc: toml_edit::DocumentMut =
-        split
-            .front_matter
-            .parse()
-            .map_err(|e: toml_edit::TomlError| {
-                anyhow::anyhow!(
-                    "{} does not parse ({}); it was left as it is",
-                    path.display(),
-                    e.message()
-                )
-            })?;
+    let doc = split
+        .front_matter
+        .parse()
+        .map_err(|e: toml_edit::TomlError| {
+            anyhow::anyhow!(
+                "{} does not parse ({}); it was left as it is",
+                path.display(),
+                e.message()
+            )
+        })?;
+    Ok((doc, split))
+}
+
+/// The file text with its front matter replaced by `front`.
+fn with_front_matter(text: &str, split: &Split<'_>, front: &str) -> String {
+    let mut updated = String::with_capacity(text.len() + 256);
+    updated.push_str(&text[..split.front_matter_offset]);
+    updated.push_str(front);
+    if !updated.ends_with('\n') {
+        updated.push('\n');
+    }
+    updated.push_str(&text[split.front_matter_offset + split.front_matter.len()..]);
+    updated
+}
+
+/// The file text with `value` appended to the list `key` (see [`append_to_list`]).
+fn with_list_item(path: &Path, text: &str, key: &str, value: toml_edit::Value) -> Result<String> {
+    let (mut doc, split) = front_matter_doc(path, text)?;
     let new_front = match doc.get_mut(key) {
         Some(item) => {
             let Some(array) = item.as_array_mut() else {
@@ -192,8 +254,8 @@ fn append_to_list(root: &Path, rel: &str, key: &str, value: toml_edit::Value) ->
         None => {
             // A new key goes right after `question` when that is one line, else at the end.
             let line = format!("{key} = [\n  {},\n]\n", value.to_string().trim());
-            match key_line(&text, &split, "question") {
-                Some(question_line) if single_line_value(&text, question_line) => {
+            match key_line(text, &split, "question") {
+                Some(question_line) if single_line_value(text, question_line) => {
                     let index = question_line - split.front_matter_line;
                     let mut out = String::new();
                     for (i, l) in split.front_matter.split_inclusive('\n').enumerate() {
@@ -218,16 +280,15 @@ fn append_to_list(root: &Path, rel: &str, key: &str, value: toml_edit::Value) ->
             }
         }
     };
-    let mut updated = String::with_capacity(text.len() + 256);
-    updated.push_str(&text[..split.front_matter_offset]);
-    updated.push_str(&new_front);
-    if !updated.ends_with('\n') {
-        updated.push('\n');
-    }
-    updated.push_str(&text[split.front_matter_offset + split.front_matter.len()..]);
-    super::entry::parse_entry("check", rel, &updated).map_err(|e| {
+    Ok(with_front_matter(text, &split, &new_front))
+}
+
+/// Replaces an entry file with `updated` once it still parses (`doing` says what in the error otherwise).
+fn replace_checked(root: &Path, rel: &str, updated: &str, doing: &str) -> Result<()> {
+    let path = root.join(rel);
+    super::entry::parse_entry("check", rel, updated).map_err(|e| {
         anyhow::anyhow!(
-            "adding to `{key}` of {} would break it ({e}); it was left as it is",
+            "{doing} {} would break it ({e}); it was left as it is",
             path.display()
         )
     })?;
@@ -412,6 +473,36 @@ mod tests {
         let text = entry_text(&entry);
         let back = crate::library::entry::parse_entry("dpa", "dpa.md", &text).unwrap();
         assert_eq!(back.learned, entry.learned);
+    }
+
+    #[test]
+    fn approving_changes_only_status_reviewed_and_alternates() {
+        let dir = tempfile::tempdir().unwrap();
+        let original = "+++\nquestion = \"Do you sign our DPA?\"\nalternates = [\n  \"Is a DPA available?\",\n]\nreviewed = 2022-08-30  # when it was answered\nstatus = \"proposed\"\nlearned = [\n  { wording = \"Can we use your DPA?\", decision = \"accepted\" },\n]\n+++\nYes.\n";
+        std::fs::write(dir.path().join("dpa.md"), original).unwrap();
+        approve_entry(
+            dir.path(),
+            "dpa.md",
+            Date::new(2026, 11, 27).unwrap(),
+            &["Can we use your DPA?".to_string()],
+        )
+        .unwrap();
+        let updated = std::fs::read_to_string(dir.path().join("dpa.md")).unwrap();
+        assert_eq!(
+            updated,
+            "+++\nquestion = \"Do you sign our DPA?\"\nalternates = [\n  \"Is a DPA available?\",\n  \"Can we use your DPA?\",\n]\nreviewed = 2026-11-27  # when it was answered\nstatus = \"approved\"\nlearned = [\n  { wording = \"Can we use your DPA?\", decision = \"accepted\" },\n]\n+++\nYes.\n"
+        );
+        // Keys that were missing are added at the end of the front matter.
+        std::fs::write(
+            dir.path().join("b.md"),
+            "+++\nquestion = \"Q?\"\nstatus = \"proposed\"\n+++\nA.\n",
+        )
+        .unwrap();
+        approve_entry(dir.path(), "b.md", Date::new(2026, 11, 27).unwrap(), &[]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("b.md")).unwrap(),
+            "+++\nquestion = \"Q?\"\nstatus = \"approved\"\nreviewed = 2026-11-27\n+++\nA.\n"
+        );
     }
 
     #[test]

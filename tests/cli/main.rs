@@ -2,6 +2,7 @@
 
 mod util;
 
+mod approve;
 mod check;
 mod columns;
 mod draft;
