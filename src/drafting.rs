@@ -9,8 +9,11 @@
 
 use serde::Serialize;
 
+use std::sync::Arc;
+
 use crate::cell::CellRef;
-use crate::matching::{Confidence, MatchResult, Matcher, QuestionContext};
+use crate::library::Status;
+use crate::matching::{Confidence, MatchResult, Matcher, QuestionContext, confidence};
 use crate::questionnaire::{AnswerCell, AnswerKind, QuestionRow, Questionnaire};
 use crate::short_answer::{ShortAnswer, adds_nothing, same_short_answer};
 
@@ -87,6 +90,35 @@ impl Draft {
             &[]
         }
     }
+}
+
+/// Whether a match is high, or would be once its `proposed` entries were approved: the matches `draft` holds
+/// back until a person approves (see #17), and what `import` takes for the same question. The band is decided
+/// by the matcher's own rule, on the same candidates with their status set to approved.
+pub fn high_once_approved(result: &MatchResult) -> bool {
+    if result.confidence == Confidence::High {
+        return true;
+    }
+    if result
+        .best()
+        .is_none_or(|b| b.entry.entry.status != Status::Proposed)
+    {
+        return false;
+    }
+    let approved: Vec<_> = result
+        .candidates
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            if c.entry.entry.status == Status::Proposed {
+                let mut entry = (*c.entry).clone();
+                entry.entry.status = Status::Approved;
+                c.entry = Arc::new(entry);
+            }
+            c
+        })
+        .collect();
+    confidence::decide(&approved).0 == Confidence::High
 }
 
 /// Drafts every question of a questionnaire, on all cores, in questionnaire order.
@@ -317,6 +349,18 @@ pub struct Summary {
     /// Questions drafted into the file.
     pub drafted: usize,
     pub skipped: Skipped,
+    /// Matches that would be high but for their entries being `proposed` (see [`high_once_approved`]).
+    pub held_back: HeldBack,
+}
+
+/// Matches held back because their entries wait for approval.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct HeldBack {
+    pub questions: usize,
+    /// The entries' paths (relative to the library), each once, in questionnaire order.
+    pub entries: Vec<String>,
+    /// Where they came from, each once: the questionnaire or review their `source` names.
+    pub sources: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -350,6 +394,22 @@ impl Summary {
                 Confidence::Medium => summary.bands.medium += 1,
                 Confidence::Low => summary.bands.low += 1,
                 Confidence::None => summary.bands.none += 1,
+            }
+            if draft.result.confidence != Confidence::High
+                && high_once_approved(&draft.result)
+                && let Some(best) = draft.result.best()
+            {
+                let entry = &best.entry.entry;
+                summary.held_back.questions += 1;
+                if !summary.held_back.entries.contains(&entry.path) {
+                    summary.held_back.entries.push(entry.path.clone());
+                }
+                let source = entry.source_file();
+                if let Some(source) = source
+                    && !summary.held_back.sources.iter().any(|s| s == source)
+                {
+                    summary.held_back.sources.push(source.to_string());
+                }
             }
             match draft.outcome {
                 Outcome::Written => {

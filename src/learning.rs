@@ -21,7 +21,6 @@ use crate::library::index::{IndexedEntry, LibraryIndex};
 use crate::library::{self, Entry, Library, Status, write};
 use crate::matching::Matcher;
 use crate::questionnaire::{AnswerKind, QuestionRow, Questionnaire};
-use crate::short_answer::ShortAnswer;
 use crate::text::one_line;
 use crate::workbook::patch::CellEdit;
 use crate::workbook::review::{Decision, ReviewRow};

@@ -189,3 +189,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     answerbank::text::hex(&sha2::Sha256::digest(bytes))
 }
+
+/// A word for a shell command line that answerbank prints for the user to run, quoted when it needs to be.
+pub fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./,+@%:".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}

@@ -7,7 +7,7 @@ use answerbank::ooxml::package::Package;
 use answerbank::workbook::patch::{CellEdit, patch_workbook};
 use answerbank::workbook::review::{self, read_review};
 
-use crate::util::{Sandbox, assert_only_answer_cells_changed, read_values, shared};
+use crate::util::{Sandbox, assert_only_answer_cells_changed, read_values, shared, snapshot};
 
 /// Sets Decision and Final answer on Review rows, by `#`, with the project's own writer.
 fn decide(review: &Path, decisions: &[(usize, &str, &str)]) {
@@ -31,26 +31,6 @@ fn decide(review: &Path, decisions: &[(usize, &str, &str)]) {
     let (bytes, _) =
         patch_workbook(&package, &BTreeMap::from([("Review".to_string(), edits)])).unwrap();
     std::fs::write(review, bytes).unwrap();
-}
-
-/// Every file of a folder (cache left out) with its content.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for item in std::fs::read_dir(&d).unwrap() {
-            let path = item.unwrap().path();
-            if path.file_name().unwrap().to_string_lossy().starts_with('.') {
-                continue;
-            }
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.insert(path.clone(), std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    files
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod faults;
 mod finish;
 mod hostile;
 mod hostile_formats;
+mod import;
 mod library_index;
 mod search;
 mod semantic;
