@@ -80,8 +80,14 @@ pub enum Command {
     /// Bootstrap the library from a past answered questionnaire: each answered question becomes an entry.
     #[command(
         after_long_help = "Entries are written under <library>/imported/<file-name-slug>/ with status \"proposed\" \
-        (\"approved\" with --approve). A question the library already answers the same way is not duplicated; one \
-        it answers differently is a conflict, written as a proposed entry derived from the existing one.\n\n\
+        (\"approved\" with --approve; `answerbank approve --source FILE` approves them later), ids made from the \
+        question's words, the questionnaire's question ID and cell in `source`, and `reviewed` set to when the \
+        answers were given (a Date field in the file, else its last-modified date). A Yes/No answer becomes the \
+        entry's short answer however it is spelled (\"2) No\", \"Y\", \"TRUE\"). A question the library already \
+        answers the same way (in other spellings or words) adds at most an alternate wording; one it answers \
+        differently (another Yes/No, other figures) is a conflict, written as a proposed entry derived from the \
+        existing one. A sheet whose answers look like titles (short, no verb, repeated) is left out unless \
+        --force.\n\n\
         Examples:\n  answerbank import last-year-vendor-x.xlsx --dry-run\n  \
         answerbank import last-year-vendor-x.xlsx --approve --library my_answers"
     )]
@@ -294,9 +300,12 @@ pub struct ImportArgs {
     /// Write the entries as approved instead of proposed (conflicts stay proposed).
     #[arg(long)]
     pub approve: bool,
-    /// Show what would be imported; write nothing.
+    /// Show what would be imported (the first question → answer pairs of each sheet); write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Import sheets whose answers look like titles (short, no verb, the same on several rows) too.
+    #[arg(long)]
+    pub force: bool,
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,

@@ -302,39 +302,156 @@ fn single_line_value(text: &str, line: usize) -> bool {
         .is_some_and(|l| toml::from_str::<toml::Table>(l).is_ok())
 }
 
-/// An id from a question ID (`A&A-01.1` → `a-a-01-1`) or, without one, from the question's first words.
-pub fn id_for(question_id: Option<&str>, question: &str) -> String {
-    if let Some(id) = question_id
-        .map(crate::analysis::ids::slug)
-        .filter(|s| s.len() >= 2)
-    {
-        return id;
+/// Words that say how a question is asked, not what about: left out of ids.
+const ID_SKIP: &[&str] = &[
+    "a",
+    "about",
+    "all",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "be",
+    "been",
+    "by",
+    "can",
+    "could",
+    "currently",
+    "describe",
+    "detail",
+    "did",
+    "do",
+    "does",
+    "e",
+    "eg",
+    "explain",
+    "for",
+    "from",
+    "g",
+    "has",
+    "have",
+    "how",
+    "i",
+    "ie",
+    "if",
+    "in",
+    "indicate",
+    "into",
+    "is",
+    "it",
+    "its",
+    "list",
+    "may",
+    "must",
+    "of",
+    "on",
+    "or",
+    "organisation",
+    "organization",
+    "our",
+    "please",
+    "provide",
+    "reference",
+    "shall",
+    "should",
+    "so",
+    "solution",
+    "specify",
+    "such",
+    "that",
+    "the",
+    "their",
+    "there",
+    "these",
+    "this",
+    "those",
+    "to",
+    "us",
+    "use",
+    "used",
+    "using",
+    "utilize",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "who",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+];
+/// At most this many words, and this many characters, make an id.
+const ID_WORDS: usize = 5;
+const ID_CHARS: usize = 48;
+
+/// A readable id made from a question's words (see #17): what it is about, not how it is asked. "Does your
+/// solution support single sign-on (SSO) protocols for user and administrator authentication?" →
+/// `support-sso-protocols-user-administrator`: an acronym in parentheses stands for the words it abbreviates, and
+/// words such as "do", "your", "please describe" are left out. The customer's own question ID stays in the entry's
+/// `source`; ids made from it (`gnrl-01`) said nothing and collided across questionnaires.
+pub fn id_for(question: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for token in question.split_whitespace() {
+        let bare = token.trim_matches(|c: char| !c.is_alphanumeric());
+        let is_acronym = token.starts_with('(')
+            && (2..=8).contains(&bare.len())
+            && bare
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && bare.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+        if is_acronym {
+            // "single sign-on (SSO)": drop the words whose initials spell the acronym.
+            let letters: Vec<char> = bare.to_lowercase().chars().collect();
+            if words.len() >= letters.len()
+                && words[words.len() - letters.len()..]
+                    .iter()
+                    .zip(&letters)
+                    .all(|(w, l)| w.starts_with(*l))
+            {
+                words.truncate(words.len() - letters.len());
+            }
+            words.push(bare.to_lowercase());
+            continue;
+        }
+        words.extend(
+            token
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase),
+        );
     }
-    const SKIP: &[&str] = &[
-        "do", "does", "you", "your", "is", "are", "the", "a", "an", "of", "to", "for", "and", "or",
-        "in", "on", "have", "has", "can", "we", "our", "please", "describe", "provide", "any",
-        "all", "with", "that", "this", "there",
-    ];
-    let words: Vec<String> = question
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .filter(|w| !SKIP.contains(&w.as_str()))
+    let mut id = String::new();
+    for word in words
+        .iter()
         .map(|w| {
             w.chars()
-                .filter(|c| c.is_ascii_alphanumeric())
+                .filter(char::is_ascii_alphanumeric)
                 .collect::<String>()
         })
-        .filter(|w| !w.is_empty())
-        .take(6)
-        .collect();
-    let id = crate::analysis::ids::slug(&words.join("-"));
-    let id: String = id.chars().take(60).collect();
-    let id = id.trim_end_matches('-').to_string();
+        .filter(|w| !w.is_empty() && !ID_SKIP.contains(&w.as_str()))
+        .take(ID_WORDS)
+    {
+        if !id.is_empty() && id.len() + 1 + word.len() > ID_CHARS {
+            break;
+        }
+        if !id.is_empty() {
+            id.push('-');
+        }
+        id.push_str(&word);
+    }
+    let id: String = id.chars().take(ID_CHARS).collect();
+    let id = id.trim_end_matches('-');
     if id.is_empty() {
         "entry".to_string()
     } else {
-        id
+        id.to_string()
     }
 }
 
@@ -519,14 +636,32 @@ mod tests {
 
     #[test]
     fn ids() {
-        assert_eq!(id_for(Some("A&A-01.1"), "x"), "a-a-01-1");
+        assert_eq!(
+            id_for("Do you encrypt customer data at rest with AES-256 keys?"),
+            "encrypt-customer-data-at-rest"
+        );
         assert_eq!(
             id_for(
-                None,
-                "Do you encrypt customer data at rest with AES-256 keys?"
+                "Does your solution support single sign-on (SSO) protocols for user and administrator \
+                 authentication?"
             ),
-            "encrypt-customer-data-at-rest-aes"
+            "support-sso-protocols-user-administrator"
         );
+        assert_eq!(
+            id_for("Have you implemented an Intrusion Detection System (network-based)?"),
+            "implemented-intrusion-detection-system-network"
+        );
+        assert_eq!(
+            id_for("Do you use a web application firewall (WAF)?"),
+            "waf"
+        );
+        // An acronym whose letters are not the words before it is kept beside them.
+        assert_eq!(
+            id_for("Do you log events to a security platform (SIEM)?"),
+            "log-events-security-platform-siem"
+        );
+        assert_eq!(id_for("Please describe ... ?"), "entry");
+        assert!(id_for(&"Encryption ".repeat(40)).len() <= ID_CHARS);
         let mut taken = HashSet::from(["a".to_string()]);
         assert_eq!(unique_id("a", &mut taken), "a-2");
         assert_eq!(unique_id("a", &mut taken), "a-3");
