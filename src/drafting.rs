@@ -276,7 +276,13 @@ pub fn propose(row: &QuestionRow, short: Option<&str>, body: &str, overwrite: bo
                     proposal.already_filled += 1;
                     proposal.conflicts = true;
                 } else {
-                    push(&mut proposal, target, "x".to_string());
+                    // The cell's own mark: its dropdown's, or the one the sheet's answers use; else "x".
+                    let mark = target
+                        .allowed
+                        .as_deref()
+                        .and_then(|values| values.iter().find(|v| !v.trim().is_empty()))
+                        .map_or("x", String::as_str);
+                    push(&mut proposal, target, mark.to_string());
                     if overwrite {
                         for other in marks
                             .iter()

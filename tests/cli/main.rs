@@ -2,6 +2,7 @@
 
 mod util;
 
+mod answer_columns;
 mod approve;
 mod check;
 mod columns;
