@@ -29,6 +29,7 @@ use crate::analysis::ids::slug;
 use crate::date::Date;
 use crate::drafting::high_once_approved;
 use crate::learning::{Known, question_ref, source_question_id, tag_for};
+use crate::library::entry::CONFLICT_NOTE;
 use crate::library::index::LibraryIndex;
 use crate::library::{self, Entry, Status, write};
 use crate::matching::Matcher;
@@ -205,14 +206,11 @@ impl std::fmt::Display for Conflict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "sheet '{}' row {}: {} than entry `{}`; written as proposed entry `{}`",
-            self.sheet, self.row, self.why, self.existing, self.entry
+            "sheet '{}' row {}: answered differently from entry `{}` ({}); written as proposed entry `{}`",
+            self.sheet, self.row, self.existing, self.why, self.entry
         )
     }
 }
-
-/// How an entry's `source` records a conflict; `check` lists the entries that carry it.
-pub const CONFLICT_NOTE: &str = "answers differently from";
 
 /// Imports the answered rows of a questionnaire. `index` is the library's index (possibly empty); the caller
 /// holds the library lock unless this is a dry run.
@@ -441,13 +439,13 @@ fn agreement(entry: &Entry, answer: &RowAnswer) -> Result<(), String> {
     if let (Some(a), Some(b)) = (entry.short_answer.as_deref(), answer.short)
         && !crate::short_answer::same_short_answer(a, b.as_str())
     {
-        return Err(format!("answered {} rather than {a}", b.as_str()));
+        return Err(format!("{} here, {a} in the library", b.as_str()));
     }
     if let (Some(a), Some(b)) = (entry_short, short)
         && a != b
     {
         return Err(format!(
-            "answered {} rather than {}",
+            "{} here, {} in the library",
             b.as_str(),
             a.as_str()
         ));
@@ -470,7 +468,7 @@ fn agreement(entry: &Entry, answer: &RowAnswer) -> Result<(), String> {
             .difference(&figures_a)
             .map(String::as_str)
             .collect();
-        return Err(format!("answered with other figures ({})", only.join(", ")));
+        return Err(format!("other figures here: {}", only.join(", ")));
     }
     if entry_short.is_some() && short.is_some() {
         // The same Yes/No with an explanation in other words: the library's vetted text stands.
@@ -483,7 +481,7 @@ fn agreement(entry: &Entry, answer: &RowAnswer) -> Result<(), String> {
     if shared * 2 >= smaller {
         Ok(())
     } else {
-        Err("answered in words that say something else".to_string())
+        Err("the text here says something else".to_string())
     }
 }
 
@@ -700,12 +698,12 @@ mod tests {
         };
         assert_eq!(
             agreement(&library, &no),
-            Err("answered No rather than Yes".to_string())
+            Err("No here, Yes in the library".to_string())
         );
         assert!(
             agreement(&library, &yes("Yes, covering 6 months."))
                 .unwrap_err()
-                .contains("other figures (6)")
+                .contains("other figures here: 6")
         );
         let text = |body: &str| RowAnswer {
             short: None,

@@ -124,14 +124,27 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
         );
     }
     if !report.proposed.is_empty() {
+        // Where they are: the folders of the proposed entries, each once.
+        let mut folders: Vec<&str> = report
+            .proposed
+            .iter()
+            .map(|p| p.rsplit_once('/').map_or("", |(dir, _)| dir))
+            .collect();
+        folders.dedup();
         eprintln!(
-            "{} {} proposed (not drafted unreviewed until approved); after a look, approve them with:\n  {approve_command}",
+            "{} {} proposed, in {} (not drafted unreviewed until approved); after a look, approve them with:\n  \
+             {approve_command}",
             report.proposed.len(),
             if args.dry_run {
                 "entries would be"
             } else {
                 "entries are"
-            }
+            },
+            folders
+                .iter()
+                .map(|f| format!("{library}/{f}/"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     Ok(ExitStatus::Success)

@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
 
+/// How an imported entry's `source` records that it answers an existing entry's question differently
+/// ("...; answers differently from `sso`", with `derived_from = "sso"`): `check` lists such entries (see #17).
+pub const CONFLICT_NOTE: &str = "answers differently from";
+
 /// Lifecycle of an entry. Only `approved` entries can be drafted at high confidence; `retired` ones are kept in the
 /// library for history but never matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
