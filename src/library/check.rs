@@ -41,6 +41,8 @@ pub enum FindingKind {
     /// `derived_from` names an entry that does not exist.
     BrokenReference,
     Empty,
+    /// An imported answer that contradicts the entry it derives from (its `source` says so, see #17).
+    Conflict,
 }
 
 impl FindingKind {
@@ -58,6 +60,7 @@ impl FindingKind {
             FindingKind::NearDuplicate => "near-duplicate",
             FindingKind::BrokenReference => "broken-reference",
             FindingKind::Empty => "empty",
+            FindingKind::Conflict => "conflict",
         }
     }
 }
@@ -140,6 +143,24 @@ pub fn check_library(library: &Library, today: Date) -> Vec<Finding> {
                 &entry.path,
                 line_of_key("status"),
                 "proposed entry waiting for review: edit it if needed, then set status = \"approved\"",
+            ));
+        }
+        if let Some(parent) = &entry.derived_from
+            && entry.status != Status::Retired
+            && ids.contains(parent.as_str())
+            && entry
+                .source
+                .as_deref()
+                .is_some_and(|s| s.contains(super::entry::CONFLICT_NOTE))
+        {
+            findings.push(Finding::new(
+                FindingKind::Conflict,
+                &entry.path,
+                line_of_key("source"),
+                format!(
+                    "answers the question of `{parent}` differently: keep the right answer and retire the other \
+                     (or reword the question if they ask different things)"
+                ),
             ));
         }
         if let Some(parent) = &entry.derived_from

@@ -260,6 +260,23 @@ fn import_reports_conflicts_and_keeps_new_wordings_as_alternates() {
         conflict.contains("status = \"proposed\"") && conflict.contains("derived_from = "),
         "{conflict}"
     );
+    // `check` lists it for a person.
+    let out = sandbox.run(&["check", "--library", "lib", "--json"]);
+    let conflicts: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "conflict")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        conflicts,
+        [
+            "answers the question of `run-annual-penetration-tests` differently: keep the right answer and retire \
+          the other (or reword the question if they ask different things)"
+        ]
+    );
 }
 
 #[test]
