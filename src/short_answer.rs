@@ -8,8 +8,9 @@
 //! say the same), and learning and import (is an answer already in the library). The library itself stores the
 //! spellings [`ShortAnswer::as_str`] returns (see #17).
 //!
-//! One decision that is not obvious: `True`/`False` (and `1`/`0`) mean Yes/No only where the column is a yes/no
-//! one ([`ShortAnswer::parse_in_yes_no_column`]); in a comment or a reviewer's sentence they are words.
+//! One decision that is not obvious: `True`/`False` mean Yes/No only where the column is a yes/no one
+//! ([`ShortAnswer::parse_in_yes_no_column`]); in a comment or a reviewer's sentence they are words. `1`/`0` never
+//! are: "0" answers "How many incidents?" as well as it answers a yes/no question.
 
 /// A short answer's meaning, whatever its spelling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,11 +97,11 @@ impl ShortAnswer {
     }
 
     /// [`ShortAnswer::parse`] for a cell of a column known to take yes/no answers (a Yes/No dropdown or header):
-    /// there `True`/`False` and `1`/`0` are answers too.
+    /// there `True`/`False` are answers too.
     pub fn parse_in_yes_no_column(text: &str) -> Option<ShortAnswer> {
         ShortAnswer::parse(text).or_else(|| match normalize(text).as_str() {
-            "true" | "1" => Some(ShortAnswer::Yes),
-            "false" | "0" => Some(ShortAnswer::No),
+            "true" => Some(ShortAnswer::Yes),
+            "false" => Some(ShortAnswer::No),
             _ => None,
         })
     }
@@ -296,6 +297,7 @@ mod tests {
             Some(ShortAnswer::No)
         );
         assert_eq!(ShortAnswer::parse("TRUE"), None);
+        assert_eq!(ShortAnswer::parse_in_yes_no_column("0"), None, "a count, not a No");
     }
 
     #[test]
