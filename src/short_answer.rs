@@ -297,7 +297,11 @@ mod tests {
             Some(ShortAnswer::No)
         );
         assert_eq!(ShortAnswer::parse("TRUE"), None);
-        assert_eq!(ShortAnswer::parse_in_yes_no_column("0"), None, "a count, not a No");
+        assert_eq!(
+            ShortAnswer::parse_in_yes_no_column("0"),
+            None,
+            "a count, not a No"
+        );
     }
 
     #[test]

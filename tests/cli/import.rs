@@ -70,6 +70,19 @@ fn entries(dir: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// One field of each finding of one kind that `check` reports on `lib` (which has findings: exit 1).
+fn check_findings(sandbox: &Sandbox, kind: &str, key: &str) -> Vec<String> {
+    let out = sandbox.run(&["check", "--library", "lib", "--json"]);
+    out.expect_code(1);
+    out.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == kind)
+        .map(|f| f[key].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// The entry whose `source` names this question ID.
 fn entry_for<'a>(entries: &'a [(String, String)], question_id: &str) -> &'a (String, String) {
     let needle = format!("(question {question_id})");
@@ -261,17 +274,8 @@ fn import_reports_conflicts_and_keeps_new_wordings_as_alternates() {
         "{conflict}"
     );
     // `check` lists it for a person.
-    let out = sandbox.run(&["check", "--library", "lib", "--json"]);
-    let conflicts: Vec<String> = out
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["kind"] == "conflict")
-        .map(|f| f["message"].as_str().unwrap().to_string())
-        .collect();
     assert_eq!(
-        conflicts,
+        check_findings(&sandbox, "conflict", "message"),
         [
             "answers the question of `run-annual-penetration-tests` differently: keep the right answer and retire \
           the other (or reword the question if they ask different things)"
@@ -508,18 +512,8 @@ fn without_a_date_field_the_workbook_or_file_date_is_used_and_old_answers_are_st
     assert_eq!(out.json()["reviewed_from"], "the file's modification time");
 
     // Answers given years ago are stale.
-    let out = sandbox.run(&["check", "--library", "lib", "--json"]);
-    out.expect_code(1);
-    let findings = out.json();
-    let stale: Vec<String> = findings
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["kind"] == "stale")
-        .map(|f| f["file"].as_str().unwrap().to_string())
-        .collect();
     assert_eq!(
-        stale,
+        check_findings(&sandbox, "stale", "file"),
         [
             "imported/past/keep-asset-inventory.md",
             "imported/undated/run-annual-penetration-tests.md"
