@@ -324,7 +324,7 @@ pub struct ApproveArgs {
     /// Only entries with this tag.
     #[arg(long, value_name = "TAG")]
     pub tag: Option<String>,
-    /// Every proposed entry of the library.
+    /// Every proposed entry of the library (and every approved one with accepted wordings not yet alternates).
     #[arg(long, conflicts_with_all = ["paths", "source", "tag"])]
     pub all: bool,
     /// List what would change; write nothing.
