@@ -251,6 +251,27 @@ fn import_reports_conflicts_and_keeps_new_wordings_as_alternates() {
             ("Is there a bug bounty programme?", "N", "Not yet."),
         ],
     );
+    // The same whether the first import was approved or is still proposed: a proposed entry is the same question
+    // when the match would be high once approved.
+    sandbox
+        .run(&["import", "first.xlsx", "--library", "proposed"])
+        .expect_code(0);
+    let out = sandbox.run(&["import", "second.xlsx", "--library", "proposed", "--json"]);
+    out.expect_code(0);
+    let report = out.json();
+    assert_eq!(
+        (
+            &report["conflicts"],
+            &report["entries_added"],
+            &report["alternates_added"]
+        ),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(1),
+            &serde_json::json!(1)
+        ),
+        "{report}"
+    );
     sandbox
         .run(&["import", "first.xlsx", "--library", "lib", "--approve"])
         .expect_code(0);
