@@ -341,6 +341,13 @@ pub fn import_questionnaire(
         {
             same.push(i);
         }
+        // An unfilled template (see #19) asks the question but gives no answer: it neither holds this answer nor
+        // contradicts it. The imported answer becomes a new entry that names the template it could fill.
+        let template = same
+            .iter()
+            .find(|&&i| known.entries[i].entry.is_unfilled_template())
+            .map(|&i| known.entries[i].entry.id.clone());
+        same.retain(|&i| !known.entries[i].entry.is_unfilled_template());
         let verdicts: Vec<Result<(), String>> = same
             .iter()
             .map(|&i| agreement(&known.entries[i].entry, answer))
@@ -384,6 +391,8 @@ pub fn import_questionnaire(
         );
         if let Some((existing, _)) = &conflict {
             source.push_str(&format!("; {CONFLICT_NOTE} `{existing}`"));
+        } else if let Some(template) = &template {
+            source.push_str(&format!("; answers the template `{template}`"));
         }
         let mut entry = write::new_entry(
             &id,
@@ -395,7 +404,10 @@ pub fn import_questionnaire(
             None,
             status,
             source,
-            conflict.as_ref().map(|(existing, _)| existing.clone()),
+            conflict
+                .as_ref()
+                .map(|(existing, _)| existing.clone())
+                .or(template),
         );
         entry.reviewed = Some(options.answered_on.date);
         if let Some((existing, why)) = conflict {

@@ -766,3 +766,30 @@ fn field_count(sandbox: &Sandbox, review: &str) -> u64 {
     let (_, rows) = answerbank::workbook::review::read_review(&sandbox.path(review)).unwrap();
     rows.iter().filter(|r| r.written).count() as u64
 }
+
+#[test]
+fn an_unfilled_template_neither_holds_nor_contradicts_an_imported_answer() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "lib/starter/audit-log-retention.md",
+        "+++\nquestion = \"How long do you keep audit logs?\"\nstatus = \"proposed\"\n+++\nWe keep audit logs for {{number}} days.\n",
+    );
+    sandbox.write(
+        "past.csv",
+        "Question,Answer\nHow long do you keep audit logs?,Two years.\n",
+    );
+    let out = sandbox.run(&["import", "past.csv", "--library", "lib", "--json"]);
+    out.expect_code(0);
+    let report = out.json();
+    assert_eq!(report["conflicts"], 0, "{report}");
+    assert_eq!(report["already_known"], 0, "{report}");
+    assert_eq!(report["entries_added"], 1, "{report}");
+    let text =
+        std::fs::read_to_string(sandbox.path("lib/imported/past/long-keep-audit-logs.md")).unwrap();
+    assert!(
+        text.contains("derived_from = \"audit-log-retention\"")
+            && text.contains("; answers the template `audit-log-retention`")
+            && text.ends_with("+++\nTwo years.\n"),
+        "{text}"
+    );
+}
