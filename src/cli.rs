@@ -101,8 +101,14 @@ pub enum Command {
     /// Bootstrap the library from a past answered questionnaire: each answered question becomes an entry.
     #[command(
         after_long_help = "Entries are written under <library>/imported/<file-name-slug>/ with status \"proposed\" \
-        (\"approved\" with --approve). A question the library already answers the same way is not duplicated; one \
-        it answers differently is a conflict, written as a proposed entry derived from the existing one.\n\n\
+        (\"approved\" with --approve; `answerbank approve --source FILE` approves them later), ids made from the \
+        question's words, the questionnaire's question ID and cell in `source`, and `reviewed` set to when the \
+        answers were given (a Date field in the file, else its last-modified date). A Yes/No answer becomes the \
+        entry's short answer however it is spelled (\"2) No\", \"Y\", \"TRUE\"). A question the library already \
+        answers the same way (in other spellings or words) adds at most an alternate wording; one it answers \
+        differently (another Yes/No, other figures) is a conflict, written as a proposed entry derived from the \
+        existing one. A sheet whose answers look like titles (short, no verb, repeated) is left out unless \
+        --force.\n\n\
         Examples:\n  answerbank import last-year-vendor-x.xlsx --dry-run\n  \
         answerbank import last-year-vendor-x.xlsx --approve --library my_answers"
     )]
@@ -118,6 +124,20 @@ pub enum Command {
         answerbank import last-year-vendor-x.xlsx --library security-answers"
     )]
     Init(InitArgs),
+    /// Approve proposed library entries after a look: sets status = "approved" and reviewed = today, and turns
+    /// customer wordings accepted in reviews into alternates.
+    #[command(
+        after_long_help = "Selects entries by file or folder, by the questionnaire they were imported or learned \
+        from (--source), by tag (--tag), or all of them (--all); several selectors narrow the choice. Proposed \
+        entries are approved; approved ones that have customer wordings accepted in a review but not yet \
+        confirmed get them as alternates (and are reviewed again). Each file changes in place, a line or a few, \
+        nothing else. An unfilled template (a body with a {{ ... }} placeholder) is refused, named, and the \
+        command exits 1.\n\n\
+        Examples:\n  answerbank approve --source last-year-vendor-x.xlsx --dry-run\n  \
+        answerbank approve answer_library/imported/last-year-vendor-x/\n  \
+        answerbank approve --library my_answers --all --json"
+    )]
+    Approve(ApproveArgs),
 }
 
 /// Semantic matching with a local sentence-embedding model.
@@ -323,9 +343,12 @@ pub struct ImportArgs {
     /// Write the entries as approved instead of proposed (conflicts stay proposed).
     #[arg(long)]
     pub approve: bool,
-    /// Show what would be imported; write nothing.
+    /// Show what would be imported (the first question → answer pairs of each sheet); write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Import sheets whose answers look like titles (short, no verb, the same on several rows) too.
+    #[arg(long)]
+    pub force: bool,
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -340,4 +363,28 @@ pub struct InitArgs {
         default_value = "answer_library"
     )]
     pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// Entry files or folders of the library to approve.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub library: LibraryArgs,
+    /// Only entries imported or learned from this questionnaire (its file name, as their `source` records it).
+    #[arg(long, value_name = "FILE")]
+    pub source: Option<PathBuf>,
+    /// Only entries with this tag.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+    /// Every proposed entry of the library (and every approved one with accepted wordings not yet alternates).
+    #[arg(long, conflicts_with_all = ["paths", "source", "tag"])]
+    pub all: bool,
+    /// List what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print what was approved and refused as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }

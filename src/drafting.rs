@@ -9,10 +9,13 @@
 
 use serde::Serialize;
 
+use std::sync::Arc;
+
 use crate::cell::CellRef;
-use crate::matching::{Confidence, MatchResult, Matcher, QuestionContext};
+use crate::library::Status;
+use crate::matching::{Confidence, MatchResult, Matcher, QuestionContext, confidence};
 use crate::questionnaire::{AnswerCell, AnswerKind, QuestionRow, Questionnaire};
-use crate::short_answer::{ShortAnswer, same_short_answer};
+use crate::short_answer::{ShortAnswer, adds_nothing, same_short_answer};
 
 /// Candidates kept per question for the review workbook (the best and two runners-up).
 pub const CANDIDATES_KEPT: usize = 3;
@@ -90,6 +93,35 @@ impl Draft {
             &[]
         }
     }
+}
+
+/// Whether a match is high, or would be once its `proposed` entries were approved: the matches `draft` holds
+/// back until a person approves (see #17), and what `import` takes for the same question. The band is decided
+/// by the matcher's own rule, on the same candidates with their status set to approved.
+pub fn high_once_approved(result: &MatchResult) -> bool {
+    if result.confidence == Confidence::High {
+        return true;
+    }
+    if result
+        .best()
+        .is_none_or(|b| b.entry.entry.status != Status::Proposed)
+    {
+        return false;
+    }
+    let approved: Vec<_> = result
+        .candidates
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            if c.entry.entry.status == Status::Proposed {
+                let mut entry = (*c.entry).clone();
+                entry.entry.status = Status::Approved;
+                c.entry = Arc::new(entry);
+            }
+            c
+        })
+        .collect();
+    confidence::decide(&approved, result.comparison.as_ref()).0 == Confidence::High
 }
 
 /// Drafts every question of a questionnaire, on all cores, in questionnaire order.
@@ -219,7 +251,7 @@ pub fn combined_answer(short: Option<&str>, body: &str) -> String {
     let Some(short) = short.map(str::trim).filter(|s| !s.is_empty()) else {
         return body.to_string();
     };
-    if body.is_empty() {
+    if body.is_empty() || adds_nothing(Some(short), body) {
         return short.to_string();
     }
     let starts_with_short = body
@@ -272,7 +304,13 @@ pub fn propose(row: &QuestionRow, short: Option<&str>, body: &str, overwrite: bo
                     proposal.already_filled += 1;
                     proposal.conflicts = true;
                 } else {
-                    push(&mut proposal, target, "x".to_string());
+                    // The cell's own mark: its dropdown's, or the one the sheet's answers use; else "x".
+                    let mark = target
+                        .allowed
+                        .as_deref()
+                        .and_then(|values| values.iter().find(|v| !v.trim().is_empty()))
+                        .map_or("x", String::as_str);
+                    push(&mut proposal, target, mark.to_string());
                     if overwrite {
                         for other in marks
                             .iter()
@@ -305,19 +343,29 @@ pub fn propose(row: &QuestionRow, short: Option<&str>, body: &str, overwrite: bo
                 }
                 None => {}
             }
-            if let Some(long) = long.filter(|_| !body.trim().is_empty()) {
+            // A comments cell never gets a bare "Yes", "No" or "None": a body that says nothing beyond its short
+            // answer stays out of it (see #17).
+            if let Some(long) = long.filter(|_| !adds_nothing(short, body)) {
                 push(&mut proposal, long, body.trim().to_string());
             }
         }
         (None, Some(long)) => {
-            // A sheet's only answer column carries the short answer too.
+            // A sheet's only answer column carries the short answer too; a comments column beside marks only
+            // what the body adds.
             let text = if row.single_answer_column {
                 combined_answer(short, body)
+            } else if adds_nothing(short, body) {
+                String::new()
             } else {
                 body.trim().to_string()
             };
             if !text.is_empty() {
                 push(&mut proposal, long, text);
+            } else if marks.is_empty() && proposal.not_allowed.is_none() {
+                proposal.not_allowed = Some(format!(
+                    "the row has no Yes/No cell, and the answer says no more than \"{}\"",
+                    short.unwrap_or_else(|| body.trim())
+                ));
             }
         }
         (None, None) => {}
@@ -335,6 +383,18 @@ pub struct Summary {
     /// Questions drafted into the file.
     pub drafted: usize,
     pub skipped: Skipped,
+    /// Matches that would be high but for their entries being `proposed` (see [`high_once_approved`]).
+    pub held_back: HeldBack,
+}
+
+/// Matches held back because their entries wait for approval.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct HeldBack {
+    pub questions: usize,
+    /// The entries' paths (relative to the library), each once, in questionnaire order.
+    pub entries: Vec<String>,
+    /// Where they came from, each once: the questionnaire or review their `source` names.
+    pub sources: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -370,6 +430,22 @@ impl Summary {
                 Confidence::Medium => summary.bands.medium += 1,
                 Confidence::Low => summary.bands.low += 1,
                 Confidence::None => summary.bands.none += 1,
+            }
+            if draft.result.confidence != Confidence::High
+                && high_once_approved(&draft.result)
+                && let Some(best) = draft.result.best()
+            {
+                let entry = &best.entry.entry;
+                summary.held_back.questions += 1;
+                if !summary.held_back.entries.contains(&entry.path) {
+                    summary.held_back.entries.push(entry.path.clone());
+                }
+                let source = entry.source_file();
+                if let Some(source) = source
+                    && !summary.held_back.sources.iter().any(|s| s == source)
+                {
+                    summary.held_back.sources.push(source.to_string());
+                }
             }
             match draft.outcome {
                 Outcome::Written => {
@@ -540,6 +616,55 @@ mod tests {
             [("D5".into(), "x".into()), ("C5".into(), "".into())],
             "overwrite clears the old mark"
         );
+    }
+
+    #[test]
+    fn a_comments_cell_never_gets_a_bare_short_answer() {
+        // HECVAT 3 numbers its options; the cell gets the dropdown's own spelling (see #17).
+        let numbered = ["1) Yes", "2) No", "3) Both modes available", "4) N/A"];
+        let r = row(&[
+            ("C5", AnswerKind::Short, Some(&numbered), ""),
+            ("D5", AnswerKind::Long, None, ""),
+        ]);
+        assert_eq!(
+            texts(&propose(&r, Some("No"), "No.", false)),
+            [("C5".into(), "2) No".into())]
+        );
+        assert_eq!(
+            texts(&propose(&r, Some("No"), "None", false)),
+            [("C5".into(), "2) No".into())]
+        );
+        assert_eq!(
+            texts(&propose(&r, Some("N/A"), "n/a", false)),
+            [("C5".into(), "4) N/A".into())]
+        );
+        assert_eq!(
+            texts(&propose(&r, Some("Yes"), "Yes. Weekly.", false)),
+            [
+                ("C5".into(), "1) Yes".into()),
+                ("D5".into(), "Yes. Weekly.".into())
+            ]
+        );
+        let marks = row(&[
+            ("C5", AnswerKind::MarkYes, None, ""),
+            ("D5", AnswerKind::MarkNo, None, ""),
+            ("E5", AnswerKind::Long, None, ""),
+        ]);
+        assert_eq!(
+            texts(&propose(&marks, Some("Yes"), "Yes", false)),
+            [("C5".into(), "x".into())]
+        );
+        // The only answer column takes the short answer, once.
+        let single = row(&[("B5", AnswerKind::Long, None, "")]);
+        assert_eq!(
+            texts(&propose(&single, Some("Yes"), "Yes.", false)),
+            [("B5".into(), "Yes".into())]
+        );
+        // A row whose only cell is a comments cell gets nothing rather than a bare "No".
+        let mut comments_only = row(&[("D5", AnswerKind::Long, None, "")]);
+        comments_only.single_answer_column = false;
+        let p = propose(&comments_only, Some("No"), "No.", false);
+        assert!(p.writes.is_empty() && p.not_allowed.is_some(), "{p:?}");
     }
 
     #[test]

@@ -1,10 +1,9 @@
-//! Closing the loop: reviewed answers go back into the customer's file and into the library, and past answered
-//! questionnaires become library entries.
+//! Closing the loop: reviewed answers go back into the customer's file and into the library.
 //!
-//! In: the rows of a review workbook with what the reviewer did (`finish`), or the answered rows of a
-//! questionnaire (`import`). Out: the cell writes for the answered workbook with the state of every question
-//! (answered how, or still open and why, see #16), and library changes. Every change is checked against what the
-//! library already holds, so running either command twice changes nothing the second time.
+//! In: the rows of a review workbook with what the reviewer did (`finish`). Out: the cell writes for the answered
+//! workbook with the state of every question (answered how, or still open and why, see #16), and library
+//! changes. Every change is checked against what the library already holds, so running `finish` twice changes
+//! nothing the second time.
 //!
 //! What a review teaches is safe and visible (see #14): the customer wording of an accepted **high** draft becomes
 //! an alternate of its entry (exact re-use next time). An accepted medium or low draft, or a candidate picked with
@@ -14,6 +13,8 @@
 //! or medium again; so is the drafted entry the reviewer passed over for "Use #N", and a drafted entry whose
 //! Yes/No an edit contradicted. An edited answer becomes a new entry, `proposed` and `derived_from` the drafted
 //! one.
+//!
+//! Past questionnaires are imported by `importing`, which shares [`Known`].
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -25,10 +26,10 @@ use crate::analysis::Analyzer;
 use crate::analysis::ids::slug;
 use crate::date::Date;
 use crate::drafting::{self, CellWrite, Proposal};
-use crate::library::index::{IndexedEntry, LibraryIndex};
+use crate::library::index::IndexedEntry;
 use crate::library::{self, Entry, Library, Status, Verdict, write};
-use crate::matching::{Confidence, Matcher};
-use crate::questionnaire::{AnswerKind, QuestionRow, Questionnaire};
+use crate::matching::Confidence;
+use crate::questionnaire::{AnswerKind, QuestionRow};
 use crate::short_answer::{ShortAnswer, same_short_answer};
 use crate::text::one_line;
 use crate::workbook::patch::CellEdit;
@@ -36,36 +37,10 @@ use crate::workbook::review::{Decision, QuestionState, ReviewRow, State};
 
 /// Splits a reviewer's final answer into a short answer and a body: "No. We don't." → ("No", "No. We don't."),
 /// "Yes" → ("Yes", ""), "Not applicable" or "Y" → ("N/A" or "Yes", ""), "We do, weekly." → (None, "We do,
-/// weekly."). Short answers are kept in the library's spelling.
+/// weekly."). Short answers are kept in the library's spelling; the spellings are `short_answer`'s.
 pub fn split_final_answer(text: &str) -> (Option<String>, String) {
-    let text = text.trim();
-    if let Some(short) = ShortAnswer::parse(text) {
-        return (Some(short.as_str().to_string()), String::new());
-    }
-    let first: String = text
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '/')
-        .collect();
-    // Only the full words lead a longer answer: "N" or "True" at the start of a sentence is not an answer.
-    let short = match first.to_lowercase().as_str() {
-        "yes" | "no" | "n/a" | "na" => ShortAnswer::parse(&first).map(ShortAnswer::as_str),
-        _ => None,
-    };
-    match short {
-        Some(short) => {
-            let rest = text[first.len()..]
-                .trim_start_matches(|c: char| c.is_whitespace() || ".,;:-–—!".contains(c));
-            (
-                Some(short.to_string()),
-                if rest.is_empty() {
-                    String::new()
-                } else {
-                    text.to_string()
-                },
-            )
-        }
-        None => (None, text.to_string()),
-    }
+    let (short, body) = crate::short_answer::split_answer(text);
+    (short.map(|s| s.as_str().to_string()), body)
 }
 
 /// A review row as the question row `draft` saw (after `review::check_against_source`, as the reader sees it).
@@ -446,15 +421,16 @@ pub struct Learned {
     pub taught: Vec<Taught>,
 }
 
-/// The library as learning needs it: its entries analyzed (for their normalized wordings) and the ids in use.
-struct Known {
+/// The library as learning and importing need it: its entries analyzed (for their normalized wordings) and the
+/// ids in use.
+pub(crate) struct Known {
     analyzer: Analyzer,
-    entries: Vec<IndexedEntry>,
+    pub(crate) entries: Vec<IndexedEntry>,
     ids: HashSet<String>,
 }
 
 impl Known {
-    fn new(library: &Library) -> Known {
+    pub(crate) fn new(library: &Library) -> Known {
         let analyzer = library.settings.analyzer();
         let entries: Vec<IndexedEntry> = library
             .entries
@@ -481,17 +457,17 @@ impl Known {
         }
     }
 
-    fn key(&self, text: &str) -> String {
+    pub(crate) fn key(&self, text: &str) -> String {
         self.analyzer.analyze(text).key()
     }
 
-    fn find(&self, id: &str) -> Option<usize> {
+    pub(crate) fn find(&self, id: &str) -> Option<usize> {
         self.entries.iter().position(|e| e.entry.id == id)
     }
 
     /// Records `question` as a new alternate of entry `index` (and writes it to its file unless `dry_run`);
     /// returns the file's relative path.
-    fn add_alternate(
+    pub(crate) fn add_alternate(
         &mut self,
         root: &Path,
         index: usize,
@@ -532,12 +508,12 @@ impl Known {
         Ok(path)
     }
 
-    /// A free id for a new entry, from the question ID when there is one, else from the question.
-    fn new_id(&mut self, question_id: Option<&str>, question: &str) -> String {
-        write::unique_id(&write::id_for(question_id, question), &mut self.ids)
+    /// A free id for a new entry, made from the question's words (see #17: readable ids).
+    pub(crate) fn new_id(&mut self, question: &str) -> String {
+        write::unique_id(&write::id_for(question), &mut self.ids)
     }
 
-    fn add(&mut self, entry: Entry) {
+    pub(crate) fn add(&mut self, entry: Entry) {
         self.ids.insert(entry.id.clone());
         self.entries.push(IndexedEntry::new(entry, &self.analyzer));
     }
@@ -553,19 +529,19 @@ impl Known {
 
 /// How an entry's `source` records the question ID it was imported or learned from (read back by
 /// [`source_question_id`]).
-fn question_ref(question_id: Option<&str>) -> String {
+pub(crate) fn question_ref(question_id: Option<&str>) -> String {
     question_id.map_or(String::new(), |q| format!(" (question {q})"))
 }
 
 /// The question ID an entry was imported or learned from, as its `source` records it ("(question A&A-01.1)").
-fn source_question_id(entry: &Entry) -> Option<String> {
+pub(crate) fn source_question_id(entry: &Entry) -> Option<String> {
     let source = entry.source.as_deref()?;
     let start = source.find("(question ")? + "(question ".len();
     let end = source[start..].find(')')? + start;
     Some(source[start..end].to_string())
 }
 
-fn tag_for(section: Option<&str>, sheet: &str) -> Vec<String> {
+pub(crate) fn tag_for(section: Option<&str>, sheet: &str) -> Vec<String> {
     let tag = slug(section.unwrap_or(sheet));
     if tag.is_empty() {
         Vec::new()
@@ -769,7 +745,7 @@ impl Teacher<'_> {
             return Ok(());
         }
         let parent = parent.map(|i| self.known.entries[i].entry.clone());
-        let id = self.known.new_id(row.question_id.as_deref(), &row.question);
+        let id = self.known.new_id(&row.question);
         let status = if approve {
             Status::Approved
         } else {
@@ -845,160 +821,6 @@ impl Teacher<'_> {
     }
 }
 
-/// An answer read from a questionnaire row: the short answer (Yes/No/N/A, from its cell or the marks) and the
-/// body (the long cell; a short cell holding prose is prose).
-pub fn answer_of(row: &QuestionRow) -> Option<(Option<String>, String)> {
-    let mut short = None;
-    let mut body_parts: Vec<String> = Vec::new();
-    for cell in row.answer_cells.iter().filter(|c| c.is_filled()) {
-        match cell.kind {
-            AnswerKind::Short => match split_final_answer(&cell.current) {
-                (Some(s), rest) if rest.is_empty() => short = Some(s),
-                _ => body_parts.push(cell.current.trim().to_string()),
-            },
-            AnswerKind::MarkYes | AnswerKind::MarkNo | AnswerKind::MarkNa => {
-                short = cell.kind.marked_answer().map(|a| a.as_str().to_string());
-            }
-            AnswerKind::Long => body_parts.push(cell.current.trim().to_string()),
-        }
-    }
-    let body = body_parts.join("\n\n");
-    match (short, body.is_empty()) {
-        (None, true) => None,
-        (Some(short), true) => Some((Some(short.clone()), short)),
-        (short, false) => Some((short, body)),
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ImportOptions {
-    pub approve: bool,
-    pub dry_run: bool,
-}
-
-/// Imports the answered rows of a questionnaire. `index` is the library's index (possibly empty); the caller
-/// holds the library lock unless this is a dry run.
-pub fn import_questionnaire(
-    root: &Path,
-    index: &LibraryIndex,
-    questionnaire: &Questionnaire,
-    options: ImportOptions,
-) -> Result<Learned> {
-    let library = library::load(root)?;
-    let mut known = Known::new(&library);
-    let matcher = (!index.is_empty()).then(|| Matcher::new(index));
-    let file_name = questionnaire.path.file_name().map_or_else(
-        || "questionnaire".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let folder = format!(
-        "imported/{}",
-        slug(
-            questionnaire
-                .path
-                .file_stem()
-                .map_or("questionnaire".into(), |s| s.to_string_lossy())
-                .as_ref()
-        )
-    );
-    let mut learned = Learned::default();
-    for (row, context) in questionnaire.questions_with_context() {
-        let Some((short, body)) = answer_of(row) else {
-            learned.skipped += 1;
-            continue;
-        };
-        let key = known.key(&row.question);
-        // Entries that ask the same question: the same normalized wording, or a high-confidence match; an entry
-        // recorded under another question ID is another question that happens to share the wording.
-        let mut same: Vec<usize> = Vec::new();
-        let compatible = |entry: &Entry| match (row.id.as_deref(), source_question_id(entry)) {
-            (Some(a), Some(b)) => a.eq_ignore_ascii_case(&b),
-            _ => true,
-        };
-        for (i, e) in known.entries.iter().enumerate() {
-            if e.entry.status != Status::Retired
-                && e.wording_keys.contains(&key)
-                && compatible(&e.entry)
-            {
-                same.push(i);
-            }
-        }
-        let mut near: Option<usize> = None;
-        if let Some(matcher) = &matcher {
-            let result = matcher.match_question(&row.question, &context, 5)?;
-            if result.confidence == crate::matching::Confidence::High
-                && let Some(best) = result.best()
-            {
-                near = known
-                    .find(best.id())
-                    .filter(|&i| compatible(&known.entries[i].entry));
-            }
-        }
-        if let Some(i) = near.filter(|i| !same.contains(i)) {
-            same.push(i);
-        }
-        if let Some(&i) = same
-            .iter()
-            .find(|&&i| known.entries[i].entry.gives_answer(short.as_deref(), &body))
-        {
-            // Known already: keep this wording as an alternate if it is new in normalized form.
-            if !known.entries[i].wording_keys.contains(&key) && !key.is_empty() {
-                let path = known.add_alternate(root, i, &row.question, options.dry_run)?;
-                learned.alternates_added += 1;
-                learned.files_changed.push(path);
-            } else {
-                learned.skipped += 1;
-            }
-            continue;
-        }
-        let conflict = same.first().map(|&i| known.entries[i].entry.id.clone());
-        let id = known.new_id(row.id.as_deref(), &row.question);
-        let cells: Vec<String> = row
-            .answer_cells
-            .iter()
-            .filter(|c| c.is_filled())
-            .map(|c| c.cell.to_string())
-            .collect();
-        let status = if options.approve && conflict.is_none() {
-            Status::Approved
-        } else {
-            Status::Proposed
-        };
-        let entry = write::new_entry(
-            &id,
-            &folder,
-            &row.question,
-            short,
-            &body,
-            tag_for(row.section.as_deref(), &row.sheet),
-            None,
-            status,
-            format!(
-                "imported from {file_name}, sheet '{}', cell {}{}",
-                row.sheet,
-                cells.join(" and "),
-                question_ref(row.id.as_deref())
-            ),
-            conflict.clone(),
-        );
-        if let Some(parent) = conflict {
-            learned.conflicts.push(format!(
-                "sheet '{}' row {}: answered differently from entry `{parent}`; written as proposed entry `{}`",
-                row.sheet,
-                row.row + 1,
-                entry.id
-            ));
-        }
-        if !options.dry_run {
-            write::write_new_entry(root, &entry)?;
-        }
-        learned.files_changed.push(entry.path.clone());
-        learned.entries_added.push(entry.id.clone());
-        known.add(entry);
-    }
-    Ok(learned)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1010,29 +832,12 @@ mod tests {
             (Some("No".into()), "No. We don't.".into())
         );
         assert_eq!(
-            split_final_answer("yes"),
-            (Some("Yes".into()), String::new())
-        );
-        assert_eq!(
-            split_final_answer("N/A - no such data"),
-            (Some("N/A".into()), "N/A - no such data".into())
+            split_final_answer(" Not applicable "),
+            (Some("N/A".into()), String::new())
         );
         assert_eq!(
             split_final_answer("Nope, weekly."),
             (None, "Nope, weekly.".into())
-        );
-        assert_eq!(
-            split_final_answer(" Not applicable "),
-            (Some("N/A".into()), String::new())
-        );
-        assert_eq!(split_final_answer("Y"), (Some("Yes".into()), String::new()));
-        assert_eq!(
-            split_final_answer("N we don't"),
-            (None, "N we don't".into())
-        );
-        assert_eq!(
-            split_final_answer("Yesterday we did"),
-            (None, "Yesterday we did".into())
         );
     }
 

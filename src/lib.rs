@@ -5,7 +5,8 @@
 //! library files → [`library`] (entries, validation, the Tantivy cache) → [`matching`] (ranking, confidence);
 //! questionnaire → `questionnaire` (question rows and answer cells) → `drafting` (matches become cell writes)
 //! → `workbook` (answers written into the customer's own file, the review workbook) → `learning` (reviewed
-//! answers grow the library).
+//! answers grow the library); past answered questionnaires → `importing` (new entries) → `library::approve`
+//! (a person's approval).
 
 pub mod analysis;
 pub mod cell;
@@ -13,6 +14,7 @@ pub mod date;
 pub mod drafting;
 pub mod evaluation;
 pub mod fsutil;
+pub mod importing;
 pub mod learning;
 pub mod library;
 pub mod matching;

@@ -72,6 +72,10 @@ fn sheet_json(sheet: &SheetResult, with_rows: bool) -> Value {
                 json!(column_name(layout.question_col)),
             );
             object.insert("id_column".into(), json!(layout.id_col.map(column_name)));
+            object.insert(
+                "context_column".into(),
+                json!(layout.context_col.map(column_name)),
+            );
             let answers: Vec<Value> = layout
                 .answer_columns
                 .iter()

@@ -97,6 +97,7 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
             "written": report.written,
             "drafted": summary.drafted,
             "skipped": summary.skipped,
+            "held_back": summary.held_back,
             "drafted_file": drafted_path.display().to_string(),
             "review_file": review_path.display().to_string(),
             "semantic": matcher.is_semantic(),
@@ -110,7 +111,42 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         args.min_confidence,
         &matcher.semantic_status(),
     );
+    print_held_back(&summary.held_back, &args.library.library);
     Ok(ExitStatus::Success)
+}
+
+/// Says how many matches wait for their entries' approval, and the command that approves them (see #17).
+fn print_held_back(held: &drafting::HeldBack, library: &Path) {
+    if held.questions == 0 {
+        return;
+    }
+    let library = library.display().to_string();
+    let command = match held.sources.as_slice() {
+        [source] => format!(
+            "answerbank approve --library {} --source {}",
+            super::shell_word(&library),
+            super::shell_word(source)
+        ),
+        _ if held.entries.len() <= 3 => format!(
+            "answerbank approve --library {} {}",
+            super::shell_word(&library),
+            held.entries
+                .iter()
+                .map(|e| super::shell_word(&format!("{library}/{e}")))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        _ => format!(
+            "answerbank approve --library {} --all --dry-run",
+            super::shell_word(&library)
+        ),
+    };
+    eprintln!(
+        "{} matches were held back at medium because their entries ({}) are proposed, not approved; after a look, \
+         approve them with:\n  {command}",
+        held.questions,
+        held.entries.len()
+    );
 }
 
 /// `<name>.drafted.<ext>` and `<name>.review.xlsx`, next to the input or in `out_dir`; `<name>` is the input's

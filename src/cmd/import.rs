@@ -5,9 +5,10 @@ use serde_json::json;
 
 use super::ExitStatus;
 use crate::cli::ImportArgs;
-use answerbank::learning::{self, ImportOptions};
+use answerbank::importing::{self, ImportOptions};
 use answerbank::library::lock::LibraryLock;
 use answerbank::questionnaire::read_questionnaire;
+use answerbank::text::printable;
 
 pub fn run(args: ImportArgs) -> Result<ExitStatus> {
     let questionnaire = read_questionnaire(&args.file, &super::read_options(&args.reader))?;
@@ -36,38 +37,125 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
     let options = ImportOptions {
         approve: args.approve,
         dry_run: args.dry_run,
+        force: args.force,
+        answered_on: importing::answer_date(&questionnaire),
     };
-    let learned = learning::import_questionnaire(root, &index, &questionnaire, options)?;
+    let report = importing::import_questionnaire(root, &index, &questionnaire, &options)?;
     drop(lock);
+    let library = args.library.library.display().to_string();
+    let file_name = args
+        .file
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let approve_command = format!(
+        "answerbank approve --library {} --source {}",
+        super::shell_word(&library),
+        super::shell_word(&file_name)
+    );
     if args.json {
         let value = json!({
-            "entries_added": learned.entries_added.len(),
-            "alternates_added": learned.alternates_added,
-            "conflicts": learned.conflicts.len(),
-            "skipped": learned.skipped,
+            "entries_added": report.entries_added.len(),
+            "alternates_added": report.alternates_added,
+            "conflicts": report.conflicts.len(),
+            "already_known": report.already_known,
+            "unanswered": report.unanswered,
+            "skipped": report.already_known + report.unanswered,
             "dry_run": args.dry_run,
-            "entries": learned.entries_added,
-            "files_changed": learned.files_changed,
+            "reviewed": report.reviewed,
+            "reviewed_from": report.reviewed_from,
+            "entries": report.entries_added,
+            "proposed": report.proposed,
+            "approve_command": (!report.proposed.is_empty()).then_some(&approve_command),
+            "conflict_details": report.conflicts,
+            "sheets": report.sheets,
+            "files_changed": report.files_changed,
         });
         super::print_json(&value)?;
+    } else if args.dry_run {
+        // What a dry run is for: the pairs it would import, per sheet.
+        for sheet in report.sheets.iter().filter(|s| !s.examples.is_empty()) {
+            println!("sheet '{}':", printable(&sheet.name));
+            for example in &sheet.examples {
+                println!(
+                    "  {} → {}",
+                    printable(&clip(&example.question, 90)),
+                    printable(&clip(&example.answer, 90))
+                );
+            }
+        }
     }
-    for conflict in &learned.conflicts {
-        eprintln!("answerbank: conflict: {conflict}");
+    for warning in &report.warnings {
+        eprintln!("answerbank: warning: {}", printable(warning));
+    }
+    for sheet in &report.sheets {
+        if let Some(why) = &sheet.not_imported {
+            eprintln!(
+                "sheet '{}': nothing imported: {}",
+                printable(&sheet.name),
+                printable(why)
+            );
+        }
+    }
+    for conflict in &report.conflicts {
+        eprintln!("answerbank: conflict: {}", printable(&conflict.to_string()));
     }
     let verb = if args.dry_run { "would add" } else { "added" };
     eprintln!(
-        "{}: {verb} {} entries and {} alternate wordings; {} conflicts; {} rows skipped (unanswered or already in the library)",
+        "{}: {verb} {} entries and {} alternate wordings; {} conflicts; {} answers already in the library; {} \
+         questions unanswered",
         args.file.display(),
-        learned.entries_added.len(),
-        learned.alternates_added,
-        learned.conflicts.len(),
-        learned.skipped
+        report.entries_added.len(),
+        report.alternates_added,
+        report.conflicts.len(),
+        report.already_known,
+        report.unanswered
     );
-    if !args.dry_run && !learned.entries_added.is_empty() {
+    if !report.entries_added.is_empty() {
         eprintln!(
-            "new entries are in {}/imported/; `answerbank check` lists the proposed ones for review",
-            args.library.library.display()
+            "reviewed date of the new entries: {} (from {})",
+            report.reviewed.as_deref().unwrap_or(""),
+            report.reviewed_from.as_deref().unwrap_or("")
+        );
+    }
+    if report.sheets.iter().all(|s| s.answered == 0) {
+        eprintln!(
+            "nothing to import: no sheet of {} has answered questions (`answerbank columns` shows what is read)",
+            args.file.display()
+        );
+    }
+    if !report.proposed.is_empty() {
+        // Where they are: the folders of the proposed entries, each once.
+        let mut folders: Vec<&str> = report
+            .proposed
+            .iter()
+            .map(|p| p.rsplit_once('/').map_or("", |(dir, _)| dir))
+            .collect();
+        folders.dedup();
+        eprintln!(
+            "{} {} proposed, in {} (not drafted unreviewed until approved); after a look, approve them with:\n  \
+             {approve_command}",
+            report.proposed.len(),
+            if args.dry_run {
+                "entries would be"
+            } else {
+                "entries are"
+            },
+            folders
+                .iter()
+                .map(|f| format!("{library}/{f}/"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     Ok(ExitStatus::Success)
+}
+
+/// At most `max` characters, with "…" when cut.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
 }

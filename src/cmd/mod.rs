@@ -1,5 +1,6 @@
 //! One file per subcommand: each turns its arguments into calls to the library crate and prints a summary.
 
+mod approve;
 mod check;
 mod columns;
 mod draft;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Finish(args) => finish::run(args),
         Command::Import(args) => import::run(args),
         Command::Init(args) => init::run(args),
+        Command::Approve(args) => approve::run(args),
     }
 }
 
@@ -209,4 +211,17 @@ pub fn output_name(input: &std::path::Path, suffix: &str) -> std::ffi::OsString 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     answerbank::text::hex(&sha2::Sha256::digest(bytes))
+}
+
+/// A word for a shell command line that answerbank prints for the user to run, quoted when it needs to be.
+pub fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./,+@%:".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }

@@ -48,6 +48,8 @@ pub enum FindingKind {
     RejectedWording,
     /// A reviewer sent a question the entry was drafted for to a subject-matter expert since it was last reviewed.
     NeedsSme,
+    /// An imported answer that contradicts the entry it derives from (its `source` says so, see #17).
+    Conflict,
 }
 
 impl FindingKind {
@@ -68,6 +70,7 @@ impl FindingKind {
             FindingKind::PendingWording => "pending-wording",
             FindingKind::RejectedWording => "rejected-wording",
             FindingKind::NeedsSme => "needs-sme",
+            FindingKind::Conflict => "conflict",
         }
     }
 }
@@ -153,6 +156,24 @@ pub fn check_library(library: &Library, today: Date) -> Vec<Finding> {
             ));
         }
         findings.extend(learned_findings(entry, line_of_key("learned")));
+        if let Some(parent) = &entry.derived_from
+            && entry.status != Status::Retired
+            && ids.contains(parent.as_str())
+            && entry
+                .source
+                .as_deref()
+                .is_some_and(|s| s.contains(super::entry::CONFLICT_NOTE))
+        {
+            findings.push(Finding::new(
+                FindingKind::Conflict,
+                &entry.path,
+                line_of_key("source"),
+                format!(
+                    "answers the question of `{parent}` differently: keep the right answer and retire the other \
+                     (or reword the question if they ask different things)"
+                ),
+            ));
+        }
         if let Some(parent) = &entry.derived_from
             && !ids.contains(parent.as_str())
         {

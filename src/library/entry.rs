@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
 
+/// How an imported entry's `source` records that it answers an existing entry's question differently
+/// ("...; answers differently from `sso`", with `derived_from = "sso"`): `check` lists such entries (see #17).
+pub const CONFLICT_NOTE: &str = "answers differently from";
+
 /// Lifecycle of an entry. Only `approved` entries can be drafted at high confidence; `retired` ones are kept in the
 /// library for history but never matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -165,6 +169,30 @@ impl Entry {
                 (Some(reviewed), Some(date)) => date > reviewed,
                 _ => true,
             })
+    }
+
+    /// The questionnaire this entry was imported or learned from, as its `source` names it ("imported from
+    /// q.xlsx, sheet ..." → `q.xlsx`): what `approve --source` selects by.
+    pub fn source_file(&self) -> Option<&str> {
+        let source = self.source.as_deref()?;
+        let rest = source
+            .strip_prefix("imported from ")
+            .or_else(|| source.strip_prefix("learned from "))?;
+        let name = rest.split(", sheet '").next()?.trim();
+        (!name.is_empty()).then_some(name)
+    }
+
+    /// An unfilled template: its body still holds a `{{ ... }}` placeholder for the company's facts (see #19).
+    /// Such an entry is never drafted into a customer's file, `check` lists it, and `approve` refuses it.
+    pub fn is_unfilled_template(&self) -> bool {
+        self.placeholder().is_some()
+    }
+
+    /// The first `{{ ... }}` placeholder of the body, braces included.
+    pub fn placeholder(&self) -> Option<&str> {
+        let start = self.body.find("{{")?;
+        let end = self.body[start + 2..].find("}}")? + start + 4;
+        Some(&self.body[start..end])
     }
 
     /// The date after which the entry is stale, given the library-wide default period.
@@ -544,6 +572,23 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.line, 3, "{err}");
+    }
+
+    #[test]
+    fn sources_and_templates() {
+        let text = "+++\nquestion = \"Q?\"\nsource = \"imported from past, 2022.xlsx, sheet 'S', cell C4\"\n+++\nWe keep logs for {{number}} days.\n";
+        let entry = parse_entry("x", "x.md", text).unwrap();
+        assert_eq!(entry.source_file(), Some("past, 2022.xlsx"));
+        assert!(entry.is_unfilled_template());
+        assert_eq!(entry.placeholder(), Some("{{number}}"));
+        let entry = parse_entry(
+            "x",
+            "x.md",
+            "+++\nquestion = \"Q?\"\nsource = \"written by us\"\n+++\nA {{ brace.\n",
+        )
+        .unwrap();
+        assert_eq!(entry.source_file(), None);
+        assert!(!entry.is_unfilled_template());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! `finish` and `import`) or [`index::LibraryIndex::open`] (a Tantivy cache kept in sync with the files, for
 //! matching). Writes go through [`write`], which is atomic and never touches bodies it does not mean to.
 
+pub mod approve;
 pub mod check;
 pub mod entry;
 pub mod index;

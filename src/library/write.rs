@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::entry::Learned;
-use super::entry::{key_line, split_front_matter};
+use super::entry::{Split, key_line, split_front_matter};
 use super::{Entry, Status};
 use crate::date::Date;
 use crate::fsutil::{Existing, write_bytes_atomic};
@@ -109,7 +109,7 @@ pub fn write_new_entry(root: &Path, entry: &Entry) -> Result<PathBuf> {
 
 /// Adds one alternate wording to an existing entry file, keeping everything else as it is.
 pub fn add_alternate(root: &Path, rel: &str, alternate: &str) -> Result<()> {
-    append_to_list(root, rel, "alternates", toml_edit::Value::from(alternate))
+    append_to_list(root, rel, "alternates", one_line_value(alternate))
 }
 
 /// Records what a review taught about an existing entry (see [`Learned`]), keeping everything else as it is.
@@ -144,7 +144,52 @@ fn append_to_list(root: &Path, rel: &str, key: &str, value: toml_edit::Value) ->
     let path = root.join(rel);
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let split = split_front_matter(&text).map_err(|e| {
+    let updated = with_list_item(&path, &text, key, value)?;
+    replace_checked(root, rel, &updated, &format!("adding to `{key}` of"))
+}
+
+/// Approves an entry in place (see `library::approve`): `status = "approved"`, `reviewed` = `today`, and each of
+/// `alternates` appended to its alternates, in one atomic write. Everything else in the file stays as it is, so
+/// `git diff` shows only those lines.
+pub fn approve_entry(root: &Path, rel: &str, today: Date, alternates: &[String]) -> Result<()> {
+    let path = root.join(rel);
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let (mut doc, split) = front_matter_doc(&path, &text)?;
+    let date: toml_edit::Datetime = today
+        .to_string()
+        .parse()
+        .expect("a Date prints as a TOML date");
+    set_value(&mut doc, "status", Status::Approved.as_str().into());
+    set_value(&mut doc, "reviewed", date.into());
+    let mut updated = with_front_matter(&text, &split, &doc.to_string());
+    for alternate in alternates {
+        updated = with_list_item(&path, &updated, "alternates", one_line_value(alternate))?;
+    }
+    replace_checked(root, rel, &updated, "approving")
+}
+
+fn one_line_value(text: &str) -> toml_edit::Value {
+    toml_edit::Value::from(crate::text::one_line(text).as_str())
+}
+
+/// Sets `key` to `value`, keeping the spacing and comment around an existing value; a new key goes at the end.
+fn set_value(doc: &mut toml_edit::DocumentMut, key: &str, value: toml_edit::Value) {
+    match doc.get_mut(key).and_then(toml_edit::Item::as_value_mut) {
+        Some(old) => {
+            let decor = old.decor().clone();
+            *old = value;
+            *old.decor_mut() = decor;
+        }
+        None => {
+            doc.insert(key, toml_edit::Item::Value(value));
+        }
+    }
+}
+
+/// The front matter of an entry file as a `toml_edit` document, with where it sits in the file.
+fn front_matter_doc<'a>(path: &Path, text: &'a str) -> Result<(toml_edit::DocumentMut, Split<'a>)> {
+    let split = split_front_matter(text).map_err(|e| {
         anyhow::anyhow!(
             "{} line {}: {}; it was left as it is",
             path.display(),
@@ -152,17 +197,34 @@ fn append_to_list(root: &Path, rel: &str, key: &str, value: toml_edit::Value) ->
             e.message
         )
     })?;
-    let mut doc: toml_edit::DocumentMut =
-        split
-            .front_matter
-            .parse()
-            .map_err(|e: toml_edit::TomlError| {
-                anyhow::anyhow!(
-                    "{} does not parse ({}); it was left as it is",
-                    path.display(),
-                    e.message()
-                )
-            })?;
+    let doc = split
+        .front_matter
+        .parse()
+        .map_err(|e: toml_edit::TomlError| {
+            anyhow::anyhow!(
+                "{} does not parse ({}); it was left as it is",
+                path.display(),
+                e.message()
+            )
+        })?;
+    Ok((doc, split))
+}
+
+/// The file text with its front matter replaced by `front`.
+fn with_front_matter(text: &str, split: &Split<'_>, front: &str) -> String {
+    let mut updated = String::with_capacity(text.len() + 256);
+    updated.push_str(&text[..split.front_matter_offset]);
+    updated.push_str(front);
+    if !updated.ends_with('\n') {
+        updated.push('\n');
+    }
+    updated.push_str(&text[split.front_matter_offset + split.front_matter.len()..]);
+    updated
+}
+
+/// The file text with `value` appended to the list `key` (see [`append_to_list`]).
+fn with_list_item(path: &Path, text: &str, key: &str, value: toml_edit::Value) -> Result<String> {
+    let (mut doc, split) = front_matter_doc(path, text)?;
     let new_front = match doc.get_mut(key) {
         Some(item) => {
             let Some(array) = item.as_array_mut() else {
@@ -192,8 +254,8 @@ fn append_to_list(root: &Path, rel: &str, key: &str, value: toml_edit::Value) ->
         None => {
             // A new key goes right after `question` when that is one line, else at the end.
             let line = format!("{key} = [\n  {},\n]\n", value.to_string().trim());
-            match key_line(&text, &split, "question") {
-                Some(question_line) if single_line_value(&text, question_line) => {
+            match key_line(text, &split, "question") {
+                Some(question_line) if single_line_value(text, question_line) => {
                     let index = question_line - split.front_matter_line;
                     let mut out = String::new();
                     for (i, l) in split.front_matter.split_inclusive('\n').enumerate() {
@@ -218,16 +280,15 @@ fn append_to_list(root: &Path, rel: &str, key: &str, value: toml_edit::Value) ->
             }
         }
     };
-    let mut updated = String::with_capacity(text.len() + 256);
-    updated.push_str(&text[..split.front_matter_offset]);
-    updated.push_str(&new_front);
-    if !updated.ends_with('\n') {
-        updated.push('\n');
-    }
-    updated.push_str(&text[split.front_matter_offset + split.front_matter.len()..]);
-    super::entry::parse_entry("check", rel, &updated).map_err(|e| {
+    Ok(with_front_matter(text, &split, &new_front))
+}
+
+/// Replaces an entry file with `updated` once it still parses (`doing` says what in the error otherwise).
+fn replace_checked(root: &Path, rel: &str, updated: &str, doing: &str) -> Result<()> {
+    let path = root.join(rel);
+    super::entry::parse_entry("check", rel, updated).map_err(|e| {
         anyhow::anyhow!(
-            "adding to `{key}` of {} would break it ({e}); it was left as it is",
+            "{doing} {} would break it ({e}); it was left as it is",
             path.display()
         )
     })?;
@@ -241,39 +302,156 @@ fn single_line_value(text: &str, line: usize) -> bool {
         .is_some_and(|l| toml::from_str::<toml::Table>(l).is_ok())
 }
 
-/// An id from a question ID (`A&A-01.1` → `a-a-01-1`) or, without one, from the question's first words.
-pub fn id_for(question_id: Option<&str>, question: &str) -> String {
-    if let Some(id) = question_id
-        .map(crate::analysis::ids::slug)
-        .filter(|s| s.len() >= 2)
-    {
-        return id;
+/// Words that say how a question is asked, not what about: left out of ids.
+const ID_SKIP: &[&str] = &[
+    "a",
+    "about",
+    "all",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "be",
+    "been",
+    "by",
+    "can",
+    "could",
+    "currently",
+    "describe",
+    "detail",
+    "did",
+    "do",
+    "does",
+    "e",
+    "eg",
+    "explain",
+    "for",
+    "from",
+    "g",
+    "has",
+    "have",
+    "how",
+    "i",
+    "ie",
+    "if",
+    "in",
+    "indicate",
+    "into",
+    "is",
+    "it",
+    "its",
+    "list",
+    "may",
+    "must",
+    "of",
+    "on",
+    "or",
+    "organisation",
+    "organization",
+    "our",
+    "please",
+    "provide",
+    "reference",
+    "shall",
+    "should",
+    "so",
+    "solution",
+    "specify",
+    "such",
+    "that",
+    "the",
+    "their",
+    "there",
+    "these",
+    "this",
+    "those",
+    "to",
+    "us",
+    "use",
+    "used",
+    "using",
+    "utilize",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "who",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+];
+/// At most this many words, and this many characters, make an id.
+const ID_WORDS: usize = 5;
+const ID_CHARS: usize = 48;
+
+/// A readable id made from a question's words (see #17): what it is about, not how it is asked. "Does your
+/// solution support single sign-on (SSO) protocols for user and administrator authentication?" →
+/// `support-sso-protocols-user-administrator`: an acronym in parentheses stands for the words it abbreviates, and
+/// words such as "do", "your", "please describe" are left out. The customer's own question ID stays in the entry's
+/// `source`; ids made from it (`gnrl-01`) said nothing and collided across questionnaires.
+pub fn id_for(question: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for token in question.split_whitespace() {
+        let bare = token.trim_matches(|c: char| !c.is_alphanumeric());
+        let is_acronym = token.starts_with('(')
+            && (2..=8).contains(&bare.len())
+            && bare
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && bare.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+        if is_acronym {
+            // "single sign-on (SSO)": drop the words whose initials spell the acronym.
+            let letters: Vec<char> = bare.to_lowercase().chars().collect();
+            if words.len() >= letters.len()
+                && words[words.len() - letters.len()..]
+                    .iter()
+                    .zip(&letters)
+                    .all(|(w, l)| w.starts_with(*l))
+            {
+                words.truncate(words.len() - letters.len());
+            }
+            words.push(bare.to_lowercase());
+            continue;
+        }
+        words.extend(
+            token
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase),
+        );
     }
-    const SKIP: &[&str] = &[
-        "do", "does", "you", "your", "is", "are", "the", "a", "an", "of", "to", "for", "and", "or",
-        "in", "on", "have", "has", "can", "we", "our", "please", "describe", "provide", "any",
-        "all", "with", "that", "this", "there",
-    ];
-    let words: Vec<String> = question
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .filter(|w| !SKIP.contains(&w.as_str()))
+    let mut id = String::new();
+    for word in words
+        .iter()
         .map(|w| {
             w.chars()
-                .filter(|c| c.is_ascii_alphanumeric())
+                .filter(char::is_ascii_alphanumeric)
                 .collect::<String>()
         })
-        .filter(|w| !w.is_empty())
-        .take(6)
-        .collect();
-    let id = crate::analysis::ids::slug(&words.join("-"));
-    let id: String = id.chars().take(60).collect();
-    let id = id.trim_end_matches('-').to_string();
+        .filter(|w| !w.is_empty() && !ID_SKIP.contains(&w.as_str()))
+        .take(ID_WORDS)
+    {
+        if !id.is_empty() && id.len() + 1 + word.len() > ID_CHARS {
+            break;
+        }
+        if !id.is_empty() {
+            id.push('-');
+        }
+        id.push_str(&word);
+    }
+    let id: String = id.chars().take(ID_CHARS).collect();
+    let id = id.trim_end_matches('-');
     if id.is_empty() {
         "entry".to_string()
     } else {
-        id
+        id.to_string()
     }
 }
 
@@ -415,6 +593,36 @@ mod tests {
     }
 
     #[test]
+    fn approving_changes_only_status_reviewed_and_alternates() {
+        let dir = tempfile::tempdir().unwrap();
+        let original = "+++\nquestion = \"Do you sign our DPA?\"\nalternates = [\n  \"Is a DPA available?\",\n]\nreviewed = 2022-08-30  # when it was answered\nstatus = \"proposed\"\nlearned = [\n  { wording = \"Can we use your DPA?\", decision = \"accepted\" },\n]\n+++\nYes.\n";
+        std::fs::write(dir.path().join("dpa.md"), original).unwrap();
+        approve_entry(
+            dir.path(),
+            "dpa.md",
+            Date::new(2026, 11, 27).unwrap(),
+            &["Can we use your DPA?".to_string()],
+        )
+        .unwrap();
+        let updated = std::fs::read_to_string(dir.path().join("dpa.md")).unwrap();
+        assert_eq!(
+            updated,
+            "+++\nquestion = \"Do you sign our DPA?\"\nalternates = [\n  \"Is a DPA available?\",\n  \"Can we use your DPA?\",\n]\nreviewed = 2026-11-27  # when it was answered\nstatus = \"approved\"\nlearned = [\n  { wording = \"Can we use your DPA?\", decision = \"accepted\" },\n]\n+++\nYes.\n"
+        );
+        // Keys that were missing are added at the end of the front matter.
+        std::fs::write(
+            dir.path().join("b.md"),
+            "+++\nquestion = \"Q?\"\nstatus = \"proposed\"\n+++\nA.\n",
+        )
+        .unwrap();
+        approve_entry(dir.path(), "b.md", Date::new(2026, 11, 27).unwrap(), &[]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("b.md")).unwrap(),
+            "+++\nquestion = \"Q?\"\nstatus = \"approved\"\nreviewed = 2026-11-27\n+++\nA.\n"
+        );
+    }
+
+    #[test]
     fn a_broken_file_is_never_rewritten() {
         let dir = tempfile::tempdir().unwrap();
         let broken = "+++\nquestion = \"unclosed\n+++\nYes.\n";
@@ -428,14 +636,32 @@ mod tests {
 
     #[test]
     fn ids() {
-        assert_eq!(id_for(Some("A&A-01.1"), "x"), "a-a-01-1");
+        assert_eq!(
+            id_for("Do you encrypt customer data at rest with AES-256 keys?"),
+            "encrypt-customer-data-at-rest"
+        );
         assert_eq!(
             id_for(
-                None,
-                "Do you encrypt customer data at rest with AES-256 keys?"
+                "Does your solution support single sign-on (SSO) protocols for user and administrator \
+                 authentication?"
             ),
-            "encrypt-customer-data-at-rest-aes"
+            "support-sso-protocols-user-administrator"
         );
+        assert_eq!(
+            id_for("Have you implemented an Intrusion Detection System (network-based)?"),
+            "implemented-intrusion-detection-system-network"
+        );
+        assert_eq!(
+            id_for("Do you use a web application firewall (WAF)?"),
+            "waf"
+        );
+        // An acronym whose letters are not the words before it is kept beside them.
+        assert_eq!(
+            id_for("Do you log events to a security platform (SIEM)?"),
+            "log-events-security-platform-siem"
+        );
+        assert_eq!(id_for("Please describe ... ?"), "entry");
+        assert!(id_for(&"Encryption ".repeat(40)).len() <= ID_CHARS);
         let mut taken = HashSet::from(["a".to_string()]);
         assert_eq!(unique_id("a", &mut taken), "a-2");
         assert_eq!(unique_id("a", &mut taken), "a-3");

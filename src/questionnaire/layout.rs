@@ -71,7 +71,8 @@ pub struct AnswerColumn {
     /// 0-based.
     pub col: u32,
     pub kind: AnswerKind,
-    /// The values its dropdown allows (the most common list in the column), if it has one.
+    /// The values its dropdown allows (the most common list in the column), if it has one; for a mark column
+    /// without one, the mark the sheet's answered rows use.
     pub allowed_values: Option<Vec<String>>,
     pub header: String,
 }
@@ -81,7 +82,8 @@ pub struct AnswerColumn {
 pub struct AnswerCell {
     pub cell: CellRef,
     pub kind: AnswerKind,
-    /// This cell's dropdown values (they can differ from row to row).
+    /// This cell's dropdown values (they can differ from row to row); for a mark cell without a dropdown, the mark
+    /// the sheet's answered rows use (`X`), which drafting writes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed: Option<Vec<String>>,
     /// What the cell holds already.
@@ -147,6 +149,9 @@ pub struct SheetLayout {
     pub header_rows: Vec<u32>,
     pub question_col: u32,
     pub id_col: Option<u32>,
+    /// A column left of the questions that names their domain, category or title: context (each row's section),
+    /// never an answer (see #17).
+    pub context_col: Option<u32>,
     pub answer_columns: Vec<AnswerColumn>,
     pub questions: Vec<QuestionRow>,
     /// Question rows whose answer cells all hold formulas (computed; never written).
@@ -212,10 +217,22 @@ pub fn detect(
             .filter(|a| a.1)
             .map(|a| column_name(a.0.col))
             .collect();
+        // A control matrix names each question's domain, title and specification: say that these were seen
+        // and are not answers (see #17).
+        let context = context_headers(grid, &headers, question_col, id_col, &question_rows);
+        let context: Vec<&str> = context.iter().map(String::as_str).collect();
+        let context = match context.as_slice() {
+            [] => String::new(),
+            [one] => format!("; its {one} column is context, not answers"),
+            [rest @ .., last] => format!(
+                "; its {} and {last} columns are context, not answers",
+                rest.join(", ")
+            ),
+        };
         return Err(if computed.is_empty() {
             format!(
                 "no answer column found (no Answer/Response/Comments header, Yes/No dropdown or Yes/No/N/A \
-                 columns); use --sheet '{sheet}' --answer-col COL"
+                 columns){context}; use --sheet '{sheet}' --answer-col COL"
             )
         } else {
             format!(
@@ -227,10 +244,12 @@ pub fn detect(
         });
     }
 
+    let context_col = pick_context_column(&stats, question_col, id_col);
     let mut layout = SheetLayout {
         header_rows: header_rows.clone(),
         question_col,
         id_col,
+        context_col,
         answer_columns: writable,
         questions: Vec::new(),
         formula_rows: 0,
@@ -418,7 +437,7 @@ fn is_strong_header(grid: &Grid, row: u32) -> bool {
 /// spans two rows), and every later row that reads as a header too (a header repeated at each section).
 fn find_headers(grid: &Grid, rows: &[u32]) -> Option<(Vec<u32>, Vec<u32>)> {
     let first = rows.iter().copied().find(|&r| is_strong_header(grid, r))?;
-    let block = header_block(grid, first, rows);
+    let block = extend_to_mark_row(grid, header_block(grid, first, rows), rows);
     let last = *block.last().expect("a header block has a row");
     let repeats = rows
         .iter()
@@ -465,6 +484,57 @@ fn header_block(grid: &Grid, row: u32, rows: &[u32]) -> Vec<u32> {
         }
     }
     vec![row]
+}
+
+/// Rows below the top of a header block in which a mark row ("Yes | No | Not Applicable") may still sit.
+const MARK_ROW_REACH: u32 = 4;
+
+/// A header merged over several columns ("Consensus Assessment Answers" over three, as in CAIQ v3) whose mark
+/// labels ("Yes | No | Not Applicable") sit further down, below rows that hold anything else (a note, the other
+/// columns' second header row): the block reaches down to the mark row, so those rows are neither questions nor
+/// the header that names the columns (see #17). Stops at the first row that asks a question.
+fn extend_to_mark_row(grid: &Grid, block: Vec<u32>, rows: &[u32]) -> Vec<u32> {
+    let top = block[0];
+    let last = *block.last().expect("a header block has a row");
+    let is_mark_row = |row: u32, cols: std::ops::RangeInclusive<u32>| {
+        let kinds: HashSet<AnswerKind> = cols
+            .filter_map(|c| mark_kind(grid.text(CellRef::new(row, c))))
+            .collect();
+        kinds.contains(&AnswerKind::MarkYes) && kinds.contains(&AnswerKind::MarkNo)
+    };
+    let groups: Vec<std::ops::RangeInclusive<u32>> = block
+        .iter()
+        .flat_map(|&r| grid.row_cells(r).iter().map(move |(c, _)| (r, *c)))
+        .filter_map(|(r, c)| grid.merge_at(CellRef::new(r, c)))
+        .filter(|area| area.last.col > area.first.col)
+        .map(|area| area.first.col..=area.last.col)
+        .collect();
+    if groups
+        .iter()
+        .any(|cols| block.iter().any(|&r| is_mark_row(r, cols.clone())))
+    {
+        return block;
+    }
+    for &row in rows
+        .iter()
+        .filter(|&&r| r > last && r <= top + MARK_ROW_REACH)
+    {
+        if groups.iter().any(|cols| is_mark_row(row, cols.clone())) {
+            return rows
+                .iter()
+                .copied()
+                .filter(|&r| r >= top && r <= row)
+                .collect();
+        }
+        if grid
+            .row_cells(row)
+            .iter()
+            .any(|(_, c)| is_question_like(&c.text))
+        {
+            break;
+        }
+    }
+    block
 }
 
 /// Column → header text: the first header block's rows joined with " / " (merged cells filled in), then any
@@ -647,7 +717,7 @@ fn pick_question_column(stats: &[ColumnStats]) -> Option<u32> {
         .filter_map(|s| {
             let header = norm(&s.header);
             let mut score = 0.0;
-            if has_word(&header, "question")
+            if any_word(&header, &["question", "questions"])
                 && !any_word(&header, &["id", "#", "no", "number", "ref"])
             {
                 score += 3.0;
@@ -712,6 +782,71 @@ fn pick_id_column(
         })
         .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
         .map(|(_, col)| col)
+}
+
+/// Headers of columns that give a question's context: what it is about, not what to answer.
+const CONTEXT_WORDS: &[&str] = &[
+    "domain", "category", "section", "area", "topic", "title", "family", "theme", "chapter",
+];
+
+/// Headers of the columns beside the questions that name their domain, title or specification: from the
+/// header found, or else from the row right above the first question (a header without answer words, as a
+/// control matrix has, is not found as a header).
+fn context_headers(
+    grid: &Grid,
+    headers: &HashMap<u32, String>,
+    question_col: u32,
+    id_col: Option<u32>,
+    question_rows: &[u32],
+) -> Vec<String> {
+    let is_context = |text: &str| {
+        let text = norm(text);
+        text.chars().count() <= 40
+            && (any_word(&text, CONTEXT_WORDS) || has_word(&text, "specification"))
+    };
+    let mut found: Vec<(u32, String)> = headers
+        .iter()
+        .filter(|(col, text)| **col != question_col && Some(**col) != id_col && is_context(text))
+        .map(|(col, text)| (*col, text.clone()))
+        .collect();
+    let first_question = question_rows
+        .iter()
+        .copied()
+        .find(|&r| is_question_like(grid.text(CellRef::new(r, question_col))));
+    if found.is_empty()
+        && let Some(first) = first_question
+    {
+        // The nearest row above the first question that names such columns.
+        found = (first.saturating_sub(10)..first)
+            .rev()
+            .map(|r| {
+                grid.row_cells(r)
+                    .iter()
+                    .filter(|(col, cell)| *col != question_col && is_context(&cell.text))
+                    .map(|(col, cell)| (*col, cell.text.trim().to_string()))
+                    .collect::<Vec<_>>()
+            })
+            .find(|cells| !cells.is_empty())
+            .unwrap_or_default();
+    }
+    found.sort();
+    found.into_iter().map(|(_, text)| text).collect()
+}
+
+/// The column left of the questions that names their domain, category or control title, if the header says
+/// so: each row's section, which matching and import use as context (see #17). Long texts (a control's
+/// specification) are not a section.
+fn pick_context_column(
+    stats: &[ColumnStats],
+    question_col: u32,
+    id_col: Option<u32>,
+) -> Option<u32> {
+    stats
+        .iter()
+        .filter(|s| s.col < question_col && Some(s.col) != id_col && s.non_empty > 0)
+        .filter(|s| any_word(&norm(&s.header), CONTEXT_WORDS) && s.avg_len() <= 80.0)
+        .min_by_key(|s| question_col - s.col)
+        .map(|s| s.col)
 }
 
 /// Answer columns, each with whether it is computed (mostly formulas on question rows, so not writable).
@@ -800,7 +935,14 @@ fn pick_answer_columns(
     let has_no = marks.iter().any(|(c, _)| c.kind == AnswerKind::MarkNo);
     let mark_layout = has_yes && has_no;
     if mark_layout {
-        out.extend(marks);
+        // A mark column without a dropdown is written with the mark the sheet's own answers use ("X", "✓").
+        let example = sheet_mark(grid, &marks, question_rows);
+        out.extend(marks.into_iter().map(|(mut column, computed)| {
+            if column.allowed_values.is_none() {
+                column.allowed_values = example.clone().map(|mark| vec![mark]);
+            }
+            (column, computed)
+        }));
     }
     // One short column: a header that says answer beats a dropdown alone; then the leftmost.
     shorts.sort_by_key(|(c, _, header)| (!header, c.col));
@@ -836,6 +978,27 @@ fn pick_answer_columns(
     }
     out.sort_by_key(|(c, _)| c.col);
     out
+}
+
+/// The mark most answered rows use in a sheet's mark columns (ties go to `x`); none when no row is marked.
+fn sheet_mark(
+    grid: &Grid,
+    marks: &[(AnswerColumn, bool)],
+    question_rows: &[u32],
+) -> Option<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for (column, _) in marks {
+        for &row in question_rows {
+            let text = grid.text(CellRef::new(row, column.col)).trim();
+            if !text.is_empty() && text.chars().count() <= 3 {
+                *counts.entry(text).or_default() += 1;
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(text, n)| (*n, *text == "x", std::cmp::Reverse(*text)))
+        .map(|(text, _)| text.to_string())
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -969,6 +1132,10 @@ fn collect_questions(
         if question.chars().count() < 8 || question.split_whitespace().count() < 2 {
             continue;
         }
+        let context = layout
+            .context_col
+            .map(|c| crate::text::one_line(grid.text(CellRef::new(row, c))))
+            .filter(|t| !t.is_empty() && t.chars().count() <= 120);
         let mut cells = Vec::new();
         let mut formulas = 0;
         for column in layout
@@ -988,7 +1155,14 @@ fn collect_questions(
             cells.push(AnswerCell {
                 cell: at,
                 kind: column.kind,
-                allowed: grid.dropdown(at).map(<[String]>::to_vec),
+                // A mark column without a dropdown takes the mark the sheet's own answers use.
+                allowed: grid.dropdown(at).map(<[String]>::to_vec).or_else(|| {
+                    column
+                        .kind
+                        .is_mark()
+                        .then(|| column.allowed_values.clone())
+                        .flatten()
+                }),
                 current: cell.map(|c| c.text.clone()).unwrap_or_default(),
             });
         }
@@ -1003,7 +1177,7 @@ fn collect_questions(
             row,
             id: id.map(str::to_string),
             question: question.to_string(),
-            section: section.clone(),
+            section: context.or_else(|| section.clone()),
             answer_cells: cells,
             single_answer_column: layout.answer_columns.len() == 1,
         });

@@ -5,6 +5,7 @@
 //! cell coordinates, so later steps write into exactly the right cells. The input file is never modified.
 
 mod csv;
+pub mod dates;
 mod extent;
 pub mod grid;
 pub mod layout;
@@ -56,6 +57,9 @@ pub struct Questionnaire {
     pub path: PathBuf,
     pub format: Format,
     pub sheets: Vec<SheetResult>,
+    /// When the file says it was answered: a date field above a sheet's questions, or else its document
+    /// properties' last-modified date (see [`dates`]).
+    pub answered_on: Option<dates::AnswerDate>,
 }
 
 impl Questionnaire {
@@ -215,6 +219,7 @@ fn read_workbook(workbook: &mut source::Workbook, options: &ReadOptions) -> Resu
         }
     }
     let mut sheets = Vec::new();
+    let mut answered_on = None;
     for info in workbook.sheets.clone() {
         let named = options.sheets.contains(&info.name);
         if !options.sheets.is_empty() && !named {
@@ -231,6 +236,13 @@ fn read_workbook(workbook: &mut source::Workbook, options: &ReadOptions) -> Resu
         }
         let grid = workbook.grid(&info.name)?;
         let outcome = layout::detect(&info.name, grid, &options.overrides, options.include_hidden);
+        if answered_on.is_none() && !info.hidden {
+            let header = outcome
+                .as_ref()
+                .ok()
+                .and_then(|l: &SheetLayout| l.header_rows.first().copied());
+            answered_on = dates::date_field(&info.name, grid, header);
+        }
         sheets.push(SheetResult {
             name: info.name,
             hidden: info.hidden,
@@ -238,10 +250,12 @@ fn read_workbook(workbook: &mut source::Workbook, options: &ReadOptions) -> Resu
             outcome,
         });
     }
+    let answered_on = answered_on.or_else(|| workbook.package().and_then(dates::document_modified));
     Ok(Questionnaire {
         path: path.to_path_buf(),
         format: workbook.format,
         sheets,
+        answered_on,
     })
 }
 

@@ -213,9 +213,10 @@ fn mark_columns_hidden_rows_and_hidden_sheets() {
         "B",
         Some("A"),
         vec![
-            answer("C", "mark-yes", None),
-            answer("D", "mark-no", None),
-            answer("E", "mark-na", None),
+            // The mark its answered rows use (`x` and `X` once each: `x`), which drafting writes (#17).
+            answer("C", "mark-yes", Some(vec!["x".to_string()])),
+            answer("D", "mark-no", Some(vec!["x".to_string()])),
+            answer("E", "mark-na", Some(vec!["x".to_string()])),
             answer("F", "long", None),
         ],
         6,

@@ -122,5 +122,6 @@ fn processes_sharing_a_library_do_not_corrupt_it() {
         "Do you review control P2 number 217 every quarter?",
     ]);
     out.expect_code(0);
-    assert_eq!(out.json()[0]["id"], "p2-117");
+    // The entry imported from row P2-117, whose id is made from its question's words (#17).
+    assert_eq!(out.json()[0]["id"], "review-control-p2-number-217");
 }

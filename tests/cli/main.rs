@@ -2,6 +2,8 @@
 
 mod util;
 
+mod answer_columns;
+mod approve;
 mod check;
 mod columns;
 mod draft;
@@ -12,6 +14,7 @@ mod faults;
 mod finish;
 mod hostile;
 mod hostile_formats;
+mod import;
 mod init;
 mod library_index;
 mod permissions;

@@ -484,6 +484,26 @@ pub fn fields(items: &serde_json::Value, keys: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Every file of a folder (cache left out) with its content.
+pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for item in std::fs::read_dir(&d).unwrap() {
+            let path = item.unwrap().path();
+            if path.file_name().unwrap().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.insert(path.clone(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
 /// An entry file's text.
 pub fn entry(question: &str, extra: &str, body: &str) -> String {
     format!("+++\nquestion = {question:?}\n{extra}+++\n{body}\n")
