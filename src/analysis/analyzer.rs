@@ -352,6 +352,31 @@ impl Analyzer {
             || self.stop_words.contains(word)
     }
 
+    /// Negations that bear on what is asked: those in a conditional clause ("If you are not certified, can you
+    /// self-attest?") set a condition, they do not turn the question around, so clauses opening with "if",
+    /// "unless", "when", "where" or "whether" are left out.
+    fn count_negations(&self, text: &str) -> usize {
+        const CONDITIONS: &[&str] = &["if", "unless", "when", "whenever", "where", "whether"];
+        text.split([',', ';', ':', '?', '!', '.', '(', ')'])
+            .map(|clause| self.words(clause))
+            .filter(|words| {
+                words
+                    .first()
+                    .is_none_or(|w| !CONDITIONS.contains(&w.as_str()))
+            })
+            .map(|words| {
+                (0..words.len())
+                    .filter(|&i| {
+                        NEGATIONS.contains(&words[i].as_str())
+                            || (words[i] == "t"
+                                && i > 0
+                                && CONTRACTED.contains(&words[i - 1].as_str()))
+                    })
+                    .count()
+            })
+            .sum()
+    }
+
     /// Analyzes one text. See the module docs for the steps.
     pub fn analyze(&self, text: &str) -> Analyzed {
         let words = self.words(text);
@@ -399,12 +424,7 @@ impl Analyzer {
         }
 
         let mut analyzed = Analyzed {
-            negations: (0..n)
-                .filter(|&i| {
-                    NEGATIONS.contains(&words[i].as_str())
-                        || (words[i] == "t" && i > 0 && CONTRACTED.contains(&words[i - 1].as_str()))
-                })
-                .count(),
+            negations: self.count_negations(text),
             ..Analyzed::default()
         };
         let mut i = 0;
@@ -610,6 +630,12 @@ mod tests {
             a.analyze("Can updates be completed without institutional involvement?")
                 .negations,
             1
+        );
+        // A condition is not the question: "If you are not certified, can you self-attest?" asks a positive.
+        assert_eq!(
+            a.analyze("If you are not certified, can you self-attest?")
+                .negations,
+            0
         );
         // "can" alone is not a negation; "can't" is.
         assert_eq!(a.analyze("Can you export data?").negations, 0);

@@ -8,7 +8,8 @@ use std::process::Command;
 
 use answerbank::matching::Confidence;
 
-use crate::finish::{decide, snapshot};
+use crate::finish::decide;
+use crate::util::snapshot;
 use crate::util::{ExampleLibrary, Output, Sandbox, copy_example_library, not_run, repo};
 
 /// Every file of a folder by its path inside it, with its text.

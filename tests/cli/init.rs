@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::finish::snapshot;
+use crate::util::snapshot;
 use crate::util::{Sandbox, entry, field, not_run};
 
 /// Whether git ignores `rel` in the sandbox (made a git repository), or `None` without git.

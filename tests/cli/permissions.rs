@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 use answerbank::matching::Confidence;
 
-use crate::finish::{decide, snapshot};
+use crate::finish::decide;
 use crate::util::Sandbox;
+use crate::util::snapshot;
 
 /// A file's mode, in octal as `ls -l` and `chmod` think of it.
 fn mode(path: &Path) -> String {

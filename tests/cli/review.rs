@@ -12,7 +12,7 @@ use answerbank::ooxml::package::Package;
 use answerbank::workbook::patch::{CellEdit, patch_workbook};
 use answerbank::workbook::review::read_review;
 
-use crate::finish::snapshot;
+use crate::util::snapshot;
 use crate::util::{
     Sandbox, assert_only_answer_cells_changed, field, fields, read_values, soffice, zip_parts,
 };
