@@ -163,14 +163,9 @@ fn draft_one(
     let proposal = match result.matched() {
         Some(best) => {
             let entry = &best.entry.entry;
-            let short = if opposite {
-                turned_around(entry.short_answer.as_deref(), result.comparison.as_ref())
-            } else {
-                entry.short_answer.clone()
-            };
             propose(
                 &row,
-                short.as_deref(),
+                drafted_short_answer(&result).as_deref(),
                 &crate::text::plain_text(&entry.body),
                 options.overwrite,
             )
@@ -204,6 +199,17 @@ fn draft_one(
         result,
         proposal,
         outcome,
+    }
+}
+
+/// The short answer a draft proposes: the best entry's, turned around when the question asks the opposite of
+/// its wording (see [`turned_around`]).
+pub fn drafted_short_answer(result: &MatchResult) -> Option<String> {
+    let best = result.matched()?;
+    let short = best.entry.entry.short_answer.as_deref();
+    match &result.comparison {
+        Some(comparison) if comparison.opposite => turned_around(short, Some(comparison)),
+        _ => short.map(str::to_string),
     }
 }
 

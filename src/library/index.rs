@@ -33,7 +33,7 @@ use crate::analysis::{ANALYZER_VERSION, Analyzer};
 use crate::fsutil::{Existing, write_bytes_atomic};
 
 /// Bump when the schema or what is stored changes.
-const SCHEMA_VERSION: u32 = 4;
+const SCHEMA_VERSION: u32 = 5;
 const MANIFEST_FILE: &str = "manifest.json";
 const INDEX_DIR: &str = "index";
 /// Tantivy's indexing memory budget (it needs at least 15 MB per thread).
@@ -55,6 +55,8 @@ pub struct IndexedEntry {
     pub wording_keys: Vec<String>,
     /// Exact-reuse keys of the wordings a reviewer rejected this entry for.
     pub rejected_keys: Vec<String>,
+    /// Exact-reuse keys of the pending wordings (accepted in a review, not yet approved).
+    pub pending_keys: Vec<String>,
     pub tag_notions: Vec<String>,
     /// Distinct body notions, first-seen order, capped.
     pub body_notions: Vec<String>,
@@ -70,6 +72,7 @@ impl IndexedEntry {
             wording_terms: Vec::new(),
             wording_keys: Vec::new(),
             rejected_keys: Vec::new(),
+            pending_keys: Vec::new(),
             tag_notions: Vec::new(),
             body_notions: Vec::new(),
             index_terms: IndexTerms::default(),
@@ -79,6 +82,8 @@ impl IndexedEntry {
             let analyzed = analyzer.analyze(wording);
             if n < confirmed {
                 indexed.wording_keys.push(analyzed.key());
+            } else {
+                indexed.pending_keys.push(analyzed.key());
             }
             indexed.wording_terms.push(analyzed.terms);
             indexed.wording_notions.push(analyzed.notions);

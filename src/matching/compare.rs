@@ -28,12 +28,27 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    /// Compares a question with a wording.
+    /// Compares a question with a wording: by notions (a synonym phrase is one), and when that finds a
+    /// difference, by plain words too, since the same words can fall into phrases differently ("encrypt customer
+    /// data at rest" and "customer data encrypted at rest").
     pub fn of(question: &Analyzed, wording: &Analyzed) -> Comparison {
+        let opposite = question.negations % 2 != wording.negations % 2;
+        let words = |a: &Analyzed| -> HashSet<String> {
+            a.terms
+                .iter()
+                .filter(|t| !t.starts_with(CONCEPT_PREFIX))
+                .cloned()
+                .collect()
+        };
+        let (only_in_question, only_in_wording) = if words(question) == words(wording) {
+            (Vec::new(), Vec::new())
+        } else {
+            (missing(question, wording), missing(wording, question))
+        };
         Comparison {
-            only_in_question: missing(question, wording),
-            only_in_wording: missing(wording, question),
-            opposite: question.negations % 2 != wording.negations % 2,
+            only_in_question,
+            only_in_wording,
+            opposite,
         }
     }
 

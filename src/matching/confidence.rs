@@ -179,6 +179,14 @@ pub fn decide_with(
             ),
         );
     }
+    if best.features.accepted_before && !best.features.rejected {
+        return (
+            Confidence::Medium,
+            "a reviewer accepted this entry for this question before; approve the wording (answerbank approve) \
+             to draft it at high"
+                .to_string(),
+        );
+    }
     let margin = super::margin(candidates);
     let close_wording = best.features.wording >= t.high_wording && !best.features.pending_wording;
     // Close is not enough for high: nothing may separate the two wordings but synonyms, spelling and stop words

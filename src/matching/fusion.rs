@@ -48,13 +48,24 @@ pub fn fuse(candidates: &mut [Candidate], semantic: bool) {
         c.features.first_in = 0;
         c.score = if semantic { 0.0 } else { c.lexical };
     }
+    // A candidate rejected for this wording takes part in no ranking: it neither scores nor is first anywhere.
+    let rankings: Vec<Vec<f32>> = rankings
+        .into_iter()
+        .map(|values| {
+            values
+                .into_iter()
+                .zip(candidates.iter())
+                .map(|(v, c)| if c.features.rejected { f32::MIN } else { v })
+                .collect()
+        })
+        .collect();
     for values in &rankings {
         let ranks = ranks(values, candidates);
         for (candidate, rank) in candidates.iter_mut().zip(ranks) {
             if semantic {
                 candidate.score += 1.0 / (RRF_K + rank as f32);
             }
-            if rank == 1 {
+            if rank == 1 && !candidate.features.rejected {
                 candidate.features.first_in += 1;
             }
         }

@@ -112,11 +112,17 @@ pub fn margin(candidates: &[Candidate]) -> f32 {
         [] => 0.0,
         [best] => best.lexical,
         [best, rest @ ..] => {
-            best.lexical
-                - rest
-                    .iter()
-                    .map(|c| c.lexical)
-                    .fold(f32::NEG_INFINITY, f32::max)
+            // Entries rejected for this wording are out of the running (see #14).
+            let runner_up = rest
+                .iter()
+                .filter(|c| !c.features.rejected)
+                .map(|c| c.lexical)
+                .fold(f32::NEG_INFINITY, f32::max);
+            if runner_up == f32::NEG_INFINITY {
+                best.lexical
+            } else {
+                best.lexical - runner_up
+            }
         }
     }
 }

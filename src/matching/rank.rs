@@ -84,6 +84,8 @@ pub struct Features {
     pub pending_wording: bool,
     /// A reviewer rejected this entry for this very wording (see #14): never the high or medium draft again.
     pub rejected: bool,
+    /// A reviewer accepted this entry for this very wording, not yet approved (a pending wording): medium.
+    pub accepted_before: bool,
     /// Share of the question's (IDF-weighted) terms found in the best wording.
     pub question_coverage: f32,
     /// Share of the best wording's terms found in the question.
@@ -218,6 +220,7 @@ pub fn features(
     };
     best.exact = !key.is_empty() && candidate.wording_keys.iter().any(|k| k == key);
     best.rejected = !key.is_empty() && candidate.rejected_keys.iter().any(|k| k == key);
+    best.accepted_before = !key.is_empty() && candidate.pending_keys.iter().any(|k| k == key);
     let mut best_score = -1.0;
     let mut best_shared: Vec<&str> = Vec::new();
     for (index, wording) in candidate.wording_notions.iter().enumerate() {

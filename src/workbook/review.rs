@@ -220,7 +220,8 @@ impl ReviewRow {
             single_answer_column: draft.row.single_answer_column,
             matched_id: best.map(|c| c.id().to_string()),
             confidence: draft.result.confidence,
-            short: best.and_then(|c| c.entry.entry.short_answer.clone()),
+            // A question that asks the opposite of the entry shows the Yes/No turned around, or none (see #14).
+            short: crate::drafting::drafted_short_answer(&draft.result),
             body: best.map(cell_body),
             written: draft.outcome == Outcome::Written,
             alternatives,

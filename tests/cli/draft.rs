@@ -60,11 +60,11 @@ fn changed_example_cells(original: &Path, drafted: &Path) -> Vec<String> {
     changed
 }
 
-/// The cells `draft` writes into the example by default: the high-confidence drafts.
-const EXAMPLE_HIGH: [&str; 21] = [
-    "C7", "D7", "C9", "D9", "C10", "D10", "C17", "D17", "D23", "C25", "D25", "C39", "D39", "C46",
-    "D46", "C48", "D48", "C52", "D52", "C53", "D53",
-];
+/// The cells `draft` writes into the example by default: the high-confidence drafts. Only two of its 42 questions
+/// are worded as the library words them, but for synonyms (NW-7.3 confidentiality agreements, NW-7.4 cyber
+/// insurance); every other one differs in a word (its customer's name "Northwind", "current", "share", ...), so it
+/// is a medium draft for a reviewer to glance at (see #14: high is what a reviewer accepts unchanged).
+const EXAMPLE_HIGH: [&str; 4] = ["C52", "D52", "C53", "D53"];
 
 #[test]
 fn drafts_the_example_questionnaire_into_its_own_workbook() {
@@ -91,22 +91,21 @@ fn drafts_the_example_questionnaire_into_its_own_workbook() {
     );
     assert_eq!(
         report["bands"],
-        serde_json::json!({"high": 11, "medium": 29, "low": 2, "none": 0}),
+        serde_json::json!({"high": 2, "medium": 36, "low": 4, "none": 0}),
         "{report}"
     );
 
-    // Only the answer cells of the high drafts changed. C23 was answered by the customer already (Yes), so only
-    // its comment D23 is written; column E (reviewer notes) never is.
+    // Only the answer cells of the high drafts changed; column E (reviewer notes) never is.
     let changed = changed_example_cells(&input, &drafted);
     assert_eq!(changed, EXAMPLE_HIGH);
-    assert_eq!(report["written"], 21);
+    assert_eq!(report["written"], 4);
     let values = read_values(&drafted, "Vendor Questionnaire");
-    assert_eq!(values["C23"], "Yes");
-    assert_eq!(values["C7"], "No", "NW-1.2, ISO/IEC 27001: not certified");
+    assert_eq!(values["C23"], "Yes", "answered by the customer already");
+    assert_eq!(values["C52"], "Yes", "NW-7.3, confidentiality agreements");
     assert!(
-        values["D7"].starts_with("No. We are not ISO/IEC 27001 certified."),
+        values["D53"].starts_with("Yes. We hold a combined cyber liability"),
         "{}",
-        values["D7"]
+        values["D53"]
     );
     for cell in EXAMPLE_HIGH {
         let value = &values[cell];
@@ -122,7 +121,8 @@ fn drafts_the_example_questionnaire_into_its_own_workbook() {
 }
 
 /// `--min-confidence` on the example (see #16: these ran only with ../shared before): medium adds the medium
-/// drafts, low the two weak ones too, which are wrong (a reviewer's job: that is why high is the default).
+/// drafts, low the four weak ones too, three of which are wrong (a reviewer's job: that is why high is the
+/// default).
 #[test]
 fn min_confidence_medium_and_low_write_more_of_the_example() {
     let sandbox = Sandbox::new();
@@ -138,14 +138,15 @@ fn min_confidence_medium_and_low_write_more_of_the_example() {
             "medium",
         ],
     );
-    assert_eq!(report["written"], 78, "{report}");
-    assert_eq!(report["skipped"]["below_threshold"], 2, "{report}");
+    assert_eq!(report["written"], 74, "{report}");
+    assert_eq!(report["skipped"]["below_threshold"], 4, "{report}");
     let drafted = sandbox.path("medium/example-questionnaire.drafted.xlsx");
-    // Every question row but the two low ones (13, 14); row 23's Yes was there, row 24 asks to describe (no
-    // short answer).
+    // Every question row but the four low ones (12 FedRAMP, 13 Cyber Essentials, 14 HITRUST: nothing in the
+    // library answers them; 38 critical suppliers); row 23's Yes was there, row 24 asks to describe (no short
+    // answer).
     let expected: Vec<String> = example_question_rows()
         .into_iter()
-        .filter(|r| ![13, 14].contains(r))
+        .filter(|r| ![12, 13, 14, 38].contains(r))
         .flat_map(|r| match r {
             23 | 24 => vec![format!("D{r}")],
             _ => vec![format!("C{r}"), format!("D{r}")],
@@ -605,7 +606,9 @@ fn caiq_v4_drafted_from_the_caiq_library() {
         sandbox.path("CSA_CAIQv4.0.3_STAR-Security-Questionnaire_2024-06-03.drafted.xlsx");
     let allowed = cells("CAIQv4.0.3", &["C", "E"], 3..=263);
     let changed = assert_only_answer_cells_changed(&source, &drafted, &allowed);
-    assert_eq!(changed.len(), 522, "C and E of every question row");
+    // C and E of every question row, but E of HRS-12.2, whose answer says no more than "Not applicable." (see
+    // #17: a comments cell never gets a bare short answer).
+    assert_eq!(changed.len(), 521, "C and E of every question row but one");
     // Each drafted row holds its own entry's answer (the library's ids are the question IDs).
     let values = read_values(&drafted, "CAIQv4.0.3");
     let mut checked = 0;
@@ -658,14 +661,14 @@ fn hecvat_4_keeps_its_x14_dropdowns() {
             "medium",
         ],
     );
-    assert_eq!(report["written"], 271, "{report}");
+    assert_eq!(report["written"], 157, "{report}");
     let drafted = sandbox.path("EDUCAUSE_HECVAT_4.1.4_blank.drafted.xlsx");
     let allowed: Vec<(String, String)> = crate::util::HECVAT_4_PROVIDER_TABS
         .iter()
         .flat_map(|sheet| cells(sheet, &["C", "D"], 1..=400))
         .collect();
     let changed = assert_only_answer_cells_changed(&source, &drafted, &allowed);
-    assert_eq!(changed.len(), 271);
+    assert_eq!(changed.len(), 157);
     let parts = crate::util::zip_parts(&drafted);
     assert!(
         parts
@@ -689,14 +692,14 @@ fn every_shared_questionnaire_drafts_and_opens() {
             "CAIQv4.0.3",
             ["C", "E"],
             3..=263,
-            352,
+            410,
         ),
         (
             "HECVAT3_OpenDSA_completed_2022-08-30.xlsx",
             "HECVAT - Full",
             ["C", "D"],
             1..=400,
-            347,
+            357,
         ),
     ] {
         let Some(source) = shared(&format!("questionnaires/{name}")) else {
@@ -734,7 +737,7 @@ fn rows_answered_already_are_counted_as_such_whatever_the_match() {
          Do you encrypt customer data at rest?,Yes,\n\
          Do you run annual penetration tests?,,\n",
     );
-    // A loose match (below high) with the same short answer as the file.
+    // A loose match (below high: other words) with the same short answer as the file.
     sandbox.write(
         "lib/encryption.md",
         &entry(
@@ -747,10 +750,11 @@ fn rows_answered_already_are_counted_as_such_whatever_the_match() {
     out.expect_code(0);
     assert!(out.stderr.contains("1 already answered"), "{}", out.stderr);
     let report = draft(&sandbox, &["q.csv", "--library", "lib"]);
-    // The match is loose (low, not high), and the penetration-test row has none.
+    // The match is loose (medium, not high: both lexical rankings agree, in a library of one), and the
+    // penetration-test row has none.
     assert_eq!(
         report["bands"],
-        serde_json::json!({"high": 0, "medium": 0, "low": 1, "none": 1}),
+        serde_json::json!({"high": 0, "medium": 1, "low": 0, "none": 1}),
         "{report}"
     );
     assert_eq!(report["skipped"]["answered"], 1, "{report}");

@@ -45,19 +45,18 @@ fn without_a_model_matching_is_lexical_and_says_so() {
 #[cfg(feature = "semantic")]
 mod with_model {
     use super::{assert_semantic, example_sandbox};
-    use crate::util::{Sandbox, field, shared, test_model};
+    use crate::util::{Sandbox, field, test_model};
 
     /// Questions in words of our own (not the library's) whose right entry lexical matching of the example
-    /// library does not rank first, and the reference model does. Measured (score of the first result, and of
-    /// the right entry where it is not first):
-    /// - penetration-testing: without a model eu-ai-act 0.169 first, penetration-testing 0.161 second; with it
-    ///   penetration-testing 0.191 first, background-checks 0.176 second.
-    /// - ai-governance-accountability: without a model access-reviews 0.507 first, the right entry 0.498
-    ///   second; with it the right entry 0.540 first, access-reviews 0.469 second.
+    /// library does not rank first, and the reference model does. Measured (the first two results):
+    /// - ai-opt-out: without a model ai-incident-response, ai-use-in-product; with it ai-opt-out,
+    ///   ai-use-in-product.
+    /// - ai-governance-accountability: without a model access-reviews, then the right entry; with it the right
+    ///   entry, ai-policy.
     const PARAPHRASES: [(&str, &str); 2] = [
         (
-            "Do you hire outside hackers to attack your product?",
-            "penetration-testing",
+            "Can we switch off the machine learning features?",
+            "ai-opt-out",
         ),
         (
             "Is there someone accountable for AI?",
@@ -147,39 +146,36 @@ mod with_model {
         assert_eq!(out.json()[0]["id"], "customer-mfa");
     }
 
-    /// On the CAIQ bench the model ranks right answers higher than lexical matching alone. Measured on dev.csv:
-    /// MRR 0.408 without the model and 0.420 with it; hit@1 0.333 and 0.342; hit@5 0.558 both.
+    /// With the reference model, on every dev file of #15, answerbank ranks at least as well as rank fusion of
+    /// BM25 and the model (Hit@1, MRR) and the model alone (Hit@5), its bands mean what they say, and the macro
+    /// Hit@1 reaches the goal of 0.45. Measured: macro Hit@1 0.498 (RRF 0.455, the model alone 0.360).
     #[test]
-    fn the_reference_model_raises_the_eval_figures_on_the_caiq_bench() {
+    fn the_reference_model_beats_its_peers_on_the_dev_suite() {
         let Some(model) = test_model() else { return };
         let sandbox = Sandbox::new();
-        let (Some(_), Some(cases)) = (
-            sandbox.shared_copy("bench/caiq/library", "caiq"),
-            shared("bench/caiq/dev.csv"),
-        ) else {
+        let Some(report) =
+            crate::eval::suite_report(&sandbox, &["--model", model.to_str().unwrap()])
+        else {
             return;
         };
-        let eval = |extra: &[&str]| sandbox.eval_json("caiq", cases.to_str().unwrap(), extra);
-        let lexical = eval(&[]);
-        let semantic = eval(&["--model", model.to_str().unwrap()]);
-        assert_eq!(lexical["semantic"], false, "{lexical}");
-        assert_eq!(semantic["semantic"], true, "{semantic}");
-        let figure = |report: &serde_json::Value, key: &str| report[key].as_f64().unwrap();
-        let report = format!("without the model: {lexical}\nwith it: {semantic}");
+        crate::eval::check_suite(&report, &["rrf"]);
+        for file in report["files"].as_array().unwrap() {
+            let Some(alone) = report["peers"]["model"]["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["file"] == file["file"])
+            else {
+                continue;
+            };
+            assert!(
+                file["hit_at_5"].as_f64().unwrap() >= alone["hit_at_5"].as_f64().unwrap(),
+                "{file} / {alone}"
+            );
+        }
         assert!(
-            figure(&semantic, "mrr") > figure(&lexical, "mrr") + 0.005,
+            report["macro"]["hit_at_1"].as_f64().unwrap() >= 0.45,
             "{report}"
         );
-        assert!(
-            figure(&semantic, "hit_at_1") >= figure(&lexical, "hit_at_1"),
-            "{report}"
-        );
-        assert!(
-            figure(&semantic, "hit_at_5") >= figure(&lexical, "hit_at_5"),
-            "{report}"
-        );
-        let high = &semantic["bands"]["high"];
-        assert!(high["count"].as_u64().unwrap() >= 1, "{report}");
-        assert_eq!(high["precision"], 1.0, "{report}");
     }
 }
