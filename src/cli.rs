@@ -120,7 +120,13 @@ pub enum Command {
         or answer files) is refused and left as it is; other files in it (a README, a .git) are fine, and an \
         existing .gitignore only gains the line for the cache folder. The example entry is \"proposed\", so it is \
         never drafted into a customer's file until you make it yours and set status = \"approved\".\n\n\
-        Examples:\n  answerbank init\n  answerbank init security-answers\n  \
+        With --starter, the library starts with the starter kit instead of the example entry: templates for the \
+        questions customers ask (access, encryption, logging, vulnerabilities, continuity, incidents, vendors, \
+        people, privacy, secure development, compliance, AI governance, ISO/IEC 42001, NIST AI RMF, EU AI Act), \
+        each \"proposed\", with guidance on what the customer wants to know and {{ ... }} placeholders for your \
+        facts. A template is never drafted into a customer's file until you fill it in and approve it; importing \
+        a questionnaire you answered before fills the templates it answers.\n\n\
+        Examples:\n  answerbank init\n  answerbank init --starter security-answers\n  \
         answerbank import last-year-vendor-x.xlsx --library security-answers"
     )]
     Init(InitArgs),
@@ -363,6 +369,10 @@ pub struct InitArgs {
         default_value = "answer_library"
     )]
     pub dir: PathBuf,
+    /// Start from the starter kit: templates for the questions security and AI-governance questionnaires ask,
+    /// each with guidance and {{ ... }} placeholders for your facts (never drafted until filled in and approved).
+    #[arg(long)]
+    pub starter: bool,
 }
 
 #[derive(Debug, Args)]

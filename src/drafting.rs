@@ -71,6 +71,9 @@ pub enum Outcome {
     /// The question asks the opposite of the entry's wording ("without", "not required"): its Yes/No is turned
     /// around (or left out when that is not certain) and it is never written unreviewed (see #14).
     Opposite,
+    /// The best entry is a starter template whose `{{ ... }}` placeholders are not filled in: never written, at
+    /// any band (see #19).
+    Template,
 }
 
 /// The draft of one question.
@@ -172,8 +175,13 @@ fn draft_one(
         }
         _ => Proposal::default(),
     };
+    let template = result
+        .matched()
+        .is_some_and(|best| best.entry.entry.is_unfilled_template());
     let outcome = if result.matched().is_none() {
         Outcome::NoMatch
+    } else if template {
+        Outcome::Template
     } else if opposite {
         Outcome::Opposite
     } else if result.confidence < options.min_confidence {
@@ -422,6 +430,8 @@ pub struct Skipped {
     pub below_threshold: usize,
     /// The question asks the opposite of its match's wording: for review only, whatever the band.
     pub opposite: usize,
+    /// The best entry is a template not filled in: never written.
+    pub template: usize,
 }
 
 impl Summary {
@@ -437,7 +447,9 @@ impl Summary {
                 Confidence::Low => summary.bands.low += 1,
                 Confidence::None => summary.bands.none += 1,
             }
+            // A template is not held back for approval: it must be filled in first (see #19).
             if draft.result.confidence != Confidence::High
+                && draft.outcome != Outcome::Template
                 && high_once_approved(&draft.result)
                 && let Some(best) = draft.result.best()
             {
@@ -465,6 +477,7 @@ impl Summary {
                 Outcome::AlreadyAnswered => summary.skipped.answered += 1,
                 Outcome::NotAllowed => summary.skipped.not_allowed += 1,
                 Outcome::Opposite => summary.skipped.opposite += 1,
+                Outcome::Template => summary.skipped.template += 1,
             }
         }
         summary.skipped.formula = questionnaire

@@ -149,8 +149,11 @@ pub struct ImportOptions {
 pub struct ImportReport {
     /// Ids of the new entries.
     pub entries_added: Vec<String>,
-    /// Those of them written as `proposed` (paths relative to the library), for `approve`.
+    /// Those of them written as `proposed` (paths relative to the library), for `approve`; templates filled as
+    /// proposed too.
     pub proposed: Vec<String>,
+    /// Starter templates an imported answer filled in (paths relative to the library; see #19).
+    pub templates_filled: Vec<String>,
     pub alternates_added: usize,
     /// Answered rows the library already held as they are.
     pub already_known: usize,
@@ -363,6 +366,58 @@ pub fn import_questionnaire(
             } else {
                 report.already_known += 1;
             }
+            continue;
+        }
+        // Nothing else answers it and a template asks it: the answer fills the template in place (see #19).
+        if same.is_empty()
+            && let Some(i) = template.as_deref().and_then(|id| known.find(id))
+        {
+            let cells: Vec<String> = row
+                .answer_cells
+                .iter()
+                .filter(|c| c.is_filled())
+                .map(|c| c.cell.to_string())
+                .collect();
+            let source = format!(
+                "imported from {file_name}, sheet '{}', cell {}{}",
+                row.sheet,
+                cells.join(" and "),
+                question_ref(row.id.as_deref())
+            );
+            let status = if options.approve {
+                Status::Approved
+            } else {
+                Status::Proposed
+            };
+            let rel = known.entries[i].entry.path.clone();
+            let new_wording = !key.is_empty() && !known.entries[i].wording_keys.contains(&key);
+            if !options.dry_run {
+                write::fill_template(
+                    root,
+                    &rel,
+                    &write::TemplateFill {
+                        short_answer: answer.short.map(|s| s.as_str()),
+                        body: &answer.body,
+                        status,
+                        reviewed: options.answered_on.date,
+                        source: &source,
+                        alternate: new_wording.then_some(row.question.as_str()),
+                    },
+                )?;
+            }
+            let mut filled = known.entries[i].entry.clone();
+            filled.short_answer = answer.short.map(|s| s.as_str().to_string());
+            filled.body = answer.body.clone();
+            filled.status = status;
+            if new_wording {
+                filled.alternates.push(one_line(&row.question));
+            }
+            known.replace(i, filled);
+            if status == Status::Proposed {
+                report.proposed.push(rel.clone());
+            }
+            report.templates_filled.push(rel.clone());
+            report.files_changed.push(rel);
             continue;
         }
         let conflict = same.first().map(|&i| {

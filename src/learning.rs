@@ -334,6 +334,16 @@ pub fn plan_finish(rows: &[ReviewRow], overwrite: bool) -> FinishPlan {
             (_, State::Accepted | State::Picked | State::Edited | State::Drafted) => {
                 if let Some(why) = &proposal.not_allowed {
                     Some(why.clone())
+                } else if let Some(mark) = proposal
+                    .writes
+                    .iter()
+                    .find_map(|w| crate::text::placeholder(&w.text))
+                {
+                    // Placeholders never reach a customer (see #19), whatever the decision.
+                    Some(format!(
+                        "the answer still holds the template placeholder {mark}: type the real answer in Final \
+                         answer"
+                    ))
                 } else if proposal.conflicts {
                     Some(
                         "the file already answers it differently (draft with --overwrite to replace answers)"
@@ -511,6 +521,11 @@ impl Known {
     /// A free id for a new entry, made from the question's words (see #17: readable ids).
     pub(crate) fn new_id(&mut self, question: &str) -> String {
         write::unique_id(&write::id_for(question), &mut self.ids)
+    }
+
+    /// Replaces entry `index` with what its file now says.
+    pub(crate) fn replace(&mut self, index: usize, entry: Entry) {
+        self.entries[index] = IndexedEntry::new(entry, &self.analyzer);
     }
 
     pub(crate) fn add(&mut self, entry: Entry) {

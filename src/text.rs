@@ -5,6 +5,14 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+/// The first `{{ ... }}` placeholder of a text, braces included: the mark of a starter template not filled in,
+/// which must never reach a customer's file (see #19).
+pub fn placeholder(text: &str) -> Option<&str> {
+    let start = text.find("{{")?;
+    let end = text[start + 2..].find("}}")? + start + 4;
+    Some(&text[start..end])
+}
+
 /// Text from a customer file or a library entry, made safe for a terminal: control characters other than line
 /// breaks and tabs (escape sequences could recolour or rewrite the screen) become spaces.
 pub fn printable(text: &str) -> Cow<'_, str> {

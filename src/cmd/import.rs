@@ -64,6 +64,7 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
             "reviewed": report.reviewed,
             "reviewed_from": report.reviewed_from,
             "entries": report.entries_added,
+            "templates_filled": report.templates_filled,
             "proposed": report.proposed,
             "approve_command": (!report.proposed.is_empty()).then_some(&approve_command),
             "conflict_details": report.conflicts,
@@ -110,6 +111,14 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
         report.already_known,
         report.unanswered
     );
+    if !report.templates_filled.is_empty() {
+        let verb = if args.dry_run { "would fill" } else { "filled" };
+        eprintln!(
+            "{verb} {} starter templates with the answers given: {}",
+            report.templates_filled.len(),
+            report.templates_filled.join(", ")
+        );
+    }
     if !report.entries_added.is_empty() {
         eprintln!(
             "reviewed date of the new entries: {} (from {})",

@@ -4,12 +4,40 @@ use anyhow::Result;
 
 use super::ExitStatus;
 use crate::cli::InitArgs;
-use answerbank::library::init::init_library;
+use answerbank::library::init::{STARTER, init_library};
 
 pub fn run(args: InitArgs) -> Result<ExitStatus> {
-    let written = init_library(&args.dir, &[])?;
+    let starter: &[(&str, &str)] = if args.starter { STARTER } else { &[] };
+    let written = init_library(&args.dir, starter)?;
     let dir = args.dir.display();
     eprintln!("started the answer library {dir}:");
+    if args.starter {
+        let templates = written
+            .iter()
+            .filter(|r| r.ends_with(".md") && !r.ends_with("README.md"))
+            .count();
+        eprintln!(
+            "  library.toml                     settings, every one explained and commented out at its default"
+        );
+        eprintln!(
+            "  .gitignore                       keeps answerbank's index cache (.answerbank/) out of git"
+        );
+        eprintln!("  README.md                        how to fill in a template, and the topics");
+        eprintln!(
+            "  {templates} templates in topic folders: proposed, with guidance and {{{{ ... }}}} placeholders"
+        );
+        let library = if args.dir.as_os_str() == "answer_library" {
+            String::new()
+        } else {
+            format!(" --library {dir}")
+        };
+        eprintln!(
+            "next: fill in the templates you can answer (replace every {{{{ ... }}}}, set short_answer), then \
+             answerbank approve FILE{library}; answerbank import FILE{library} fills the templates a questionnaire \
+             you answered before answers; answerbank check{library} lists what is left"
+        );
+        return Ok(ExitStatus::Success);
+    }
     for rel in &written {
         let what = match rel.as_str() {
             "library.toml" => "settings, every one explained and commented out at its default",

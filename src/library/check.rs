@@ -37,6 +37,8 @@ pub enum FindingKind {
     Settings,
     Stale,
     Proposed,
+    /// A starter template whose `{{ ... }}` placeholders are not filled in (see #19): never drafted.
+    Template,
     NearDuplicate,
     /// `derived_from` names an entry that does not exist.
     BrokenReference,
@@ -64,6 +66,7 @@ impl FindingKind {
             FindingKind::Settings => "settings",
             FindingKind::Stale => "stale",
             FindingKind::Proposed => "proposed",
+            FindingKind::Template => "template",
             FindingKind::NearDuplicate => "near-duplicate",
             FindingKind::BrokenReference => "broken-reference",
             FindingKind::Empty => "empty",
@@ -147,12 +150,22 @@ pub fn check_library(library: &Library, today: Date) -> Vec<Finding> {
                 ),
             ));
         }
-        if entry.status == Status::Proposed {
+        if let Some(mark) = entry.placeholder() {
+            findings.push(Finding::new(
+                FindingKind::Template,
+                &entry.path,
+                line_of_key("question"),
+                format!(
+                    "template not filled in ({mark}): replace every {{{{ ... }}}}, set short_answer, then \
+                     `answerbank approve`; until then it is never drafted"
+                ),
+            ));
+        } else if entry.status == Status::Proposed {
             findings.push(Finding::new(
                 FindingKind::Proposed,
                 &entry.path,
                 line_of_key("status"),
-                "proposed entry waiting for review: edit it if needed, then set status = \"approved\"",
+                "proposed entry waiting for review: edit it if needed, then `answerbank approve` it",
             ));
         }
         findings.extend(learned_findings(entry, line_of_key("learned")));

@@ -190,9 +190,7 @@ impl Entry {
 
     /// The first `{{ ... }}` placeholder of the body, braces included.
     pub fn placeholder(&self) -> Option<&str> {
-        let start = self.body.find("{{")?;
-        let end = self.body[start + 2..].find("}}")? + start + 4;
-        Some(&self.body[start..end])
+        crate::text::placeholder(&self.body)
     }
 
     /// The date after which the entry is stale, given the library-wide default period.

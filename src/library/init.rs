@@ -26,18 +26,22 @@ pub const EXAMPLE_ENTRY: (&str, &str) = (
     include_str!("init/example-entry.md"),
 );
 
+include!(concat!(env!("OUT_DIR"), "/starter.rs"));
+
 /// The `.gitignore` line that keeps the cache folder out of version control.
 const GITIGNORE_LINE: &str = ".answerbank/";
 
-/// Starts a library in `dir` (made if missing): `library.toml`, `.gitignore`, the example entry, then
-/// `extra_entries` (path in the library, text; each must parse as an entry). Returns the paths it wrote or
-/// changed, relative to `dir`. Refuses, writing nothing, a path that is not a folder and a folder that already
-/// holds a `library.toml` or answer files.
-pub fn init_library(dir: &Path, extra_entries: &[(&str, &str)]) -> Result<Vec<String>> {
-    let entries: Vec<(&str, &str)> = std::iter::once(EXAMPLE_ENTRY)
-        .chain(extra_entries.iter().copied())
-        .collect();
-    for (rel, text) in &entries {
+/// Starts a library in `dir` (made if missing): `library.toml`, `.gitignore`, then either the example entry or,
+/// given a starter kit, its files instead (path in the library, text; each `.md` but a README must parse as an
+/// entry). Returns the paths it wrote or changed, relative to `dir`. Refuses, writing nothing, a path that is not
+/// a folder and a folder that already holds a `library.toml` or answer files.
+pub fn init_library(dir: &Path, starter: &[(&str, &str)]) -> Result<Vec<String>> {
+    let entries: Vec<(&str, &str)> = if starter.is_empty() {
+        vec![EXAMPLE_ENTRY]
+    } else {
+        starter.to_vec()
+    };
+    for (rel, text) in entries.iter().filter(|(rel, _)| !is_readme(rel)) {
         let id = Path::new(rel)
             .file_stem()
             .and_then(|s| s.to_str())
@@ -70,6 +74,13 @@ pub fn init_library(dir: &Path, extra_entries: &[(&str, &str)]) -> Result<Vec<St
         written.push(rel.to_string());
     }
     Ok(written)
+}
+
+/// A README beside the entries (the library scan skips them too).
+fn is_readme(rel: &str) -> bool {
+    Path::new(rel)
+        .file_stem()
+        .is_some_and(|s| s.eq_ignore_ascii_case("readme"))
 }
 
 /// A folder that is a library already (it has `library.toml` or answer files) is not started again: its files are
@@ -137,6 +148,23 @@ fn ignore_the_cache(dir: &Path) -> Result<bool> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_starter_kit_is_embedded_and_every_template_parses() {
+        let entries: Vec<&(&str, &str)> =
+            STARTER.iter().filter(|(rel, _)| !is_readme(rel)).collect();
+        assert!(entries.len() >= 120, "{}", entries.len());
+        assert!(STARTER.iter().any(|(rel, _)| *rel == "README.md"));
+        for (rel, text) in entries {
+            let id = Path::new(rel).file_stem().unwrap().to_str().unwrap();
+            let entry = parse_entry(id, rel, text).unwrap_or_else(|e| panic!("{rel}: {e}"));
+            // Honest templates (see #19): proposed, no short answer, a placeholder in the body, guidance.
+            assert_eq!(entry.status, crate::library::Status::Proposed, "{rel}");
+            assert!(entry.short_answer.is_none(), "{rel}");
+            assert!(entry.is_unfilled_template(), "{rel}");
+            assert!(entry.guidance.is_some(), "{rel}");
+        }
+    }
+
     use super::*;
     use crate::library::settings::Settings;
 
@@ -232,15 +260,8 @@ mod tests {
             )],
         )
         .unwrap();
-        assert_eq!(
-            written,
-            [
-                "library.toml",
-                ".gitignore",
-                "example-encryption-at-rest.md",
-                "starter/mfa.md"
-            ]
-        );
+        // A starter kit comes instead of the example entry.
+        assert_eq!(written, ["library.toml", ".gitignore", "starter/mfa.md"]);
         assert_eq!(
             std::fs::read_to_string(root.join(".gitignore")).unwrap(),
             "# answerbank's index cache: rebuilt from the answer files whenever they change.\n.answerbank/\n"
@@ -250,7 +271,7 @@ mod tests {
             .into_iter()
             .map(|f| f.rel)
             .collect();
-        assert_eq!(files, ["example-encryption-at-rest.md", "starter/mfa.md"]);
+        assert_eq!(files, ["starter/mfa.md"]);
 
         // Again: refused, nothing changed.
         std::fs::write(root.join("library.toml"), "review_every_days = 90\n").unwrap();
@@ -263,7 +284,7 @@ mod tests {
         std::fs::remove_file(root.join("library.toml")).unwrap();
         let err = init_library(&root, &[]).unwrap_err().to_string();
         assert!(
-            err.contains("already holds answer files (example-encryption-at-rest.md and 1 more)"),
+            err.contains("already holds answer files (starter/mfa.md)"),
             "{err}"
         );
         let err = init_library(&root.join(".gitignore"), &[])

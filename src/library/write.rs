@@ -169,6 +169,48 @@ pub fn approve_entry(root: &Path, rel: &str, today: Date, alternates: &[String])
     replace_checked(root, rel, &updated, "approving")
 }
 
+/// What an imported answer puts into a starter template it answers (see #19: filled, not duplicated).
+pub struct TemplateFill<'a> {
+    pub short_answer: Option<&'a str>,
+    pub body: &'a str,
+    pub status: Status,
+    pub reviewed: Date,
+    pub source: &'a str,
+    /// The customer's wording, when it is not one of the template's already.
+    pub alternate: Option<&'a str>,
+}
+
+/// Fills an unfilled template in place with an answer: its short answer, body, status, review date and source
+/// set, the customer's wording added as an alternate; its question, alternates, tags and guidance (and any
+/// comment) stay, so the entry keeps what the starter kit knew about the question.
+pub fn fill_template(root: &Path, rel: &str, fill: &TemplateFill<'_>) -> Result<()> {
+    let path = root.join(rel);
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let (mut doc, split) = front_matter_doc(&path, &text)?;
+    if let Some(short) = fill.short_answer {
+        set_value(&mut doc, "short_answer", short.into());
+    }
+    let date: toml_edit::Datetime = fill
+        .reviewed
+        .to_string()
+        .parse()
+        .expect("a Date prints as a TOML date");
+    set_value(&mut doc, "reviewed", date.into());
+    set_value(&mut doc, "status", fill.status.as_str().into());
+    set_value(&mut doc, "source", one_line_value(fill.source));
+    let front = with_front_matter(&text, &split, &doc.to_string());
+    let split = split_front_matter(&front)
+        .map_err(|e| anyhow::anyhow!("{} line {}: {}", path.display(), e.line, e.message))?;
+    let mut updated = front[..split.body_offset].to_string();
+    updated.push_str(fill.body.trim());
+    updated.push('\n');
+    if let Some(alternate) = fill.alternate {
+        updated = with_list_item(&path, &updated, "alternates", one_line_value(alternate))?;
+    }
+    replace_checked(root, rel, &updated, "filling the template")
+}
+
 fn one_line_value(text: &str) -> toml_edit::Value {
     toml_edit::Value::from(crate::text::one_line(text).as_str())
 }

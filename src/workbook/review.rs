@@ -274,6 +274,7 @@ fn status_text(outcome: Outcome) -> &'static str {
         Outcome::AlreadyAnswered => "already answered",
         Outcome::NotAllowed => "not allowed by the cell",
         Outcome::Opposite => "for review: asks the opposite",
+        Outcome::Template => "template not filled in",
     }
 }
 
@@ -560,6 +561,13 @@ fn notes(draft: &Draft) -> String {
     let mut notes = vec![draft.result.reason.clone()];
     if let Some(why) = &draft.proposal.not_allowed {
         notes.push(format!("not written: {why}"));
+    }
+    if draft.outcome == Outcome::Template {
+        notes.push(
+            "template not filled in: the matched entry is a starter template with {{ ... }} placeholders; fill it \
+             in and approve it (answerbank approve) before it can answer anything"
+                .to_string(),
+        );
     }
     if draft.outcome == Outcome::Opposite {
         notes.push(

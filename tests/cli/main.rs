@@ -21,3 +21,4 @@ mod permissions;
 mod review;
 mod search;
 mod semantic;
+mod starter;
