@@ -206,6 +206,11 @@ const NEGATIONS: &[&str] = &[
     "not", "no", "never", "without", "none", "nor", "neither", "cannot", "nobody", "nothing",
 ];
 
+/// Is this (lowercase) word a negation?
+pub fn is_negation(word: &str) -> bool {
+    NEGATIONS.contains(&word)
+}
+
 /// The first halves of English negative contractions, which the tokenizer splits at the apostrophe ("don't" →
 /// "don", "t").
 const CONTRACTED: &[&str] = &[

@@ -10,4 +10,6 @@ mod analyzer;
 pub mod ids;
 pub mod synonyms;
 
-pub use analyzer::{ANALYZER_VERSION, Analyzed, Analyzer, CONCEPT_PREFIX, is_yes_no_question};
+pub use analyzer::{
+    ANALYZER_VERSION, Analyzed, Analyzer, CONCEPT_PREFIX, is_negation, is_yes_no_question,
+};

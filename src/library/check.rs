@@ -39,6 +39,9 @@ pub enum FindingKind {
     Proposed,
     /// A starter template whose `{{ ... }}` placeholders are not filled in (see #19): never drafted.
     Template,
+    /// An entry that contradicts itself: an alternate that asks the opposite of its question, or a short answer
+    /// the body's first word says otherwise (see #14).
+    Contradiction,
     NearDuplicate,
     /// `derived_from` names an entry that does not exist.
     BrokenReference,
@@ -67,6 +70,7 @@ impl FindingKind {
             FindingKind::Stale => "stale",
             FindingKind::Proposed => "proposed",
             FindingKind::Template => "template",
+            FindingKind::Contradiction => "contradiction",
             FindingKind::NearDuplicate => "near-duplicate",
             FindingKind::BrokenReference => "broken-reference",
             FindingKind::Empty => "empty",
@@ -134,6 +138,7 @@ pub fn check_library(library: &Library, today: Date) -> Vec<Finding> {
     }
     let ids: HashSet<&str> = library.entries.iter().map(|e| e.id.as_str()).collect();
     let default_days = library.settings.review_every_days;
+    let analyzer = library.settings.analyzer();
     for entry in &library.entries {
         let line_of_key = |key: &str| locate_key(&library.root, entry, key);
         if entry.status != Status::Retired && entry.is_stale(default_days, today) {
@@ -169,6 +174,14 @@ pub fn check_library(library: &Library, today: Date) -> Vec<Finding> {
             ));
         }
         findings.extend(learned_findings(entry, line_of_key("learned")));
+        for (key, message) in contradictions(entry, &analyzer) {
+            findings.push(Finding::new(
+                FindingKind::Contradiction,
+                &entry.path,
+                line_of_key(key),
+                message,
+            ));
+        }
         if let Some(parent) = &entry.derived_from
             && entry.status != Status::Retired
             && ids.contains(parent.as_str())
@@ -198,10 +211,62 @@ pub fn check_library(library: &Library, today: Date) -> Vec<Finding> {
             ));
         }
     }
-    let analyzer = library.settings.analyzer();
     findings.extend(near_duplicates(&library.entries, &analyzer));
     findings.sort_by(|a, b| (&a.file, a.line, a.kind).cmp(&(&b.file, b.line, b.kind)));
     findings
+}
+
+/// Where an entry contradicts itself, as (the key to point at, what is wrong): an alternate that is its question
+/// with a negation added or removed ("Do you sign our DPA?" / "Do you not sign our DPA?", "... with MFA" /
+/// "... without MFA") asks the opposite, so it cannot share the answer; a short answer the body's first word
+/// contradicts ("Yes" over "No. We do not ...") would be written beside it. Alternates that differ in more than
+/// a negation are not judged here: "without" can be a qualifier as well as a negation.
+fn contradictions(
+    entry: &Entry,
+    analyzer: &crate::analysis::Analyzer,
+) -> Vec<(&'static str, String)> {
+    let mut found = Vec::new();
+    let question = analyzer.analyze(&entry.question);
+    let notions = |a: &crate::analysis::Analyzed| -> HashSet<String> {
+        a.notions
+            .iter()
+            .filter(|n| !crate::analysis::is_negation(n))
+            .cloned()
+            .collect()
+    };
+    for alternate in &entry.alternates {
+        let alternate_analyzed = analyzer.analyze(alternate);
+        if alternate_analyzed.negations % 2 != question.negations % 2
+            && notions(&alternate_analyzed) == notions(&question)
+        {
+            found.push((
+                "alternates",
+                format!(
+                    "the alternate \"{}\" asks the opposite of the question (a negation is its only \
+                     difference), so the answer cannot be the same; remove it or give it an entry of its own",
+                    crate::text::snippet(alternate, 100)
+                ),
+            ));
+        }
+    }
+    if let (Some(short), Some((leading, _))) = (
+        entry
+            .short_answer
+            .as_deref()
+            .and_then(crate::short_answer::ShortAnswer::parse),
+        crate::short_answer::split_leading(&entry.body),
+    ) && short != leading
+    {
+        found.push((
+            "short_answer",
+            format!(
+                "short_answer is {} but the answer begins \"{}\"",
+                short.as_str(),
+                leading.as_str()
+            ),
+        ));
+    }
+    found
 }
 
 /// What reviews taught about an entry since it was last reviewed (`Entry::learned_since_review`), as findings a
@@ -343,6 +408,29 @@ fn weighted_jaccard(a: &HashSet<String>, b: &HashSet<String>, idf: &impl Fn(&str
 mod tests {
     use super::*;
     use crate::library::entry::parse_entry;
+
+    #[test]
+    fn an_entry_that_contradicts_itself_is_found() {
+        // See #14: the example library's DPA entry had an alternate its body contradicts.
+        let analyzer = crate::analysis::synonyms::analyzer(true, &[], &[]);
+        let text = "+++\nquestion = \"Will you sign our data processing agreement?\"\nalternates = [\n\
+                    \"Will you not sign our data processing agreement?\",\n\
+                    \"Will you sign a data processing agreement without changes?\",\n\
+                    \"Can we sign your DPA?\",\n]\nshort_answer = \"Yes\"\n+++\nNo. We sign our own DPA only.\n";
+        let entry = parse_entry("dpa", "dpa.md", text).unwrap();
+        let found = contradictions(&entry, &analyzer);
+        let keys: Vec<&str> = found.iter().map(|(key, _)| *key).collect();
+        // The negated twin and the short answer; "without changes" is a qualifier, not the opposite question.
+        assert_eq!(keys, ["alternates", "short_answer"], "{found:?}");
+        assert!(found[0].1.contains("Will you not sign"), "{found:?}");
+        assert_eq!(
+            found[1].1,
+            "short_answer is Yes but the answer begins \"No\""
+        );
+        let clean = "+++\nquestion = \"Do you encrypt data?\"\nalternates = [\"Is data encrypted?\"]\n\
+                     short_answer = \"Yes\"\n+++\nYes. AES-256.\n";
+        assert!(contradictions(&parse_entry("e", "e.md", clean).unwrap(), &analyzer).is_empty());
+    }
 
     #[test]
     fn what_reviews_taught_since_the_last_review_is_listed() {
