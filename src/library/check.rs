@@ -219,7 +219,8 @@ pub fn check_library(library: &Library, today: Date) -> Vec<Finding> {
 /// Where an entry contradicts itself, as (the key to point at, what is wrong): an alternate that is its question
 /// with a negation added or removed ("Do you sign our DPA?" / "Do you not sign our DPA?", "... with MFA" /
 /// "... without MFA") asks the opposite, so it cannot share the answer; a short answer the body's first word
-/// contradicts ("Yes" over "No. We do not ...") would be written beside it. Alternates that differ in more than
+/// contradicts ("Yes" over "No. We do not ...") would be written beside it (Yes against No only: "N/A" often
+/// opens an answer that has nothing to add). Alternates that differ in more than
 /// a negation are not judged here: "without" can be a qualifier as well as a negation.
 fn contradictions(
     entry: &Entry,
@@ -249,13 +250,23 @@ fn contradictions(
             ));
         }
     }
-    if let (Some(short), Some((leading, _))) = (
+    // The answer opens with its own Yes or No: the word, then punctuation ("No. We ...", "Yes, ..."), never a
+    // sentence that merely starts with the word ("No production data is copied ...").
+    let body = entry.body.trim_start();
+    let first: String = body.chars().take_while(|c| c.is_alphabetic()).collect();
+    let punctuated = body[first.len()..]
+        .chars()
+        .next()
+        .is_none_or(|c| ".,;:!-\u{2013}\u{2014}".contains(c));
+    if let (Some(short), Some(leading)) = (
         entry
             .short_answer
             .as_deref()
             .and_then(crate::short_answer::ShortAnswer::parse),
-        crate::short_answer::split_leading(&entry.body),
+        crate::short_answer::ShortAnswer::parse(&first).filter(|_| punctuated),
     ) && short != leading
+        && short != crate::short_answer::ShortAnswer::NotApplicable
+        && leading != crate::short_answer::ShortAnswer::NotApplicable
     {
         found.push((
             "short_answer",
