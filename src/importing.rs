@@ -345,7 +345,7 @@ pub fn import_questionnaire(
             same.push(i);
         }
         // An unfilled template (see #19) asks the question but gives no answer: it neither holds this answer nor
-        // contradicts it. The imported answer becomes a new entry that names the template it could fill.
+        // contradicts it. The imported answer fills it in (below) when nothing else answers the question.
         let template = same
             .iter()
             .find(|&&i| known.entries[i].entry.is_unfilled_template())
@@ -372,18 +372,7 @@ pub fn import_questionnaire(
         if same.is_empty()
             && let Some(i) = template.as_deref().and_then(|id| known.find(id))
         {
-            let cells: Vec<String> = row
-                .answer_cells
-                .iter()
-                .filter(|c| c.is_filled())
-                .map(|c| c.cell.to_string())
-                .collect();
-            let source = format!(
-                "imported from {file_name}, sheet '{}', cell {}{}",
-                row.sheet,
-                cells.join(" and "),
-                question_ref(row.id.as_deref())
-            );
+            let source = imported_from(&file_name, row);
             let status = if options.approve {
                 Status::Approved
             } else {
@@ -427,23 +416,12 @@ pub fn import_questionnaire(
             )
         });
         let id = known.new_id(&row.question);
-        let cells: Vec<String> = row
-            .answer_cells
-            .iter()
-            .filter(|c| c.is_filled())
-            .map(|c| c.cell.to_string())
-            .collect();
         let status = if options.approve && conflict.is_none() {
             Status::Approved
         } else {
             Status::Proposed
         };
-        let mut source = format!(
-            "imported from {file_name}, sheet '{}', cell {}{}",
-            row.sheet,
-            cells.join(" and "),
-            question_ref(row.id.as_deref())
-        );
+        let mut source = imported_from(&file_name, row);
         if let Some((existing, _)) = &conflict {
             source.push_str(&format!("; {CONFLICT_NOTE} `{existing}`"));
         } else if let Some(template) = &template {
@@ -487,6 +465,23 @@ pub fn import_questionnaire(
         known.add(entry);
     }
     Ok(report)
+}
+
+/// Where an imported answer came from, for its entry's `source`: the file, sheet and answer cells, and the
+/// questionnaire's own question ID.
+fn imported_from(file_name: &str, row: &QuestionRow) -> String {
+    let cells: Vec<String> = row
+        .answer_cells
+        .iter()
+        .filter(|c| c.is_filled())
+        .map(|c| c.cell.to_string())
+        .collect();
+    format!(
+        "imported from {file_name}, sheet '{}', cell {}{}",
+        row.sheet,
+        cells.join(" and "),
+        question_ref(row.id.as_deref())
+    )
 }
 
 /// Whether an entry gives `answer`: `Ok` when it does (however spelled, wrapped or reworded), `Err` with how
