@@ -233,6 +233,19 @@ fn print_summary(
         s.below_threshold,
         s.no_match
     );
+    if s.opposite > 0 {
+        eprintln!(
+            "{} questions ask the opposite of their match's wording: for review only, never written (see the notes)",
+            s.opposite
+        );
+    }
+    if s.template > 0 {
+        eprintln!(
+            "{} questions matched a starter template not filled in: never written; fill the template in and \
+             approve it (answerbank check lists them)",
+            s.template
+        );
+    }
     eprintln!("semantic matching: {semantic}");
     eprintln!("drafted questionnaire → {}", drafted.display());
     eprintln!("review workbook       → {}", review.display());
