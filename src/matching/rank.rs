@@ -8,7 +8,7 @@
 //! Shared word pairs pick the best of an entry's wordings when their overlap is close, and are a feature of
 //! their own (weight 0 by default: it did not help on the benchmark).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use serde::Serialize;
 
@@ -23,36 +23,75 @@ const FUZZY_MIN: f32 = 0.6;
 /// How much shared word pairs count when choosing an entry's best wording.
 const BIGRAM_TIE_BREAK: f32 = 0.2;
 
-/// The question side, computed once per question.
+/// The question side, computed once per question. Small lists, not hash sets: a question has a handful of terms,
+/// and scanning them is faster than hashing every candidate's terms (see #18).
 pub struct QueryTerms {
-    /// Distinct notions with their IDF.
-    weights: HashMap<String, f32>,
+    /// Distinct notions with their IDF, in first-seen order.
+    weights: Vec<(String, f32)>,
     total: f32,
     /// Distinct index terms (words and concepts) with their IDF.
-    term_weights: HashMap<String, f32>,
+    term_weights: Vec<(String, f32)>,
     term_total: f32,
-    bigrams: HashSet<(String, String)>,
+    /// Distinct pairs of notions next to each other.
+    bigrams: Vec<(String, String)>,
     yes_no: bool,
 }
 
 impl QueryTerms {
     pub fn new(analyzed: &Analyzed, idf: impl Fn(&str) -> f32, yes_no: bool) -> QueryTerms {
-        let weights: HashMap<String, f32> = analyzed
-            .notions
-            .iter()
-            .map(|t| (t.clone(), idf(t)))
-            .collect();
-        let total = weights.values().sum();
-        let term_weights: HashMap<String, f32> =
-            analyzed.terms.iter().map(|t| (t.clone(), idf(t))).collect();
-        let term_total = term_weights.values().sum();
+        let weighted = |terms: &[String]| -> Vec<(String, f32)> {
+            let mut out: Vec<(String, f32)> = Vec::with_capacity(terms.len());
+            for term in terms {
+                if !out.iter().any(|(t, _)| t == term) {
+                    out.push((term.clone(), idf(term)));
+                }
+            }
+            out
+        };
+        let weights = weighted(&analyzed.notions);
+        let total = weights.iter().map(|(_, w)| w).sum();
+        let term_weights = weighted(&analyzed.terms);
+        let term_total = term_weights.iter().map(|(_, w)| w).sum();
+        let mut bigrams: Vec<(String, String)> = Vec::new();
+        for pair in analyzed.notions.windows(2) {
+            if !bigrams.iter().any(|(a, b)| *a == pair[0] && *b == pair[1]) {
+                bigrams.push((pair[0].clone(), pair[1].clone()));
+            }
+        }
         QueryTerms {
             weights,
             total,
             term_weights,
             term_total,
-            bigrams: bigrams(&analyzed.notions),
+            bigrams,
             yes_no,
+        }
+    }
+}
+
+/// The IDF sums of an entry's wordings, which the coverage of a wording by the question is measured against:
+/// computed once per entry and matcher (they depend only on the entry and the index), not per question.
+#[derive(Debug, Clone, Default)]
+pub struct WordingTotals {
+    /// Per wording, the IDF sum of its distinct notions.
+    notions: Vec<f32>,
+    /// Per wording, the IDF sum of its distinct index terms.
+    terms: Vec<f32>,
+}
+
+impl WordingTotals {
+    pub fn of(entry: &IndexedEntry, idf: impl Fn(&str) -> f32) -> WordingTotals {
+        let total = |terms: &[String]| -> f32 {
+            terms
+                .iter()
+                .enumerate()
+                .filter(|(i, t)| !terms[..*i].contains(t))
+                .map(|(_, t)| idf(t))
+                .sum()
+        };
+        WordingTotals {
+            notions: entry.wording_notions.iter().map(|w| total(w)).collect(),
+            terms: entry.wording_terms.iter().map(|w| total(w)).collect(),
         }
     }
 }
@@ -60,14 +99,6 @@ impl QueryTerms {
 /// Does this question want a Yes/No/N-A answer?
 pub fn wants_short_answer(question: &str) -> bool {
     is_yes_no_question(question)
-}
-
-/// Notions next to each other.
-fn bigrams(notions: &[String]) -> HashSet<(String, String)> {
-    notions
-        .windows(2)
-        .map(|w| (w[0].clone(), w[1].clone()))
-        .collect()
 }
 
 /// What the re-ranker measured for one candidate; shown by `eval --show-misses` to explain a ranking.
@@ -210,6 +241,7 @@ pub fn features(
     query: &QueryTerms,
     key: &str,
     candidate: &IndexedEntry,
+    totals: &WordingTotals,
     retrieval: f32,
     context: &AnalyzedContext,
     idf: impl Fn(&str) -> f32,
@@ -222,25 +254,48 @@ pub fn features(
     best.rejected = !key.is_empty() && candidate.rejected_keys.iter().any(|k| k == key);
     best.accepted_before = !key.is_empty() && candidate.pending_keys.iter().any(|k| k == key);
     let mut best_score = -1.0;
-    let mut best_shared: Vec<&str> = Vec::new();
+    // The winning wording's terms, and whether its words (not its notions) won.
+    let mut best_terms: (&[String], bool) = (&[], false);
     for (index, wording) in candidate.wording_notions.iter().enumerate() {
         // Notions (a synonym phrase as one concept) suit synonyms; words suit a phrase found on one side only
         // ("encrypted at rest" against "encrypt customer data at rest"). The better of the two counts.
-        let by_notions = overlap(&query.weights, query.total, wording, &idf, true);
-        let by_words = candidate
-            .wording_terms
-            .get(index)
-            .map(|terms| overlap(&query.term_weights, query.term_total, terms, &idf, false));
-        let (coverage_q, coverage_w, shared) = match by_words {
-            Some(words) if f1(words.0, words.1) > f1(by_notions.0, by_notions.1) => words,
-            _ => by_notions,
+        let notion_total = totals.notions.get(index).copied().unwrap_or(0.0);
+        let by_notions = overlap(
+            &query.weights,
+            query.total,
+            wording,
+            notion_total,
+            &idf,
+            true,
+        );
+        let by_words = candidate.wording_terms.get(index).map(|terms| {
+            let total = totals.terms.get(index).copied().unwrap_or(0.0);
+            let coverage = overlap(
+                &query.term_weights,
+                query.term_total,
+                terms,
+                total,
+                &idf,
+                false,
+            );
+            (coverage, terms.as_slice())
+        });
+        let ((coverage_q, coverage_w), terms) = match by_words {
+            Some((words, terms)) if f1(words.0, words.1) > f1(by_notions.0, by_notions.1) => {
+                (words, (terms, true))
+            }
+            _ => (by_notions, (wording.as_slice(), false)),
         };
         let f1 = f1(coverage_q, coverage_w);
-        let pairs = bigrams(wording);
         let bigram = if query.bigrams.is_empty() {
             0.0
         } else {
-            query.bigrams.intersection(&pairs).count() as f32 / query.bigrams.len() as f32
+            let found = query
+                .bigrams
+                .iter()
+                .filter(|(a, b)| wording.windows(2).any(|w| w[0] == *a && w[1] == *b))
+                .count();
+            found as f32 / query.bigrams.len() as f32
         };
         let score = f1 + BIGRAM_TIE_BREAK * bigram;
         if score > best_score {
@@ -250,28 +305,25 @@ pub fn features(
             best.question_coverage = coverage_q;
             best.wording_coverage = coverage_w;
             best.bigram = bigram;
-            best_shared = shared;
+            best_terms = terms;
         }
     }
     best.pending_wording = best.best_wording >= candidate.wording_keys.len();
-    // Only the winning wording's shared terms are kept (for explanations), sorted.
-    best.shared = best_shared.into_iter().map(str::to_string).collect();
-    best.shared.sort();
-    let coverage = |terms: &[String]| -> f32 {
-        if query.total == 0.0 {
-            return 0.0;
-        }
-        let set: HashSet<&str> = terms.iter().map(String::as_str).collect();
-        query
-            .weights
-            .iter()
-            .filter(|(t, _)| set.contains(t.as_str()))
-            .map(|(_, w)| w)
-            .sum::<f32>()
-            / query.total
+    // The terms the winning wording shares with the question, for explanations, sorted.
+    let (terms, by_words) = best_terms;
+    let query_side = if by_words {
+        &query.term_weights
+    } else {
+        &query.weights
     };
-    best.body = coverage(&candidate.body_notions);
-    best.tags = coverage(&candidate.tag_notions);
+    best.shared = query_side
+        .iter()
+        .filter(|(t, _)| terms.contains(t))
+        .map(|(t, _)| t.clone())
+        .collect();
+    best.shared.sort();
+    best.body = coverage(query, &candidate.body_notions);
+    best.tags = coverage(query, &candidate.tag_notions);
     best.short_answer = if query.yes_no && candidate.entry.short_answer.is_some() {
         1.0
     } else {
@@ -280,6 +332,20 @@ pub fn features(
     best.lacks_short_answer = query.yes_no && candidate.entry.short_answer.is_none();
     best.context = context.score(candidate);
     best
+}
+
+/// Share of the question's (IDF-weighted) notions found among `terms`.
+fn coverage(query: &QueryTerms, terms: &[String]) -> f32 {
+    if query.total == 0.0 {
+        return 0.0;
+    }
+    query
+        .weights
+        .iter()
+        .filter(|(t, _)| terms.contains(t))
+        .map(|(_, w)| w)
+        .sum::<f32>()
+        / query.total
 }
 
 /// Two stems that are spellings of one word ("licenc", "licens"; "organis", "organiz").
@@ -306,28 +372,26 @@ fn f_beta(a: f32, b: f32, beta: f32) -> f32 {
     }
 }
 
-/// IDF-weighted overlap of the question's terms with one wording's: (share of the question covered, share of the
-/// wording covered, the shared terms). With `fuzzy`, a spelling variant earns partial credit.
-fn overlap<'q>(
-    weights: &'q HashMap<String, f32>,
+/// IDF-weighted overlap of the question's terms with one wording's (whose distinct terms' IDF sum to
+/// `wording_total`): (share of the question covered, share of the wording covered). With `fuzzy`, a spelling
+/// variant earns partial credit.
+fn overlap(
+    weights: &[(String, f32)],
     total: f32,
     wording: &[String],
+    wording_total: f32,
     idf: &impl Fn(&str) -> f32,
     fuzzy: bool,
-) -> (f32, f32, Vec<&'q str>) {
-    let terms: HashSet<&str> = wording.iter().map(String::as_str).collect();
-    let wording_total: f32 = terms.iter().map(|t| idf(t)).sum();
+) -> (f32, f32) {
     let mut shared_weight = 0.0;
-    let mut shared = Vec::new();
-    for (term, &weight) in weights {
-        if terms.contains(term.as_str()) {
+    for (term, weight) in weights {
+        if wording.contains(term) {
             shared_weight += weight;
-            shared.push(term.as_str());
         } else if fuzzy && !term.starts_with(CONCEPT_PREFIX) {
-            let best_variant = terms
+            let best_variant = wording
                 .iter()
                 .filter(|w| !w.starts_with(CONCEPT_PREFIX) && could_be_variant(term, w))
-                .map(|w| (trigram_similarity(term, w), *w))
+                .map(|w| (trigram_similarity(term, w), w))
                 .filter(|(s, _)| *s >= FUZZY_MIN)
                 .max_by(|a, b| a.0.total_cmp(&b.0));
             if let Some((similarity, word)) = best_variant {
@@ -345,7 +409,7 @@ fn overlap<'q>(
     } else {
         0.0
     };
-    (coverage_q, coverage_w, shared)
+    (coverage_q, coverage_w)
 }
 
 /// Dice similarity of the character trigrams of two words (with boundary markers).
