@@ -384,6 +384,12 @@ impl Analyzer {
 
     /// Analyzes one text. See the module docs for the steps.
     pub fn analyze(&self, text: &str) -> Analyzed {
+        self.analyze_with_plain_stems(text).0
+    }
+
+    /// [`Analyzer::analyze`] and [`Analyzer::plain_stems`] of one text, tokenized and stemmed once (indexing
+    /// needs both of every wording and body; see #18).
+    pub fn analyze_with_plain_stems(&self, text: &str) -> (Analyzed, Vec<String>) {
         let words = self.words(text);
         let stems: Vec<String> = words.iter().map(|w| self.stem(w)).collect();
         let n = words.len();
@@ -465,7 +471,7 @@ impl Analyzer {
             }
             i += 1;
         }
-        analyzed
+        (analyzed, stems)
     }
 }
 

@@ -7,9 +7,12 @@
 //! missing, corrupt or half-written cache is rebuilt from the files, so a user never runs an index step and never
 //! gets stale results.
 //!
-//! Text is analyzed by [`Analyzer`] and handed to Tantivy pre-tokenized, so the index needs no tokenizer
-//! registration and queries use exactly the same terms. Each entry is one document; what re-ranking needs (its
-//! analyzed wordings, tags and body terms) is stored beside it so matching never re-reads or re-analyzes files.
+//! Text is analyzed by [`Analyzer`] and handed to Tantivy as its terms joined by spaces, which Tantivy's built-in
+//! whitespace tokenizer splits again (a term never holds whitespace), so the index needs no tokenizer of its own
+//! and queries use exactly the same terms. (Pre-tokenized text gave the same index but is carried through Tantivy
+//! as JSON, which cost a build more than its indexing did; see #18.) Each entry is one document; what re-ranking
+//! needs (its analyzed wordings, tags and body terms) is stored beside it so matching never re-reads or re-analyzes
+//! files.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -17,12 +20,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     BytesOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
     Value,
 };
-use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::check::Finding;
@@ -33,11 +36,11 @@ use crate::analysis::{ANALYZER_VERSION, Analyzer};
 use crate::fsutil::{Existing, write_bytes_atomic};
 
 /// Bump when the schema or what is stored changes.
-const SCHEMA_VERSION: u32 = 5;
+const SCHEMA_VERSION: u32 = 6;
 const MANIFEST_FILE: &str = "manifest.json";
 const INDEX_DIR: &str = "index";
 /// Tantivy's indexing memory budget (it needs at least 15 MB per thread).
-const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+const WRITER_MEMORY: usize = 256 * 1024 * 1024;
 /// Body notions kept per entry for re-ranking; a body is evidence, not the question, and must not bloat the cache.
 const MAX_BODY_TERMS: usize = 200;
 
@@ -78,8 +81,10 @@ impl IndexedEntry {
             index_terms: IndexTerms::default(),
         };
         let confirmed = indexed.entry.wordings().count();
+        let mut plain = Vec::new();
         for (n, wording) in indexed.entry.search_wordings().enumerate() {
-            let analyzed = analyzer.analyze(wording);
+            let (analyzed, stems) = analyzer.analyze_with_plain_stems(wording);
+            plain.extend(stems);
             if n < confirmed {
                 indexed.wording_keys.push(analyzed.key());
             } else {
@@ -99,13 +104,9 @@ impl IndexedEntry {
             indexed.index_terms.tags.extend(analyzed.terms);
             indexed.tag_notions.extend(analyzed.notions);
         }
-        indexed.index_terms.plain = indexed
-            .entry
-            .search_wordings()
-            .chain(std::iter::once(indexed.entry.body.as_str()))
-            .flat_map(|text| analyzer.plain_stems(text))
-            .collect();
-        let body = analyzer.analyze(&indexed.entry.body);
+        let (body, stems) = analyzer.analyze_with_plain_stems(&indexed.entry.body);
+        plain.extend(stems);
+        indexed.index_terms.plain = plain;
         indexed.index_terms.body = distinct(body.terms, MAX_BODY_TERMS * 2);
         indexed.body_notions = distinct(body.notions, MAX_BODY_TERMS);
         indexed
@@ -115,9 +116,11 @@ impl IndexedEntry {
 /// Distinct items in first-seen order, at most `max`.
 fn distinct(items: Vec<String>, max: usize) -> Vec<String> {
     let mut seen = HashSet::new();
+    let keep: Vec<bool> = items.iter().map(|t| seen.insert(t.as_str())).collect();
+    let mut keep = keep.into_iter();
     items
         .into_iter()
-        .filter(|t| seen.insert(t.clone()))
+        .filter(|_| keep.next().unwrap_or(false))
         .take(max)
         .collect()
 }
@@ -131,7 +134,7 @@ pub struct IndexTerms {
     pub plain: Vec<String>,
 }
 
-/// The Tantivy fields. Text fields are indexed from pre-tokenized terms.
+/// The Tantivy fields. Text fields are indexed from analyzed terms joined by spaces.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     pub path: Field,
@@ -152,7 +155,7 @@ fn build_schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let text = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer("raw")
+            .set_tokenizer("whitespace")
             .set_index_option(IndexRecordOption::WithFreqs),
     );
     let fields = Fields {
@@ -511,46 +514,58 @@ impl Sync<'_> {
             }
             self.report.removed += 1;
         }
-        for file in files {
-            let known = manifest.files.get(&file.rel);
-            if known.is_some_and(|k| k.stamp == file.stamp) {
-                continue;
-            }
-            if known.is_some_and(|k| k.indexed) {
-                let term = Term::from_field_text(self.fields.path, &file.rel);
-                self.writer()?.delete_term(term);
-                self.report.updated += 1;
-            } else if known.is_some() {
-                self.report.updated += 1;
-            } else {
-                self.report.added += 1;
-            }
-            let record = match read_entry(file) {
-                Ok(entry) if entry.status == Status::Retired => ManifestFile {
-                    stamp: file.stamp,
-                    id: entry.id,
-                    problem: None,
-                    indexed: false,
-                },
-                Ok(entry) => {
-                    let id = entry.id.clone();
-                    let doc = self.document(IndexedEntry::new(entry, self.analyzer))?;
-                    self.writer()?.add_document(doc)?;
-                    ManifestFile {
+        let stale: Vec<&LibraryFile> = files
+            .iter()
+            .filter(|file| {
+                manifest
+                    .files
+                    .get(&file.rel)
+                    .is_none_or(|known| known.stamp != file.stamp)
+            })
+            .collect();
+        // Reading and analyzing files is most of the work of a build: it runs on every core, a chunk at a time
+        // (so a large library is never held in memory twice), and Tantivy indexes each chunk in its own threads.
+        for chunk in stale.chunks(PREPARE_CHUNK) {
+            let prepared: Vec<Prepared> = chunk
+                .par_iter()
+                .map(|file| prepare(file, self.fields, self.analyzer))
+                .collect::<Result<_>>()?;
+            for (file, prepared) in chunk.iter().zip(prepared) {
+                let known = manifest.files.get(&file.rel);
+                if known.is_some_and(|k| k.indexed) {
+                    let term = Term::from_field_text(self.fields.path, &file.rel);
+                    self.writer()?.delete_term(term);
+                    self.report.updated += 1;
+                } else if known.is_some() {
+                    self.report.updated += 1;
+                } else {
+                    self.report.added += 1;
+                }
+                let record = match prepared {
+                    Prepared::Retired(id) => ManifestFile {
                         stamp: file.stamp,
                         id,
                         problem: None,
-                        indexed: true,
+                        indexed: false,
+                    },
+                    Prepared::Document(id, doc) => {
+                        self.writer()?.add_document(*doc)?;
+                        ManifestFile {
+                            stamp: file.stamp,
+                            id,
+                            problem: None,
+                            indexed: true,
+                        }
                     }
-                }
-                Err(problem) => ManifestFile {
-                    stamp: file.stamp,
-                    id: file.id.clone(),
-                    problem: Some(problem),
-                    indexed: false,
-                },
-            };
-            manifest.files.insert(file.rel.clone(), record);
+                    Prepared::Problem(problem) => ManifestFile {
+                        stamp: file.stamp,
+                        id: file.id.clone(),
+                        problem: Some(problem),
+                        indexed: false,
+                    },
+                };
+                manifest.files.insert(file.rel.clone(), record);
+            }
         }
         let changed = self.writer.is_some();
         if let Some(mut writer) = self.writer.take() {
@@ -564,43 +579,47 @@ impl Sync<'_> {
         manifest.settings_text = settings_text.to_string();
         Ok((manifest, changed))
     }
-
-    fn document(&self, indexed: IndexedEntry) -> Result<TantivyDocument> {
-        let f = self.fields;
-        let mut doc = TantivyDocument::default();
-        doc.add_text(f.path, &indexed.entry.path);
-        doc.add_text(f.id, &indexed.entry.id);
-        for terms in &indexed.wording_terms {
-            doc.add_pre_tokenized_text(f.wording, pre_tokenized(terms));
-        }
-        doc.add_pre_tokenized_text(f.tags, pre_tokenized(&indexed.index_terms.tags));
-        doc.add_pre_tokenized_text(f.body, pre_tokenized(&indexed.index_terms.body));
-        doc.add_pre_tokenized_text(f.plain, pre_tokenized(&indexed.index_terms.plain));
-        for key in &indexed.wording_keys {
-            if !key.is_empty() {
-                doc.add_text(f.key, key);
-            }
-        }
-        doc.add_bytes(f.data, &serde_json::to_vec(&indexed)?);
-        Ok(doc)
-    }
 }
 
-/// Terms as Tantivy tokens (the field is not stored, so no text is kept with them).
-fn pre_tokenized(terms: &[String]) -> PreTokenizedString {
-    let tokens = terms
-        .iter()
-        .enumerate()
-        .map(|(position, term)| Token {
-            offset_from: 0,
-            offset_to: 0,
-            position,
-            text: term.clone(),
-            position_length: 1,
-        })
-        .collect();
-    PreTokenizedString {
-        text: String::new(),
-        tokens,
+/// Files read and analyzed per parallel step of a sync.
+const PREPARE_CHUNK: usize = 4096;
+
+/// One changed file, read and analyzed, ready for the index writer.
+enum Prepared {
+    Retired(String),
+    Document(String, Box<TantivyDocument>),
+    Problem(Finding),
+}
+
+fn prepare(file: &LibraryFile, fields: Fields, analyzer: &Analyzer) -> Result<Prepared> {
+    Ok(match read_entry(file) {
+        Ok(entry) if entry.status == Status::Retired => Prepared::Retired(entry.id),
+        Ok(entry) => {
+            let id = entry.id.clone();
+            Prepared::Document(
+                id,
+                Box::new(document(fields, IndexedEntry::new(entry, analyzer))?),
+            )
+        }
+        Err(problem) => Prepared::Problem(problem),
+    })
+}
+
+fn document(f: Fields, indexed: IndexedEntry) -> Result<TantivyDocument> {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.path, &indexed.entry.path);
+    doc.add_text(f.id, &indexed.entry.id);
+    for terms in &indexed.wording_terms {
+        doc.add_text(f.wording, terms.join(" "));
     }
+    doc.add_text(f.tags, indexed.index_terms.tags.join(" "));
+    doc.add_text(f.body, indexed.index_terms.body.join(" "));
+    doc.add_text(f.plain, indexed.index_terms.plain.join(" "));
+    for key in &indexed.wording_keys {
+        if !key.is_empty() {
+            doc.add_text(f.key, key);
+        }
+    }
+    doc.add_bytes(f.data, &serde_json::to_vec(&indexed)?);
+    Ok(doc)
 }
