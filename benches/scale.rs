@@ -4,6 +4,12 @@
 //! Run: `cargo bench --bench scale` (the full table, a few minutes), or
 //! `cargo bench --bench scale -- --quick` (1,000 questions against 5,000 entries only).
 //! Each draft case runs in a child process of its own so its peak memory (VmHWM) is its own.
+//!
+//! With a model (`--model DIR`, or `ANSWERBANK_TEST_MODEL`) and the real HECVAT 4.1.4 in
+//! `../shared/questionnaires/`, it also drafts that questionnaire against the example library with semantic
+//! matching (embeddings already cached, as on every run after the first) and measures the encoder alone on its
+//! questions. The questions are written to `target/bench-data/hecvat-questions.txt` for
+//! `tools/encoder_reference.py`, the numpy reference the encoder's speed is compared with.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -268,10 +274,90 @@ fn run_case(questions: usize, entries: usize) {
     );
 }
 
+/// The real HECVAT 4.1.4, when `../shared` has it (third-party: never in this repository).
+fn hecvat() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/questionnaires/EDUCAUSE_HECVAT_4.1.4_blank.xlsx");
+    path.exists().then_some(path)
+}
+
+/// The model case, in this process: the HECVAT drafted against the example library with semantic matching,
+/// and the encoder alone on its questions. Prints a JSON line.
+fn run_model_case(model: &Path) {
+    let file = hecvat().expect("the HECVAT 4.1.4 in ../shared/questionnaires");
+    let library = Path::new(env!("CARGO_MANIFEST_DIR")).join("answer_library");
+    let index = LibraryIndex::open(&library).unwrap();
+    // Embeds whatever the cache lacks: only the first run ever does work here.
+    drop(answerbank::matching::semantic::SemanticIndex::open(&index, model).unwrap());
+
+    let started = Instant::now();
+    let semantic = answerbank::matching::semantic::SemanticIndex::open(&index, model).unwrap();
+    let load = started.elapsed();
+    let started = Instant::now();
+    let options = ReadOptions::default();
+    let (format, bytes) = questionnaire::read_input(&file, &options.limits).unwrap();
+    let mut workbook = questionnaire::open_bytes(&file, format, bytes, &options.limits).unwrap();
+    let questionnaire = questionnaire::read_opened(&mut workbook, &options).unwrap();
+    let read = started.elapsed();
+    let started = Instant::now();
+    let matcher = Matcher::new(&index).with_semantic(Some(&semantic));
+    let drafts =
+        drafting::draft_questionnaire(&matcher, &questionnaire, DraftOptions::default()).unwrap();
+    let matched = started.elapsed();
+    let started = Instant::now();
+    let edits = drafting::edits_of(&drafts);
+    let (bytes, _) = answerbank::workbook::write_answers(workbook, &edits).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(out.path().join("drafted.xlsx"), &bytes).unwrap();
+    let write = started.elapsed();
+
+    // The encoder alone, on the same questions: the best of three runs.
+    let texts: Vec<String> = questionnaire
+        .questions()
+        .map(|q| q.question.clone())
+        .collect();
+    std::fs::write(data_dir().join("hecvat-questions.txt"), texts.join("\n")).unwrap();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let encoder = answerbank::semantic::Encoder::load(model).unwrap();
+    let encode = (0..3)
+        .map(|_| {
+            let started = Instant::now();
+            encoder.embed(&texts).unwrap();
+            started.elapsed()
+        })
+        .min()
+        .unwrap();
+    println!(
+        "{{\"questions\":{},\"load_ms\":{:.0},\"read_ms\":{:.0},\"match_ms\":{:.0},\"write_ms\":{:.0},\"encode_ms\":{:.0},\"peak_mb\":{:.0}}}",
+        texts.len(),
+        load.as_secs_f64() * 1000.0,
+        read.as_secs_f64() * 1000.0,
+        matched.as_secs_f64() * 1000.0,
+        write.as_secs_f64() * 1000.0,
+        encode.as_secs_f64() * 1000.0,
+        peak_rss_mb(),
+    );
+}
+
+/// The model directory: `--model DIR`, else `ANSWERBANK_TEST_MODEL`.
+fn model_arg(args: &[String]) -> Option<PathBuf> {
+    args.iter()
+        .position(|a| a == "--model")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("ANSWERBANK_TEST_MODEL").map(PathBuf::from))
+}
+
 fn main() {
+    // SAFETY: the first thing the program does; no other thread exists yet. As the answerbank binary does.
+    unsafe { answerbank::semantic::configure_threads() };
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--case") {
         run_case(args[i + 1].parse().unwrap(), args[i + 2].parse().unwrap());
+        return;
+    }
+    if args.iter().any(|a| a == "--model-case") {
+        run_model_case(&model_arg(&args).expect("--model DIR"));
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");
@@ -373,4 +459,46 @@ fn main() {
             v["high"]
         );
     }
+
+    let (Some(model), Some(_)) = (model_arg(&args), hecvat()) else {
+        println!(
+            "\n(no model: give --model DIR or set ANSWERBANK_TEST_MODEL, with ../shared/questionnaires, for the model case)"
+        );
+        return;
+    };
+    let output = Command::new(&exe)
+        .args(["--model-case", "--model"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let v: BTreeMap<String, f64> =
+        serde_json::from_str(String::from_utf8(output.stdout).unwrap().trim()).unwrap();
+    println!(
+        "\n## draft with the model: HECVAT 4.1.4 against the example library (embeddings cached)\n"
+    );
+    println!(
+        "| questions | load model + vectors | read | match (encoding included) | write | total | peak memory |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| {} | {:.2} s | {:.2} s | {:.2} s | {:.2} s | {:.2} s | {:.0} MB |",
+        v["questions"],
+        v["load_ms"] / 1000.0,
+        v["read_ms"] / 1000.0,
+        v["match_ms"] / 1000.0,
+        v["write_ms"] / 1000.0,
+        (v["load_ms"] + v["read_ms"] + v["match_ms"] + v["write_ms"]) / 1000.0,
+        v["peak_mb"]
+    );
+    println!(
+        "\nencoder alone: {} questions in {:.2} s, {:.0} questions/s (best of 3; compare `python3 tools/encoder_reference.py`)",
+        v["questions"],
+        v["encode_ms"] / 1000.0,
+        v["questions"] / (v["encode_ms"] / 1000.0)
+    );
 }

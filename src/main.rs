@@ -8,6 +8,11 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // SAFETY: the first thing the program does; no other thread exists yet.
+    #[cfg(feature = "semantic")]
+    unsafe {
+        answerbank::semantic::configure_threads()
+    };
     let cli = cli::Cli::parse();
     match cmd::run(cli) {
         Ok(status) => status.into(),

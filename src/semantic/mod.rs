@@ -19,6 +19,21 @@ mod encoder;
 
 pub use encoder::Encoder;
 
+/// Turns off candle's own pool of threads for element-wise work, unless the user chose its size
+/// (`CANDLE_NUM_THREADS`). Its workers spin while they wait for the next operation, and on 2 cores that cost more
+/// than it saved: the HECVAT 4.1.4's 331 questions encoded in 1.25 s without it against 1.44 s with it (#18;
+/// `cargo bench --bench scale -- --model DIR`). Matrix products still use every core (through rayon), as does
+/// the GELU (`bert::gelu`).
+///
+/// # Safety
+/// It sets an environment variable, so it must run before any other thread exists: first thing in `main`.
+pub unsafe fn configure_threads() {
+    if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
+        // SAFETY: the caller guarantees no other thread is running (see above).
+        unsafe { std::env::set_var("CANDLE_NUM_THREADS", "1") };
+    }
+}
+
 /// Cosine similarity of two unit vectors (their dot product).
 ///
 /// Both come from [`Encoder::embed`], which normalizes, so no division is needed. Vectors of different
