@@ -144,6 +144,31 @@ pub enum Command {
         answerbank approve --library my_answers --all --json"
     )]
     Approve(ApproveArgs),
+    /// The sentence-embedding model semantic matching uses: which one a library would use, and why.
+    #[command(subcommand)]
+    Model(ModelCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Say which model the library's commands would use and where it comes from: --model, `[semantic] model`
+    /// in library.toml, or the reference model (all-MiniLM-L6-v2) in the Hugging Face cache; and whether the
+    /// reference model is in that cache. Exits 0 when a model would be used, 1 when matching would be lexical.
+    #[command(
+        after_long_help = "Examples:\n  answerbank model status\n  answerbank model status --library my_answers --json"
+    )]
+    Status(ModelStatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ModelStatusArgs {
+    #[command(flatten)]
+    pub library: LibraryArgs,
+    #[command(flatten)]
+    pub semantic: SemanticArgs,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Semantic matching with a local sentence-embedding model.
@@ -151,8 +176,11 @@ pub enum Command {
 pub struct SemanticArgs {
     /// A sentence-transformers model directory for semantic matching (overrides `[semantic] model` in the
     /// library's library.toml).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "no_model")]
     pub model: Option<PathBuf>,
+    /// Match without a model, even when one is configured or installed (lexical matching only).
+    #[arg(long)]
+    pub no_model: bool,
 }
 
 /// Where the answer library is.

@@ -8,6 +8,7 @@ mod eval;
 mod finish;
 mod import;
 mod init;
+mod model;
 mod search;
 
 use std::process::ExitCode;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Import(args) => import::run(args),
         Command::Init(args) => init::run(args),
         Command::Approve(args) => approve::run(args),
+        Command::Model(crate::cli::ModelCommand::Status(args)) => model::status(args),
     }
 }
 
@@ -94,6 +96,9 @@ pub fn open_semantic(
     index: &answerbank::library::index::LibraryIndex,
     args: &crate::cli::SemanticArgs,
 ) -> Result<Option<Box<dyn answerbank::matching::SemanticSearch>>> {
+    if args.no_model {
+        return Ok(None);
+    }
     let started = std::time::Instant::now();
     let Some(semantic) = answerbank::matching::semantic::open_for(index, args.model.as_deref())?
     else {
@@ -115,6 +120,9 @@ pub fn open_semantic(
     index: &answerbank::library::index::LibraryIndex,
     args: &crate::cli::SemanticArgs,
 ) -> Result<Option<Box<dyn answerbank::matching::SemanticSearch>>> {
+    if args.no_model {
+        return Ok(None);
+    }
     if args.model.is_some() {
         anyhow::bail!(
             "this answerbank was built without semantic matching (cargo feature `semantic`); --model cannot be used"

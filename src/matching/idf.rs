@@ -84,7 +84,14 @@ mod tests {
         let field = index.fields().wording;
         let table = IdfTable::of(&searcher, field);
         let n = searcher.num_docs() as f32;
-        for term in ["encrypt", "backup", "test", "quarter", "custom", "absent-term"] {
+        for term in [
+            "encrypt",
+            "backup",
+            "test",
+            "quarter",
+            "custom",
+            "absent-term",
+        ] {
             let df = searcher
                 .doc_freq(&Term::from_field_text(field, term))
                 .unwrap() as f32;

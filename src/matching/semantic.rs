@@ -28,18 +28,46 @@ use super::SemanticSearch;
 
 const CACHE_MAGIC: &[u8] = b"answerbank-embeddings-1\n";
 
-/// Which model a library uses: `--model` when given, else `[semantic] model` in `library.toml` (relative to the
-/// library folder).
-pub fn model_dir(index: &LibraryIndex, override_dir: Option<&Path>) -> Option<PathBuf> {
-    if let Some(dir) = override_dir {
-        return Some(dir.to_path_buf());
+/// Where the model of a run came from (see `crate::semantic::installed` for the order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelSource {
+    /// `--model DIR`.
+    Flag,
+    /// `[semantic] model` in `library.toml`.
+    LibrarySettings,
+    /// The reference model found in the Hugging Face cache, with no configuration.
+    Installed,
+}
+
+impl ModelSource {
+    pub fn describe(self) -> &'static str {
+        match self {
+            ModelSource::Flag => "given with --model",
+            ModelSource::LibrarySettings => "named by [semantic] model in library.toml",
+            ModelSource::Installed => "the reference model found in the Hugging Face cache",
+        }
     }
-    let configured = &index.settings().semantic.as_ref()?.model;
-    Some(if configured.is_absolute() {
-        configured.clone()
-    } else {
-        index.root().join(configured)
-    })
+}
+
+/// Which model a library uses: `--model` when given, else `[semantic] model` in `library.toml` (relative to the
+/// library folder), else the reference model when it is in the Hugging Face cache.
+pub fn model_dir(
+    index: &LibraryIndex,
+    override_dir: Option<&Path>,
+) -> Option<(PathBuf, ModelSource)> {
+    if let Some(dir) = override_dir {
+        return Some((dir.to_path_buf(), ModelSource::Flag));
+    }
+    if let Some(semantic) = index.settings().semantic.as_ref() {
+        let configured = &semantic.model;
+        let dir = if configured.is_absolute() {
+            configured.clone()
+        } else {
+            index.root().join(configured)
+        };
+        return Some((dir, ModelSource::LibrarySettings));
+    }
+    crate::semantic::installed::installed_reference().map(|dir| (dir, ModelSource::Installed))
 }
 
 /// The embeddings of every wording and answer body of every entry, with the encoder for questions.
@@ -264,14 +292,15 @@ pub fn open_for(
     index: &LibraryIndex,
     override_dir: Option<&Path>,
 ) -> Result<Option<SemanticIndex>> {
-    let Some(dir) = model_dir(index, override_dir) else {
+    let Some((dir, source)) = model_dir(index, override_dir) else {
         return Ok(None);
     };
     SemanticIndex::open(index, &dir)
         .with_context(|| {
             format!(
-                "semantic matching is configured ({}) but the model cannot be used",
-                dir.display()
+                "semantic matching cannot use the model in {} ({}); --no-model matches without it",
+                dir.display(),
+                source.describe()
             )
         })
         .map(Some)

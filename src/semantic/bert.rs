@@ -418,7 +418,11 @@ mod tests {
             (-3.0, -0.999_977_910),
         ] {
             let x = x as f32;
-            assert!((f64::from(erf(x)) - expected).abs() < 3e-7, "erf({x}) = {}", erf(x));
+            assert!(
+                (f64::from(erf(x)) - expected).abs() < 3e-7,
+                "erf({x}) = {}",
+                erf(x)
+            );
         }
     }
 

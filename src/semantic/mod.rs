@@ -16,6 +16,7 @@
 
 mod bert;
 mod encoder;
+pub mod installed;
 
 pub use encoder::Encoder;
 

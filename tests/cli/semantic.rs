@@ -1,5 +1,5 @@
 //! Semantic matching (#8): a model named in library.toml or given with --model, cached embeddings, and what the
-//! summaries say.
+//! summaries say; the reference model found in the Hugging Face cache, `--no-model` and `model status` (#18).
 
 use std::path::PathBuf;
 
@@ -39,6 +39,24 @@ fn without_a_model_matching_is_lexical_and_says_so() {
     sandbox
         .run(&["draft", "q.xlsx", "--model", "no-such-model", "--force"])
         .expect_clean_error(expected);
+}
+
+#[test]
+fn model_status_says_matching_is_lexical_when_no_model_is_found() {
+    let (sandbox, _) = example_sandbox();
+    let out = sandbox.run(&["model", "status"]);
+    out.expect_code(1);
+    assert!(
+        out.stdout.contains("semantic matching: off"),
+        "{}",
+        out.stdout
+    );
+    let json = sandbox.run(&["model", "status", "--json"]);
+    assert_eq!(json.json()["semantic"], false, "{}", json.stdout);
+    // --model and --no-model cannot go together.
+    sandbox
+        .run(&["draft", "q.xlsx", "--model", "x", "--no-model"])
+        .expect_code(2);
 }
 
 /// With the reference model (compiled with the `semantic` feature, the default).
@@ -177,5 +195,73 @@ mod with_model {
             report["macro"]["hit_at_1"].as_f64().unwrap() >= 0.45,
             "{report}"
         );
+    }
+
+    /// A Hugging Face cache as `huggingface_hub` lays it out, holding the test model as the reference model
+    /// (each file a symbolic link, as the cache links snapshots to its blobs). Returns the cache's HF_HOME.
+    #[cfg(unix)]
+    fn hugging_face_home(sandbox: &Sandbox, model: &std::path::Path) -> std::path::PathBuf {
+        let home = sandbox.path("hf-home");
+        let repo = home.join("hub/models--sentence-transformers--all-MiniLM-L6-v2");
+        let snapshot = repo.join("snapshots/0123abcd");
+        std::fs::create_dir_all(&snapshot).unwrap();
+        std::fs::create_dir_all(repo.join("refs")).unwrap();
+        std::fs::write(repo.join("refs/main"), "0123abcd").unwrap();
+        for entry in std::fs::read_dir(model).unwrap() {
+            let entry = entry.unwrap();
+            std::os::unix::fs::symlink(entry.path(), snapshot.join(entry.file_name())).unwrap();
+        }
+        home
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_reference_model_in_the_hugging_face_cache_is_used_without_configuration() {
+        let Some(model) = test_model() else { return };
+        let (sandbox, _) = example_sandbox();
+        let home = hugging_face_home(&sandbox, &model);
+        let env = [("HF_HOME", home.to_str().unwrap())];
+
+        let status = sandbox.run_with(&["model", "status"], &env);
+        status.expect_code(0);
+        assert!(
+            status
+                .stdout
+                .contains("the reference model found in the Hugging Face cache"),
+            "{}",
+            status.stdout
+        );
+        let json = sandbox
+            .run_with(&["model", "status", "--json"], &env)
+            .json();
+        assert_eq!(json["source"], "hugging-face-cache");
+        assert_eq!(json["dimension"], 384);
+
+        assert_semantic(
+            &sandbox.run_with(&["draft", "q.xlsx", "--json"], &env),
+            true,
+        );
+        // --no-model turns it off, and status says so.
+        assert_semantic(
+            &sandbox.run_with(
+                &["draft", "q.xlsx", "--json", "--force", "--no-model"],
+                &env,
+            ),
+            false,
+        );
+        let off = sandbox.run_with(&["model", "status", "--no-model"], &env);
+        off.expect_code(1);
+        assert!(off.stdout.contains("off (--no-model)"), "{}", off.stdout);
+        // A model named in library.toml comes first: a broken one is an error that names where it came from.
+        let library = sandbox.path("answer_library");
+        let settings = std::fs::read_to_string(library.join("library.toml")).unwrap();
+        std::fs::write(
+            library.join("library.toml"),
+            format!("{settings}\n[semantic]\nmodel = \"missing-model\"\n"),
+        )
+        .unwrap();
+        sandbox
+            .run_with(&["draft", "q.xlsx", "--force"], &env)
+            .expect_clean_error("library.toml");
     }
 }

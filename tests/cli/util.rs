@@ -312,7 +312,8 @@ impl Sandbox {
         }
     }
 
-    /// The `answerbank` command for the sandbox: run in it, with a fixed today and no outside library.
+    /// The `answerbank` command for the sandbox: run in it, with a fixed today, no outside library and no
+    /// installed model.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_answerbank"));
         command
@@ -320,7 +321,10 @@ impl Sandbox {
             .current_dir(self.root())
             .env("ANSWERBANK_TODAY", TODAY)
             .env_remove("ANSWERBANK_LIBRARY")
-            .env_remove("RUST_BACKTRACE");
+            .env_remove("RUST_BACKTRACE")
+            // No model from the developer's Hugging Face cache: a test that wants one names it.
+            .env("HF_HOME", self.root().join(".no-hugging-face-cache"))
+            .env_remove("HF_HUB_CACHE");
         command
     }
 }

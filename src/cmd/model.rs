@@ -1,0 +1,107 @@
+//! `answerbank model status`: which sentence-embedding model the library's commands would use, and why.
+//!
+//! In: the library folder and the same `--model` / `--no-model` the matching commands take. Out: the model
+//! directory, where the choice came from (see `answerbank::semantic::installed` for the order), whether it loads,
+//! and whether the reference model is in the Hugging Face cache. Reads only; builds the library's index if needed.
+
+use anyhow::Result;
+use serde_json::json;
+
+use super::ExitStatus;
+use crate::cli::ModelStatusArgs;
+
+#[cfg(feature = "semantic")]
+pub fn status(args: ModelStatusArgs) -> Result<ExitStatus> {
+    use answerbank::matching::semantic::{ModelSource, model_dir};
+    use answerbank::semantic::installed::{REFERENCE_MODEL, hub_cache_dir, installed_reference};
+
+    let library = &args.library.library;
+    let chosen = if args.semantic.no_model {
+        None
+    } else if library.is_dir() {
+        let index = super::open_library(library)?;
+        model_dir(&index, args.semantic.model.as_deref())
+    } else {
+        // No library here: only --model or the installed reference model can be used.
+        args.semantic
+            .model
+            .clone()
+            .map(|dir| (dir, ModelSource::Flag))
+            .or_else(|| installed_reference().map(|dir| (dir, ModelSource::Installed)))
+    };
+    let loaded = chosen
+        .as_ref()
+        .map(|(dir, _)| answerbank::semantic::Encoder::load(dir));
+    let hub = hub_cache_dir();
+    let reference = installed_reference();
+
+    if args.json {
+        let value = json!({
+            "semantic": matches!(loaded, Some(Ok(_))),
+            "model": chosen.as_ref().map(|(dir, _)| dir.display().to_string()),
+            "source": chosen.as_ref().map(|(_, source)| match source {
+                ModelSource::Flag => "--model",
+                ModelSource::LibrarySettings => "library.toml",
+                ModelSource::Installed => "hugging-face-cache",
+            }),
+            "dimension": loaded.as_ref().and_then(|l| l.as_ref().ok()).map(|e| e.dimension()),
+            "error": loaded.as_ref().and_then(|l| l.as_ref().err()).map(|e| format!("{e:#}")),
+            "no_model": args.semantic.no_model,
+            "hub_cache": hub.as_ref().map(|d| d.display().to_string()),
+            "reference_model": REFERENCE_MODEL,
+            "reference_installed": reference.as_ref().map(|d| d.display().to_string()),
+        });
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        match (&chosen, &loaded) {
+            (Some((dir, source)), Some(Ok(encoder))) => println!(
+                "semantic matching: on, with {} ({}; {} dimensions)",
+                dir.display(),
+                source.describe(),
+                encoder.dimension()
+            ),
+            (Some((dir, source)), Some(Err(err))) => println!(
+                "semantic matching: the model in {} ({}) cannot be used: {err:#}\n  \
+                 draft, search and eval will stop with this error; --no-model matches without it",
+                dir.display(),
+                source.describe()
+            ),
+            _ if args.semantic.no_model => println!("semantic matching: off (--no-model)"),
+            _ => println!(
+                "semantic matching: off (no --model, no [semantic] model in library.toml, and the reference model \
+                 is not in the Hugging Face cache)"
+            ),
+        }
+        match (&hub, &reference) {
+            (_, Some(dir)) => println!(
+                "reference model {REFERENCE_MODEL}: installed at {}",
+                dir.display()
+            ),
+            (Some(hub), None) => println!(
+                "reference model {REFERENCE_MODEL}: not in the Hugging Face cache ({})\n  \
+                 see README, \"Semantic matching\", for how to get it",
+                hub.display()
+            ),
+            (None, None) => println!(
+                "reference model {REFERENCE_MODEL}: no Hugging Face cache folder (neither HF_HUB_CACHE, HF_HOME, \
+                 XDG_CACHE_HOME nor HOME is set)"
+            ),
+        }
+    }
+    Ok(if matches!(loaded, Some(Ok(_))) {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
+}
+
+#[cfg(not(feature = "semantic"))]
+pub fn status(args: ModelStatusArgs) -> Result<ExitStatus> {
+    let message = "this answerbank was built without semantic matching (cargo feature `semantic`)";
+    if args.json {
+        println!("{}", json!({ "semantic": false, "error": message }));
+    } else {
+        println!("semantic matching: off: {message}");
+    }
+    Ok(ExitStatus::Failure)
+}
