@@ -158,6 +158,32 @@ pub enum ModelCommand {
         after_long_help = "Examples:\n  answerbank model status\n  answerbank model status --library my_answers --json"
     )]
     Status(ModelStatusArgs),
+    /// Download the reference model (sentence-transformers/all-MiniLM-L6-v2) from the Hugging Face Hub into the
+    /// Hugging Face cache, checking every file against the checksum the Hub gives; matching then uses it with no
+    /// configuration. HF_ENDPOINT picks another endpoint (a mirror), HF_HOME or HF_HUB_CACHE another cache.
+    #[command(
+        after_long_help = "Examples:\n  answerbank model install\n  answerbank model install --json\n  \
+        HF_ENDPOINT=https://hf-mirror.example.org answerbank model install"
+    )]
+    Install(ModelInstallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ModelInstallArgs {
+    /// Another sentence-transformers model of the Hub (then used only when named with --model or in
+    /// library.toml; bands were measured with the reference model).
+    #[arg(
+        long,
+        value_name = "ORG/NAME",
+        default_value = "sentence-transformers/all-MiniLM-L6-v2"
+    )]
+    pub model_id: String,
+    /// The revision (branch, tag or commit) to fetch.
+    #[arg(long, default_value = "main")]
+    pub revision: String,
+    /// Machine-readable output (no progress bars).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -47,6 +47,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Init(args) => init::run(args),
         Command::Approve(args) => approve::run(args),
         Command::Model(crate::cli::ModelCommand::Status(args)) => model::status(args),
+        Command::Model(crate::cli::ModelCommand::Install(args)) => model::install(args),
     }
 }
 

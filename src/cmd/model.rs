@@ -1,4 +1,6 @@
-//! `answerbank model status`: which sentence-embedding model the library's commands would use, and why.
+//! `answerbank model status`: which sentence-embedding model the library's commands would use, and why; and
+//! `answerbank model install`, which fetches the reference model into the Hugging Face cache
+//! (`answerbank::semantic::download`).
 //!
 //! In: the library folder and the same `--model` / `--no-model` the matching commands take. Out: the model
 //! directory, where the choice came from (see `answerbank::semantic::installed` for the order), whether it loads,
@@ -8,7 +10,74 @@ use anyhow::Result;
 use serde_json::json;
 
 use super::ExitStatus;
-use crate::cli::ModelStatusArgs;
+use crate::cli::{ModelInstallArgs, ModelStatusArgs};
+
+#[cfg(feature = "semantic")]
+pub fn install(args: ModelInstallArgs) -> Result<ExitStatus> {
+    use answerbank::semantic::installed::{REFERENCE_MODEL, hub_cache_dir};
+
+    let Some(cache) = hub_cache_dir() else {
+        anyhow::bail!(
+            "there is no Hugging Face cache folder to install into: set HF_HOME (or HF_HUB_CACHE, or HOME)"
+        );
+    };
+    if !args.json {
+        eprintln!(
+            "fetching {} ({}) into {}",
+            args.model_id,
+            args.revision,
+            cache.display()
+        );
+    }
+    let installed = answerbank::semantic::download::install(
+        &args.model_id,
+        &args.revision,
+        &cache,
+        !args.json,
+    )?;
+    let encoder = answerbank::semantic::Encoder::load(&installed.dir)?;
+    let bytes: u64 = installed.files.iter().map(|(_, size)| size).sum();
+    let automatic = args.model_id == REFERENCE_MODEL;
+    if args.json {
+        let value = json!({
+            "model_id": args.model_id,
+            "revision": args.revision,
+            "dir": installed.dir.display().to_string(),
+            "files": installed.files.iter().map(|(f, size)| json!({"file": f, "bytes": size})).collect::<Vec<_>>(),
+            "absent": installed.absent,
+            "dimension": encoder.dimension(),
+            "used_without_configuration": automatic,
+        });
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        println!(
+            "installed {} in {} ({} files, {:.1} MB, every checksum verified; {} dimensions)",
+            args.model_id,
+            installed.dir.display(),
+            installed.files.len(),
+            bytes as f64 / 1e6,
+            encoder.dimension()
+        );
+        if automatic {
+            println!(
+                "draft, search and eval use it from now on (answerbank model status; --no-model turns it off)"
+            );
+        } else {
+            println!(
+                "to use it, give --model {} or name it in library.toml ([semantic] model)",
+                installed.dir.display()
+            );
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+#[cfg(not(feature = "semantic"))]
+pub fn install(_args: ModelInstallArgs) -> Result<ExitStatus> {
+    anyhow::bail!(
+        "this answerbank was built without semantic matching (cargo feature `semantic`); there is no model to install"
+    )
+}
 
 #[cfg(feature = "semantic")]
 pub fn status(args: ModelStatusArgs) -> Result<ExitStatus> {
