@@ -225,19 +225,31 @@ fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data")
 }
 
+/// Reads a questionnaire as `draft` does: the file is read and checked once, and the same opened workbook is
+/// what the answers are written into. Returns the workbook, its questions and the time it took.
+fn read_questionnaire(
+    file: &Path,
+) -> (
+    questionnaire::source::Workbook,
+    questionnaire::Questionnaire,
+    std::time::Duration,
+) {
+    let started = Instant::now();
+    let options = ReadOptions::default();
+    let (format, bytes) = questionnaire::read_input(file, &options.limits).unwrap();
+    let mut workbook = questionnaire::open_bytes(file, format, bytes, &options.limits).unwrap();
+    let questionnaire = questionnaire::read_opened(&mut workbook, &options).unwrap();
+    (workbook, questionnaire, started.elapsed())
+}
+
 /// One draft case, in this process: prints a JSON line.
 fn run_case(questions: usize, entries: usize) {
     let base = data_dir();
     let library = base.join(format!("library-{entries}"));
     let file = base.join(format!("questionnaire-{questions}-{entries}.xlsx"));
     let index = LibraryIndex::open(&library).unwrap();
-    let started = Instant::now();
-    // As `draft` does: the file is read and checked once, and the same opened workbook is written into.
+    let (workbook, questionnaire, read) = read_questionnaire(&file);
     let options = ReadOptions::default();
-    let (format, bytes) = questionnaire::read_input(&file, &options.limits).unwrap();
-    let mut workbook = questionnaire::open_bytes(&file, format, bytes, &options.limits).unwrap();
-    let questionnaire = questionnaire::read_opened(&mut workbook, &options).unwrap();
-    let read = started.elapsed();
     let started = Instant::now();
     let matcher = Matcher::new(&index);
     let drafts =
@@ -293,12 +305,7 @@ fn run_model_case(model: &Path) {
     let started = Instant::now();
     let semantic = answerbank::matching::semantic::SemanticIndex::open(&index, model).unwrap();
     let load = started.elapsed();
-    let started = Instant::now();
-    let options = ReadOptions::default();
-    let (format, bytes) = questionnaire::read_input(&file, &options.limits).unwrap();
-    let mut workbook = questionnaire::open_bytes(&file, format, bytes, &options.limits).unwrap();
-    let questionnaire = questionnaire::read_opened(&mut workbook, &options).unwrap();
-    let read = started.elapsed();
+    let (workbook, questionnaire, read) = read_questionnaire(&file);
     let started = Instant::now();
     let matcher = Matcher::new(&index).with_semantic(Some(&semantic));
     let drafts =

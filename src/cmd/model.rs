@@ -12,7 +12,7 @@ use serde_json::json;
 use super::ExitStatus;
 use crate::cli::{ModelInstallArgs, ModelStatusArgs};
 
-#[cfg(feature = "semantic")]
+#[cfg(feature = "download")]
 pub fn install(args: ModelInstallArgs) -> Result<ExitStatus> {
     use answerbank::semantic::installed::{REFERENCE_MODEL, hub_cache_dir};
 
@@ -72,10 +72,11 @@ pub fn install(args: ModelInstallArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-#[cfg(not(feature = "semantic"))]
+#[cfg(not(feature = "download"))]
 pub fn install(_args: ModelInstallArgs) -> Result<ExitStatus> {
     anyhow::bail!(
-        "this answerbank was built without semantic matching (cargo feature `semantic`); there is no model to install"
+        "this answerbank was built without `model install` (cargo feature `download`); put a model in the Hugging \
+         Face cache or name one with --model (see README, \"Semantic matching\")"
     )
 }
 

@@ -15,6 +15,7 @@
 //! Compiled only with the `semantic` cargo feature (on by default).
 
 mod bert;
+#[cfg(feature = "download")]
 pub mod download;
 mod encoder;
 pub mod installed;

@@ -268,7 +268,7 @@ mod with_model {
 
 /// `answerbank model install` against a Hub the test serves on 127.0.0.1 (HF_ENDPOINT), with the test model's
 /// files: the same client code path as the real Hub, which these machines cannot reach.
-#[cfg(all(feature = "semantic", unix))]
+#[cfg(all(feature = "download", unix))]
 mod install {
     use std::collections::BTreeMap;
     use std::io::{BufRead, BufReader, Write};
