@@ -346,6 +346,17 @@ fn run_model_case(model: &Path) {
     );
 }
 
+/// Runs one case in a child process of its own (so its peak memory is its own) and reads the JSON line it prints.
+fn run_child(exe: &Path, args: &[&str]) -> BTreeMap<String, f64> {
+    let output = Command::new(exe).args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(String::from_utf8(output.stdout).unwrap().trim()).unwrap()
+}
+
 /// The model directory: `--model DIR`, else `ANSWERBANK_TEST_MODEL`.
 fn model_arg(args: &[String]) -> Option<PathBuf> {
     args.iter()
@@ -442,17 +453,10 @@ fn main() {
             questions,
             entries,
         );
-        let output = Command::new(&exe)
-            .args(["--case", &questions.to_string(), &entries.to_string()])
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
+        let v = run_child(
+            &exe,
+            &["--case", &questions.to_string(), &entries.to_string()],
         );
-        let line = String::from_utf8(output.stdout).unwrap();
-        let v: BTreeMap<String, f64> = serde_json::from_str(line.trim()).unwrap();
         let total = v["read_ms"] + v["match_ms"] + v["write_ms"];
         println!(
             "| {} | {} | {:.2} s | {:.2} s | {:.2} s | {:.2} s | {:.0} MB | {} |",
@@ -473,18 +477,7 @@ fn main() {
         );
         return;
     };
-    let output = Command::new(&exe)
-        .args(["--model-case", "--model"])
-        .arg(&model)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let v: BTreeMap<String, f64> =
-        serde_json::from_str(String::from_utf8(output.stdout).unwrap().trim()).unwrap();
+    let v = run_child(&exe, &["--model-case", "--model", &model.to_string_lossy()]);
     println!(
         "\n## draft with the model: HECVAT 4.1.4 against the example library (embeddings cached)\n"
     );
