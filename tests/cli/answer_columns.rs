@@ -4,10 +4,15 @@
 use crate::util::{Sandbox, assert_only_answer_cells_changed, entry, field, read_values};
 
 #[test]
-fn the_classic_caiq_v3_layout_is_read_right() {
+fn the_classic_assessment_layout_is_read_right() {
     let sandbox = Sandbox::new();
-    sandbox.fixture("caiq-v3-layout.xlsx");
-    let out = sandbox.run(&["columns", "caiq-v3-layout.xlsx", "--rows", "--json"]);
+    sandbox.fixture("classic-assessment-layout.xlsx");
+    let out = sandbox.run(&[
+        "columns",
+        "classic-assessment-layout.xlsx",
+        "--rows",
+        "--json",
+    ]);
     out.expect_code(0);
     let sheet = &out.json()["sheets"][0];
     assert_eq!(sheet["header_rows"], serde_json::json!([2, 3, 4]));
@@ -38,9 +43,9 @@ fn the_classic_caiq_v3_layout_is_read_right() {
 }
 
 #[test]
-fn the_classic_caiq_v3_layout_gets_an_x_in_the_right_one_of_three_columns() {
+fn the_classic_assessment_layout_gets_an_x_in_the_right_one_of_three_columns() {
     let sandbox = Sandbox::new();
-    let original = sandbox.fixture("caiq-v3-layout.xlsx");
+    let original = sandbox.fixture("classic-assessment-layout.xlsx");
     sandbox.write(
         "lib/access-reviews.md",
         &entry(
@@ -73,10 +78,16 @@ fn the_classic_caiq_v3_layout_gets_an_x_in_the_right_one_of_three_columns() {
             "Not applicable: we use a managed key service.",
         ),
     );
-    let out = sandbox.run(&["draft", "caiq-v3-layout.xlsx", "--library", "lib", "--json"]);
+    let out = sandbox.run(&[
+        "draft",
+        "classic-assessment-layout.xlsx",
+        "--library",
+        "lib",
+        "--json",
+    ]);
     out.expect_code(0);
     assert_eq!(out.json()["drafted"], 4, "{}", out.stdout);
-    let drafted = sandbox.path("caiq-v3-layout.drafted.xlsx");
+    let drafted = sandbox.path("classic-assessment-layout.drafted.xlsx");
     let allowed: Vec<(String, String)> = ["F6", "G8", "I8", "G10", "I10", "H12", "I12"]
         .iter()
         .map(|c| ("Assessment".to_string(), c.to_string()))
