@@ -82,22 +82,19 @@ pub fn install(_args: ModelInstallArgs) -> Result<ExitStatus> {
 
 #[cfg(feature = "semantic")]
 pub fn status(args: ModelStatusArgs) -> Result<ExitStatus> {
-    use answerbank::matching::semantic::{ModelSource, model_dir};
+    use answerbank::matching::semantic::model_dir;
     use answerbank::semantic::installed::{REFERENCE_MODEL, hub_cache_dir, installed_reference};
 
     let library = &args.library.library;
     let chosen = if args.semantic.no_model {
         None
-    } else if library.is_dir() {
-        let index = super::open_library(library)?;
-        model_dir(&index, args.semantic.model.as_deref())
     } else {
-        // No library here: only --model or the installed reference model can be used.
-        args.semantic
-            .model
-            .clone()
-            .map(|dir| (dir, ModelSource::Flag))
-            .or_else(|| installed_reference().map(|dir| (dir, ModelSource::Installed)))
+        // Without a library here, only --model or the installed reference model can be used.
+        let index = library
+            .is_dir()
+            .then(|| super::open_library(library))
+            .transpose()?;
+        model_dir(index.as_ref(), args.semantic.model.as_deref())
     };
     let loaded = chosen
         .as_ref()
@@ -109,11 +106,7 @@ pub fn status(args: ModelStatusArgs) -> Result<ExitStatus> {
         let value = json!({
             "semantic": matches!(loaded, Some(Ok(_))),
             "model": chosen.as_ref().map(|(dir, _)| dir.display().to_string()),
-            "source": chosen.as_ref().map(|(_, source)| match source {
-                ModelSource::Flag => "--model",
-                ModelSource::LibrarySettings => "library.toml",
-                ModelSource::Installed => "hugging-face-cache",
-            }),
+            "source": chosen.as_ref().map(|(_, source)| source.key()),
             "dimension": loaded.as_ref().and_then(|l| l.as_ref().ok()).map(|e| e.dimension()),
             "error": loaded.as_ref().and_then(|l| l.as_ref().err()).map(|e| format!("{e:#}")),
             "no_model": args.semantic.no_model,

@@ -116,12 +116,11 @@ impl IndexedEntry {
 /// Distinct items in first-seen order, at most `max`.
 fn distinct(items: Vec<String>, max: usize) -> Vec<String> {
     let mut seen = HashSet::new();
-    let keep: Vec<bool> = items.iter().map(|t| seen.insert(t.as_str())).collect();
-    let mut keep = keep.into_iter();
     items
-        .into_iter()
-        .filter(|_| keep.next().unwrap_or(false))
+        .iter()
+        .filter(|t| seen.insert(t.as_str()))
         .take(max)
+        .cloned()
         .collect()
 }
 

@@ -40,6 +40,15 @@ pub enum ModelSource {
 }
 
 impl ModelSource {
+    /// For `--json`: `--model`, `library.toml` or `hugging-face-cache`.
+    pub fn key(self) -> &'static str {
+        match self {
+            ModelSource::Flag => "--model",
+            ModelSource::LibrarySettings => "library.toml",
+            ModelSource::Installed => "hugging-face-cache",
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             ModelSource::Flag => "given with --model",
@@ -50,15 +59,18 @@ impl ModelSource {
 }
 
 /// Which model a library uses: `--model` when given, else `[semantic] model` in `library.toml` (relative to the
-/// library folder), else the reference model when it is in the Hugging Face cache.
+/// library folder), else the reference model when it is in the Hugging Face cache. Without a library (`None`),
+/// only the first and the last apply.
 pub fn model_dir(
-    index: &LibraryIndex,
+    index: Option<&LibraryIndex>,
     override_dir: Option<&Path>,
 ) -> Option<(PathBuf, ModelSource)> {
     if let Some(dir) = override_dir {
         return Some((dir.to_path_buf(), ModelSource::Flag));
     }
-    if let Some(semantic) = index.settings().semantic.as_ref() {
+    if let Some(index) = index
+        && let Some(semantic) = index.settings().semantic.as_ref()
+    {
         let configured = &semantic.model;
         let dir = if configured.is_absolute() {
             configured.clone()
@@ -292,7 +304,7 @@ pub fn open_for(
     index: &LibraryIndex,
     override_dir: Option<&Path>,
 ) -> Result<Option<SemanticIndex>> {
-    let Some((dir, source)) = model_dir(index, override_dir) else {
+    let Some((dir, source)) = model_dir(Some(index), override_dir) else {
         return Ok(None);
     };
     SemanticIndex::open(index, &dir)

@@ -161,8 +161,7 @@ fn hash_file<D: Digest>(path: &Path, git_blob_len: Option<u64>) -> Result<(Strin
         size += n as u64;
         hasher.update(&buffer[..n]);
     }
-    let digest = hasher.finalize();
-    Ok((digest.iter().map(|b| format!("{b:02x}")).collect(), size))
+    Ok((crate::text::hex(&hasher.finalize()), size))
 }
 
 /// A progress bar per file (indicatif), or nothing.

@@ -275,6 +275,7 @@ mod install {
     use std::net::TcpListener;
     use std::path::Path;
 
+    use answerbank::text::hex;
     use sha1::Sha1;
     use sha2::{Digest, Sha256};
 
@@ -283,10 +284,6 @@ mod install {
 
     const REPO: &str = "sentence-transformers/all-MiniLM-L6-v2";
     const COMMIT: &str = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
-
-    fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
-    }
 
     /// Serves `files` (path in the repository → contents) as the Hub does: `resolve/<revision>/<file>`, ranges,
     /// the commit and each file's checksum as its ETag (SHA-256 of weights as X-Linked-Etag, git blob SHA-1 of the
