@@ -22,3 +22,5 @@ mod review;
 mod search;
 mod semantic;
 mod starter;
+#[cfg(all(feature = "download", unix))]
+mod tiny_model;

@@ -266,21 +266,21 @@ mod with_model {
     }
 }
 
-/// `answerbank model install` against a Hub the test serves on 127.0.0.1 (HF_ENDPOINT), with the test model's
-/// files: the same client code path as the real Hub, which these machines cannot reach.
+/// `answerbank model install` against a Hub the test serves on 127.0.0.1 (HF_ENDPOINT), with a model's
+/// files: the same client code path as the real Hub, which these machines cannot reach. The model served is
+/// the tiny one the tests make (`tiny_model.rs`), so these tests run everywhere.
 #[cfg(all(feature = "download", unix))]
 mod install {
     use std::collections::BTreeMap;
     use std::io::{BufRead, BufReader, Write};
     use std::net::TcpListener;
-    use std::path::Path;
 
     use answerbank::text::hex;
     use sha1::Sha1;
     use sha2::{Digest, Sha256};
 
     use super::example_sandbox;
-    use crate::util::test_model;
+    use crate::tiny_model;
 
     const REPO: &str = "sentence-transformers/all-MiniLM-L6-v2";
     const COMMIT: &str = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
@@ -350,32 +350,10 @@ mod install {
         endpoint
     }
 
-    /// The test model's files, by their path in the repository.
-    fn model_files(model: &Path) -> BTreeMap<String, Vec<u8>> {
-        let mut files = BTreeMap::new();
-        for name in [
-            "config.json",
-            "tokenizer.json",
-            "model.safetensors",
-            "modules.json",
-            "sentence_bert_config.json",
-            "tokenizer_config.json",
-            "special_tokens_map.json",
-            "vocab.txt",
-            "1_Pooling/config.json",
-        ] {
-            if let Ok(bytes) = std::fs::read(model.join(name)) {
-                files.insert(name.to_string(), bytes);
-            }
-        }
-        files
-    }
-
     #[test]
     fn install_fetches_checks_and_is_then_used_without_configuration() {
-        let Some(model) = test_model() else { return };
         let (sandbox, _) = example_sandbox();
-        let endpoint = serve(model_files(&model), BTreeMap::new());
+        let endpoint = serve(tiny_model::files(), BTreeMap::new());
         let home = sandbox.path("hf-home");
         let env = [
             ("HF_ENDPOINT", endpoint.as_str()),
@@ -385,7 +363,7 @@ mod install {
         let out = sandbox.run_with(&["model", "install", "--json"], &env);
         out.expect_code(0);
         let report = out.json();
-        assert_eq!(report["dimension"], 384, "{}", out.stdout);
+        assert_eq!(report["dimension"], tiny_model::DIMENSION, "{}", out.stdout);
         assert_eq!(report["used_without_configuration"], true);
         assert!(
             report["dir"].as_str().unwrap().contains(COMMIT),
@@ -404,9 +382,8 @@ mod install {
 
     #[test]
     fn a_damaged_download_is_refused_and_leaves_no_usable_model() {
-        let Some(model) = test_model() else { return };
         let (sandbox, _) = example_sandbox();
-        let files = model_files(&model);
+        let files = tiny_model::files();
         let mut damaged = files["model.safetensors"].clone();
         let middle = damaged.len() / 2;
         damaged[middle] ^= 0xff;
