@@ -370,6 +370,10 @@ impl<'a> Matcher<'a> {
         });
         let (confidence, reason) = confidence::decide(&candidates, comparison.as_ref());
         candidates.truncate(limit);
+        for candidate in &mut candidates {
+            candidate.features.shared =
+                rank::shared_terms(&query, &candidate.entry, &candidate.features);
+        }
         Ok(MatchResult {
             candidates,
             confidence,

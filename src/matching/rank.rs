@@ -8,8 +8,6 @@
 //! Shared word pairs pick the best of an entry's wordings when their overlap is close, and are a feature of
 //! their own (weight 0 by default: it did not help on the benchmark).
 
-use std::collections::HashSet;
-
 use serde::Serialize;
 
 use super::context::AnalyzedContext;
@@ -147,8 +145,12 @@ pub struct Features {
     pub plain: f32,
     /// In how many of the rankings fused (see `fusion`) this entry is first.
     pub first_in: usize,
-    /// Terms shared with the best wording, for explanations.
+    /// Terms shared with the best wording, for explanations (filled for the candidates a match returns; see
+    /// [`shared_terms`]).
     pub shared: Vec<String>,
+    /// Whether the best wording won on its words rather than its notions (which `shared` lists).
+    #[serde(skip)]
+    pub won_by_words: bool,
 }
 
 /// Weights of the features in the final score, and the BM25 field boosts of retrieval.
@@ -254,8 +256,8 @@ pub fn features(
     best.rejected = !key.is_empty() && candidate.rejected_keys.iter().any(|k| k == key);
     best.accepted_before = !key.is_empty() && candidate.pending_keys.iter().any(|k| k == key);
     let mut best_score = -1.0;
-    // The winning wording's terms, and whether its words (not its notions) won.
-    let mut best_terms: (&[String], bool) = (&[], false);
+    // Whether the winning wording's words (not its notions) won.
+    let mut won_by_words = false;
     for (index, wording) in candidate.wording_notions.iter().enumerate() {
         // Notions (a synonym phrase as one concept) suit synonyms; words suit a phrase found on one side only
         // ("encrypted at rest" against "encrypt customer data at rest"). The better of the two counts.
@@ -270,21 +272,18 @@ pub fn features(
         );
         let by_words = candidate.wording_terms.get(index).map(|terms| {
             let total = totals.terms.get(index).copied().unwrap_or(0.0);
-            let coverage = overlap(
+            overlap(
                 &query.term_weights,
                 query.term_total,
                 terms,
                 total,
                 &idf,
                 false,
-            );
-            (coverage, terms.as_slice())
+            )
         });
-        let ((coverage_q, coverage_w), terms) = match by_words {
-            Some((words, terms)) if f1(words.0, words.1) > f1(by_notions.0, by_notions.1) => {
-                (words, (terms, true))
-            }
-            _ => (by_notions, (wording.as_slice(), false)),
+        let ((coverage_q, coverage_w), words_won) = match by_words {
+            Some(words) if f1(words.0, words.1) > f1(by_notions.0, by_notions.1) => (words, true),
+            _ => (by_notions, false),
         };
         let f1 = f1(coverage_q, coverage_w);
         let bigram = if query.bigrams.is_empty() {
@@ -305,23 +304,11 @@ pub fn features(
             best.question_coverage = coverage_q;
             best.wording_coverage = coverage_w;
             best.bigram = bigram;
-            best_terms = terms;
+            won_by_words = words_won;
         }
     }
     best.pending_wording = best.best_wording >= candidate.wording_keys.len();
-    // The terms the winning wording shares with the question, for explanations, sorted.
-    let (terms, by_words) = best_terms;
-    let query_side = if by_words {
-        &query.term_weights
-    } else {
-        &query.weights
-    };
-    best.shared = query_side
-        .iter()
-        .filter(|(t, _)| terms.contains(t))
-        .map(|(t, _)| t.clone())
-        .collect();
-    best.shared.sort();
+    best.won_by_words = won_by_words;
     best.body = coverage(query, &candidate.body_notions);
     best.tags = coverage(query, &candidate.tag_notions);
     best.short_answer = if query.yes_no && candidate.entry.short_answer.is_some() {
@@ -332,6 +319,31 @@ pub fn features(
     best.lacks_short_answer = query.yes_no && candidate.entry.short_answer.is_none();
     best.context = context.score(candidate);
     best
+}
+
+/// The question's terms that the candidate's best wording shares (words or notions, whichever won), sorted: for
+/// explanations, so measured only for the candidates a match returns, not for every candidate re-ranked.
+pub fn shared_terms(
+    query: &QueryTerms,
+    candidate: &IndexedEntry,
+    features: &Features,
+) -> Vec<String> {
+    let index = features.best_wording;
+    let (query_side, terms) = if features.won_by_words {
+        (&query.term_weights, candidate.wording_terms.get(index))
+    } else {
+        (&query.weights, candidate.wording_notions.get(index))
+    };
+    let Some(terms) = terms else {
+        return Vec::new();
+    };
+    let mut shared: Vec<String> = query_side
+        .iter()
+        .filter(|(t, _)| terms.contains(t))
+        .map(|(t, _)| t.clone())
+        .collect();
+    shared.sort();
+    shared
 }
 
 /// Share of the question's (IDF-weighted) notions found among `terms`.
@@ -412,25 +424,82 @@ fn overlap(
     (coverage_q, coverage_w)
 }
 
-/// Dice similarity of the character trigrams of two words (with boundary markers).
+/// Dice similarity of the character trigrams of two words (with boundary markers): twice the number of distinct
+/// trigrams they share over the sum of each word's distinct trigrams.
 fn trigram_similarity(a: &str, b: &str) -> f32 {
     if a.len() < 4 || b.len() < 4 {
         return 0.0;
     }
-    let grams = |w: &str| -> HashSet<[char; 3]> {
-        let chars: Vec<char> = std::iter::once('^')
-            .chain(w.chars())
-            .chain(std::iter::once('$'))
-            .collect();
-        chars.windows(3).map(|g| [g[0], g[1], g[2]]).collect()
-    };
-    let (ga, gb) = (grams(a), grams(b));
-    let shared = ga.intersection(&gb).count() as f32;
-    2.0 * shared / (ga.len() + gb.len()) as f32
+    // Called for many candidate word pairs per question, so words of ordinary length are measured on the stack,
+    // without allocating (see #18); sorted, deduplicated lists give the same sets as hashing would.
+    const ON_STACK: usize = 48;
+    if a.len() + 2 > ON_STACK || b.len() + 2 > ON_STACK {
+        let (ga, gb) = (trigram_list(a), trigram_list(b));
+        return dice(&ga, &gb);
+    }
+    let mut ga = [[0 as char; 3]; ON_STACK];
+    let mut gb = [[0 as char; 3]; ON_STACK];
+    let na = fill_trigrams(a, &mut ga);
+    let nb = fill_trigrams(b, &mut gb);
+    dice(&ga[..na], &gb[..nb])
+}
+
+/// The word's trigrams (with `^` and `$` boundary markers), sorted and distinct.
+fn trigram_list(word: &str) -> Vec<[char; 3]> {
+    let mut grams = vec![[0 as char; 3]; word.chars().count() + 2];
+    let n = fill_trigrams(word, &mut grams);
+    grams.truncate(n);
+    grams
+}
+
+/// Writes the word's distinct trigrams, sorted, into `out` (which has room for one per character plus two);
+/// returns how many there are.
+fn fill_trigrams(word: &str, out: &mut [[char; 3]]) -> usize {
+    let mut n = 0;
+    let mut window = ['\0'; 3];
+    let marked = std::iter::once('^')
+        .chain(word.chars())
+        .chain(std::iter::once('$'));
+    for (seen, c) in marked.enumerate() {
+        window = [window[1], window[2], c];
+        if seen >= 2 {
+            out[n] = window;
+            n += 1;
+        }
+    }
+    let grams = &mut out[..n];
+    grams.sort_unstable();
+    let mut distinct = 0;
+    for i in 0..n {
+        if distinct == 0 || grams[i] != grams[distinct - 1] {
+            grams[distinct] = grams[i];
+            distinct += 1;
+        }
+    }
+    distinct
+}
+
+/// Dice coefficient of two sorted, distinct lists.
+fn dice(a: &[[char; 3]], b: &[[char; 3]]) -> f32 {
+    let (mut i, mut j, mut shared) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * shared as f32 / (a.len() + b.len()) as f32
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
 
     #[test]
@@ -459,5 +528,34 @@ mod tests {
         assert!(trigram_similarity("organis", "organiz") >= 0.5);
         assert!(trigram_similarity("encrypt", "backup") < 0.2);
         assert_eq!(trigram_similarity("ab", "ab"), 0.0);
+    }
+
+    /// The allocation-free measure is the Dice coefficient of the two trigram sets, for short and long words,
+    /// repeated trigrams and non-ASCII letters alike.
+    #[test]
+    fn trigram_similarity_is_the_dice_coefficient_of_the_trigram_sets() {
+        let sets = |w: &str| -> HashSet<[char; 3]> {
+            let chars: Vec<char> = std::iter::once('^')
+                .chain(w.chars())
+                .chain(std::iter::once('$'))
+                .collect();
+            chars.windows(3).map(|g| [g[0], g[1], g[2]]).collect()
+        };
+        let long = "pseudo".repeat(12);
+        let longer = format!("{long}nym");
+        let pairs = [
+            ("licenc", "licens"),
+            ("aaaaaa", "aaaab"),
+            ("organis", "organiz"),
+            ("über", "uber"),
+            ("données", "donnée"),
+            (long.as_str(), longer.as_str()),
+            ("encrypt", long.as_str()),
+        ];
+        for (a, b) in pairs {
+            let (ga, gb) = (sets(a), sets(b));
+            let expected = 2.0 * ga.intersection(&gb).count() as f32 / (ga.len() + gb.len()) as f32;
+            assert_eq!(trigram_similarity(a, b), expected, "{a} / {b}");
+        }
     }
 }
