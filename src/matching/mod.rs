@@ -132,7 +132,7 @@ pub fn margin(candidates: &[Candidate]) -> f32 {
 /// question.
 struct Decoded {
     entry: Arc<IndexedEntry>,
-    totals: rank::WordingTotals,
+    terms: rank::EntryTerms,
 }
 
 /// Matches questions against one library index. Cheap to create; share one across threads.
@@ -326,7 +326,7 @@ impl<'a> Matcher<'a> {
                 &query,
                 &key,
                 entry,
-                &decoded.totals,
+                &decoded.terms,
                 if max_retrieval > 0.0 {
                     bm25 / max_retrieval
                 } else {
@@ -471,10 +471,10 @@ impl<'a> Matcher<'a> {
         }
         // Two threads may decode the same entry at once; the first to finish fills the slot, both use it.
         let entry = self.index.stored(&self.searcher, address)?;
-        let totals = rank::WordingTotals::of(&entry, |t| self.idf(t));
+        let terms = rank::EntryTerms::of(&entry, |t| self.idf(t));
         Ok(slot.get_or_init(|| Decoded {
             entry: Arc::new(entry),
-            totals,
+            terms,
         }))
     }
 

@@ -21,39 +21,58 @@ const FUZZY_MIN: f32 = 0.6;
 /// How much shared word pairs count when choosing an entry's best wording.
 const BIGRAM_TIE_BREAK: f32 = 0.2;
 
+/// A question's term with its hash and IDF weight.
+struct Weighted {
+    term: String,
+    hash: u64,
+    weight: f32,
+}
+
 /// The question side, computed once per question. Small lists, not hash sets: a question has a handful of terms,
-/// and scanning them is faster than hashing every candidate's terms (see #18).
+/// and scanning them is faster than hashing every candidate's terms. Terms carry their hash, and so do the
+/// entry's (in [`EntryTerms`]): two terms are compared as text only when their hashes agree (see #18).
 pub struct QueryTerms {
     /// Distinct notions with their IDF, in first-seen order.
-    weights: Vec<(String, f32)>,
+    weights: Vec<Weighted>,
     total: f32,
     /// Distinct index terms (words and concepts) with their IDF.
-    term_weights: Vec<(String, f32)>,
+    term_weights: Vec<Weighted>,
     term_total: f32,
-    /// Distinct pairs of notions next to each other.
-    bigrams: Vec<(String, String)>,
+    /// Distinct pairs of notions next to each other, as positions in `weights`.
+    bigrams: Vec<(usize, usize)>,
     yes_no: bool,
 }
 
 impl QueryTerms {
     pub fn new(analyzed: &Analyzed, idf: impl Fn(&str) -> f32, yes_no: bool) -> QueryTerms {
-        let weighted = |terms: &[String]| -> Vec<(String, f32)> {
-            let mut out: Vec<(String, f32)> = Vec::with_capacity(terms.len());
+        let weighted = |terms: &[String]| -> Vec<Weighted> {
+            let mut out: Vec<Weighted> = Vec::with_capacity(terms.len());
             for term in terms {
-                if !out.iter().any(|(t, _)| t == term) {
-                    out.push((term.clone(), idf(term)));
+                if !out.iter().any(|w| w.term == *term) {
+                    out.push(Weighted {
+                        term: term.clone(),
+                        hash: term_hash(term),
+                        weight: idf(term),
+                    });
                 }
             }
             out
         };
         let weights = weighted(&analyzed.notions);
-        let total = weights.iter().map(|(_, w)| w).sum();
+        let total = weights.iter().map(|w| w.weight).sum();
         let term_weights = weighted(&analyzed.terms);
-        let term_total = term_weights.iter().map(|(_, w)| w).sum();
-        let mut bigrams: Vec<(String, String)> = Vec::new();
+        let term_total = term_weights.iter().map(|w| w.weight).sum();
+        let position = |notion: &String| {
+            weights
+                .iter()
+                .position(|w| w.term == *notion)
+                .expect("every notion is among the distinct notions")
+        };
+        let mut bigrams: Vec<(usize, usize)> = Vec::new();
         for pair in analyzed.notions.windows(2) {
-            if !bigrams.iter().any(|(a, b)| *a == pair[0] && *b == pair[1]) {
-                bigrams.push((pair[0].clone(), pair[1].clone()));
+            let pair = (position(&pair[0]), position(&pair[1]));
+            if !bigrams.contains(&pair) {
+                bigrams.push(pair);
             }
         }
         QueryTerms {
@@ -67,18 +86,46 @@ impl QueryTerms {
     }
 }
 
-/// The IDF sums of an entry's wordings, which the coverage of a wording by the question is measured against:
-/// computed once per entry and matcher (they depend only on the entry and the index), not per question.
-#[derive(Debug, Clone, Default)]
-pub struct WordingTotals {
-    /// Per wording, the IDF sum of its distinct notions.
-    notions: Vec<f32>,
-    /// Per wording, the IDF sum of its distinct index terms.
-    terms: Vec<f32>,
+/// A term's hash, for comparing terms quickly (equal terms have equal hashes; equal hashes are checked as text).
+fn term_hash(term: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(term)
 }
 
-impl WordingTotals {
-    pub fn of(entry: &IndexedEntry, idf: impl Fn(&str) -> f32) -> WordingTotals {
+/// Terms with their hashes, in the same order.
+#[derive(Clone, Copy)]
+struct Hashed<'a> {
+    terms: &'a [String],
+    hashes: &'a [u64],
+}
+
+impl Hashed<'_> {
+    fn contains(&self, term: &Weighted) -> bool {
+        self.hashes
+            .iter()
+            .zip(self.terms)
+            .any(|(hash, t)| *hash == term.hash && *t == term.term)
+    }
+}
+
+/// What re-ranking needs of an entry that does not depend on the question, computed once per entry and matcher:
+/// the IDF sums of its wordings (which the coverage of a wording by the question is measured against) and the
+/// hashes of its terms.
+#[derive(Debug, Clone, Default)]
+pub struct EntryTerms {
+    /// Per wording, the IDF sum of its distinct notions.
+    notion_totals: Vec<f32>,
+    /// Per wording, the IDF sum of its distinct index terms.
+    term_totals: Vec<f32>,
+    /// Per wording, the hash of each notion and of each index term.
+    notion_hashes: Vec<Vec<u64>>,
+    term_hashes: Vec<Vec<u64>>,
+    body_hashes: Vec<u64>,
+    tag_hashes: Vec<u64>,
+}
+
+impl EntryTerms {
+    pub fn of(entry: &IndexedEntry, idf: impl Fn(&str) -> f32) -> EntryTerms {
         let total = |terms: &[String]| -> f32 {
             terms
                 .iter()
@@ -87,9 +134,15 @@ impl WordingTotals {
                 .map(|(_, t)| idf(t))
                 .sum()
         };
-        WordingTotals {
-            notions: entry.wording_notions.iter().map(|w| total(w)).collect(),
-            terms: entry.wording_terms.iter().map(|w| total(w)).collect(),
+        let hashes =
+            |terms: &[String]| -> Vec<u64> { terms.iter().map(|t| term_hash(t)).collect() };
+        EntryTerms {
+            notion_totals: entry.wording_notions.iter().map(|w| total(w)).collect(),
+            term_totals: entry.wording_terms.iter().map(|w| total(w)).collect(),
+            notion_hashes: entry.wording_notions.iter().map(|w| hashes(w)).collect(),
+            term_hashes: entry.wording_terms.iter().map(|w| hashes(w)).collect(),
+            body_hashes: hashes(&entry.body_notions),
+            tag_hashes: hashes(&entry.tag_notions),
         }
     }
 }
@@ -243,7 +296,7 @@ pub fn features(
     query: &QueryTerms,
     key: &str,
     candidate: &IndexedEntry,
-    totals: &WordingTotals,
+    prepared: &EntryTerms,
     retrieval: f32,
     context: &AnalyzedContext,
     idf: impl Fn(&str) -> f32,
@@ -261,7 +314,11 @@ pub fn features(
     for (index, wording) in candidate.wording_notions.iter().enumerate() {
         // Notions (a synonym phrase as one concept) suit synonyms; words suit a phrase found on one side only
         // ("encrypted at rest" against "encrypt customer data at rest"). The better of the two counts.
-        let notion_total = totals.notions.get(index).copied().unwrap_or(0.0);
+        let notion_total = prepared.notion_totals.get(index).copied().unwrap_or(0.0);
+        let wording = Hashed {
+            terms: wording,
+            hashes: prepared.notion_hashes.get(index).map_or(&[], Vec::as_slice),
+        };
         let by_notions = overlap(
             &query.weights,
             query.total,
@@ -271,7 +328,11 @@ pub fn features(
             true,
         );
         let by_words = candidate.wording_terms.get(index).map(|terms| {
-            let total = totals.terms.get(index).copied().unwrap_or(0.0);
+            let total = prepared.term_totals.get(index).copied().unwrap_or(0.0);
+            let terms = Hashed {
+                terms,
+                hashes: prepared.term_hashes.get(index).map_or(&[], Vec::as_slice),
+            };
             overlap(
                 &query.term_weights,
                 query.term_total,
@@ -292,7 +353,16 @@ pub fn features(
             let found = query
                 .bigrams
                 .iter()
-                .filter(|(a, b)| wording.windows(2).any(|w| w[0] == *a && w[1] == *b))
+                .filter(|&&(a, b)| {
+                    let (a, b) = (&query.weights[a], &query.weights[b]);
+                    wording
+                        .hashes
+                        .windows(2)
+                        .zip(wording.terms.windows(2))
+                        .any(|(h, w)| {
+                            h[0] == a.hash && h[1] == b.hash && w[0] == a.term && w[1] == b.term
+                        })
+                })
                 .count();
             found as f32 / query.bigrams.len() as f32
         };
@@ -309,8 +379,20 @@ pub fn features(
     }
     best.pending_wording = best.best_wording >= candidate.wording_keys.len();
     best.won_by_words = won_by_words;
-    best.body = coverage(query, &candidate.body_notions);
-    best.tags = coverage(query, &candidate.tag_notions);
+    best.body = coverage(
+        query,
+        Hashed {
+            terms: &candidate.body_notions,
+            hashes: &prepared.body_hashes,
+        },
+    );
+    best.tags = coverage(
+        query,
+        Hashed {
+            terms: &candidate.tag_notions,
+            hashes: &prepared.tag_hashes,
+        },
+    );
     best.short_answer = if query.yes_no && candidate.entry.short_answer.is_some() {
         1.0
     } else {
@@ -339,23 +421,23 @@ pub fn shared_terms(
     };
     let mut shared: Vec<String> = query_side
         .iter()
-        .filter(|(t, _)| terms.contains(t))
-        .map(|(t, _)| t.clone())
+        .filter(|w| terms.contains(&w.term))
+        .map(|w| w.term.clone())
         .collect();
     shared.sort();
     shared
 }
 
 /// Share of the question's (IDF-weighted) notions found among `terms`.
-fn coverage(query: &QueryTerms, terms: &[String]) -> f32 {
+fn coverage(query: &QueryTerms, terms: Hashed) -> f32 {
     if query.total == 0.0 {
         return 0.0;
     }
     query
         .weights
         .iter()
-        .filter(|(t, _)| terms.contains(t))
-        .map(|(_, w)| w)
+        .filter(|w| terms.contains(w))
+        .map(|w| w.weight)
         .sum::<f32>()
         / query.total
 }
@@ -388,19 +470,21 @@ fn f_beta(a: f32, b: f32, beta: f32) -> f32 {
 /// `wording_total`): (share of the question covered, share of the wording covered). With `fuzzy`, a spelling
 /// variant earns partial credit.
 fn overlap(
-    weights: &[(String, f32)],
+    weights: &[Weighted],
     total: f32,
-    wording: &[String],
+    wording: Hashed,
     wording_total: f32,
     idf: &impl Fn(&str) -> f32,
     fuzzy: bool,
 ) -> (f32, f32) {
     let mut shared_weight = 0.0;
-    for (term, weight) in weights {
-        if wording.contains(term) {
+    for query_term in weights {
+        let (term, weight) = (&query_term.term, query_term.weight);
+        if wording.contains(query_term) {
             shared_weight += weight;
         } else if fuzzy && !term.starts_with(CONCEPT_PREFIX) {
             let best_variant = wording
+                .terms
                 .iter()
                 .filter(|w| !w.starts_with(CONCEPT_PREFIX) && could_be_variant(term, w))
                 .map(|w| (trigram_similarity(term, w), w))
