@@ -258,7 +258,6 @@ fn run_case(questions: usize, entries: usize) {
     let started = Instant::now();
     let summary = Summary::of(&drafts, &questionnaire);
     let edits = drafting::edits_of(&drafts);
-    let (bytes, _) = answerbank::workbook::write_answers(workbook, &edits).unwrap();
     let meta = review::ReviewMeta {
         source: file.clone(),
         source_sha256: String::new(),
@@ -270,7 +269,12 @@ fn run_case(questions: usize, entries: usize) {
         semantic: false,
         reading: review::Reading::of(&options),
     };
-    let review_bytes = review::review_workbook(&meta, &drafts, &summary).unwrap();
+    // As `draft` does: the two workbooks side by side.
+    let (answered, review_bytes) = rayon::join(
+        || answerbank::workbook::write_answers(workbook, &edits).unwrap(),
+        || review::review_workbook(&meta, &drafts, &summary).unwrap(),
+    );
+    let (bytes, _) = answered;
     let out = tempfile::tempdir().unwrap();
     std::fs::write(out.path().join("drafted.xlsx"), &bytes).unwrap();
     std::fs::write(out.path().join("review.xlsx"), &review_bytes).unwrap();

@@ -61,7 +61,6 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
     let summary = Summary::of(&drafts, &questionnaire);
 
     let edits = drafting::edits_of(&drafts);
-    let (bytes, report) = super::write_answers(workbook, &edits)?;
     let meta = review::ReviewMeta {
         source: std::path::absolute(&args.file).unwrap_or_else(|_| args.file.clone()),
         source_sha256,
@@ -73,7 +72,12 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         semantic: matcher.is_semantic(),
         reading: review::Reading::of(&options),
     };
-    let review_bytes = review::review_workbook(&meta, &drafts, &summary)?;
+    // The customer's workbook and the review workbook are independent: made side by side on two cores.
+    let (answered, review_bytes) = rayon::join(
+        || super::write_answers(workbook, &edits),
+        || review::review_workbook(&meta, &drafts, &summary),
+    );
+    let ((bytes, report), review_bytes) = (answered?, review_bytes?);
     // Both outputs are made before either is written, and the folder only now, so a draft that fails leaves
     // nothing behind.
     if let Some(dir) = &args.out_dir {
