@@ -1,7 +1,8 @@
 //! Matching: one customer question in, the library entries that answer it out, ranked, with a confidence band.
 //!
-//! Flow: question (+ its [`QuestionContext`]) → analyzed terms (`crate::analysis`) → exact-reuse lookup and a Tantivy BM25
-//! retrieval of candidates (with a model, plus the entries whose wordings are nearest in embedding space) →
+//! Flow: question (+ its [`QuestionContext`]) → analyzed terms (`crate::analysis`) → exact-reuse lookup and BM25
+//! retrieval of candidates from the Tantivy index (`retrieval`; with a model, plus the entries whose wordings are
+//! nearest in embedding space) →
 //! [`rank`] re-scores each candidate with finer similarity → [`confidence`] decides the band from the score, the
 //! margin to the runner-up and the entry's status. This is the one code path that `search`, `eval` and `draft`
 //! share, so what `eval` measures is what `draft` does.
@@ -13,6 +14,7 @@ pub mod context;
 pub mod fusion;
 mod idf;
 pub mod rank;
+mod retrieval;
 #[cfg(feature = "semantic")]
 pub mod semantic;
 
@@ -22,7 +24,7 @@ use std::sync::{Arc, OnceLock};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde::Serialize;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, Term};
 
@@ -149,6 +151,11 @@ pub struct Matcher<'a> {
     pool: (usize, usize),
     /// Inverse document frequency of every term of the wordings, read once from the index.
     idf: idf::IdfTable,
+    /// BM25 over wordings, tags and body, each field boosted by its weight.
+    lexical: retrieval::Retriever,
+    /// BM25 over every word of wordings and body, stemmed and nothing removed: a second lexical ranking that keeps
+    /// what answerbank's own analysis drops (see `Analyzer::plain_stems`).
+    plain: retrieval::Retriever,
     semantic: Option<&'a dyn SemanticSearch>,
 }
 
@@ -161,15 +168,20 @@ impl<'a> Matcher<'a> {
             .map(|segment| (0..segment.max_doc()).map(|_| OnceLock::new()).collect())
             .collect();
         let idf = idf::IdfTable::of(&searcher, index.fields().wording);
+        let weights = Weights::default();
+        let lexical = lexical_retriever(&searcher, index, &weights);
+        let plain = retrieval::Retriever::new(&searcher, &[(index.fields().plain, 1.0)]);
         Matcher {
             index,
             searcher,
-            weights: Weights::default(),
+            weights,
             today: Date::today(),
             review_every_days: index.settings().review_every_days,
             entries,
             pool: (CANDIDATES, SEMANTIC_CANDIDATES),
             idf,
+            lexical,
+            plain,
             semantic: None,
         }
     }
@@ -192,6 +204,7 @@ impl<'a> Matcher<'a> {
 
     /// Replaces the ranking weights (used by `eval` experiments and tests).
     pub fn with_weights(mut self, weights: Weights) -> Self {
+        self.lexical = lexical_retriever(&self.searcher, self.index, &weights);
         self.weights = weights;
         self
     }
@@ -280,8 +293,10 @@ impl<'a> Matcher<'a> {
             });
         }
         let key = analyzed.key();
-        let retrieved = self.retrieve(&analyzed.terms)?;
-        let plain = self.retrieve_plain(&analyzer.plain_stems(question))?;
+        let retrieved = self.lexical.top(&analyzed.terms, self.pool.0)?;
+        let plain = self
+            .plain
+            .top(&analyzer.plain_stems(question), self.pool.0)?;
         // Candidates in order of discovery: exact re-use, BM25, then (with a model) entries that mean the same in
         // other words, which BM25 cannot find.
         let semantic = self.semantic.zip(vector);
@@ -396,70 +411,6 @@ impl<'a> Matcher<'a> {
         Ok(hits.into_iter().map(|(_, address)| address).collect())
     }
 
-    /// BM25 over wordings, tags and body: one flat OR of a boosted clause per distinct term and field. Flat, so
-    /// that every clause is a plain term scorer and Tantivy's block-max WAND can skip documents that cannot reach
-    /// the first candidates: on 100,000 entries it took a quarter less time than one group per term (the shape
-    /// TECH-NOTES measured faster before stop words were removed), with the same sums and the same rankings.
-    fn build_query(&self, terms: &[String]) -> BooleanQuery {
-        let fields = self.index.fields();
-        let boosts = [
-            (fields.wording, self.weights.field_wording),
-            (fields.tags, self.weights.field_tags),
-            (fields.body, self.weights.field_body),
-        ];
-        let mut seen = HashSet::new();
-        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
-            .iter()
-            .filter(|t| seen.insert(t.as_str()))
-            .flat_map(|t| {
-                boosts.into_iter().map(move |(field, boost)| {
-                    let query = TermQuery::new(
-                        Term::from_field_text(field, t),
-                        IndexRecordOption::WithFreqs,
-                    );
-                    (
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(query), boost)) as Box<dyn Query>,
-                    )
-                })
-            })
-            .collect();
-        BooleanQuery::new(clauses)
-    }
-
-    /// BM25 over every word of wordings and body, stemmed and nothing removed: a second lexical ranking that
-    /// keeps what answerbank's own analysis drops (see `Analyzer::plain_stems`).
-    fn retrieve_plain(&self, stems: &[String]) -> Result<Vec<(f32, DocAddress)>> {
-        let field = self.index.fields().plain;
-        let mut seen = HashSet::new();
-        let clauses: Vec<(Occur, Box<dyn Query>)> = stems
-            .iter()
-            .filter(|t| seen.insert(t.as_str()))
-            .map(|t| {
-                let query = TermQuery::new(
-                    Term::from_field_text(field, t),
-                    IndexRecordOption::WithFreqs,
-                );
-                (Occur::Should, Box::new(query) as Box<dyn Query>)
-            })
-            .collect();
-        if clauses.is_empty() {
-            return Ok(Vec::new());
-        }
-        Ok(self.searcher.search(
-            &BooleanQuery::new(clauses),
-            &tantivy::collector::TopDocs::with_limit(self.pool.0).order_by_score(),
-        )?)
-    }
-
-    fn retrieve(&self, terms: &[String]) -> Result<Vec<(f32, DocAddress)>> {
-        let query = self.build_query(terms);
-        Ok(self.searcher.search(
-            &query,
-            &tantivy::collector::TopDocs::with_limit(self.pool.0).order_by_score(),
-        )?)
-    }
-
     fn entry(&self, address: DocAddress) -> Result<&Decoded> {
         let slot = self
             .entries
@@ -482,6 +433,23 @@ impl<'a> Matcher<'a> {
     fn idf(&self, term: &str) -> f32 {
         self.idf.get(term)
     }
+}
+
+/// BM25 over wordings, tags and body, each boosted by its weight in `weights`.
+fn lexical_retriever(
+    searcher: &Searcher,
+    index: &LibraryIndex,
+    weights: &Weights,
+) -> retrieval::Retriever {
+    let fields = index.fields();
+    retrieval::Retriever::new(
+        searcher,
+        &[
+            (fields.wording, weights.field_wording),
+            (fields.tags, weights.field_tags),
+            (fields.body, weights.field_body),
+        ],
+    )
 }
 
 /// Leading candidates that share a topic (tag) vouch for each other: a question whose best matches cluster in

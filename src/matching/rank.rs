@@ -24,7 +24,7 @@ const BIGRAM_TIE_BREAK: f32 = 0.2;
 /// A question's term with its hash and IDF weight.
 struct Weighted {
     term: String,
-    hash: u64,
+    hash: u32,
     weight: f32,
 }
 
@@ -87,16 +87,17 @@ impl QueryTerms {
 }
 
 /// A term's hash, for comparing terms quickly (equal terms have equal hashes; equal hashes are checked as text).
-fn term_hash(term: &str) -> u64 {
+fn term_hash(term: &str) -> u32 {
     use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(term)
+    // The high half: FxHash mixes its high bits best.
+    (rustc_hash::FxBuildHasher.hash_one(term) >> 32) as u32
 }
 
 /// Terms with their hashes, in the same order.
 #[derive(Clone, Copy)]
 struct Hashed<'a> {
     terms: &'a [String],
-    hashes: &'a [u64],
+    hashes: &'a [u32],
 }
 
 impl Hashed<'_> {
@@ -110,18 +111,19 @@ impl Hashed<'_> {
 
 /// What re-ranking needs of an entry that does not depend on the question, computed once per entry and matcher:
 /// the IDF sums of its wordings (which the coverage of a wording by the question is measured against) and the
-/// hashes of its terms.
+/// hashes of its terms. Kept compact (one allocation of 32-bit hashes): a matcher may hold one per entry of a
+/// 100,000-entry library.
 #[derive(Debug, Clone, Default)]
 pub struct EntryTerms {
-    /// Per wording, the IDF sum of its distinct notions.
-    notion_totals: Vec<f32>,
-    /// Per wording, the IDF sum of its distinct index terms.
-    term_totals: Vec<f32>,
-    /// Per wording, the hash of each notion and of each index term.
-    notion_hashes: Vec<Vec<u64>>,
-    term_hashes: Vec<Vec<u64>>,
-    body_hashes: Vec<u64>,
-    tag_hashes: Vec<u64>,
+    /// Per wording, the IDF sum of its distinct notions, then per wording the IDF sum of its distinct index terms.
+    totals: Box<[f32]>,
+    /// The hash of every term, one list after the other: each wording's notions, each wording's index terms, the
+    /// body's notions, the tags' notions.
+    hashes: Box<[u32]>,
+    /// Where each of those lists starts in `hashes`, and where the last ends.
+    starts: Box<[u32]>,
+    /// How many wordings have notions (`IndexedEntry::wording_notions`); as many have index terms.
+    wordings: usize,
 }
 
 impl EntryTerms {
@@ -134,16 +136,64 @@ impl EntryTerms {
                 .map(|(_, t)| idf(t))
                 .sum()
         };
-        let hashes =
-            |terms: &[String]| -> Vec<u64> { terms.iter().map(|t| term_hash(t)).collect() };
-        EntryTerms {
-            notion_totals: entry.wording_notions.iter().map(|w| total(w)).collect(),
-            term_totals: entry.wording_terms.iter().map(|w| total(w)).collect(),
-            notion_hashes: entry.wording_notions.iter().map(|w| hashes(w)).collect(),
-            term_hashes: entry.wording_terms.iter().map(|w| hashes(w)).collect(),
-            body_hashes: hashes(&entry.body_notions),
-            tag_hashes: hashes(&entry.tag_notions),
+        // The same number of wordings on both sides, whatever the cache holds, so that positions agree.
+        let wordings = entry.wording_notions.len();
+        let empty = Vec::new();
+        let terms = (0..wordings).map(|i| entry.wording_terms.get(i).unwrap_or(&empty));
+        let lists: Vec<&Vec<String>> = entry
+            .wording_notions
+            .iter()
+            .chain(terms)
+            .chain([&entry.body_notions, &entry.tag_notions])
+            .collect();
+        let mut starts = Vec::with_capacity(lists.len() + 1);
+        let mut hashes = Vec::with_capacity(lists.iter().map(|l| l.len()).sum());
+        for list in &lists {
+            starts.push(hashes.len() as u32);
+            hashes.extend(list.iter().map(|t| term_hash(t)));
         }
+        starts.push(hashes.len() as u32);
+        EntryTerms {
+            totals: lists[..2 * wordings].iter().map(|w| total(w)).collect(),
+            hashes: hashes.into(),
+            starts: starts.into(),
+            wordings,
+        }
+    }
+
+    /// The hashes of list `n` (see `hashes`), empty when there is no such list.
+    fn list(&self, n: usize) -> &[u32] {
+        match (self.starts.get(n), self.starts.get(n + 1)) {
+            (Some(&from), Some(&to)) => &self.hashes[from as usize..to as usize],
+            _ => &[],
+        }
+    }
+
+    fn notion_total(&self, wording: usize) -> f32 {
+        self.totals.get(wording).copied().unwrap_or(0.0)
+    }
+
+    fn term_total(&self, wording: usize) -> f32 {
+        self.totals
+            .get(self.wordings + wording)
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    fn notion_hashes(&self, wording: usize) -> &[u32] {
+        self.list(wording)
+    }
+
+    fn term_hashes(&self, wording: usize) -> &[u32] {
+        self.list(self.wordings + wording)
+    }
+
+    fn body_hashes(&self) -> &[u32] {
+        self.list(2 * self.wordings)
+    }
+
+    fn tag_hashes(&self) -> &[u32] {
+        self.list(2 * self.wordings + 1)
     }
 }
 
@@ -314,10 +364,10 @@ pub fn features(
     for (index, wording) in candidate.wording_notions.iter().enumerate() {
         // Notions (a synonym phrase as one concept) suit synonyms; words suit a phrase found on one side only
         // ("encrypted at rest" against "encrypt customer data at rest"). The better of the two counts.
-        let notion_total = prepared.notion_totals.get(index).copied().unwrap_or(0.0);
+        let notion_total = prepared.notion_total(index);
         let wording = Hashed {
             terms: wording,
-            hashes: prepared.notion_hashes.get(index).map_or(&[], Vec::as_slice),
+            hashes: prepared.notion_hashes(index),
         };
         let by_notions = overlap(
             &query.weights,
@@ -328,10 +378,10 @@ pub fn features(
             true,
         );
         let by_words = candidate.wording_terms.get(index).map(|terms| {
-            let total = prepared.term_totals.get(index).copied().unwrap_or(0.0);
+            let total = prepared.term_total(index);
             let terms = Hashed {
                 terms,
-                hashes: prepared.term_hashes.get(index).map_or(&[], Vec::as_slice),
+                hashes: prepared.term_hashes(index),
             };
             overlap(
                 &query.term_weights,
@@ -383,14 +433,14 @@ pub fn features(
         query,
         Hashed {
             terms: &candidate.body_notions,
-            hashes: &prepared.body_hashes,
+            hashes: prepared.body_hashes(),
         },
     );
     best.tags = coverage(
         query,
         Hashed {
             terms: &candidate.tag_notions,
-            hashes: &prepared.tag_hashes,
+            hashes: prepared.tag_hashes(),
         },
     );
     best.short_answer = if query.yes_no && candidate.entry.short_answer.is_some() {
