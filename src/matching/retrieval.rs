@@ -33,11 +33,33 @@ struct ScoreList {
 }
 
 impl ScoreList {
-    /// The document's share, 0 when the term is not in it.
-    fn get(&self, doc: u32) -> f32 {
-        self.impacts
+    /// The document's share, 0 when the term is not in it. The lists looked up are long ones of common words,
+    /// spread over the documents, so the search starts where the document would sit if they were spread evenly
+    /// and widens from there: a few steps in memory nearby, where a binary search would jump across the list.
+    fn get(&self, doc: u32, documents: usize) -> f32 {
+        let impacts = &self.impacts;
+        let Some(&(last, _)) = impacts.last() else {
+            return 0.0;
+        };
+        if doc > last {
+            return 0.0;
+        }
+        let guess = (doc as usize * impacts.len() / documents.max(1)).min(impacts.len() - 1);
+        // Widen a window around the guess until it holds the document's place, then search inside it.
+        let (mut from, mut to) = (guess, guess + 1);
+        let mut step = 1;
+        while from > 0 && impacts[from].0 > doc {
+            from = from.saturating_sub(step);
+            step *= 2;
+        }
+        step = 1;
+        while to < impacts.len() && impacts[to - 1].0 < doc {
+            to = (to + step).min(impacts.len());
+            step *= 2;
+        }
+        impacts[from..to]
             .binary_search_by_key(&doc, |&(d, _)| d)
-            .map_or(0.0, |i| self.impacts[i].1)
+            .map_or(0.0, |i| impacts[from + i].1)
     }
 }
 
@@ -230,7 +252,10 @@ impl Retriever {
                         .sums()
                         .filter(|&(score, _)| score + rest + margin >= kth - margin)
                         .map(|(score, doc)| {
-                            let added: f32 = lists[small..].iter().map(|l| l.get(doc)).sum();
+                            let added: f32 = lists[small..]
+                                .iter()
+                                .map(|l| l.get(doc, self.documents))
+                                .sum();
                             (score + added, doc)
                         })
                         .collect();
@@ -325,6 +350,42 @@ mod tests {
     fn write(dir: &std::path::Path, id: &str, question: &str, body: &str) {
         let text = format!("+++\nquestion = {question:?}\ntags = [\"security\"]\n+++\n{body}\n");
         std::fs::write(dir.join(format!("{id}.md")), text).unwrap();
+    }
+
+    /// The widening search finds what a binary search finds, however unevenly the list is spread.
+    #[test]
+    fn a_share_is_found_wherever_it_sits() {
+        let lists: Vec<Vec<u32>> = vec![
+            vec![],
+            vec![7],
+            (0..1000).collect(),
+            (0..1000)
+                .map(|d| d * d % 4001)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            (0..50).chain(3900..4000).collect(),
+        ];
+        for docs in lists {
+            let list = ScoreList {
+                impacts: docs.iter().map(|&d| (d, d as f32 + 0.5)).collect(),
+                max: 0.0,
+            };
+            for documents in [1, 1000, 4001, 100_000] {
+                for doc in 0..4010 {
+                    let expected = if docs.binary_search(&doc).is_ok() {
+                        doc as f32 + 0.5
+                    } else {
+                        0.0
+                    };
+                    assert_eq!(
+                        list.get(doc, documents),
+                        expected,
+                        "doc {doc} of {documents}"
+                    );
+                }
+            }
+        }
     }
 
     fn addresses(top: &[(f32, DocAddress)]) -> Vec<DocAddress> {
