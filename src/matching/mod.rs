@@ -18,11 +18,11 @@ mod retrieval;
 #[cfg(feature = "semantic")]
 pub mod semantic;
 
-use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
@@ -300,7 +300,7 @@ impl<'a> Matcher<'a> {
         // Candidates in order of discovery: exact re-use, BM25, then (with a model) entries that mean the same in
         // other words, which BM25 cannot find.
         let semantic = self.semantic.zip(vector);
-        let mut seen = HashSet::new();
+        let mut seen = FxHashSet::default();
         let addresses: Vec<DocAddress> = self
             .exact_matches(&key)?
             .into_iter()
@@ -314,12 +314,12 @@ impl<'a> Matcher<'a> {
             .filter(|address| seen.insert(*address))
             .collect();
         // An exact match that BM25 did not rank in the first candidates gets no retrieval credit; it needs none.
-        let retrieval: HashMap<DocAddress, f32> = retrieved
+        let retrieval: FxHashMap<DocAddress, f32> = retrieved
             .into_iter()
             .map(|(score, address)| (address, score))
             .collect();
         let max_retrieval = retrieval.values().copied().fold(0.0f32, f32::max);
-        let plain: HashMap<DocAddress, f32> = plain
+        let plain: FxHashMap<DocAddress, f32> = plain
             .into_iter()
             .map(|(score, address)| (address, score))
             .collect();
@@ -459,26 +459,31 @@ fn measure_tag_consensus(candidates: &mut [Candidate]) {
     const LEADING: usize = 10;
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     order.sort_by(|&a, &b| candidates[b].score.total_cmp(&candidates[a].score));
-    let mut mass: HashMap<String, f32> = HashMap::new();
+    let mut mass: FxHashMap<&str, f32> = FxHashMap::default();
     let mut total = 0.0;
     for &i in order.iter().take(LEADING) {
         let score = candidates[i].score.max(0.0);
         total += score;
         for tag in &candidates[i].entry.entry.tags {
-            *mass.entry(tag.clone()).or_default() += score;
+            *mass.entry(tag.as_str()).or_default() += score;
         }
     }
     if total <= 0.0 {
         return;
     }
-    for candidate in candidates.iter_mut() {
-        let best = candidate
-            .entry
-            .entry
-            .tags
-            .iter()
-            .filter_map(|t| mass.get(t))
-            .fold(0.0f32, |a, &b| a.max(b));
+    let best: Vec<f32> = candidates
+        .iter()
+        .map(|candidate| {
+            candidate
+                .entry
+                .entry
+                .tags
+                .iter()
+                .filter_map(|t| mass.get(t.as_str()))
+                .fold(0.0f32, |a, &b| a.max(b))
+        })
+        .collect();
+    for (candidate, best) in candidates.iter_mut().zip(best) {
         candidate.features.consensus = best / total;
     }
 }

@@ -13,11 +13,10 @@
 //! per-thread array with one slot per document, then picks its best `k` among the documents it touched.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 
 use anyhow::{Context, Result};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::postings::Postings;
 use tantivy::query::Bm25Weight;
 use tantivy::schema::{Field, IndexRecordOption};
@@ -212,7 +211,7 @@ impl Retriever {
     /// `k`-th best sum so far is above `rest`, only documents already within `rest` of it can still make the top
     /// `k`, so the rest is looked up for those alone. The result is the same as adding everything.
     pub fn top(&self, terms: &[String], k: usize) -> Result<Vec<(f32, DocAddress)>> {
-        let mut seen = HashSet::new();
+        let mut seen = FxHashSet::default();
         let mut lists = Vec::new();
         for term in terms.iter().filter(|t| seen.insert(t.as_str())) {
             for field in &self.fields {
