@@ -405,6 +405,9 @@ pub fn shown_score(candidate: &Candidate) -> f64 {
 
 fn new_workbook(title: &str) -> Workbook {
     let mut workbook = Workbook::new();
+    // Compressing the XML is much of the time a review workbook takes to write: the fastest level, not the
+    // default 6 (#18: 10,000 questions write in 0.44 s instead of 0.53 s; the file is a little larger).
+    workbook.set_zip_compression_level(1);
     workbook.set_properties(
         &DocProperties::new()
             .set_title(title)
