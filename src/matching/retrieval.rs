@@ -13,7 +13,7 @@
 //! per-thread array with one slot per document, then picks its best `k` among the documents it touched.
 
 use std::cell::RefCell;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use anyhow::{Context, Result};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -62,7 +62,7 @@ impl ScoreList {
     }
 }
 
-/// Lists whose largest shares add up to less than this part of the largest list's are "small": added only where
+/// Lists whose largest shares add up to less than this part of the largest list's are "small": looked up only where
 /// they can change the result (see `Retriever::top`).
 const SMALL_LISTS: f32 = 0.1;
 
@@ -80,8 +80,9 @@ pub struct Retriever {
     /// The first document number of each segment; a document's number is its segment's base plus its id.
     bases: Vec<u32>,
     documents: usize,
-    /// See [`SMALL_LISTS`]; 0 adds every list in full.
-    small_lists: f32,
+    /// Whether small lists may be left to lookups (see [`SMALL_LISTS`]); off in a test, to compare with adding
+    /// everything.
+    prune: bool,
 }
 
 /// Per-thread scratch space: one slot per document, holding a score that is valid where the slot's stamp is the
@@ -200,7 +201,7 @@ impl Retriever {
                 .collect(),
             bases,
             documents: documents as usize,
-            small_lists: SMALL_LISTS,
+            prune: true,
         }
     }
 
@@ -228,7 +229,7 @@ impl Retriever {
         // The first of the small lists, and the most they can add to a document.
         let mut small = lists.len();
         let mut rest = 0.0f32;
-        while small > 0 && rest + lists[small - 1].max < self.small_lists * lists[0].max {
+        while self.prune && small > 0 && rest + lists[small - 1].max < SMALL_LISTS * lists[0].max {
             small -= 1;
             rest += lists[small].max;
         }
@@ -247,7 +248,7 @@ impl Retriever {
                     .map_or(f32::NEG_INFINITY, |&(score, _)| score);
                 let margin = 1e-5 * kth.abs();
                 if leading.len() == k && rest + margin < kth - margin {
-                    let contenders: Vec<(f32, u32)> = scratch
+                    let contenders = scratch
                         .sums()
                         .filter(|&(score, _)| score + rest + margin >= kth - margin)
                         .map(|(score, doc)| {
@@ -256,11 +257,10 @@ impl Retriever {
                                 .map(|l| l.get(doc, self.documents))
                                 .sum();
                             (score + added, doc)
-                        })
-                        .collect();
+                        });
                     #[cfg(test)]
                     tests::PRUNED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    return best_k(contenders.into_iter(), k);
+                    return best_k(contenders, k);
                 }
                 for list in &lists[small..] {
                     scratch.add(list);
@@ -282,20 +282,19 @@ impl Retriever {
 
     /// The term's list in the field: read from the index the first time a question needs it.
     fn list(&self, field: &FieldLists, term: &str) -> Result<Arc<ScoreList>> {
+        // A thread that panicked holding the lock cannot have left a list half-made (lists go in whole), so a
+        // poisoned lock is used as it is.
         if let Some(list) = field
             .lists
             .read()
-            .map_err(|_| anyhow::anyhow!("a retrieval thread failed"))?
+            .unwrap_or_else(PoisonError::into_inner)
             .get(term)
         {
             return Ok(list.clone());
         }
         // Two threads may read the same list at once; both get the same values, and the first one is kept.
         let list = self.read_list(field, term)?;
-        let mut lists = field
-            .lists
-            .write()
-            .map_err(|_| anyhow::anyhow!("a retrieval thread failed"))?;
+        let mut lists = field.lists.write().unwrap_or_else(PoisonError::into_inner);
         Ok(lists.entry(term.to_string()).or_insert(list).clone())
     }
 
@@ -514,7 +513,7 @@ mod tests {
         for fields in &field_sets {
             let retriever = Retriever::new(&searcher, fields);
             let mut full = Retriever::new(&searcher, fields);
-            full.small_lists = 0.0;
+            full.prune = false;
             for terms in queries {
                 for k in [1, 5, 50] {
                     let owned: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
