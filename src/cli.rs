@@ -349,9 +349,14 @@ pub struct DraftArgs {
     /// Replace answers that are already in the file.
     #[arg(long)]
     pub overwrite: bool,
-    /// Replace the output files if they exist.
+    /// Replace the output files if they exist. An earlier output that a person worked on is kept beside the new
+    /// one (`q.drafted.1.xlsx`), and a review in progress is refused unless --discard-review.
     #[arg(long)]
     pub force: bool,
+    /// With --force: replace a review workbook that holds decisions, Final answers or corrected drafts too. It is
+    /// kept beside the new one (`q.review.1.xlsx`), never deleted.
+    #[arg(long, requires = "force")]
+    pub discard_review: bool,
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -384,7 +389,8 @@ pub struct FinishArgs {
     /// candidates alternates at once instead of pending wordings.
     #[arg(long, conflicts_with = "no_learn")]
     pub approve: bool,
-    /// Replace the answered workbook and the open-questions file if they exist.
+    /// Replace the answered workbook and the open-questions file if they exist; one that holds anything the new
+    /// one does not (a cell someone typed) is kept beside it (`q.answered.1.xlsx`).
     #[arg(long)]
     pub force: bool,
     /// Print the summary as JSON on stdout.

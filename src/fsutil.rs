@@ -122,6 +122,58 @@ pub fn write_bytes_atomic(path: &Path, existing: Existing, bytes: &[u8]) -> Resu
     write_atomic(path, existing, |file| Ok(file.write_all(bytes)?))
 }
 
+/// Keeps `path` beside itself under the first free name `<stem>.1.<ext>`, `<stem>.2.<ext>`... (`q.review.xlsx` →
+/// `q.review.1.xlsx`) before an output a person may have worked on is replaced (see #26: `--force` must never
+/// destroy a review in progress). A hard link where the file system has them (instant, and the old file stays
+/// exactly as it was), else a copy that never overwrites anything. Returns the kept file's path.
+pub fn keep_copy(path: &Path) -> Result<PathBuf> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem.to_string(), format!(".{ext}")),
+        _ => (name.clone(), String::new()),
+    };
+    for n in 1..10_000 {
+        let kept = path.with_file_name(format!("{stem}.{n}{ext}"));
+        match std::fs::hard_link(path, &kept) {
+            Ok(()) => return Ok(kept),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(_) => {}
+        }
+        // No hard links here (some network and FAT drives): a copy that refuses to overwrite.
+        let mut to = match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&kept)
+        {
+            Ok(file) => file,
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(err) => {
+                return Err(err).with_context(|| {
+                    format!("keeping a copy of {} as {}", path.display(), kept.display())
+                });
+            }
+        };
+        let copied = std::fs::File::open(path)
+            .and_then(|mut from| std::io::copy(&mut from, &mut to))
+            .and_then(|_| to.sync_all());
+        if let Err(err) = copied {
+            drop(to);
+            let _ = std::fs::remove_file(&kept);
+            return Err(err).with_context(|| {
+                format!("keeping a copy of {} as {}", path.display(), kept.display())
+            });
+        }
+        return Ok(kept);
+    }
+    bail!(
+        "cannot keep a copy of {}: too many earlier copies beside it",
+        path.display()
+    )
+}
+
 /// Makes a rename durable. Best effort: not every platform can open a folder for syncing.
 fn sync_dir(dir: &Path) {
     #[cfg(unix)]
@@ -147,6 +199,30 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"three");
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temp files are left behind");
+    }
+
+    #[test]
+    fn a_kept_copy_takes_the_first_free_number_and_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.review.xlsx");
+        std::fs::write(&path, b"first").unwrap();
+        assert_eq!(
+            keep_copy(&path).unwrap(),
+            dir.path().join("q.review.1.xlsx")
+        );
+        std::fs::write(&path, b"second").unwrap();
+        assert_eq!(
+            keep_copy(&path).unwrap(),
+            dir.path().join("q.review.2.xlsx")
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("q.review.1.xlsx")).unwrap(),
+            b"first"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("q.review.2.xlsx")).unwrap(),
+            b"second"
+        );
     }
 
     #[test]

@@ -115,6 +115,17 @@ fn in_place_edit(row: &ReviewRow) -> Option<InPlace> {
     })
 }
 
+/// Whether a person worked on this row: a Decision, a Final answer, or a drafted cell corrected in place.
+fn is_reviewed(row: &ReviewRow) -> bool {
+    row.decision.is_some() || row.final_answer.is_some() || in_place_edit(row).is_some()
+}
+
+/// How many rows of a review a person worked on (see [`is_reviewed`]): a review with any is a review in progress,
+/// which `draft --force` must not replace (see #26).
+pub fn reviewed_rows(rows: &[ReviewRow]) -> usize {
+    rows.iter().filter(|row| is_reviewed(row)).count()
+}
+
 /// A short answer and a body that say opposite things ("No" beside "Yes. We do ...").
 fn contradiction(short: Option<&str>, body: &str) -> Option<String> {
     let short = short?;
@@ -276,7 +287,7 @@ pub fn plan_finish(rows: &[ReviewRow], overwrite: bool) -> FinishPlan {
     for row in rows {
         let question = question_row(row);
         let (intent, ignored) = read_intent(row);
-        if row.decision.is_some() || row.final_answer.is_some() || in_place_edit(row).is_some() {
+        if is_reviewed(row) {
             plan.reviewed += 1;
         }
         if intent == Intent::Undecided {

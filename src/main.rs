@@ -1,5 +1,24 @@
 //! The `answerbank` binary: parse the command line, run the command, report. Nothing else lives here.
 
+/// Prints a line on stderr, where progress, warnings and summaries go. A closed or full stderr
+/// (`answerbank finish r.xlsx 2>&1 | head -1`) is no reason to stop or to panic, as `eprintln!` would (see #26):
+/// the command goes on, writes its outputs, and its exit code still tells the truth.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// Prints a line on stdout, the product (`search` hits, `model status`): an error here, a closed pipe included,
+/// ends the command (`main` treats a closed pipe as success).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)
+    }};
+}
+
 mod cli;
 mod cmd;
 
@@ -25,7 +44,7 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("answerbank: error: {err:#}");
+            say!("answerbank: error: {err:#}");
             cmd::ExitStatus::Error.into()
         }
     }

@@ -52,14 +52,14 @@ pub fn run(args: ApproveArgs) -> Result<ExitStatus> {
             let derived = approved.derived_from.as_deref().map_or(String::new(), |p| {
                 format!(" (revises or contradicts `{p}`, which stays approved: retire one of them if they disagree)")
             });
-            println!("{verb} {}{derived}", printable(&approved.path));
+            out!("{verb} {}{derived}", printable(&approved.path))?;
             for wording in &approved.alternates_added {
-                println!("  + alternate: {}", printable(wording));
+                out!("  + alternate: {}", printable(wording))?;
             }
         }
     }
     for refused in &report.refused {
-        eprintln!(
+        say!(
             "answerbank: not approved: {}: {}",
             printable(&refused.path),
             printable(&refused.reason)
@@ -70,7 +70,7 @@ pub fn run(args: ApproveArgs) -> Result<ExitStatus> {
         .iter()
         .map(|a| a.alternates_added.len())
         .sum();
-    eprintln!(
+    say!(
         "{} {} entries ({wordings} accepted wordings became alternates); {} refused; {} already approved",
         if args.dry_run {
             "would approve"

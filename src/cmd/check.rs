@@ -35,7 +35,7 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
             format!("{} findings", findings.len())
         }
     );
-    eprintln!("{summary}");
+    say!("{summary}");
     Ok(if findings.is_empty() {
         ExitStatus::Success
     } else {

@@ -37,7 +37,7 @@ pub fn run(args: ColumnsArgs) -> Result<ExitStatus> {
         .questions()
         .filter(|q| q.is_answered())
         .count();
-    eprintln!(
+    say!(
         "{}: {total} questions on {} of {} sheets, {answered} already answered",
         questionnaire.path.display(),
         questionnaire

@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::json;
 
-use super::ExitStatus;
+use super::{ExitStatus, outputs};
 use crate::cli::DraftArgs;
 use answerbank::date::Date;
 use answerbank::drafting::{self, DraftOptions, Summary};
-use answerbank::fsutil::{WriteBlocked, write_bytes_atomic};
+use answerbank::fsutil::WriteBlocked;
 use answerbank::matching::{Confidence, Matcher};
 use answerbank::questionnaire::{self, Format};
 use answerbank::workbook::review;
@@ -37,7 +37,34 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         bail!(no_questions(&questionnaire));
     }
     let (drafted_path, review_path) = output_paths(&args.file, args.out_dir.as_deref(), format);
-    let existing = super::output_policy(args.force, &[&drafted_path, &review_path])?;
+    let drafted_format = if format == Format::Xlsm {
+        Format::Xlsm
+    } else {
+        Format::Xlsx
+    };
+    let policy = outputs::Policy {
+        force: args.force,
+        discard_review: args.discard_review,
+    };
+    let outputs = [
+        outputs::Output {
+            path: &drafted_path,
+            kind: outputs::Kind::Workbook(drafted_format),
+        },
+        outputs::Output {
+            path: &review_path,
+            kind: outputs::Kind::Review,
+        },
+    ];
+    let review_shown = review_path.display().to_string();
+    outputs::check(
+        policy,
+        &outputs,
+        &format!(
+            "to go on with its review, run `answerbank finish {}`; to keep it and draft again, write elsewhere with              --out-dir DIR",
+            super::shell_word(&review_shown)
+        ),
+    )?;
     if let Some(dir) = args
         .out_dir
         .as_deref()
@@ -84,15 +111,28 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the --out-dir folder {}", dir.display()))?;
     }
-    for (path, bytes) in [(&drafted_path, &bytes), (&review_path, &review_bytes)] {
-        write_bytes_atomic(path, existing, bytes).map_err(|err| {
+    let mut kept = Vec::new();
+    let mut created = Vec::new();
+    for (output, bytes) in outputs.iter().zip([&bytes, &review_bytes]) {
+        let is_new = !output.path.exists();
+        let copy = outputs::write(policy, *output, bytes).map_err(|err| {
+            // A drafted file without its review is half a draft (a full disk, see #26): take back what this run
+            // created, so that a failed draft leaves nothing behind.
+            for path in &created {
+                let _ = std::fs::remove_file(path);
+            }
             if err.downcast_ref::<WriteBlocked>().is_some() {
                 anyhow!("{err:#}, or write the outputs elsewhere with --out-dir DIR")
             } else {
                 err
             }
         })?;
+        if is_new {
+            created.push(output.path.to_path_buf());
+        }
+        kept.extend(copy.map(|copy| (output.path.to_path_buf(), copy)));
     }
+    outputs::report_kept(&kept);
 
     if args.json {
         let value = json!({
@@ -145,7 +185,7 @@ fn print_held_back(held: &drafting::HeldBack, library: &Path) {
             super::shell_word(&library)
         ),
     };
-    eprintln!(
+    say!(
         "{} matches were held back at medium because their entries ({}) are proposed, not approved; after a look, \
          approve them with:\n  {command}",
         held.questions,
@@ -221,12 +261,16 @@ fn print_summary(
     semantic: &str,
 ) {
     let b = &summary.bands;
-    eprintln!(
+    say!(
         "found {} questions: {} high, {} medium, {} low, {} no match",
-        summary.questions, b.high, b.medium, b.low, b.none
+        summary.questions,
+        b.high,
+        b.medium,
+        b.low,
+        b.none
     );
     let s = &summary.skipped;
-    eprintln!(
+    say!(
         "drafted {} of them into the file ({} cells, {min} confidence and up); left alone: {} already answered, {} \
          formula rows, {} not allowed by the cell's dropdown; {} below the threshold and {} without a match are for review",
         summary.drafted,
@@ -238,19 +282,19 @@ fn print_summary(
         s.no_match
     );
     if s.opposite > 0 {
-        eprintln!(
+        say!(
             "{} questions ask the opposite of their match's wording: for review only, never written (see the notes)",
             s.opposite
         );
     }
     if s.template > 0 {
-        eprintln!(
+        say!(
             "{} questions matched a starter template not filled in: never written; fill the template in and \
              approve it (answerbank check lists them)",
             s.template
         );
     }
-    eprintln!("semantic matching: {semantic}");
-    eprintln!("drafted questionnaire → {}", drafted.display());
-    eprintln!("review workbook       → {}", review.display());
+    say!("semantic matching: {semantic}");
+    say!("drafted questionnaire → {}", drafted.display());
+    say!("review workbook       → {}", review.display());
 }

@@ -174,7 +174,7 @@ pub fn run(args: EvalArgs) -> Result<ExitStatus> {
             n,
         )?;
     }
-    eprintln!(
+    say!(
         "matched {} questions in {} ms",
         suite.iter().map(|(_, c)| c.len()).sum::<usize>(),
         elapsed.as_millis()

@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 
-use super::ExitStatus;
+use super::{ExitStatus, outputs};
 use crate::cli::FinishArgs;
-use answerbank::fsutil::write_bytes_atomic;
 use answerbank::learning::{self, FinishPlan, Learned};
 use answerbank::library::lock::LibraryLock;
 use answerbank::questionnaire::{self, Format, read_input};
@@ -47,7 +46,29 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
     // Named as draft names its outputs (see #16: `q.csv` and `q.xlsx` never share a name).
     let answered_path = dir.join(super::output_name(&source, &format!("answered.{ext}")));
     let open_path = dir.join(super::output_name(&source, "open-questions.xlsx"));
-    let existing = super::output_policy(args.force, &[&answered_path, &open_path])?;
+    let policy = outputs::Policy {
+        force: args.force,
+        discard_review: false,
+    };
+    let outputs = [
+        outputs::Output {
+            path: &answered_path,
+            kind: outputs::Kind::Workbook(if ext == "xlsm" {
+                Format::Xlsm
+            } else {
+                Format::Xlsx
+            }),
+        },
+        outputs::Output {
+            path: &open_path,
+            kind: outputs::Kind::Workbook(Format::Xlsx),
+        },
+    ];
+    outputs::check(
+        policy,
+        &outputs,
+        "to keep it, move it away first or finish a copy of the review from another folder",
+    )?;
 
     // The review is untrusted: its rows are checked against the questionnaire as the reader finds it, read the way
     // draft read it, and only the reader's answer cells are written (see #16).
@@ -67,8 +88,13 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
     let plan = learning::plan_finish(&rows, meta.overwrite);
     let (answered, report) = super::write_answers(workbook, &plan.edits)?;
     let open_questions = review::open_questions_workbook(&plan.questions, &answered_path)?;
-    write_bytes_atomic(&answered_path, existing, &answered)?;
-    write_bytes_atomic(&open_path, existing, &open_questions)?;
+    let mut kept = Vec::new();
+    for (output, bytes) in outputs.iter().zip([&answered, &open_questions]) {
+        if let Some(copy) = outputs::write(policy, *output, bytes)? {
+            kept.push((output.path.to_path_buf(), copy));
+        }
+    }
+    outputs::report_kept(&kept);
 
     let source_name = source.file_name().map_or_else(
         || "questionnaire".into(),
@@ -84,14 +110,14 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
         print_json(&plan, &learned, report.written, &answered_path, &open_path)?;
     }
     for item in &plan.not_applied {
-        eprintln!(
+        say!(
             "answerbank: warning: {}: {}",
             printable(&item.place),
             printable(&item.reason)
         );
     }
     if plan.reviewed == 0 && !plan.questions.is_empty() {
-        eprintln!(
+        say!(
             "answerbank: warning: {} has no decisions, no Final answers and no corrected drafts: only what draft \
              wrote went into the answered file. Was the review saved after it was filled in?",
             args.review.display()
@@ -102,7 +128,7 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
     if plan.not_applied.is_empty() {
         Ok(ExitStatus::Success)
     } else {
-        eprintln!(
+        say!(
             "answerbank: {} of the reviewer's changes were not applied (listed above); fix them in the review and run \
              finish again with --force",
             plan.not_applied.len()
@@ -187,13 +213,13 @@ fn print_json(
 fn print_summary(plan: &FinishPlan, cells: usize, answered: &Path, open: &Path, meta: &ReviewMeta) {
     let count = |state| plan.count(state);
     let open_count = plan.open().count();
-    eprintln!(
+    say!(
         "answered {} of {} questions → {} ({cells} answer cells written)",
         plan.questions.len() - open_count,
         plan.questions.len(),
         answered.display()
     );
-    eprintln!(
+    say!(
         "  {} accepted, {} edited, {} picked from another candidate, {} with no decision that keep what draft \
          wrote ({} confidence and up), {} already answered in the file",
         count(State::Accepted),
@@ -204,11 +230,11 @@ fn print_summary(plan: &FinishPlan, cells: usize, answered: &Path, open: &Path, 
         count(State::AlreadyAnswered)
     );
     if open_count == 0 {
-        eprintln!("nothing is open → {}", open.display());
+        say!("nothing is open → {}", open.display());
         return;
     }
-    eprintln!("open {open_count} questions → {}", open.display());
-    eprintln!(
+    say!("open {open_count} questions → {}", open.display());
+    say!(
         "  {} rejected, {} Needs SME, {} with no decision and no answer, {} not written",
         count(State::Rejected),
         count(State::NeedsSme),
@@ -220,7 +246,7 @@ fn print_summary(plan: &FinishPlan, cells: usize, answered: &Path, open: &Path, 
             .question_id
             .as_deref()
             .map_or(String::new(), |id| format!(" {id}"));
-        eprintln!(
+        say!(
             "  #{}{id}, '{}' {}: {} — {}",
             question.number,
             printable(&question.sheet),
@@ -239,17 +265,17 @@ fn print_summary(plan: &FinishPlan, cells: usize, answered: &Path, open: &Path, 
 /// What the library learned, row by row (see #14: reviews teach visibly).
 fn print_learned(learned: &Learned, library: &Path, args: &FinishArgs) {
     for warning in &learned.warnings {
-        eprintln!("answerbank: warning: {}", printable(warning));
+        say!("answerbank: warning: {}", printable(warning));
     }
     if args.no_learn {
-        eprintln!("library unchanged (--no-learn)");
+        say!("library unchanged (--no-learn)");
         return;
     }
     if learned.taught.is_empty() {
-        eprintln!("learned: nothing new");
+        say!("learned: nothing new");
         return;
     }
-    eprintln!(
+    say!(
         "learned into {} ({} alternate wordings, {} new entries, {} decisions recorded):",
         library.display(),
         learned.alternates_added,
@@ -272,7 +298,7 @@ fn print_learned(learned: &Learned, library: &Path, args: &FinishArgs) {
             }
             other => other.to_string(),
         };
-        eprintln!(
+        say!(
             "  #{} {}: {what} — \"{}\"",
             taught.number,
             taught.entry,
@@ -280,9 +306,9 @@ fn print_learned(learned: &Learned, library: &Path, args: &FinishArgs) {
         );
     }
     if !args.approve && !learned.entries_added.is_empty() {
-        eprintln!("  new entries are proposed: review them, then set status = \"approved\"");
+        say!("  new entries are proposed: review them, then set status = \"approved\"");
     }
     for file in &learned.files_changed {
-        eprintln!("  changed {}", library.join(file).display());
+        say!("  changed {}", library.join(file).display());
     }
 }

@@ -24,7 +24,7 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
         let root = args.library.library.as_path();
         std::fs::create_dir_all(root)
             .with_context(|| format!("creating the library folder {}", root.display()))?;
-        eprintln!("created the library folder {}", root.display());
+        say!("created the library folder {}", root.display());
         root
     };
     // An empty library is fine here: importing is how a library starts.
@@ -75,22 +75,22 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
     } else if args.dry_run {
         // What a dry run is for: the pairs it would import, per sheet.
         for sheet in report.sheets.iter().filter(|s| !s.examples.is_empty()) {
-            println!("sheet '{}':", printable(&sheet.name));
+            out!("sheet '{}':", printable(&sheet.name))?;
             for example in &sheet.examples {
-                println!(
+                out!(
                     "  {} → {}",
                     printable(&clip(&example.question, 90)),
                     printable(&clip(&example.answer, 90))
-                );
+                )?;
             }
         }
     }
     for warning in &report.warnings {
-        eprintln!("answerbank: warning: {}", printable(warning));
+        say!("answerbank: warning: {}", printable(warning));
     }
     for sheet in &report.sheets {
         if let Some(why) = &sheet.not_imported {
-            eprintln!(
+            say!(
                 "sheet '{}': nothing imported: {}",
                 printable(&sheet.name),
                 printable(why)
@@ -98,10 +98,10 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
         }
     }
     for conflict in &report.conflicts {
-        eprintln!("answerbank: conflict: {}", printable(&conflict.to_string()));
+        say!("answerbank: conflict: {}", printable(&conflict.to_string()));
     }
     let verb = if args.dry_run { "would add" } else { "added" };
-    eprintln!(
+    say!(
         "{}: {verb} {} entries and {} alternate wordings; {} conflicts; {} answers already in the library; {} \
          questions unanswered",
         args.file.display(),
@@ -113,21 +113,21 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
     );
     if !report.templates_filled.is_empty() {
         let verb = if args.dry_run { "would fill" } else { "filled" };
-        eprintln!(
+        say!(
             "{verb} {} starter templates with the answers given: {}",
             report.templates_filled.len(),
             report.templates_filled.join(", ")
         );
     }
     if !report.entries_added.is_empty() {
-        eprintln!(
+        say!(
             "reviewed date of the new entries: {} (from {})",
             report.reviewed.as_deref().unwrap_or(""),
             report.reviewed_from.as_deref().unwrap_or("")
         );
     }
     if report.sheets.iter().all(|s| s.answered == 0) {
-        eprintln!(
+        say!(
             "nothing to import: no sheet of {} has answered questions (`answerbank columns` shows what is read)",
             args.file.display()
         );
@@ -140,7 +140,7 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
             .map(|p| p.rsplit_once('/').map_or("", |(dir, _)| dir))
             .collect();
         folders.dedup();
-        eprintln!(
+        say!(
             "{} {} proposed, in {} (not drafted unreviewed until approved); after a look, approve them with:\n  \
              {approve_command}",
             report.proposed.len(),

@@ -10,20 +10,20 @@ pub fn run(args: InitArgs) -> Result<ExitStatus> {
     let starter: &[(&str, &str)] = if args.starter { STARTER } else { &[] };
     let written = init_library(&args.dir, starter)?;
     let dir = args.dir.display();
-    eprintln!("started the answer library {dir}:");
+    say!("started the answer library {dir}:");
     if args.starter {
         let templates = written
             .iter()
             .filter(|r| r.ends_with(".md") && !r.ends_with("README.md"))
             .count();
-        eprintln!(
+        say!(
             "  library.toml                     settings, every one explained and commented out at its default"
         );
-        eprintln!(
+        say!(
             "  .gitignore                       keeps answerbank's index cache (.answerbank/) out of git"
         );
-        eprintln!("  README.md                        how to fill in a template, and the topics");
-        eprintln!(
+        say!("  README.md                        how to fill in a template, and the topics");
+        say!(
             "  {templates} templates in topic folders: proposed, with guidance and {{{{ ... }}}} placeholders"
         );
         let library = if args.dir.as_os_str() == "answer_library" {
@@ -31,7 +31,7 @@ pub fn run(args: InitArgs) -> Result<ExitStatus> {
         } else {
             format!(" --library {dir}")
         };
-        eprintln!(
+        say!(
             "next: fill in the templates you can answer (replace every {{{{ ... }}}}, set short_answer), then \
              answerbank approve FILE{library}; answerbank import FILE{library} fills the templates a questionnaire \
              you answered before answers; answerbank check{library} lists what is left"
@@ -44,14 +44,14 @@ pub fn run(args: InitArgs) -> Result<ExitStatus> {
             ".gitignore" => "keeps answerbank's index cache (.answerbank/) out of git",
             _ => "an example entry showing every key: make it one of your answers, or delete it",
         };
-        eprintln!("  {rel:<32} {what}");
+        say!("  {rel:<32} {what}");
     }
     let library = if args.dir.as_os_str() == "answer_library" {
         String::new()
     } else {
         format!(" --library {dir}")
     };
-    eprintln!(
+    say!(
         "next: write an entry per answer (or start from questionnaires you answered before: answerbank import \
          FILE{library}), then answerbank check{library}"
     );

@@ -9,6 +9,7 @@ mod finish;
 mod import;
 mod init;
 mod model;
+mod outputs;
 mod search;
 
 use std::process::ExitCode;
@@ -55,7 +56,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
 pub fn open_library(root: &std::path::Path) -> Result<answerbank::library::index::LibraryIndex> {
     let index = answerbank::library::index::LibraryIndex::open(root)?;
     for warning in index.warnings() {
-        eprintln!(
+        say!(
             "answerbank: warning: skipped {}",
             answerbank::text::printable(&warning.to_string())
         );
@@ -105,8 +106,11 @@ pub fn open_semantic(
     else {
         return Ok(None);
     };
+    if let Some(warning) = &semantic.cache_warning {
+        say!("answerbank: warning: {warning}");
+    }
     if semantic.embedded_now > 0 {
-        eprintln!(
+        say!(
             "semantic matching: embedded {} wordings and answers in {:.1} s (cached for next time)",
             semantic.embedded_now,
             started.elapsed().as_secs_f64()
@@ -130,7 +134,7 @@ pub fn open_semantic(
         );
     }
     if index.settings().semantic.is_some() {
-        eprintln!(
+        say!(
             "answerbank: warning: library.toml names a model, but this build has no semantic matching; matching is lexical only"
         );
     }
@@ -145,7 +149,7 @@ pub fn write_answers(
     edits: &std::collections::BTreeMap<String, Vec<answerbank::workbook::patch::CellEdit>>,
 ) -> Result<(Vec<u8>, answerbank::workbook::patch::PatchReport)> {
     if !source.format.is_ooxml() {
-        eprintln!(
+        say!(
             "answerbank: note: {} is a .{} file, which cannot be edited in place; the answers go into an .xlsx \
              with the same sheets, rows and columns (formatting is not carried over)",
             source.path.display(),
@@ -156,43 +160,26 @@ pub fn write_answers(
     let (bytes, report) = answerbank::workbook::write_answers(source, edits)
         .with_context(|| format!("cannot write the answers into {}", name.display()))?;
     for (sheet, cell) in &report.truncated {
-        eprintln!(
+        say!(
             "answerbank: warning: sheet '{sheet}', cell {cell}: the answer was cut to Excel's 32,767-character limit"
         );
     }
     for (sheet, cell) in &report.formula_cells {
-        eprintln!(
+        say!(
             "answerbank: warning: sheet '{sheet}', cell {cell} holds a formula and was left alone"
         );
     }
     Ok((bytes, report))
 }
 
-/// Prints a value as pretty JSON on stdout (what `--json` gives).
+/// Prints a value as pretty JSON on stdout (what `--json` gives). Made whole first, so that a reader who closes
+/// the pipe early (`| head`) surfaces as the I/O error `main` treats as success (see #26).
 pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
+    let mut text = serde_json::to_vec_pretty(value)?;
+    text.push(b'\n');
+    std::io::stdout().lock().write_all(&text)?;
     Ok(())
-}
-
-/// How a command's outputs are written: replacing existing files with `--force`; otherwise an output that already
-/// exists is refused before any work is done (and the atomic write refuses too, should one appear meanwhile).
-pub fn output_policy(
-    force: bool,
-    outputs: &[&std::path::Path],
-) -> Result<answerbank::fsutil::Existing> {
-    if force {
-        return Ok(answerbank::fsutil::Existing::Replace);
-    }
-    if let Some(path) = outputs.iter().find(|p| p.exists()) {
-        anyhow::bail!(
-            "{} already exists (use --force to replace it)",
-            path.display()
-        );
-    }
-    Ok(answerbank::fsutil::Existing::Refuse)
 }
 
 /// The name of an output of the questionnaire `input`: its file name without `.xlsx`, then `.<suffix>`

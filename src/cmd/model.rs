@@ -22,7 +22,7 @@ pub fn install(args: ModelInstallArgs) -> Result<ExitStatus> {
         );
     };
     if !args.json {
-        eprintln!(
+        say!(
             "fetching {} ({}) into {}",
             args.model_id,
             args.revision,
@@ -48,25 +48,25 @@ pub fn install(args: ModelInstallArgs) -> Result<ExitStatus> {
             "dimension": encoder.dimension(),
             "used_without_configuration": automatic,
         });
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        out!("{}", serde_json::to_string_pretty(&value)?)?;
     } else {
-        println!(
+        out!(
             "installed {} in {} ({} files, {:.1} MB, every checksum verified; {} dimensions)",
             args.model_id,
             installed.dir.display(),
             installed.files.len(),
             bytes as f64 / 1e6,
             encoder.dimension()
-        );
+        )?;
         if automatic {
-            println!(
+            out!(
                 "draft, search and eval use it from now on (answerbank model status; --no-model turns it off)"
-            );
+            )?;
         } else {
-            println!(
+            out!(
                 "to use it, give --model {} or name it in library.toml ([semantic] model)",
                 installed.dir.display()
-            );
+            )?;
         }
     }
     Ok(ExitStatus::Success)
@@ -114,41 +114,41 @@ pub fn status(args: ModelStatusArgs) -> Result<ExitStatus> {
             "reference_model": REFERENCE_MODEL,
             "reference_installed": reference.as_ref().map(|d| d.display().to_string()),
         });
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        out!("{}", serde_json::to_string_pretty(&value)?)?;
     } else {
         match (&chosen, &loaded) {
-            (Some((dir, source)), Some(Ok(encoder))) => println!(
+            (Some((dir, source)), Some(Ok(encoder))) => out!(
                 "semantic matching: on, with {} ({}; {} dimensions)",
                 dir.display(),
                 source.describe(),
                 encoder.dimension()
-            ),
-            (Some((dir, source)), Some(Err(err))) => println!(
+            )?,
+            (Some((dir, source)), Some(Err(err))) => out!(
                 "semantic matching: the model in {} ({}) cannot be used: {err:#}\n  \
                  draft, search and eval will stop with this error; --no-model matches without it",
                 dir.display(),
                 source.describe()
-            ),
-            _ if args.semantic.no_model => println!("semantic matching: off (--no-model)"),
-            _ => println!(
+            )?,
+            _ if args.semantic.no_model => out!("semantic matching: off (--no-model)")?,
+            _ => out!(
                 "semantic matching: off (no --model, no [semantic] model in library.toml, and the reference model \
                  is not in the Hugging Face cache)"
-            ),
+            )?,
         }
         match (&hub, &reference) {
-            (_, Some(dir)) => println!(
+            (_, Some(dir)) => out!(
                 "reference model {REFERENCE_MODEL}: installed at {}",
                 dir.display()
-            ),
-            (Some(hub), None) => println!(
+            )?,
+            (Some(hub), None) => out!(
                 "reference model {REFERENCE_MODEL}: not in the Hugging Face cache ({})\n  \
                  see README, \"Semantic matching\", for how to get it",
                 hub.display()
-            ),
-            (None, None) => println!(
+            )?,
+            (None, None) => out!(
                 "reference model {REFERENCE_MODEL}: no Hugging Face cache folder (neither HF_HUB_CACHE, HF_HOME, \
                  XDG_CACHE_HOME nor HOME is set)"
-            ),
+            )?,
         }
     }
     Ok(if matches!(loaded, Some(Ok(_))) {
@@ -162,9 +162,9 @@ pub fn status(args: ModelStatusArgs) -> Result<ExitStatus> {
 pub fn status(args: ModelStatusArgs) -> Result<ExitStatus> {
     let message = "this answerbank was built without semantic matching (cargo feature `semantic`)";
     if args.json {
-        println!("{}", json!({ "semantic": false, "error": message }));
+        out!("{}", json!({ "semantic": false, "error": message }))?;
     } else {
-        println!("semantic matching: off: {message}");
+        out!("semantic matching: off: {message}")?;
     }
     Ok(ExitStatus::Failure)
 }

@@ -73,7 +73,7 @@ pub fn run(args: SearchArgs) -> Result<ExitStatus> {
         }
     }
     if !result.candidates.is_empty() {
-        eprintln!(
+        say!(
             "best match: {} ({})",
             result.confidence,
             printable(&result.reason)

@@ -96,6 +96,8 @@ pub struct SemanticIndex {
     entry_vectors: Vec<f32>,
     /// Texts embedded on this open (the rest came from the cache).
     pub embedded_now: usize,
+    /// Why the embedding cache could not be saved, for the command to print (matching does not print).
+    pub cache_warning: Option<String>,
 }
 
 impl SemanticIndex {
@@ -144,10 +146,11 @@ impl SemanticIndex {
             used.insert(whole, vector);
         }
         // Keep only the texts the library still has, and save when anything changed.
+        let mut cache_warning = None;
         if embedded_now > 0 || used.len() != cache.len() {
             let bytes = cache_bytes(&used, dimension);
             if let Err(err) = write_bytes_atomic(&cache_path, Existing::Replace, &bytes) {
-                eprintln!("answerbank: warning: could not save the embedding cache: {err:#}");
+                cache_warning = Some(format!("could not save the embedding cache: {err:#}"));
             }
         }
         let position = rows.iter().enumerate().map(|(i, (a, _))| (*a, i)).collect();
@@ -160,6 +163,7 @@ impl SemanticIndex {
             position,
             entry_vectors,
             embedded_now,
+            cache_warning,
         })
     }
 }

@@ -380,7 +380,7 @@ fn overwrite_force_and_existing_outputs() {
     assert_eq!(report["written"], 0);
 
     let out = sandbox.run(&["draft", "header-traps.xlsx", "--library", "lib"]);
-    out.expect_clean_error("already exists (use --force");
+    out.expect_clean_error("already exists; to go on with its review, run `answerbank finish");
 
     let report = draft(
         &sandbox,

@@ -262,7 +262,7 @@ fn the_whole_loop_draft_review_finish_learn_draft_again() {
     out.expect_code(0);
     assert_eq!(out.json()["alternates_added"], 1, "{}", out.stdout);
     sandbox
-        .run(&["draft", "rephrased.xlsx", "--force"])
+        .run(&["draft", "rephrased.xlsx", "--force", "--discard-review"])
         .expect_code(0);
     let (_, approved) = read_review(&sandbox.path("rephrased.review.xlsx")).unwrap();
     assert_eq!(

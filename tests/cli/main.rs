@@ -17,6 +17,7 @@ mod hostile_formats;
 mod import;
 mod init;
 mod library_index;
+mod nothing_lost;
 mod permissions;
 mod review;
 mod search;

@@ -438,7 +438,7 @@ fn a_reviewer_plays_the_example_questionnaire() {
     // Drafting the questionnaire again: the rejected entries are no longer the high or medium draft for their
     // questions, and the picked entry is found first, at medium (a pending wording is never high).
     sandbox
-        .run(&["draft", "vendor.xlsx", "--force"])
+        .run(&["draft", "vendor.xlsx", "--force", "--discard-review"])
         .expect_code(0);
     let (_, again) = read_review(&review).unwrap();
     let row = |n: usize| again.iter().find(|r| r.number == n).unwrap();
@@ -971,7 +971,7 @@ fn what_each_decision_teaches() {
     );
     // ... so the picked entry now drafts that question at high.
     sandbox
-        .run(&["draft", "vendor.xlsx", "--force"])
+        .run(&["draft", "vendor.xlsx", "--force", "--discard-review"])
         .expect_code(0);
     let (_, again) = read_review(&review).unwrap();
     assert_eq!(
