@@ -88,9 +88,19 @@ impl ListValidation {
     }
 }
 
+/// The input message a sheet shows on some cells (a data validation's `promptTitle` and `prompt`), such as "This
+/// cell should be left blank. Input your answer in column C." (see #26: the HECVAT's own instructions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputMessage {
+    pub areas: Vec<Area>,
+    pub text: String,
+}
+
 /// Everything read from the sheet XML.
 #[derive(Debug, Clone, Default)]
 pub struct SheetExtras {
+    /// Input messages, any validation type (a message alone is a validation of type "none").
+    pub messages: Vec<InputMessage>,
     /// 0-based rows with `hidden="1"`.
     pub hidden_rows: HashSet<u32>,
     pub merges: Vec<Area>,
@@ -136,6 +146,44 @@ struct PendingValidation {
     is_list: bool,
     sqref: String,
     formula: String,
+    message: String,
+}
+
+impl PendingValidation {
+    fn start(element: &quick_xml::events::BytesStart<'_>) -> PendingValidation {
+        let message = [attr(element, "promptTitle"), attr(element, "prompt")]
+            .into_iter()
+            .flatten()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(": ");
+        PendingValidation {
+            is_list: attr(element, "type").as_deref() == Some("list"),
+            sqref: attr(element, "sqref").unwrap_or_default(),
+            formula: String::new(),
+            message,
+        }
+    }
+
+    /// Files what was read: a list dropdown, an input message, both or neither.
+    fn finish(self, extras: &mut SheetExtras) {
+        let areas = Area::parse_list(&self.sqref);
+        if areas.is_empty() {
+            return;
+        }
+        if !self.message.is_empty() {
+            extras.messages.push(InputMessage {
+                areas: areas.clone(),
+                text: self.message,
+            });
+        }
+        if self.is_list
+            && let Some(source) = list_source(&self.formula)
+        {
+            extras.lists.push(ListValidation { areas, source });
+        }
+    }
 }
 
 /// Scans one worksheet part.
@@ -150,13 +198,7 @@ pub fn scan(xml: &[u8], part: &str) -> Result<SheetExtras, OoxmlError> {
             Event::Start(e) => match local_name(e.name().as_ref()) {
                 "row" => next_row = scan_row(&e, next_row, &mut extras),
                 "mergeCell" | "sheetProtection" => scan_leaf(&e, &mut extras),
-                "dataValidation" => {
-                    validation = Some(PendingValidation {
-                        is_list: attr(&e, "type").as_deref() == Some("list"),
-                        sqref: attr(&e, "sqref").unwrap_or_default(),
-                        formula: String::new(),
-                    });
-                }
+                "dataValidation" => validation = Some(PendingValidation::start(&e)),
                 // The plain form has the formula as text of <formula1>; the x14 form wraps it in <xm:f>.
                 "formula1" if validation.is_some() => collect = Collect::Formula,
                 "sqref" if validation.is_some() => collect = Collect::Sqref,
@@ -164,6 +206,8 @@ pub fn scan(xml: &[u8], part: &str) -> Result<SheetExtras, OoxmlError> {
             },
             Event::Empty(e) => match local_name(e.name().as_ref()) {
                 "row" => next_row = scan_row(&e, next_row, &mut extras),
+                // A message without a list: nothing inside.
+                "dataValidation" => PendingValidation::start(&e).finish(&mut extras),
                 "mergeCell" | "sheetProtection" => scan_leaf(&e, &mut extras),
                 _ => {}
             },
@@ -176,13 +220,8 @@ pub fn scan(xml: &[u8], part: &str) -> Result<SheetExtras, OoxmlError> {
             Event::End(e) => match local_name(e.name().as_ref()) {
                 "formula1" | "sqref" => collect = Collect::None,
                 "dataValidation" => {
-                    if let Some(pending) = validation.take().filter(|v| v.is_list) {
-                        let areas = Area::parse_list(&pending.sqref);
-                        if let (Some(source), false) =
-                            (list_source(&pending.formula), areas.is_empty())
-                        {
-                            extras.lists.push(ListValidation { areas, source });
-                        }
+                    if let Some(pending) = validation.take() {
+                        pending.finish(&mut extras);
                     }
                     collect = Collect::None;
                 }
@@ -281,6 +320,24 @@ mod tests {
             ListSource::Reference("'Auto Responses'!$J$3:$J$4".into())
         );
         assert!(extras.lists[1].applies_to(CellRef::new(24, 2)));
+    }
+
+    #[test]
+    fn reads_input_messages_of_any_validation_written_empty_or_not() {
+        let xml = br#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+<dataValidations count="2">
+ <dataValidation allowBlank="1" showInputMessage="1" prompt="This cell should be left blank. Input your answer in column C." sqref="D3:F3 D13"/>
+ <dataValidation type="list" promptTitle="Warning!" prompt="Do not edit &quot;this&quot;." sqref="C2"><formula1>"Yes,No"</formula1></dataValidation>
+</dataValidations></worksheet>"#;
+        let extras = scan(xml, "sheet1.xml").unwrap();
+        assert_eq!(extras.messages.len(), 2);
+        assert_eq!(
+            extras.messages[0].text,
+            "This cell should be left blank. Input your answer in column C."
+        );
+        assert_eq!(extras.messages[0].areas.len(), 2);
+        assert_eq!(extras.messages[1].text, "Warning!: Do not edit \"this\".");
+        assert_eq!(extras.lists.len(), 1, "the list is still read");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use super::instructions::Instruction;
 use crate::cell::CellRef;
 use crate::ooxml::sheet_xml::Area;
 
@@ -45,6 +46,8 @@ pub struct Grid {
     /// Row → indexes into `merges` of the areas that cover a cell of that row.
     merges_by_row: HashMap<u32, Vec<usize>>,
     pub dropdowns: Vec<Dropdown>,
+    /// What the sheet's input messages ask of cells (see #26): leave them alone, or answer in another column.
+    pub instructions: Vec<(Vec<Area>, Instruction)>,
     pub protected: bool,
     cells: usize,
 }
@@ -204,6 +207,16 @@ impl Grid {
             .find(|d| d.areas.iter().any(|a| a.contains(at)))
             .map(|d| d.values.as_slice())
             .filter(|values| is_choice_list(values))
+    }
+
+    /// What the sheet's input message on this cell asks, if it asks anything (the last one that covers it wins,
+    /// as in a spreadsheet application).
+    pub fn instruction(&self, at: CellRef) -> Option<Instruction> {
+        self.instructions
+            .iter()
+            .rev()
+            .find(|(areas, _)| areas.iter().any(|a| a.contains(at)))
+            .map(|(_, instruction)| *instruction)
     }
 
     /// The texts of a rectangle's cells in reading order (used to resolve list dropdowns).

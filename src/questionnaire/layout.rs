@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::grid::Grid;
+use super::instructions::Instruction;
 use crate::analysis::ids::looks_like_question_id;
 use crate::cell::{CellRef, column_name};
 use crate::short_answer::ShortAnswer;
@@ -1138,6 +1139,8 @@ fn collect_questions(
             .filter(|t| !t.is_empty() && t.chars().count() <= 120);
         let mut cells = Vec::new();
         let mut formulas = 0;
+        // The sheet's own input message may say "leave this cell blank, answer in column C" (see #26).
+        let mut answer_in = None;
         for column in layout
             .answer_columns
             .iter()
@@ -1146,6 +1149,14 @@ fn collect_questions(
             let at = CellRef::new(row, column.col);
             if grid.is_merge_shadow(at) {
                 continue;
+            }
+            match grid.instruction(at) {
+                Some(Instruction::LeaveAlone) => continue,
+                Some(Instruction::AnswerIn(col)) => {
+                    answer_in = answer_in.or(Some(col));
+                    continue;
+                }
+                None => {}
             }
             let cell = grid.cell(at);
             if cell.is_some_and(|c| c.formula) {
@@ -1166,6 +1177,29 @@ fn collect_questions(
                 current: cell.map(|c| c.text.clone()).unwrap_or_default(),
             });
         }
+        let mut single_answer_column = layout.answer_columns.len() == 1;
+        if let Some(col) = answer_in {
+            // The whole answer goes into the column the sheet names, whatever that column is for on other rows: as
+            // free text, unless the cell's own dropdown limits it to a Yes/No.
+            cells.retain(|c| c.cell.col == col);
+            for cell in cells.iter_mut().filter(|c| c.allowed.is_none()) {
+                cell.kind = AnswerKind::Long;
+            }
+            let at = CellRef::new(row, col);
+            let writable = col != layout.question_col
+                && !grid.is_merge_shadow(at)
+                && grid.instruction(at).is_none()
+                && !grid.cell(at).is_some_and(|c| c.formula);
+            if cells.is_empty() && writable {
+                cells.push(AnswerCell {
+                    cell: at,
+                    kind: AnswerKind::Long,
+                    allowed: grid.dropdown(at).map(<[String]>::to_vec),
+                    current: grid.cell(at).map(|c| c.text.clone()).unwrap_or_default(),
+                });
+            }
+            single_answer_column = true;
+        }
         if cells.is_empty() {
             if formulas > 0 {
                 layout.formula_rows += 1;
@@ -1179,7 +1213,7 @@ fn collect_questions(
             question: question.to_string(),
             section: context.or_else(|| section.clone()),
             answer_cells: cells,
-            single_answer_column: layout.answer_columns.len() == 1,
+            single_answer_column,
         });
     }
 }

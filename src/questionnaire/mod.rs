@@ -8,6 +8,7 @@ mod csv;
 pub mod dates;
 mod extent;
 pub mod grid;
+pub mod instructions;
 pub mod layout;
 pub mod source;
 

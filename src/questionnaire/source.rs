@@ -430,6 +430,11 @@ fn read_ooxml_sheet(
         )?;
     }
     grid.hidden_rows = extras.hidden_rows;
+    grid.instructions = extras
+        .messages
+        .into_iter()
+        .filter_map(|m| super::instructions::read(&m.text).map(|i| (m.areas, i)))
+        .collect();
     grid.protected = extras.protected;
     grid.set_merges(extras.merges);
     let lists = extras

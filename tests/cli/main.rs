@@ -16,6 +16,7 @@ mod hostile;
 mod hostile_formats;
 mod import;
 mod init;
+mod input_messages;
 mod library_index;
 mod nothing_lost;
 mod permissions;
