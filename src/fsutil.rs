@@ -122,10 +122,10 @@ pub fn write_bytes_atomic(path: &Path, existing: Existing, bytes: &[u8]) -> Resu
     write_atomic(path, existing, |file| Ok(file.write_all(bytes)?))
 }
 
-/// Keeps `path` beside itself under the first free name `<stem>.1.<ext>`, `<stem>.2.<ext>`... (`q.review.xlsx` →
-/// `q.review.1.xlsx`) before an output a person may have worked on is replaced (see #26: `--force` must never
-/// destroy a review in progress). A hard link where the file system has them (instant, and the old file stays
-/// exactly as it was), else a copy that never overwrites anything. Returns the kept file's path.
+/// Keeps a copy of `path` beside it under the first free name `<stem>.1.<ext>`, `<stem>.2.<ext>`... (`q.review.xlsx`
+/// → `q.review.1.xlsx`) before an output a person may have worked on is replaced (see #26: `--force` must never
+/// destroy a review in progress). A copy, not a link: a program that later saves over one name in place must not
+/// change the other. It never overwrites anything. Returns the copy's path.
 pub fn keep_copy(path: &Path) -> Result<PathBuf> {
     let name = path
         .file_name()
@@ -137,12 +137,6 @@ pub fn keep_copy(path: &Path) -> Result<PathBuf> {
     };
     for n in 1..10_000 {
         let kept = path.with_file_name(format!("{stem}.{n}{ext}"));
-        match std::fs::hard_link(path, &kept) {
-            Ok(()) => return Ok(kept),
-            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(_) => {}
-        }
-        // No hard links here (some network and FAT drives): a copy that refuses to overwrite.
         let mut to = match std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)

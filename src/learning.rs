@@ -529,9 +529,14 @@ impl Known {
         Ok(path)
     }
 
-    /// A free id for a new entry, made from the question's words (see #17: readable ids).
-    pub(crate) fn new_id(&mut self, question: &str) -> String {
-        write::unique_id(&write::id_for(question), &mut self.ids)
+    /// A free id for a new entry, made from the question's words (see #17: readable ids). A question of one word
+    /// ("Name", a field label) says too little alone: the words of its section or sheet come first (see #26).
+    pub(crate) fn new_id(&mut self, question: &str, context: &str) -> String {
+        let mut base = write::id_for(question);
+        if !base.contains('-') && !context.trim().is_empty() {
+            base = write::id_for(&format!("{context} {question}"));
+        }
+        write::unique_id(&base, &mut self.ids)
     }
 
     /// Replaces entry `index` with what its file now says.
@@ -627,7 +632,12 @@ pub fn learn_from_review(
         learned.warnings.push(format!("skipped {problem}"));
     }
     let today = Date::today();
-    for (row, intent) in rows.iter().zip(&plan.intents) {
+    for ((row, intent), question) in rows.iter().zip(&plan.intents).zip(&plan.questions) {
+        // A decision that could not be applied (an Accept of a template never filled in, an answer the cell does
+        // not take) teaches nothing: the library records what happened, not what was asked for (see #26).
+        if question.state == State::NotWritten {
+            continue;
+        }
         let key = known.key(&row.question);
         let wording = one_line(&row.question);
         let source = format!(
@@ -771,7 +781,9 @@ impl Teacher<'_> {
             return Ok(());
         }
         let parent = parent.map(|i| self.known.entries[i].entry.clone());
-        let id = self.known.new_id(&row.question);
+        let id = self
+            .known
+            .new_id(&row.question, row.section.as_deref().unwrap_or(&row.sheet));
         let status = if approve {
             Status::Approved
         } else {

@@ -429,6 +429,17 @@ const ID_SKIP: &[&str] = &[
     "your",
     "yours",
 ];
+/// A question of at most this many words and no question mark is a field label ("Solution Provider Name").
+const LABEL_WORDS: usize = 6;
+/// Words that start a question or a request, never a field label.
+const ASKING: &[&str] = &[
+    "are", "can", "describe", "detail", "do", "does", "explain", "has", "have", "how", "indicate",
+    "is", "list", "please", "provide", "specify", "what", "when", "where", "which", "who", "why",
+    "will",
+];
+/// The words left out of a field label's id.
+const LABEL_SKIP: &[&str] = &["a", "an", "and", "for", "in", "of", "on", "or", "the", "to"];
+
 /// At most this many words, and this many characters, make an id.
 const ID_WORDS: usize = 5;
 const ID_CHARS: usize = 48;
@@ -469,6 +480,17 @@ pub fn id_for(question: &str) -> String {
                 .map(str::to_lowercase),
         );
     }
+    // A field label ("Solution Provider Name", see #26) says what it is about in every word: only its small words
+    // are left out, or "solution" would go and leave `provider-name`, or `name` alone.
+    let asks = words.first().is_some_and(|w| ASKING.contains(&w.as_str()));
+    let is_label = !question.contains('?') && !asks && words.len() <= LABEL_WORDS;
+    let skipped = |word: &str| {
+        if is_label {
+            LABEL_SKIP.contains(&word)
+        } else {
+            ID_SKIP.contains(&word)
+        }
+    };
     let mut id = String::new();
     for word in words
         .iter()
@@ -477,7 +499,7 @@ pub fn id_for(question: &str) -> String {
                 .filter(char::is_ascii_alphanumeric)
                 .collect::<String>()
         })
-        .filter(|w| !w.is_empty() && !ID_SKIP.contains(&w.as_str()))
+        .filter(|w| !w.is_empty() && !skipped(w))
         .take(ID_WORDS)
     {
         if !id.is_empty() && id.len() + 1 + word.len() > ID_CHARS {
@@ -703,6 +725,17 @@ mod tests {
             "log-events-security-platform-siem"
         );
         assert_eq!(id_for("Please describe ... ?"), "entry");
+        // Field labels keep their words (see #26).
+        assert_eq!(id_for("Solution Provider Name"), "solution-provider-name");
+        assert_eq!(id_for("Solution Name"), "solution-name");
+        assert_eq!(
+            id_for("Country of Company Headquarters"),
+            "country-company-headquarters"
+        );
+        assert_eq!(
+            id_for("Describe your incident response process."),
+            "incident-response-process"
+        );
         assert!(id_for(&"Encryption ".repeat(40)).len() <= ID_CHARS);
         let mut taken = HashSet::from(["a".to_string()]);
         assert_eq!(unique_id("a", &mut taken), "a-2");

@@ -612,6 +612,22 @@ const QUESTION_OPENERS: &[&str] = &[
 ];
 
 /// Does this text read like a question (ends in `?` or opens like one)?
+/// A question cell's text without what is not part of the question (see #26): a required-field marker at its end
+/// ("...tested annually?*") and list numbering at its start ("1.2 ", "3) ", "(b) "), which would otherwise be
+/// shown, matched and learned as if the customer had asked them.
+pub fn question_text(cell: &str) -> &str {
+    static NUMBERING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^(?:\d{1,3}(?:\.\d{1,3})*[.):]|\d{1,3}(?:\.\d{1,3})+|[a-zA-Z][.)]|\([a-zA-Z0-9]{1,3}\))\s+")
+            .expect("valid regex")
+    });
+    let text = cell.trim().trim_end_matches(['*', ' ']).trim_end();
+    match NUMBERING.find(text) {
+        // Only before a sentence: "1.2 Do you..." but not "2) " alone or "1.5 million records?".
+        Some(m) if text[m.end()..].starts_with(char::is_uppercase) => &text[m.end()..],
+        _ => text,
+    }
+}
+
 pub fn is_question_like(text: &str) -> bool {
     let text = text.trim();
     if text.ends_with('?') {
@@ -1091,7 +1107,7 @@ fn collect_questions(
             continue;
         }
         let question_cell = CellRef::new(row, layout.question_col);
-        let question = grid.text(question_cell).trim();
+        let question = question_text(grid.text(question_cell));
         let id = layout
             .id_col
             .map(|c| grid.text(CellRef::new(row, c)).trim())
@@ -1279,6 +1295,30 @@ mod tests {
                 .len(),
             2
         );
+    }
+
+    #[test]
+    fn markers_and_numbering_are_not_part_of_a_question() {
+        for (cell, question) in [
+            (
+                "Do you have a documented plan?*",
+                "Do you have a documented plan?",
+            ),
+            ("  Solution Provider Name * ", "Solution Provider Name"),
+            ("1. Do you encrypt data?", "Do you encrypt data?"),
+            ("1.2 Do you encrypt data?", "Do you encrypt data?"),
+            ("3) Describe your backups.", "Describe your backups."),
+            ("(b) Describe your backups.", "Describe your backups."),
+            ("a. Is MFA required?", "Is MFA required?"),
+            // Numbers that are part of the question stay.
+            ("2FA is required for admins?", "2FA is required for admins?"),
+            ("24/7 monitoring?", "24/7 monitoring?"),
+            ("5 or more years of logs?", "5 or more years of logs?"),
+            ("1.5 million records?", "1.5 million records?"),
+            ("A) ", "A)"),
+        ] {
+            assert_eq!(question_text(cell), question, "{cell:?}");
+        }
     }
 
     #[test]

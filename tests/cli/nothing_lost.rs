@@ -261,3 +261,75 @@ fn a_full_disk_is_a_clean_error_that_leaves_nothing_behind() {
     let left: Vec<_> = std::fs::read_dir(&disk).unwrap().collect();
     assert!(left.is_empty(), "a failed draft leaves nothing: {left:?}");
 }
+
+/// Learning records what happened: an Accept that could not be written (a template never filled in) is not recorded
+/// as accepted; entries learned from field labels get ids from all their words, without the `*` marker.
+#[test]
+fn learning_records_what_happened() {
+    let sandbox = Sandbox::new();
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("Vendor").unwrap();
+    for (col, text) in ["ID", "Question", "Answer", "Comments"].iter().enumerate() {
+        sheet.write(0, col as u16, *text).unwrap();
+    }
+    for (row, (id, question)) in [
+        ("V-01", "Do you have a documented access review procedure?*"),
+        ("V-02", "Solution Provider Name*"),
+        ("V-03", "1.3 Do you keep audit logs for a year?"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write(row as u32 + 1, 0, *id).unwrap();
+        sheet.write(row as u32 + 1, 1, *question).unwrap();
+    }
+    workbook.save(sandbox.path("vendor.xlsx")).unwrap();
+    sandbox.write("lib/library.toml", "review_every_days = 365\n");
+    sandbox.write(
+        "lib/access-review.md",
+        &entry(
+            "Do you have a documented access review procedure?",
+            "short_answer = \"Yes\"\nstatus = \"proposed\"\n",
+            "Yes. Our {{access review procedure}} is documented in {{where}}.",
+        ),
+    );
+    sandbox
+        .run(&["draft", "vendor.xlsx", "--library", "lib", "--no-model"])
+        .expect_code(0);
+    let review = sandbox.path("vendor.review.xlsx");
+    let (_, rows) = answerbank::workbook::review::read_review(&review).unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.question.as_str()).collect::<Vec<_>>(),
+        [
+            "Do you have a documented access review procedure?",
+            "Solution Provider Name",
+            "Do you keep audit logs for a year?"
+        ],
+        "markers and numbering are not part of a question"
+    );
+    assert_eq!(rows[0].matched_id.as_deref(), Some("access-review"));
+    decide(
+        &review,
+        &[(1, "Accept", ""), (2, "", "Acme Analytics Ltd.")],
+    );
+    let out = sandbox.run(&["finish", "vendor.review.xlsx", "--library", "lib", "--json"]);
+    out.expect_code(1); // the Accept of the template is not applied, and finish says so
+    let report = out.json();
+    assert!(
+        out.stderr.contains("template placeholder"),
+        "{}",
+        out.stderr
+    );
+    let template = std::fs::read_to_string(sandbox.path("lib/access-review.md")).unwrap();
+    assert!(!template.contains("accepted"), "{template}");
+    assert_eq!(
+        report["entries"],
+        serde_json::json!(["solution-provider-name"])
+    );
+    let learned =
+        std::fs::read_to_string(sandbox.path("lib/learned/solution-provider-name.md")).unwrap();
+    assert!(
+        learned.contains("question = \"Solution Provider Name\"\n"),
+        "{learned}"
+    );
+}
