@@ -160,7 +160,9 @@ pub enum ModelCommand {
     Status(ModelStatusArgs),
     /// Download the reference model (sentence-transformers/all-MiniLM-L6-v2) from the Hugging Face Hub into the
     /// Hugging Face cache, checking every file against the checksum the Hub gives; matching then uses it with no
-    /// configuration. HF_ENDPOINT picks another endpoint (a mirror), HF_HOME or HF_HUB_CACHE another cache.
+    /// configuration. HF_ENDPOINT picks another endpoint (a mirror), HF_HOME or HF_HUB_CACHE another cache; a
+    /// token (HF_TOKEN, or the file `huggingface-cli login` writes) is sent to that endpoint only, never where it
+    /// redirects. Each file has a size limit, and 30 s without progress stops the install.
     #[command(
         after_long_help = "Examples:\n  answerbank model install\n  answerbank model install --json\n  \
         HF_ENDPOINT=https://hf-mirror.example.org answerbank model install"
@@ -181,6 +183,16 @@ pub struct ModelInstallArgs {
     /// The revision (branch, tag or commit) to fetch.
     #[arg(long, default_value = "main")]
     pub revision: String,
+    /// Seconds without progress (no answer, or less than 64 KB arriving) after which the install stops (#29).
+    /// Hidden: the tests shorten it; a user on a slow line can lengthen it.
+    #[arg(
+        long,
+        env = "ANSWERBANK_DOWNLOAD_STALL_SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=3600),
+        hide = true
+    )]
+    pub stall_secs: u64,
     /// Machine-readable output (no progress bars).
     #[arg(long)]
     pub json: bool,

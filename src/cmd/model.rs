@@ -29,12 +29,12 @@ pub fn install(args: ModelInstallArgs) -> Result<ExitStatus> {
             cache.display()
         );
     }
-    let installed = answerbank::semantic::download::install(
-        &args.model_id,
-        &args.revision,
-        &cache,
-        !args.json,
-    )?;
+    let options = answerbank::semantic::download::Options {
+        stall: std::time::Duration::from_secs(args.stall_secs),
+        progress: !args.json,
+    };
+    let installed =
+        answerbank::semantic::download::install(&args.model_id, &args.revision, &cache, &options)?;
     let encoder = answerbank::semantic::Encoder::load(&installed.dir)?;
     let bytes: u64 = installed.files.iter().map(|(_, size)| size).sum();
     let automatic = args.model_id == REFERENCE_MODEL;

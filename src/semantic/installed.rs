@@ -7,7 +7,7 @@
 //! `models--<org>--<name>/snapshots/<commit>/` with `refs/main` naming the commit. `--no-model` turns semantic
 //! matching off whatever is found. Nothing here reaches the network.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// The reference model: what answerbank's bands and figures were measured with (docs/matching.md).
 pub const REFERENCE_MODEL: &str = "sentence-transformers/all-MiniLM-L6-v2";
@@ -39,9 +39,14 @@ pub fn find_in_cache(cache: &Path, model_id: &str) -> Option<PathBuf> {
     let repo = repo_dir(cache, model_id);
     let snapshots = repo.join("snapshots");
     if let Ok(commit) = std::fs::read_to_string(repo.join("refs/main")) {
-        let dir = snapshots.join(commit.trim());
-        if !commit.trim().is_empty() && is_complete(&dir) {
-            return Some(dir);
+        // A name in snapshots/, never a path: an install by an older answerbank wrote there whatever a server
+        // sent as the commit, `/tmp/x/dir` or `..` (#29).
+        let mut parts = Path::new(commit.trim()).components();
+        if let (Some(Component::Normal(name)), None) = (parts.next(), parts.next()) {
+            let dir = snapshots.join(name);
+            if is_complete(&dir) {
+                return Some(dir);
+            }
         }
     }
     let mut complete: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&snapshots)
@@ -99,6 +104,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!(find_in_cache(cache.path(), REFERENCE_MODEL), Some(old));
+    }
+
+    /// #29: refs/main names a snapshot; a path there (written by an older install from a server's header) is
+    /// not followed out of the cache.
+    #[test]
+    fn refs_main_that_is_a_path_is_not_followed() {
+        let root = tempfile::tempdir().unwrap();
+        let cache = root.path().join("hub");
+        let elsewhere = root.path().join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        for file in REQUIRED {
+            std::fs::write(elsewhere.join(file), "{}").unwrap();
+        }
+        let refs = repo_dir(&cache, REFERENCE_MODEL).join("refs");
+        std::fs::create_dir_all(&refs).unwrap();
+        // An empty snapshots/, so that a relative path through it would resolve.
+        std::fs::create_dir_all(repo_dir(&cache, REFERENCE_MODEL).join("snapshots")).unwrap();
+        for named in [elsewhere.to_str().unwrap(), "../../../elsewhere", ".."] {
+            std::fs::write(refs.join("main"), named).unwrap();
+            assert_eq!(find_in_cache(&cache, REFERENCE_MODEL), None, "{named}");
+        }
     }
 
     #[test]

@@ -14,6 +14,8 @@ mod faults;
 mod finish;
 mod hostile;
 mod hostile_formats;
+#[cfg(all(feature = "download", unix))]
+mod hostile_mirror;
 mod import;
 mod init;
 mod input_messages;
@@ -24,5 +26,7 @@ mod review;
 mod search;
 mod semantic;
 mod starter;
+#[cfg(all(feature = "download", unix))]
+mod test_hub;
 #[cfg(all(feature = "download", unix))]
 mod tiny_model;

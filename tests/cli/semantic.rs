@@ -272,88 +272,17 @@ mod with_model {
 #[cfg(all(feature = "download", unix))]
 mod install {
     use std::collections::BTreeMap;
-    use std::io::{BufRead, BufReader, Write};
     use std::net::TcpListener;
 
-    use answerbank::text::hex;
-    use sha1::Sha1;
-    use sha2::{Digest, Sha256};
-
     use super::example_sandbox;
+    use crate::test_hub::{COMMIT, Reply, TestHub};
     use crate::tiny_model;
-
-    const REPO: &str = "sentence-transformers/all-MiniLM-L6-v2";
-    const COMMIT: &str = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
-
-    /// Serves `files` (path in the repository → contents) as the Hub does: `resolve/<revision>/<file>`, ranges,
-    /// the commit and each file's checksum as its ETag (SHA-256 of weights as X-Linked-Etag, git blob SHA-1 of the
-    /// rest). `served` replaces a file's bytes on the wire while the ETag stays the original's. Returns the
-    /// endpoint.
-    fn serve(files: BTreeMap<String, Vec<u8>>, served: BTreeMap<String, Vec<u8>>) -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request = String::new();
-                let _ = reader.read_line(&mut request);
-                let mut range: Option<(usize, Option<usize>)> = None;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    let lower = line.to_ascii_lowercase();
-                    if let Some(bytes) = lower.strip_prefix("range: bytes=") {
-                        let (from, to) = bytes.trim().split_once('-').unwrap_or(("0", ""));
-                        range = Some((from.parse().unwrap_or(0), to.parse().ok()));
-                    }
-                }
-                let path = request.split_whitespace().nth(1).unwrap_or("");
-                let file = path
-                    .strip_prefix(&format!("/{REPO}/resolve/main/"))
-                    .unwrap_or("");
-                let Some(original) = files.get(file) else {
-                    let _ = stream.write_all(
-                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                    );
-                    continue;
-                };
-                let (etag_header, etag) = if file.ends_with(".safetensors") {
-                    ("X-Linked-Etag", hex(&Sha256::digest(original)))
-                } else {
-                    let mut hasher = Sha1::new();
-                    hasher.update(format!("blob {}\0", original.len()).as_bytes());
-                    hasher.update(original);
-                    ("ETag", hex(&hasher.finalize()))
-                };
-                let body = served.get(file).unwrap_or(original);
-                // hf-hub asks for bytes 0-0 first (the metadata), then bytes N- (the file).
-                let (from, to) = range.unwrap_or((0, None));
-                let from = from.min(body.len());
-                let to = to
-                    .map_or(body.len(), |to| (to + 1).min(body.len()))
-                    .max(from);
-                let wanted = &body[from..to];
-                let head = format!(
-                    "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {from}-{}/{}\r\nContent-Length: {}\r\n\
-                     X-Repo-Commit: {COMMIT}\r\n{etag_header}: \"{etag}\"\r\nConnection: close\r\n\r\n",
-                    to.saturating_sub(1),
-                    body.len(),
-                    wanted.len()
-                );
-                let _ = stream.write_all(head.as_bytes());
-                let _ = stream.write_all(wanted);
-            }
-        });
-        endpoint
-    }
 
     #[test]
     fn install_fetches_checks_and_is_then_used_without_configuration() {
         let (sandbox, _) = example_sandbox();
-        let endpoint = serve(tiny_model::files(), BTreeMap::new());
+        let hub = TestHub::serve(tiny_model::files(), BTreeMap::new());
+        let endpoint = hub.endpoint;
         let home = sandbox.path("hf-home");
         let env = [
             ("HF_ENDPOINT", endpoint.as_str()),
@@ -387,10 +316,11 @@ mod install {
         let mut damaged = files["model.safetensors"].clone();
         let middle = damaged.len() / 2;
         damaged[middle] ^= 0xff;
-        let endpoint = serve(
+        let endpoint = TestHub::serve(
             files,
-            BTreeMap::from([("model.safetensors".to_string(), damaged)]),
-        );
+            BTreeMap::from([("model.safetensors".to_string(), Reply::Bytes(damaged))]),
+        )
+        .endpoint;
         let home = sandbox.path("hf-home");
         let env = [
             ("HF_ENDPOINT", endpoint.as_str()),

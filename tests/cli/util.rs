@@ -278,8 +278,21 @@ impl Sandbox {
     /// Runs `answerbank` in the sandbox, killing it and failing the test if it is still running after `limit`:
     /// a guard against hangs on hostile input (not a speed test).
     pub fn run_within(&self, args: &[&str], limit: std::time::Duration) -> Output {
-        let mut child = self
-            .command(args)
+        self.run_with_within(args, &[], limit)
+    }
+
+    /// [`Sandbox::run_within`] with environment variables set.
+    pub fn run_with_within(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        limit: std::time::Duration,
+    ) -> Output {
+        let mut command = self.command(args);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -324,7 +337,12 @@ impl Sandbox {
             .env_remove("RUST_BACKTRACE")
             // No model from the developer's Hugging Face cache: a test that wants one names it.
             .env("HF_HOME", self.root().join(".no-hugging-face-cache"))
-            .env_remove("HF_HUB_CACHE");
+            .env_remove("HF_HUB_CACHE")
+            // Nor the developer's Hub, token or download settings (#29): a test that wants one sets it.
+            .env_remove("HF_ENDPOINT")
+            .env_remove("HF_TOKEN")
+            .env_remove("HF_TOKEN_PATH")
+            .env_remove("ANSWERBANK_DOWNLOAD_STALL_SECS");
         command
     }
 }
@@ -506,6 +524,41 @@ pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
         }
     }
     files
+}
+
+/// What is at a path, as [`tree`] records it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Node {
+    Folder,
+    File(Vec<u8>),
+    Link(PathBuf),
+}
+
+/// Everything under `dir` but what lies under `skip` (dot-files included, links recorded as links and not
+/// followed): two calls around a command show whether it changed, added or removed anything there (#29:
+/// nothing outside the cache folder).
+pub fn tree(dir: &Path, skip: Option<&Path>) -> std::collections::BTreeMap<PathBuf, Node> {
+    let mut nodes = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for item in std::fs::read_dir(&d).unwrap() {
+            let path = item.unwrap().path();
+            if skip.is_some_and(|skip| path.starts_with(skip)) {
+                continue;
+            }
+            let kind = std::fs::symlink_metadata(&path).unwrap().file_type();
+            let node = if kind.is_symlink() {
+                Node::Link(std::fs::read_link(&path).unwrap())
+            } else if kind.is_dir() {
+                stack.push(path.clone());
+                Node::Folder
+            } else {
+                Node::File(std::fs::read(&path).unwrap())
+            };
+            nodes.insert(path, node);
+        }
+    }
+    nodes
 }
 
 /// An entry file's text.
