@@ -14,6 +14,8 @@ mod faults;
 mod finish;
 mod hostile;
 mod hostile_formats;
+#[cfg(unix)]
+mod hostile_library;
 mod import;
 mod init;
 mod library_index;
