@@ -81,8 +81,9 @@ pub enum Command {
         and <name>.open-questions.xlsx (every question still open: rejected, Needs SME, no decision and no answer, or \
         not written, with why) next to it, and prints how many questions are answered and how.\n\n\
         The review is checked against the questionnaire as draft read it: a recorded cell that is not one of its \
-        question's answer cells is refused, and the library it records is used only when that folder is an answer \
-        library (otherwise pass --library).\n\n\
+        question's answer cells is refused. The library learned into is --library, else the one draft would use \
+        here (ANSWERBANK_LIBRARY, else answer_library), which must be the one the review was drafted with; a \
+        decision is recorded on an entry only while it still holds the answer the review showed.\n\n\
         What the library learns is printed (and in --json): the customer wording of an accepted high-confidence \
         draft becomes an alternate of its entry; an accepted medium or low draft, or a candidate picked with Use \
         #N, is recorded on that entry as a pending wording that is never drafted at high until a person approves \
@@ -387,8 +388,8 @@ fn parse_confidence(text: &str) -> Result<answerbank::matching::Confidence, Stri
 pub struct FinishArgs {
     /// The review workbook written by `draft`, with decisions filled in.
     pub review: PathBuf,
-    /// The answer library to learn into (default: the one `draft` used, as the review workbook records it, when
-    /// that folder is an answer library).
+    /// The answer library to learn into (default: ANSWERBANK_LIBRARY, else answer_library, as for `draft`; it
+    /// must then be the library the review was drafted with).
     #[arg(long, value_name = "DIR")]
     pub library: Option<PathBuf>,
     /// The customer's original workbook, when it has moved since `draft`.

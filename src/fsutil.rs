@@ -2,11 +2,13 @@
 //!
 //! A temp file in the destination folder is written, flushed to disk, then renamed over the destination (and the
 //! folder is synced), so a crash or kill leaves either the old file or the new one, never a mix (see #7).
+//! Reading goes through [`read_regular`] where a file may be anything a user (or a hostile folder) put there: only
+//! a regular file is read, never more than a limit, and opening never waits for a writer (see #29).
 //! The file that lands keeps the mode of the one it replaces, and a new one gets the mode the user's umask gives
 //! any new file (0644 under umask 022), not the owner-only 0600 of a temp file (see #16: colleagues on a shared
 //! drive or repository must still be able to read outputs and library entries).
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -35,6 +37,55 @@ pub struct WriteBlocked {
     pub path: PathBuf,
     folder: PathBuf,
     reason: std::io::Error,
+}
+
+/// Why [`read_regular`] did not return a file's bytes.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// A named pipe, device, socket or folder: reading a pipe would wait for a writer forever (see #29).
+    #[error("it is not a regular file (a named pipe, device or socket)")]
+    NotRegular,
+    #[error("it is larger than {}, the limit for this file", size_text(*.limit))]
+    TooLarge { limit: u64 },
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// "1 MB", "512 KB", "12 bytes".
+pub fn size_text(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * KB;
+    match bytes {
+        b if b >= MB && b % MB == 0 => format!("{} MB", b / MB),
+        b if b >= MB => format!("{:.1} MB", b as f64 / MB as f64),
+        b if b >= KB => format!("{} KB", b / KB),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// Reads a whole file that must be a regular file of at most `limit` bytes. The file is opened without waiting
+/// (a named pipe opened for reading would block until someone writes to it) and checked through the open handle,
+/// so a file swapped for a pipe after a look at its name cannot hang the run; the read stops one byte past
+/// `limit`, whatever size the file claims or grows to.
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if metadata.len() > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    Ok(bytes)
 }
 
 /// Writes `path` atomically with what `fill` writes.
@@ -265,6 +316,53 @@ mod tests {
             write_bytes_atomic(&path, Existing::Replace, b"again").unwrap();
             assert_eq!(format!("{:o}", mode_of(&path)), format!("{kept:o}"));
         }
+    }
+
+    #[test]
+    fn only_regular_files_within_the_limit_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, b"12345").unwrap();
+        assert_eq!(read_regular(&path, 5).unwrap(), b"12345");
+        assert!(matches!(
+            read_regular(&path, 4),
+            Err(ReadError::TooLarge { limit: 4 })
+        ));
+        assert!(matches!(
+            read_regular(dir.path(), 5),
+            Err(ReadError::NotRegular) | Err(ReadError::Io(_))
+        ));
+        let missing = read_regular(&dir.path().join("missing.md"), 5).unwrap_err();
+        assert!(
+            matches!(&missing, ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound),
+            "{missing}"
+        );
+        assert_eq!(size_text(1024 * 1024), "1 MB");
+        assert_eq!(size_text(1536 * 1024), "1.5 MB");
+    }
+
+    /// See #29: a named pipe is refused at once, not waited on.
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_is_refused_without_waiting_for_a_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let pipe = dir.path().join("pipe.md");
+        let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+        if !made.is_ok_and(|s| s.success()) {
+            println!("skipping: mkfifo is not available");
+            return;
+        }
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(matches!(
+                read_regular(&pipe, 100),
+                Err(ReadError::NotRegular)
+            ));
+        });
+        let refused = receiver
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("reading a named pipe waited for a writer");
+        assert!(refused);
     }
 
     #[test]

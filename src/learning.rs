@@ -593,29 +593,6 @@ fn question_cell(row: &ReviewRow) -> String {
         .map_or_else(|| format!("row {}", row.row + 1), |c| c.cell.to_string())
 }
 
-/// Whether `root` is an answer library: it has a `library.toml`, or it holds files that parse as entries and no
-/// sub-folder of it is a library of its own (has a `library.toml`: then `root` is a folder above a library, not
-/// one). The library a review workbook records is untrusted (see #16): `finish` learns into it only when it is one.
-pub fn is_answer_library(root: &Path) -> bool {
-    if !root.is_dir() {
-        return false;
-    }
-    if root.join("library.toml").is_file() {
-        return true;
-    }
-    let Ok(files) = library::scan_files(root) else {
-        return false;
-    };
-    // Entry files sit in the library or its sub-folders; a `library.toml` beside any of them marks another root.
-    let inner_root = files.iter().any(|f| {
-        Path::new(&f.rel)
-            .ancestors()
-            .skip(1)
-            .any(|dir| !dir.as_os_str().is_empty() && root.join(dir).join("library.toml").is_file())
-    });
-    !inner_root && files.iter().any(|f| library::read_entry(f).is_ok())
-}
-
 /// Learns from reviewed rows (see the module doc for what each decision teaches). The caller holds the library
 /// lock; `plan` is `plan_finish` of the same rows.
 pub fn learn_from_review(
@@ -763,7 +740,10 @@ impl Teacher<'_> {
     /// records that entry as rejected for this wording.
     fn answer(&mut self, short: Option<String>, body: &str, approve: bool) -> Result<()> {
         let row = self.row;
-        let parent = row.matched_id.as_deref().and_then(|id| self.known.find(id));
+        let parent = row
+            .matched_id
+            .as_deref()
+            .and_then(|id| self.entry(Some(id)));
         if let Some(index) = parent {
             let entry = &self.known.entries[index].entry;
             if entry.gives_answer(short.as_deref(), body) {
@@ -821,7 +801,7 @@ impl Teacher<'_> {
         Ok(())
     }
 
-    /// The entry `id` in the library, or a warning that it is gone.
+    /// The entry `id` in the library when it is the one the row showed, or a warning that it is gone or changed.
     fn entry(&mut self, id: Option<&str>) -> Option<usize> {
         let id = id?;
         let index = self.known.find(id);
@@ -830,6 +810,14 @@ impl Teacher<'_> {
                 "entry `{id}` (row #{}) is no longer in the library",
                 self.row.number
             ));
+        }
+        // Only on the entry the reviewer saw (see #29).
+        if let Some(why) = index.and_then(|i| self.row.disagreement(&self.known.entries[i].entry)) {
+            self.learned.warnings.push(format!(
+                "row #{}: nothing recorded on `{id}`: {why}",
+                self.row.number
+            ));
+            return None;
         }
         index
     }

@@ -11,7 +11,9 @@ use answerbank::library::{self, check};
 
 pub fn run(args: CheckArgs) -> Result<ExitStatus> {
     let library = library::load(&args.library.library)?;
-    let findings = check::check_library(&library, Date::today());
+    let mut findings = check::check_library(&library, Date::today());
+    // See #29: a damaged cache made every search panic while check saw no problem.
+    findings.extend(library::index::inspect_cache(&library.root)?);
     let mut out = std::io::stdout().lock();
     if args.json {
         super::print_json(&findings)?;
@@ -26,7 +28,10 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
             + library
                 .problems
                 .iter()
-                .filter(|p| p.kind != check::FindingKind::Settings)
+                .filter(|p| !matches!(
+                    p.kind,
+                    check::FindingKind::Settings | check::FindingKind::Link
+                ))
                 .count(),
         library.root.display(),
         if findings.is_empty() {

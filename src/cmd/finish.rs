@@ -77,11 +77,11 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
     review::check_against_source(&mut rows, &found, &args.review)?;
 
     // The library must be usable before anything is written, so a refusal leaves nothing behind.
-    let library = args.library.clone().unwrap_or_else(|| meta.library.clone());
+    let library = library_to_learn(&args, &meta)?;
     let lock = if args.no_learn {
         None
     } else {
-        check_library(&args.review, &library, args.library.is_some())?;
+        answerbank::library::check_root(&library)?;
         Some(LibraryLock::acquire(&library)?)
     };
 
@@ -137,32 +137,46 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
     }
 }
 
-/// The library finish learns into: the one given with --library, or the one the review records when that folder is
-/// an answer library (a review workbook is untrusted, and must not make finish write into any folder it names).
-fn check_library(review: &Path, library: &Path, given: bool) -> Result<()> {
-    // ANSWERBANK_LIBRARY is not read here, so the hints of `check_root` would point the wrong way for a missing
-    // folder.
-    if !library.exists() {
-        let which = if given {
-            "given with --library"
-        } else {
-            "this review was drafted with"
-        };
-        bail!(
-            "the library {which}, {}, is not there; pass it with --library DIR, or finish with --no-learn to \
-             leave the library alone",
-            library.display()
-        );
+/// The library `finish` learns into: the one given with --library; otherwise the one `draft` would use here
+/// (ANSWERBANK_LIBRARY, else `answer_library` in the working folder), which must be the one the review was
+/// drafted with. A review workbook is untrusted (see #29): the library it records never chooses where `finish`
+/// writes, it can only make `finish` refuse.
+fn library_to_learn(args: &FinishArgs, meta: &ReviewMeta) -> Result<PathBuf> {
+    if let Some(given) = &args.library {
+        if !args.no_learn && !given.exists() {
+            bail!(
+                "the library given with --library, {}, is not there; pass your answer library, or finish with \
+                 --no-learn to leave the library alone",
+                given.display()
+            );
+        }
+        return Ok(given.clone());
     }
-    if !given && !learning::is_answer_library(library) {
-        bail!(
-            "{} records the library {}, which is not an answer library (no library.toml and no answer files); \
-             finish learns only into an answer library: pass yours with --library DIR, or finish with --no-learn",
-            review.display(),
-            library.display()
-        );
+    let (here, from) = match std::env::var_os("ANSWERBANK_LIBRARY").filter(|v| !v.is_empty()) {
+        Some(dir) => (PathBuf::from(dir), "ANSWERBANK_LIBRARY"),
+        None => (
+            PathBuf::from("answer_library"),
+            "answer_library in the working folder",
+        ),
+    };
+    if args.no_learn || same_folder(&here, &meta.library) {
+        return Ok(here);
     }
-    answerbank::library::check_root(library)
+    // The recorded path is the review's text: shown safe for a terminal.
+    let recorded = printable(&meta.library.display().to_string()).into_owned();
+    bail!(
+        "{} was drafted with the library {recorded}, but the library here is {} ({from}); finish learns only \
+         into a library you name: pass --library {} to learn into the one it was drafted with (or --library DIR \
+         for another), or finish with --no-learn to leave the library alone",
+        args.review.display(),
+        here.display(),
+        super::shell_word(&recorded)
+    )
+}
+
+/// Whether two paths name one existing folder.
+fn same_folder(a: &Path, b: &Path) -> bool {
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
 }
 
 fn print_json(

@@ -55,6 +55,13 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
 /// Opens a library's index, printing its warnings (files it had to skip) on stderr.
 pub fn open_library(root: &std::path::Path) -> Result<answerbank::library::index::LibraryIndex> {
     let index = answerbank::library::index::LibraryIndex::open(root)?;
+    if let Some(why) = &index.sync_report().damaged {
+        eprintln!(
+            "answerbank: warning: the index cache in {} was damaged ({}); rebuilt it from the answer files",
+            index.cache_dir().display(),
+            answerbank::text::printable(why)
+        );
+    }
     for warning in index.warnings() {
         say!(
             "answerbank: warning: skipped {}",

@@ -32,6 +32,12 @@ pub enum FindingKind {
     MissingField,
     BadId,
     Unreadable,
+    /// An answer file over `library::MAX_ENTRY_BYTES` (see #29): skipped.
+    TooLarge,
+    /// A symbolic link out of the library folder (see #29): not followed.
+    Link,
+    /// The index cache is damaged (see #29): `search` and `draft` rebuild it from the files.
+    Cache,
     DuplicateId,
     /// `library.toml` does not parse.
     Settings,
@@ -65,6 +71,9 @@ impl FindingKind {
             FindingKind::MissingField => "missing-field",
             FindingKind::BadId => "bad-id",
             FindingKind::Unreadable => "unreadable",
+            FindingKind::TooLarge => "too-large",
+            FindingKind::Link => "link",
+            FindingKind::Cache => "cache",
             FindingKind::DuplicateId => "duplicate-id",
             FindingKind::Settings => "settings",
             FindingKind::Stale => "stale",
@@ -328,7 +337,9 @@ fn learned_findings(entry: &Entry, line: Option<usize>) -> Vec<Finding> {
 }
 
 fn locate_key(root: &Path, entry: &Entry, key: &str) -> Option<usize> {
-    let text = std::fs::read_to_string(root.join(&entry.path)).ok()?;
+    let bytes =
+        crate::fsutil::read_regular(&root.join(&entry.path), super::MAX_ENTRY_BYTES).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
     let split = split_front_matter(&text).ok()?;
     key_line(&text, &split, key)
 }

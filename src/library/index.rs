@@ -5,7 +5,10 @@
 //! folder is scanned (names and stamps only), compared with the manifest of what the index holds, and only the
 //! files that changed are re-read and re-indexed; `library.toml` or an analyzer change rebuilds everything. A
 //! missing, corrupt or half-written cache is rebuilt from the files, so a user never runs an index step and never
-//! gets stale results.
+//! gets stale results. "Corrupt" is checked, not hoped for (see #29: one flipped byte in a term dictionary made
+//! Tantivy panic on every later search): every file of the index must pass its checksum, and opening it and a
+//! first read of each segment's term dictionaries and stored documents must neither fail nor panic; otherwise the
+//! cache is rebuilt, with a warning, and `check` reports it ([`inspect_cache`]).
 //!
 //! Text is analyzed by [`Analyzer`] and handed to Tantivy as its terms joined by spaces, which Tantivy's built-in
 //! whitespace tokenizer splits again (a term never holds whitespace), so the index needs no tokenizer of its own
@@ -28,12 +31,12 @@ use tantivy::schema::{
 };
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use super::check::Finding;
+use super::check::{Finding, FindingKind};
 use super::lock::LibraryLock;
 use super::settings::Settings;
-use super::{Entry, FileStamp, LibraryFile, Status, read_entry, scan_files};
+use super::{Entry, FileStamp, LibraryFile, Scan, Status, read_entry, scan};
 use crate::analysis::{ANALYZER_VERSION, Analyzer};
-use crate::fsutil::{Existing, write_bytes_atomic};
+use crate::fsutil::{Existing, ReadError, write_bytes_atomic};
 
 /// Bump when the schema or what is stored changes.
 const SCHEMA_VERSION: u32 = 6;
@@ -212,6 +215,8 @@ struct ManifestFile {
 #[derive(Debug, Clone, Default)]
 pub struct SyncReport {
     pub rebuilt: bool,
+    /// Why the cache was rebuilt when it was damaged (not merely missing, or made for other settings).
+    pub damaged: Option<String>,
     pub added: usize,
     pub updated: usize,
     pub removed: usize,
@@ -249,30 +254,26 @@ impl LibraryIndex {
     /// Opens the index of the library at `root`, bringing it up to date with the files first.
     pub fn open(root: &Path) -> Result<LibraryIndex> {
         let started = Instant::now();
-        let files = scan_files(root)?;
+        let Scan { files, skipped } = scan(root)?;
         let (settings, settings_text) = Settings::load(root)?;
         let analyzer = Arc::new(settings.analyzer());
         let (cache, _lock) = LibraryLock::acquire_cache(root)?;
 
         let manifest = read_manifest(&cache.join(MANIFEST_FILE));
-        let compatible = manifest.as_ref().is_some_and(|m| {
-            m.schema_version == SCHEMA_VERSION
-                && m.analyzer_version == ANALYZER_VERSION
-                && m.settings_text == settings_text
-        });
-        let opened = if compatible {
-            open_existing(&cache.join(INDEX_DIR)).ok()
-        } else {
-            None
-        };
-        let (index, manifest, rebuilt) = match (opened, manifest) {
-            (Some(index), Some(manifest)) if index_matches(&index, &manifest) => {
-                (index, manifest, false)
+        let opened = match &manifest {
+            Some(Ok(manifest)) if manifest.compatible(&settings_text) => {
+                open_checked(&cache.join(INDEX_DIR), manifest)
             }
-            _ => (
-                create_fresh(&cache.join(INDEX_DIR))?,
+            Some(Err(why)) => Err(why.clone()),
+            _ => Ok(None),
+        };
+        let (index, manifest, rebuilt, damaged) = match (opened, manifest) {
+            (Ok(Some(index)), Some(Ok(manifest))) => (index, manifest, false, None),
+            (opened, _) => (
+                create_fresh(&cache)?,
                 Manifest::default(),
                 true,
+                opened.err(),
             ),
         };
         let fields = fields_of(&index.schema())?;
@@ -286,6 +287,7 @@ impl LibraryIndex {
         let (manifest, changed) = sync.apply(manifest, &files, &settings_text)?;
         let mut report = sync.report;
         report.rebuilt = rebuilt;
+        report.damaged = damaged;
         if changed || rebuilt {
             write_bytes_atomic(
                 &cache.join(MANIFEST_FILE),
@@ -300,7 +302,8 @@ impl LibraryIndex {
             .try_into()
             .context("opening the library index for reading")?;
         report.elapsed = started.elapsed();
-        let (warnings, shadowed) = manifest_warnings(&manifest);
+        let (mut warnings, shadowed) = manifest_warnings(&manifest);
+        warnings.extend(skipped);
         let entries = manifest
             .files
             .iter()
@@ -410,33 +413,176 @@ impl LibraryIndex {
     }
 }
 
-fn read_manifest(path: &Path) -> Option<Manifest> {
-    let bytes = std::fs::read(path).ok()?;
-    serde_json::from_slice(&bytes).ok()
-}
+/// The largest manifest read: about 150 bytes per library file, so a million files fit.
+const MAX_MANIFEST_BYTES: u64 = 512 * 1024 * 1024;
 
-fn open_existing(dir: &Path) -> Result<Index> {
-    Ok(Index::open_in_dir(dir)?)
-}
-
-/// A cheap consistency check between the manifest and what the index really holds: a half-written cache fails it.
-fn index_matches(index: &Index, manifest: &Manifest) -> bool {
-    let Ok(reader) = index.reader() else {
-        return false;
+/// The manifest: `None` when there is none (a new cache), an error saying why when it cannot be used.
+fn read_manifest(path: &Path) -> Option<Result<Manifest, String>> {
+    let bytes = match crate::fsutil::read_regular(path, MAX_MANIFEST_BYTES) {
+        Ok(bytes) => bytes,
+        Err(ReadError::Io(err)) if err.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(err) => return Some(Err(format!("its manifest cannot be read: {err}"))),
     };
-    let expected = manifest.files.values().filter(|f| f.indexed).count() as u64;
-    fields_of(&index.schema()).is_ok() && reader.searcher().num_docs() == expected
+    match serde_json::from_slice(&bytes) {
+        Ok(manifest) => Some(Ok(manifest)),
+        // A manifest of another schema version may not parse as this one: it is old, not damaged.
+        Err(_)
+            if serde_json::from_slice::<ManifestVersion>(&bytes)
+                .is_ok_and(|v| v.schema_version != SCHEMA_VERSION) =>
+        {
+            None
+        }
+        Err(err) => Some(Err(format!("its manifest is damaged: {err}"))),
+    }
 }
 
-fn create_fresh(dir: &Path) -> Result<Index> {
-    if dir.exists() {
-        std::fs::remove_dir_all(dir)
-            .with_context(|| format!("removing the damaged index cache {}", dir.display()))?;
+/// The one field of a manifest read from any version.
+#[derive(Deserialize)]
+struct ManifestVersion {
+    schema_version: u32,
+}
+
+impl Manifest {
+    /// Whether the index was built the way this version builds it, with these settings.
+    fn compatible(&self, settings_text: &str) -> bool {
+        self.schema_version == SCHEMA_VERSION
+            && self.analyzer_version == ANALYZER_VERSION
+            && self.settings_text == settings_text
     }
-    std::fs::create_dir_all(dir)
+}
+
+/// Opens the index in `dir` and makes sure it can be used: every file passes its checksum, the schema is ours,
+/// and a first read of each segment's term dictionaries and stored documents works. Tantivy trusts its files and
+/// can panic on a damaged one (see #29), so all of it runs under `catch_unwind`; the error says what was wrong.
+/// `None` is an index that is sound but not the one the manifest describes (a run killed between saving the two):
+/// rebuilt without a word, as nothing is damaged.
+fn open_checked(dir: &Path, manifest: &Manifest) -> Result<Option<Index>, String> {
+    let checked = quietly_catching_panics(|| -> Result<Option<Index>> {
+        let index = Index::open_in_dir(dir)?;
+        let damaged = index.validate_checksum()?;
+        if let Some(file) = damaged.iter().min() {
+            anyhow::bail!("{} fails its checksum", file.display());
+        }
+        let fields = fields_of(&index.schema())?;
+        let reader: IndexReader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let searcher = reader.searcher();
+        let indexed = [
+            fields.path,
+            fields.id,
+            fields.wording,
+            fields.tags,
+            fields.body,
+            fields.plain,
+            fields.key,
+        ];
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            for field in indexed {
+                let inverted = segment.inverted_index(field)?;
+                let terms = inverted.terms();
+                let mut first = terms.stream()?;
+                if first.advance() {
+                    inverted
+                        .read_postings_from_terminfo(first.value(), IndexRecordOption::Basic)?;
+                }
+                let mut last = Vec::new();
+                if let Some(ord) = terms.num_terms().checked_sub(1) {
+                    terms.ord_to_term(ord as u64, &mut last)?;
+                }
+            }
+            segment.get_store_reader(1)?;
+            if let Some(doc) = segment.doc_ids_alive().next() {
+                let doc: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;
+                let bytes = doc
+                    .get_first(fields.data)
+                    .and_then(|v| v.as_bytes())
+                    .context("a document has no stored entry")?;
+                serde_json::from_slice::<IndexedEntry>(bytes)?;
+            }
+        }
+        let expected = manifest.files.values().filter(|f| f.indexed).count() as u64;
+        Ok((searcher.num_docs() == expected).then_some(index))
+    });
+    match checked {
+        Ok(Ok(index)) => Ok(index),
+        Ok(Err(err)) => Err(format!("{err:#}")),
+        Err(panic) => Err(format!("reading it failed ({panic})")),
+    }
+}
+
+/// Runs `work`, turning a panic into an error message instead of a crash, and without the panic's message on
+/// stderr (the caller reports what happened in its own words).
+fn quietly_catching_panics<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    std::panic::set_hook(hook);
+    result.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_string())
+    })
+}
+
+/// What `check` says about the library's index cache: a finding when the cache the next `search` or `draft` would
+/// use is damaged (they rebuild it). Nothing is written: a missing cache, or one made for other settings or by
+/// another version, is no problem (it is simply built again).
+pub fn inspect_cache(root: &Path) -> Result<Option<Finding>> {
+    let Some((cache, shown, _lock)) = LibraryLock::existing_cache(root)? else {
+        return Ok(None);
+    };
+    let damaged = match read_manifest(&cache.join(MANIFEST_FILE)) {
+        None => return Ok(None),
+        Some(Err(why)) => why,
+        Some(Ok(manifest)) => {
+            // A broken library.toml is a finding of its own; the cache is not judged against it.
+            let Ok((_, settings_text)) = Settings::load(root) else {
+                return Ok(None);
+            };
+            if !manifest.compatible(&settings_text) {
+                return Ok(None);
+            }
+            match open_checked(&cache.join(INDEX_DIR), &manifest) {
+                Ok(_) => return Ok(None),
+                Err(why) => why,
+            }
+        }
+    };
+    Ok(Some(Finding::new(
+        FindingKind::Cache,
+        &shown,
+        None,
+        format!(
+            "the index cache is damaged ({damaged}); the next `search` or `draft` rebuilds it from the answer \
+             files"
+        ),
+    )))
+}
+
+/// A new, empty index in the cache folder `cache`. The old manifest goes first: a run killed while the old index
+/// is removed or the new one filled leaves a cache without a manifest, which is simply built again, never one
+/// that looks damaged (see #29: `check` reports damage).
+fn create_fresh(cache: &Path) -> Result<Index> {
+    let manifest = cache.join(MANIFEST_FILE);
+    match std::fs::remove_file(&manifest) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+            return Err(err).with_context(|| format!("removing {}", manifest.display()));
+        }
+        _ => {}
+    }
+    let dir = cache.join(INDEX_DIR);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .with_context(|| format!("removing the old index cache {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(&dir)
         .with_context(|| format!("creating the index cache {}", dir.display()))?;
     let (schema, _) = build_schema();
-    Index::create_in_dir(dir, schema)
+    Index::create_in_dir(&dir, schema)
         .with_context(|| format!("creating the index in {}", dir.display()))
 }
 
@@ -621,4 +767,26 @@ fn document(f: Fields, indexed: IndexedEntry) -> Result<TantivyDocument> {
     }
     doc.add_bytes(f.data, &serde_json::to_vec(&indexed)?);
     Ok(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_error_with_its_message() {
+        assert_eq!(quietly_catching_panics(|| 7), Ok(7));
+        let index: usize = std::hint::black_box(9);
+        let caught = quietly_catching_panics(|| [1, 2, 3][index]);
+        assert!(
+            caught
+                .as_ref()
+                .is_err_and(|why| why.contains("index out of bounds")),
+            "{caught:?}"
+        );
+        assert_eq!(
+            quietly_catching_panics(|| -> u8 { panic!("term info store") }),
+            Err("term info store".to_string())
+        );
+    }
 }

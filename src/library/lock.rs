@@ -66,6 +66,32 @@ impl LibraryLock {
     }
 }
 
+impl LibraryLock {
+    /// The cache folder of the library at `root` when one exists, without making one: the library's own, else
+    /// the user-cache one (see [`LibraryLock::acquire_cache`]), with how to name it in a message (`.answerbank`,
+    /// or the user-cache path) and its lock when its lock file can be opened (a read-only cache is looked at
+    /// unlocked). For looking at the cache without changing anything (`check`, see #29).
+    pub fn existing_cache(root: &Path) -> Result<Option<(PathBuf, String, Option<LibraryLock>)>> {
+        let own = root.join(CACHE_DIR);
+        let (dir, shown) = if own.is_dir() {
+            (own, CACHE_DIR.to_string())
+        } else {
+            match user_cache_dir(root) {
+                Ok(dir) if dir.is_dir() => {
+                    let shown = dir.display().to_string();
+                    (dir, shown)
+                }
+                _ => return Ok(None),
+            }
+        };
+        let lock = match OpenOptions::new().write(true).open(dir.join(LOCK_FILE)) {
+            Ok(file) => Some(wait_for(file, root, WAIT)?),
+            Err(_) => None,
+        };
+        Ok(Some((dir, shown, lock)))
+    }
+}
+
 /// Makes `dir` if need be and opens its lock file for writing.
 fn open_lock_file(dir: &Path) -> std::io::Result<File> {
     std::fs::create_dir_all(dir)?;

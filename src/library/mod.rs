@@ -19,14 +19,19 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::fsutil::ReadError;
 pub use entry::{Entry, Learned, Status, Verdict};
 pub use settings::Settings;
 
 /// Name of the cache folder inside a library (index, manifest, lock). Dot-folders are never read as entries.
 pub const CACHE_DIR: &str = ".answerbank";
 
-/// Deepest folder nesting followed inside a library; guards against symlink loops.
+/// Deepest folder nesting read inside a library.
 const MAX_DEPTH: usize = 16;
+
+/// The largest answer file read (see #29: a 200 MB entry made `draft` take 7 GB). An answer is a few paragraphs;
+/// a longer file is skipped with a finding, as a broken one is.
+pub const MAX_ENTRY_BYTES: u64 = 1024 * 1024;
 
 /// What identifies one version of a file without reading it: if any of these changes, the file is re-read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -93,17 +98,45 @@ pub fn check_root(root: &Path) -> Result<()> {
 
 /// Lists every answer file (`*.md`, not in dot-folders, not a README) under `root`, sorted by path.
 pub fn scan_files(root: &Path) -> Result<Vec<LibraryFile>> {
-    check_root(root)?;
-    let mut files = Vec::new();
-    scan_dir(root, "", 0, &mut files)?;
-    files.sort_by(|a, b| a.rel.cmp(&b.rel));
-    Ok(files)
+    Ok(scan(root)?.files)
 }
 
-fn scan_dir(dir: &Path, prefix: &str, depth: usize, files: &mut Vec<LibraryFile>) -> Result<()> {
+/// What a scan of the library folder found: the answer files, and what it did not follow (with why).
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub files: Vec<LibraryFile>,
+    /// Symbolic links that lead out of the library folder: not followed (see #29), reported like a broken file.
+    pub skipped: Vec<check::Finding>,
+}
+
+/// Lists every answer file under `root` (see [`scan_files`]), and the links it did not follow.
+///
+/// Only the library folder is read (see #29: a link to `/` was followed into `/proc`). A symbolic link to a file
+/// inside the library is read like the file; one to a folder inside it is not followed, since that folder is read
+/// where it is (so no link can loop, and no entry is read twice); a link to anything outside is not followed and is
+/// reported.
+pub fn scan(root: &Path) -> Result<Scan> {
+    check_root(root)?;
+    let real_root = root
+        .canonicalize()
+        .with_context(|| format!("opening the library folder {}", root.display()))?;
+    let mut scan = Scan::default();
+    scan_dir(&real_root, root, "", 0, &mut scan)?;
+    scan.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    scan.skipped.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(scan)
+}
+
+fn scan_dir(
+    real_root: &Path,
+    dir: &Path,
+    prefix: &str,
+    depth: usize,
+    scan: &mut Scan,
+) -> Result<()> {
     if depth > MAX_DEPTH {
         bail!(
-            "{} is nested more than {MAX_DEPTH} folders deep (a symlink loop?)",
+            "{} is nested more than {MAX_DEPTH} folders deep",
             dir.display()
         );
     }
@@ -117,24 +150,51 @@ fn scan_dir(dir: &Path, prefix: &str, depth: usize, files: &mut Vec<LibraryFile>
             continue;
         }
         let path = item.path();
-        // A dangling symlink is listed like any file and reported by `read_entry` as unreadable.
-        let metadata = match std::fs::metadata(&path) {
-            Ok(metadata) => metadata,
-            Err(_) => std::fs::symlink_metadata(&path)
-                .with_context(|| format!("reading {}", path.display()))?,
-        };
         let rel = if prefix.is_empty() {
             name.to_string()
         } else {
             format!("{prefix}/{name}")
         };
-        if metadata.is_dir() {
-            scan_dir(&path, &rel, depth + 1, files)?;
-        } else if let Some(stem) = name.strip_suffix(".md") {
-            if stem.eq_ignore_ascii_case("readme") {
-                continue;
+        let is_link = item
+            .file_type()
+            .with_context(|| format!("reading {}", path.display()))?
+            .is_symlink();
+        // A dangling symlink is listed like any file and reported by `read_entry` as unreadable.
+        let target = if is_link {
+            path.canonicalize().ok()
+        } else {
+            None
+        };
+        let metadata = match std::fs::metadata(&path) {
+            Ok(metadata) => metadata,
+            Err(_) => std::fs::symlink_metadata(&path)
+                .with_context(|| format!("reading {}", path.display()))?,
+        };
+        let entry_name = name
+            .strip_suffix(".md")
+            .filter(|stem| !stem.eq_ignore_ascii_case("readme"));
+        if let Some(target) = &target
+            && !target.starts_with(real_root)
+        {
+            if metadata.is_dir() || entry_name.is_some() {
+                scan.skipped.push(check::Finding::new(
+                    check::FindingKind::Link,
+                    &rel,
+                    None,
+                    format!(
+                        "a symbolic link to {}, outside the library folder: not followed",
+                        target.display()
+                    ),
+                ));
             }
-            files.push(LibraryFile {
+            continue;
+        }
+        if metadata.is_dir() {
+            if target.is_none() {
+                scan_dir(real_root, &path, &rel, depth + 1, scan)?;
+            }
+        } else if let Some(stem) = entry_name {
+            scan.files.push(LibraryFile {
                 rel,
                 abs: path,
                 id: stem.to_string(),
@@ -174,13 +234,26 @@ pub fn read_entry(file: &LibraryFile) -> std::result::Result<Entry, check::Findi
             ),
         ));
     }
-    let bytes = std::fs::read(&file.abs).map_err(|err| {
-        check::Finding::new(
-            check::FindingKind::Unreadable,
-            &file.rel,
-            None,
-            format!("cannot read the file: {err}"),
-        )
+    let bytes = crate::fsutil::read_regular(&file.abs, MAX_ENTRY_BYTES).map_err(|err| {
+        let (kind, message) = match err {
+            ReadError::TooLarge { .. } => (
+                check::FindingKind::TooLarge,
+                format!(
+                    "the file is larger than {}, the most an answer file may hold: split it into entries, or \
+                     keep the long text in a document the answer points to",
+                    crate::fsutil::size_text(MAX_ENTRY_BYTES)
+                ),
+            ),
+            ReadError::NotRegular => (
+                check::FindingKind::Unreadable,
+                "not a regular file (a named pipe, device or socket)".to_string(),
+            ),
+            ReadError::Io(err) => (
+                check::FindingKind::Unreadable,
+                format!("cannot read the file: {err}"),
+            ),
+        };
+        check::Finding::new(kind, &file.rel, None, message)
     })?;
     let text = String::from_utf8(bytes).map_err(|err| {
         let offset = err.utf8_error().valid_up_to();
@@ -224,12 +297,12 @@ pub(crate) fn duplicate_id(id: &str, first: &str, later: &str) -> check::Finding
 /// Reads and parses the whole library. Files that do not parse become `problems`; duplicate ids are reported and
 /// only the first (by path) is kept, so callers never see two entries with one id.
 pub fn load(root: &Path) -> Result<Library> {
-    let files = scan_files(root)?;
-    let mut problems = Vec::new();
+    let Scan { files, skipped } = scan(root)?;
+    let mut problems = skipped;
     // A broken library.toml is a finding here (check goes on with the defaults); commands that match refuse it.
-    let settings_path = root.join(settings::SETTINGS_FILE);
-    let settings = match std::fs::read_to_string(&settings_path) {
-        Ok(text) => Settings::parse(&text).unwrap_or_else(|err| {
+    // One that cannot be read at all (a named pipe, say) is an error for every command.
+    let settings = match settings::read_text(root)? {
+        Some(text) => Settings::parse(&text).unwrap_or_else(|err| {
             problems.push(check::Finding::new(
                 check::FindingKind::Settings,
                 settings::SETTINGS_FILE,
@@ -238,10 +311,7 @@ pub fn load(root: &Path) -> Result<Library> {
             ));
             Settings::default()
         }),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Settings::default(),
-        Err(err) => {
-            return Err(err).with_context(|| format!("reading {}", settings_path.display()));
-        }
+        None => Settings::default(),
     };
     let mut entries: Vec<Entry> = Vec::with_capacity(files.len());
     let mut seen: HashMap<String, String> = HashMap::new();

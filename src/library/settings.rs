@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::entry::line_of;
 use crate::analysis::{Analyzer, synonyms};
+use crate::fsutil::{ReadError, read_regular};
 
 /// The file name of the settings inside a library folder.
 pub const SETTINGS_FILE: &str = "library.toml";
@@ -87,17 +88,29 @@ impl Settings {
     /// Reads `<root>/library.toml`; a missing file gives the defaults and the empty string as its text.
     pub fn load(root: &Path) -> Result<(Settings, String)> {
         let path = root.join(SETTINGS_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                return Ok((Settings::default(), String::new()));
-            }
-            Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
+        let Some(text) = read_text(root)? else {
+            return Ok((Settings::default(), String::new()));
         };
         let settings = Settings::parse(&text).map_err(|err| {
             anyhow::anyhow!("{} line {}: {}", path.display(), err.line, err.message)
         })?;
         Ok((settings, text))
+    }
+}
+
+/// The largest `library.toml` read: settings are a page of text, synonyms included.
+const MAX_SETTINGS_BYTES: u64 = 1024 * 1024;
+
+/// The text of `<root>/library.toml`, or `None` when there is none. Anything but a regular file of at most 1 MB is
+/// an error naming it (see #29: a named pipe there kept every command waiting).
+pub fn read_text(root: &Path) -> Result<Option<String>> {
+    let path = root.join(SETTINGS_FILE);
+    match read_regular(&path, MAX_SETTINGS_BYTES) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .with_context(|| format!("{} is not valid UTF-8 text", path.display())),
+        Err(ReadError::Io(err)) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(err).with_context(|| format!("reading {}", path.display())),
     }
 }
 

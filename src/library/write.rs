@@ -101,6 +101,21 @@ pub fn write_new_entry(root: &Path, entry: &Entry) -> Result<PathBuf> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating the library folder {}", parent.display()))?;
+        // A folder of the library that is a symbolic link out of it (see #29) is not written through.
+        let real = parent
+            .canonicalize()
+            .with_context(|| format!("opening the library folder {}", parent.display()))?;
+        let real_root = root
+            .canonicalize()
+            .with_context(|| format!("opening the library folder {}", root.display()))?;
+        if !real.starts_with(&real_root) {
+            bail!(
+                "{} leads out of the library folder (to {}); new entries are written only inside the library: \
+                 replace the link with a folder",
+                parent.display(),
+                real.display()
+            );
+        }
     }
     write_bytes_atomic(&path, Existing::Refuse, entry_text(entry).as_bytes())
         .with_context(|| format!("writing the new library entry {}", path.display()))?;
@@ -142,10 +157,17 @@ fn learned_value(learned: &Learned) -> toml_edit::Value {
 /// file, and a file that does not parse is never rewritten.
 fn append_to_list(root: &Path, rel: &str, key: &str, value: toml_edit::Value) -> Result<()> {
     let path = root.join(rel);
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text = read_text(&path)?;
     let updated = with_list_item(&path, &text, key, value)?;
     replace_checked(root, rel, &updated, &format!("adding to `{key}` of"))
+}
+
+/// The text of an existing entry file, read as `library::read_entry` reads it: a regular file of at most
+/// `MAX_ENTRY_BYTES` (see #29).
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = crate::fsutil::read_regular(path, super::MAX_ENTRY_BYTES)
+        .with_context(|| format!("reading {}", path.display()))?;
+    String::from_utf8(bytes).with_context(|| format!("{} is not valid UTF-8 text", path.display()))
 }
 
 /// Approves an entry in place (see `library::approve`): `status = "approved"`, `reviewed` = `today`, and each of
@@ -153,8 +175,7 @@ fn append_to_list(root: &Path, rel: &str, key: &str, value: toml_edit::Value) ->
 /// `git diff` shows only those lines.
 pub fn approve_entry(root: &Path, rel: &str, today: Date, alternates: &[String]) -> Result<()> {
     let path = root.join(rel);
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text = read_text(&path)?;
     let (mut doc, split) = front_matter_doc(&path, &text)?;
     let date: toml_edit::Datetime = today
         .to_string()
@@ -185,8 +206,7 @@ pub struct TemplateFill<'a> {
 /// comment) stay, so the entry keeps what the starter kit knew about the question.
 pub fn fill_template(root: &Path, rel: &str, fill: &TemplateFill<'_>) -> Result<()> {
     let path = root.join(rel);
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text = read_text(&path)?;
     let (mut doc, split) = front_matter_doc(&path, &text)?;
     if let Some(short) = fill.short_answer {
         set_value(&mut doc, "short_answer", short.into());

@@ -27,6 +27,8 @@ use crate::semantic::Encoder;
 use super::SemanticSearch;
 
 const CACHE_MAGIC: &[u8] = b"answerbank-embeddings-1\n";
+/// The largest embedding cache read (a bigger one is rebuilt): 4 GB holds several million wordings.
+const MAX_CACHE_BYTES: u64 = 4 << 30;
 
 /// Where the model of a run came from (see `crate::semantic::installed` for the order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,7 +252,8 @@ fn whole_text(entry: &crate::library::Entry) -> String {
 
 fn read_cache(path: &Path, dimension: usize) -> HashMap<String, Vec<f32>> {
     let mut cache = HashMap::new();
-    let Ok(bytes) = std::fs::read(path) else {
+    // Only a regular file is read, so a named pipe in the cache folder never keeps the run waiting (#29).
+    let Ok(bytes) = crate::fsutil::read_regular(path, MAX_CACHE_BYTES) else {
         return cache;
     };
     let Some(mut rest) = bytes.strip_prefix(CACHE_MAGIC) else {

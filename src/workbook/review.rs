@@ -26,10 +26,12 @@ use serde::{Deserialize, Serialize};
 use crate::cell::CellRef;
 use crate::date::Date;
 use crate::drafting::{CANDIDATES_KEPT, Draft, Outcome, Summary, combined_answer};
+use crate::library::Entry;
 use crate::matching::{Candidate, Confidence};
 use crate::ooxml::Limits;
 use crate::questionnaire::source::Workbook as Source;
 use crate::questionnaire::{AnswerCell, Overrides, QuestionRow, Questionnaire, ReadOptions};
+use crate::short_answer::{ShortAnswer, same_optional_short_answer, same_short_answer};
 use crate::text::{one_line, plain_text, snippet};
 use crate::workbook::patch::fit_to_cell;
 
@@ -248,6 +250,65 @@ impl ReviewRow {
             .map(|a| (a.id.as_str(), a.short.as_deref(), a.body.as_str()))
     }
 
+    /// Why the library's `entry` is not the candidate of that id this row showed the reviewer, or `None` when it
+    /// is: the row's record of the candidate (its answer; for #2 and #3 also its question and short answer) must be
+    /// what the entry holds now. A decision is recorded on an entry only then (see #29: an edited `matched_id` in the
+    /// hidden sheet moved a reviewer's Reject onto an entry they never saw; an entry edited since `draft` is not the
+    /// answer they judged either). The drafted short answer is not compared strictly: for a question that asks the
+    /// opposite, `draft` showed the entry's Yes/No turned around, or none.
+    pub fn disagreement(&self, entry: &Entry) -> Option<String> {
+        let same_text = |a: &str, b: &str| one_line(a) == one_line(b);
+        let changed = |what: &str| {
+            Some(format!(
+                "the review shows `{}` with {what} that the library's entry does not have now (it was changed since \
+                 draft, or the review's hidden sheet was edited)",
+                entry.id
+            ))
+        };
+        let answer = shown_answer(entry);
+        if self.matched_id.as_deref() == Some(entry.id.as_str()) {
+            if !same_text(self.body.as_deref().unwrap_or(""), &answer) {
+                return changed("an answer");
+            }
+            let yes_no = |s: &str| {
+                matches!(
+                    ShortAnswer::parse(s),
+                    Some(ShortAnswer::Yes | ShortAnswer::No)
+                )
+            };
+            let short_agrees = match (self.short.as_deref(), entry.short_answer.as_deref()) {
+                (None, _) => true,
+                (Some(shown), Some(held)) => {
+                    same_short_answer(shown, held) || (yes_no(shown) && yes_no(held))
+                }
+                (Some(_), None) => false,
+            };
+            return if short_agrees {
+                None
+            } else {
+                changed("a short answer")
+            };
+        }
+        let Some(alternative) = self.alternatives.iter().find(|a| a.id == entry.id) else {
+            return Some(format!(
+                "the review shows no candidate `{}` for this question",
+                entry.id
+            ));
+        };
+        if !same_text(&alternative.body, &answer) {
+            changed("an answer")
+        } else if !same_text(&alternative.question, &entry.question) {
+            changed("a question")
+        } else if !same_optional_short_answer(
+            alternative.short.as_deref(),
+            entry.short_answer.as_deref(),
+        ) {
+            changed("a short answer")
+        } else {
+            None
+        }
+    }
+
     /// Where the question is, for messages: "#3 (NW-1.3, sheet 'Vendor Questionnaire', cell C8)".
     pub fn place(&self) -> String {
         let cell = self.cells.first().map_or_else(
@@ -263,7 +324,12 @@ impl ReviewRow {
 
 /// An entry's answer as a cell shows it (plain text, cut to a cell's limit).
 fn cell_body(candidate: &Candidate) -> String {
-    fit_to_cell(&plain_text(&candidate.entry.entry.body)).0
+    shown_answer(&candidate.entry.entry)
+}
+
+/// An entry's answer as the review shows it and records it: plain text, cut to a cell's limit.
+pub fn shown_answer(entry: &Entry) -> String {
+    fit_to_cell(&plain_text(&entry.body)).0
 }
 
 fn status_text(outcome: Outcome) -> &'static str {
@@ -1112,6 +1178,89 @@ pub fn open_questions_workbook(questions: &[QuestionState], answered: &Path) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// See #29: a decision lands on an entry only while it holds what the review showed of it.
+    #[test]
+    fn a_row_agrees_only_with_the_entries_it_showed() {
+        let entry = |id: &str, question: &str, short: &str, body: &str| {
+            crate::library::entry::parse_entry(
+                id,
+                &format!("{id}.md"),
+                &format!("+++\nquestion = {question:?}\nshort_answer = {short:?}\n+++\n{body}\n"),
+            )
+            .unwrap()
+        };
+        let soc2 = entry(
+            "soc-2",
+            "Do you have SOC 2?",
+            "Yes",
+            "Yes. **Type II**, yearly.",
+        );
+        let iso = entry(
+            "iso",
+            "Are you ISO 27001 certified?",
+            "Yes",
+            "Yes, since 2024.",
+        );
+        let row = ReviewRow {
+            number: 1,
+            sheet: "S".into(),
+            row: 3,
+            question_id: None,
+            question: "Do you hold a SOC 2 report?".into(),
+            section: None,
+            cells: Vec::new(),
+            single_answer_column: false,
+            matched_id: Some("soc-2".into()),
+            confidence: Confidence::Medium,
+            // As draft shows it: plain text (rewrapped by a spreadsheet, which is no change).
+            short: Some("Yes".into()),
+            body: Some("Yes. Type II,\n yearly.".into()),
+            written: false,
+            alternatives: vec![Alternative {
+                number: 2,
+                id: "iso".into(),
+                question: "Are you ISO 27001 certified?".into(),
+                short: Some("Yes".into()),
+                body: "Yes, since 2024.".into(),
+            }],
+            decision: None,
+            final_answer: None,
+            shown: None,
+        };
+        assert_eq!(row.disagreement(&soc2), None);
+        assert_eq!(row.disagreement(&iso), None);
+        // The drafted entry's id swapped for another's: that entry's answer is not what the row showed.
+        let mut swapped = row.clone();
+        swapped.matched_id = Some("iso".into());
+        assert!(
+            swapped
+                .disagreement(&iso)
+                .is_some_and(|why| why.contains("with an answer")),
+            "{:?}",
+            swapped.disagreement(&iso)
+        );
+        // Edited since draft.
+        let edited = entry("soc-2", "Do you have SOC 2?", "Yes", "Yes. Type I only.");
+        assert!(row.disagreement(&edited).is_some());
+        let flipped = entry(
+            "iso",
+            "Are you ISO 27001 certified?",
+            "No",
+            "Yes, since 2024.",
+        );
+        assert!(row.disagreement(&flipped).is_some());
+        let reworded = entry(
+            "iso",
+            "Are you ISO 9001 certified?",
+            "Yes",
+            "Yes, since 2024.",
+        );
+        assert!(row.disagreement(&reworded).is_some());
+        // Never shown at all.
+        let other = entry("pci", "Are you PCI compliant?", "No", "No.");
+        assert!(row.disagreement(&other).is_some());
+    }
 
     #[test]
     fn decisions_read_as_people_type_them() {

@@ -74,14 +74,18 @@ fn the_whole_loop_draft_review_finish_learn_draft_again() {
     );
     let library_before = snapshot(&sandbox.path("answer_library"));
 
-    // The library is the one draft used, as the review records it; ANSWERBANK_LIBRARY (for draft, search and
-    // the rest) does not redirect what finish learns.
-    let out = sandbox.run_with(
-        &["finish", "vendor.review.xlsx", "--json"],
-        &[("ANSWERBANK_LIBRARY", "elsewhere")],
-    );
-    out.expect_code(0);
+    // The library is the one draft would use here, as for every command, and it must be the one the review was
+    // drafted with (see #29): ANSWERBANK_LIBRARY naming another folder stops finish before anything is written.
+    sandbox
+        .run_with(
+            &["finish", "vendor.review.xlsx", "--json"],
+            &[("ANSWERBANK_LIBRARY", "elsewhere")],
+        )
+        .expect_clean_error("but the library here is elsewhere (ANSWERBANK_LIBRARY)");
     assert!(!sandbox.path("elsewhere").exists());
+    assert!(!sandbox.path("vendor.answered.xlsx").exists());
+    let out = sandbox.run(&["finish", "vendor.review.xlsx", "--json"]);
+    out.expect_code(0);
     let report = out.json();
     // An accepted medium draft is a pending wording, not an alternate (see #14); the rejected and Needs SME drafts
     // are recorded on their entries.

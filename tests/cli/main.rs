@@ -14,6 +14,8 @@ mod faults;
 mod finish;
 mod hostile;
 mod hostile_formats;
+#[cfg(unix)]
+mod hostile_library;
 #[cfg(all(feature = "download", unix))]
 mod hostile_mirror;
 mod import;

@@ -618,7 +618,7 @@ fn every_change_a_reviewer_makes_is_applied_or_reported() {
             (7, "Final answer", "Yes. SAML 2.0 only."),
         ],
     );
-    let out = sandbox.run(&["finish", "q.csv.review.xlsx", "--json"]);
+    let out = sandbox.run(&["finish", "q.csv.review.xlsx", "--library", "lib", "--json"]);
     out.expect_code(1);
     let report = out.json();
     assert_eq!(
@@ -786,35 +786,17 @@ fn a_tampered_review_is_refused() {
         .expect_clean_error("question #1 is recorded on sheet 'Instructions' row 6");
     assert!(!sandbox.path("vendor.answered.xlsx").exists());
 
-    // A library elsewhere: a folder that is no answer library, or the folder above one.
-    let set_library = |path: &Path| {
-        let path = path.to_path_buf();
-        tampered(&move |review| {
-            patch_sheet(
-                review,
-                "answerbank",
-                vec![CellEdit {
-                    cell: CellRef::new(3, 1),
-                    text: path.display().to_string(),
-                }],
-            )
-        })
-    };
-    sandbox.write("notes/todo.txt", "not an answer");
-    sandbox.write("notes/readme.md", "# Notes\n\nNot an entry.\n");
-    for elsewhere in [sandbox.path("notes"), sandbox.root().to_path_buf()] {
-        set_library(&elsewhere);
-        assert_eq!(read_values(&review, "answerbank")["A4"], "library");
-        sandbox
-            .run(&["finish", "vendor.review.xlsx"])
-            .expect_clean_error(&format!(
-                "records the library {}, which is not an answer library",
-                elsewhere.display()
-            ));
-        assert!(!sandbox.path("vendor.answered.xlsx").exists());
-        assert!(!sandbox.path("learned").exists() && !sandbox.path("notes/learned").exists());
-    }
-    // Named with --library, the library is the user's choice.
+    // Named with --library, the library is the user's choice, whatever the review records.
+    tampered(&|review| {
+        patch_sheet(
+            review,
+            "answerbank",
+            vec![CellEdit {
+                cell: CellRef::new(3, 1),
+                text: "/nowhere/library".to_string(),
+            }],
+        )
+    });
     let library_before = snapshot(&sandbox.path("answer_library"));
     let out = sandbox.run(&[
         "finish",
@@ -831,6 +813,111 @@ fn a_tampered_review_is_refused() {
         out.stdout
     );
     assert_ne!(snapshot(&sandbox.path("answer_library")), library_before);
+}
+
+/// See #29: the library a review records never chooses where `finish` learns (a review naming another answer
+/// library made `finish` write into it), and a decision is recorded only on the entry the review showed (an
+/// edited `matched_id` moved a Reject onto an entry the reviewer never saw).
+#[test]
+fn a_review_chooses_neither_the_library_nor_the_entry_a_decision_lands_on() {
+    let (sandbox, review) = drafted_example();
+    review_by_program(&review, &[(1, "Decision", "Reject")]);
+    let original = std::fs::read(&review).unwrap();
+    let other = sandbox.copy_dir(&sandbox.path("answer_library"), "other_library");
+    let other_before = snapshot(&other);
+    let library_before = snapshot(&sandbox.path("answer_library"));
+
+    // The review names another answer library: refused, nothing written anywhere.
+    patch_sheet(
+        &review,
+        "answerbank",
+        vec![CellEdit {
+            cell: CellRef::new(3, 1),
+            text: other.display().to_string(),
+        }],
+    );
+    assert_eq!(read_values(&review, "answerbank")["A4"], "library");
+    let out = sandbox.run(&["finish", "vendor.review.xlsx"]);
+    out.expect_clean_error(&format!(
+        "was drafted with the library {}, but the library here is answer_library",
+        other.display()
+    ));
+    assert!(out.stderr.contains("--library"), "{}", out.stderr);
+    assert!(!sandbox.path("vendor.answered.xlsx").exists());
+    assert_eq!(snapshot(&other), other_before);
+    // ANSWERBANK_LIBRARY is the library here as it is for draft: naming the other one there is no way round.
+    sandbox
+        .run_with(
+            &["finish", "vendor.review.xlsx"],
+            &[("ANSWERBANK_LIBRARY", "answer_library")],
+        )
+        .expect_clean_error("was drafted with the library");
+    assert_eq!(snapshot(&other), other_before);
+    assert_eq!(snapshot(&sandbox.path("answer_library")), library_before);
+
+    // The drafted entry swapped in the hidden record: the reviewer saw soc-2-report's answer, not iso-27001's.
+    std::fs::write(&review, &original).unwrap();
+    tamper_with_row_1(&review, |json| {
+        json.replace(
+            "\"matched_id\":\"soc-2-report\"",
+            "\"matched_id\":\"iso-27001\"",
+        )
+    });
+    let out = sandbox.run(&["finish", "vendor.review.xlsx", "--json"]);
+    out.expect_code(0);
+    assert_eq!(
+        out.json()["learned"],
+        serde_json::json!([]),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains(
+            "row #1: nothing recorded on `iso-27001`: the review shows `iso-27001` with an answer"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(snapshot(&sandbox.path("answer_library")), library_before);
+
+    // The entry's answer changed since draft: the Reject was about the old answer, and is not recorded.
+    std::fs::write(&review, &original).unwrap();
+    let entry = sandbox.path("answer_library/security/soc-2-report.md");
+    let text = std::fs::read_to_string(&entry).unwrap();
+    std::fs::write(
+        &entry,
+        text.replace(
+            "Yes. We have a SOC 2 Type II report",
+            "Yes. We have a SOC 2 Type I report",
+        ),
+    )
+    .unwrap();
+    let changed = snapshot(&sandbox.path("answer_library"));
+    let out = sandbox.run(&["finish", "vendor.review.xlsx", "--force", "--json"]);
+    out.expect_code(0);
+    assert_eq!(
+        out.json()["learned"],
+        serde_json::json!([]),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("nothing recorded on `soc-2-report`"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(snapshot(&sandbox.path("answer_library")), changed);
+
+    // Unchanged, the Reject is recorded on the entry the reviewer saw.
+    std::fs::write(&entry, &text).unwrap();
+    let out = sandbox.run(&["finish", "vendor.review.xlsx", "--force", "--json"]);
+    out.expect_code(0);
+    assert_eq!(
+        crate::util::fields(&out.json()["learned"], &["entry", "recorded"]),
+        [["soc-2-report", "rejected"]],
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -925,7 +1012,7 @@ fn what_each_decision_teaches() {
             ),
         ],
     );
-    let out = sandbox.run(&["finish", "q.csv.review.xlsx", "--json"]);
+    let out = sandbox.run(&["finish", "q.csv.review.xlsx", "--library", "lib", "--json"]);
     out.expect_code(0);
     assert_eq!(
         fields(&out.json()["learned"], &["entry", "recorded"]),

@@ -561,6 +561,19 @@ pub fn tree(dir: &Path, skip: Option<&Path>) -> std::collections::BTreeMap<PathB
     nodes
 }
 
+/// Makes a named pipe at `path` with `mkfifo`; false (and the test's check listed as not run) where there is no
+/// `mkfifo`.
+pub fn mkfifo(path: &Path) -> bool {
+    let made = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        not_run("mkfifo is not available");
+    }
+    made
+}
+
 /// An entry file's text.
 pub fn entry(question: &str, extra: &str, body: &str) -> String {
     format!("+++\nquestion = {question:?}\n{extra}+++\n{body}\n")
