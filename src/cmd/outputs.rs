@@ -49,10 +49,14 @@ pub struct Policy {
 pub fn check(policy: Policy, outputs: &[Output<'_>], advice: &str) -> Result<()> {
     for output in outputs.iter().filter(|o| o.path.exists()) {
         if !policy.force {
+            let review = if outputs.iter().any(|o| o.kind == Kind::Review) {
+                ", and a review in progress is never replaced without --discard-review"
+            } else {
+                ""
+            };
             bail!(
                 "{} already exists; {advice}, or replace it with --force (an earlier output that a person worked \
-                 on is then kept beside the new one, and a review in progress is never replaced without \
-                 --discard-review)",
+                 on is then kept beside the new one{review})",
                 output.path.display()
             );
         }
