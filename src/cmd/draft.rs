@@ -61,7 +61,7 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         policy,
         &outputs,
         &format!(
-            "to go on with its review, run `answerbank finish {}`; to keep it and draft again, write elsewhere with              --out-dir DIR",
+            "to go on with its review, run `answerbank finish {}`; to keep it and draft again, write elsewhere with --out-dir DIR",
             super::shell_word(&review_shown)
         ),
     )?;

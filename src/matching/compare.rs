@@ -57,15 +57,17 @@ impl Comparison {
         self.only_in_question.is_empty() && self.only_in_wording.is_empty() && !self.opposite
     }
 
-    /// The difference in a reviewer's words: "question says 'prevention', entry says 'detection'".
+    /// The difference in a reviewer's words, as sentences (see #25: a note a reviewer understands): "The question
+    /// asks about 'intrusion prevention', which the entry does not mention; the entry is about 'intrusion
+    /// detection'."
     pub fn describe(&self) -> Option<String> {
         let quote = |words: &[String]| {
-            words
-                .iter()
-                .take(3)
-                .map(|w| format!("'{w}'"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            let quoted: Vec<String> = words.iter().take(3).map(|w| format!("'{w}'")).collect();
+            match quoted.as_slice() {
+                [] => String::new(),
+                [one] => one.clone(),
+                [init @ .., last] => format!("{} and {last}", init.join(", ")),
+            }
         };
         let mut parts = Vec::new();
         match (
@@ -73,23 +75,24 @@ impl Comparison {
             self.only_in_wording.is_empty(),
         ) {
             (false, false) => parts.push(format!(
-                "question says {}, entry says {}",
+                "The question asks about {}, which the entry does not mention; the entry is about {}.",
                 quote(&self.only_in_question),
                 quote(&self.only_in_wording)
             )),
             (false, true) => parts.push(format!(
-                "question also says {}",
+                "The question also asks about {}, which the entry does not mention.",
                 quote(&self.only_in_question)
             )),
-            (true, false) => {
-                parts.push(format!("entry also says {}", quote(&self.only_in_wording)))
-            }
+            (true, false) => parts.push(format!(
+                "The entry also covers {}, which the question does not ask about.",
+                quote(&self.only_in_wording)
+            )),
             (true, true) => {}
         }
         if self.opposite {
-            parts.push("one of them is negated, so the answer may be the opposite".to_string());
+            parts.push("One of the two is negated, so the answer may be the opposite.".to_string());
         }
-        (!parts.is_empty()).then(|| parts.join("; "))
+        (!parts.is_empty()).then(|| parts.join(" "))
     }
 }
 
@@ -131,7 +134,8 @@ mod tests {
         assert!(!c.is_same());
         assert_eq!(
             c.describe().unwrap(),
-            "question says 'intrusion prevention', entry says 'intrusion detection'"
+            "The question asks about 'intrusion prevention', which the entry does not mention; the entry is about \
+             'intrusion detection'."
         );
         let c = compare(
             "Are critical security patches applied within 7 days?",

@@ -121,7 +121,7 @@ pub fn decide_with(
             (
                 Confidence::Medium,
                 format!(
-                    "{reason}, but the entry is {} and waits for review",
+                    "{reason} But the entry is {} and waits for a person's approval (answerbank approve).",
                     best.entry.entry.status
                 ),
             )
@@ -144,7 +144,7 @@ pub fn decide_with(
         };
         return (
             band,
-            format!("a reviewer rejected this entry for this question{when}"),
+            format!("A reviewer rejected this entry for this question{when}."),
         );
     }
     let same = comparison.is_none_or(Comparison::is_same);
@@ -158,7 +158,7 @@ pub fn decide_with(
         if rivals.is_empty() {
             return cap(
                 Confidence::High,
-                "exact wording of a library entry".to_string(),
+                "Asked exactly as the library entry asks it.".to_string(),
             );
         }
         let rival_context = rivals
@@ -168,13 +168,14 @@ pub fn decide_with(
         if best.features.context - rival_context >= t.context_margin {
             return cap(
                 Confidence::High,
-                "exact wording, and the question's context picks this entry".to_string(),
+                "Asked exactly as the entry asks it, and the question's section picks this entry among those with the same wording."
+                    .to_string(),
             );
         }
         return (
             Confidence::Medium,
             format!(
-                "the same wording is in {} entries with different answers; context does not settle it",
+                "{} entries ask exactly this with different answers, and the question's section does not settle which one applies.",
                 rivals.len() + 1
             ),
         );
@@ -182,8 +183,8 @@ pub fn decide_with(
     if best.features.accepted_before && !best.features.rejected {
         return (
             Confidence::Medium,
-            "a reviewer accepted this entry for this question before; approve the wording (answerbank approve) \
-             to draft it at high"
+            "A reviewer accepted this entry for this question before; approve the wording (answerbank approve) to \
+             draft it at high."
                 .to_string(),
         );
     }
@@ -195,15 +196,15 @@ pub fn decide_with(
         if margin >= t.high_margin {
             return cap(
                 Confidence::High,
-                format!(
-                    "the same wording but for synonyms or spelling (similarity {:.2}, margin {margin:.2})",
-                    best.features.wording
-                ),
+                "The same question but for synonyms or spelling, and no other entry comes close."
+                    .to_string(),
             );
         }
         return (
             Confidence::Medium,
-            format!("the same wording, but the runner-up is too close (margin {margin:.2})"),
+            "The same question but for synonyms or spelling, but another entry is almost as close: check which \
+             one applies."
+                .to_string(),
         );
     }
     let f = &best.features;
@@ -214,11 +215,10 @@ pub fn decide_with(
     };
     if agreed {
         let reason = match &difference {
-            Some(difference) => format!("every ranking agrees, but {difference}"),
-            None => format!(
-                "probable match: every ranking puts it first (score {:.2})",
-                best.lexical
-            ),
+            Some(difference) => {
+                format!("Probably this entry: every way of ranking puts it first. {difference}")
+            }
+            None => "Probably this entry: every way of ranking puts it first.".to_string(),
         };
         return (Confidence::Medium, reason);
     }
@@ -226,15 +226,17 @@ pub fn decide_with(
     if best.lexical >= t.low_score || 2 * f.first_in > rankings {
         let reason = match &difference {
             Some(difference) if close_wording => {
-                format!("close wording, but {difference}; a suggestion only")
+                format!("Close in wording, but not the same question. {difference} A suggestion only.")
             }
-            _ => format!("weak match (score {:.2}), a suggestion only", best.lexical),
+            _ => "A weak match that shares only some words with the question: a suggestion to check, not an \
+                  answer."
+                .to_string(),
         };
         return (Confidence::Low, reason);
     }
     (
         Confidence::None,
-        format!("nothing relevant (best score {:.2})", best.lexical),
+        "Nothing in the library is close to this question.".to_string(),
     )
 }
 
@@ -313,7 +315,10 @@ mod tests {
         ];
         let (band, reason) = decide(&rivals, None);
         assert_eq!(band, Confidence::Medium);
-        assert!(reason.contains("runner-up"), "{reason}");
+        assert!(
+            reason.contains("another entry is almost as close"),
+            "{reason}"
+        );
         // Close, but a word differs: never high (see #14), and named.
         let differs = Comparison {
             only_in_question: vec!["prevention".to_string()],

@@ -586,6 +586,20 @@ fn write_review_sheet(sheet: &mut Worksheet, drafts: &[Draft], rows: &[ReviewRow
             }
         }
         sheet.write_string_with_format(r, NOTES_COL, fit_to_cell(&notes(draft)).0, &wrap)?;
+        // Neither Excel nor LibreOffice grows a row to its wrapped text when opening a file that did not record
+        // heights (see #25: questions and answers cut off at one line): the height that shows the whole question
+        // and drafted answer is set here.
+        let lines = [
+            (QUESTION_COL, row.question.as_str()),
+            (DRAFTED_COL, row.body.as_deref().unwrap_or("")),
+        ]
+        .iter()
+        .map(|(col, text)| wrapped_lines(text, COLUMNS[usize::from(*col)].1))
+        .max()
+        .unwrap_or(1);
+        if lines > 1 {
+            sheet.set_row_height(r, row_height(lines))?;
+        }
     }
     let last = rows.len() as u32;
     if last > 0 {
@@ -599,12 +613,56 @@ fn write_review_sheet(sheet: &mut Worksheet, drafts: &[Draft], rows: &[ReviewRow
     }
     // The header row and the question stay in view while the reviewer scrolls either way.
     sheet.set_freeze_panes(1, QUESTION_COL + 1)?;
+    // Printed (or saved as PDF), the review is the reviewer's columns, a page wide, the header on every page.
+    sheet.set_landscape();
+    sheet.set_print_area(0, 0, last.max(1), FINAL_COL)?;
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
     sheet.autofilter(0, 0, last.max(1), COLUMNS.len() as u16 - 1)?;
     Ok(())
 }
 
 /// A runner-up as the Review sheet shows it: its id and question, then its short answer and the start of its
 /// answer, so a reviewer can pick it without opening the library.
+/// Points per line of wrapped 11-point text, and the most a row may be (Excel's limit).
+const LINE_HEIGHT: f64 = 15.0;
+const MAX_ROW_HEIGHT: f64 = 409.0;
+
+/// How many lines `text` takes when wrapped at word boundaries in a column `width` wide. The width unit is the
+/// width of a digit; text averages narrower (measured in LibreOffice: about 55 characters of an answer to a line
+/// in a 45-wide column), so 1.15 characters a unit errs a little on the tall side, never cutting text off.
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    let capacity = ((width * 1.15).floor() as usize).saturating_sub(1).max(1);
+    text.split('\n')
+        .map(|paragraph| {
+            let mut lines = 1;
+            let mut used = 0;
+            for word in paragraph.split_whitespace() {
+                let len = word.chars().count();
+                if used == 0 {
+                    used = len;
+                } else if used + 1 + len <= capacity {
+                    used += 1 + len;
+                } else {
+                    lines += 1;
+                    used = len;
+                }
+                // A word longer than the column wraps inside itself.
+                while used > capacity {
+                    lines += 1;
+                    used -= capacity;
+                }
+            }
+            lines
+        })
+        .sum()
+}
+
+/// The height of a row of `lines` lines of text.
+fn row_height(lines: usize) -> f64 {
+    (lines as f64 * LINE_HEIGHT + 2.0).min(MAX_ROW_HEIGHT)
+}
+
 fn candidate_text(candidate: &Candidate) -> String {
     let entry = &candidate.entry.entry;
     let answer = combined_answer(
@@ -627,21 +685,25 @@ fn candidate_text(candidate: &Candidate) -> String {
 
 /// Why the band is what it is, plus anything the reviewer must know.
 fn notes(draft: &Draft) -> String {
+    // Sentences a reviewer reads (see #25), the band's reason first.
     let mut notes = vec![draft.result.reason.clone()];
     if let Some(why) = &draft.proposal.not_allowed {
-        notes.push(format!("not written: {why}"));
+        notes.push(format!(
+            "Not written into the file: {}.",
+            why.trim_end_matches('.')
+        ));
     }
     if draft.outcome == Outcome::Template {
         notes.push(
-            "template not filled in: the matched entry is a starter template with {{ ... }} placeholders; fill it \
-             in and approve it (answerbank approve) before it can answer anything"
+            "The matched entry is a starter template with {{ ... }} placeholders: fill it in and approve it \
+             (answerbank approve) before it can answer anything."
                 .to_string(),
         );
     }
     if draft.outcome == Outcome::Opposite {
         notes.push(
-            "the question asks the opposite of the entry's wording: its Yes/No is turned around here (left out \
-             when the wordings differ in more than the negation); check before accepting"
+            "The question asks the opposite of the entry's wording, so its Yes/No is turned around here (or left \
+             out when the wordings differ in more than the negation): check before accepting."
                 .to_string(),
         );
     }
@@ -654,17 +716,20 @@ fn notes(draft: &Draft) -> String {
             .map(|c| format!("{}: {}", c.cell, snippet(&c.current, 60)))
             .collect();
         notes.push(format!(
-            "the file already answers it ({})",
+            "The file already answers it ({}).",
             current.join("; ")
         ));
     }
     if let Some(best) = draft.result.best() {
         if best.stale {
-            notes.push(format!("entry {} is past its review date", best.id()));
+            notes.push(format!(
+                "Entry {} is past its review date: check it is still true.",
+                best.id()
+            ));
         }
         if best.entry.entry.status != crate::library::Status::Approved {
             notes.push(format!(
-                "entry {} is {}",
+                "Entry {} is {}, not yet approved.",
                 best.id(),
                 best.entry.entry.status
             ));
@@ -675,9 +740,9 @@ fn notes(draft: &Draft) -> String {
         .matched()
         .and_then(|best| best.entry.entry.guidance.as_deref())
     {
-        notes.push(format!("guidance: {}", one_line(guidance)));
+        notes.push(format!("Guidance: {}", one_line(guidance)));
     }
-    notes.join("; ")
+    notes.join(" ")
 }
 
 fn write_summary_sheet(
@@ -1178,6 +1243,17 @@ pub fn open_questions_workbook(questions: &[QuestionState], answered: &Path) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_are_as_tall_as_their_wrapped_text() {
+        assert_eq!(wrapped_lines("", 48.0), 1);
+        assert_eq!(wrapped_lines("Do you encrypt data at rest?", 48.0), 1);
+        assert_eq!(wrapped_lines(&"word ".repeat(30), 48.0), 3);
+        assert_eq!(wrapped_lines("one\ntwo\n\nfour", 48.0), 4);
+        assert_eq!(wrapped_lines(&"x".repeat(100), 48.0), 2);
+        assert_eq!(row_height(1), 17.0);
+        assert_eq!(row_height(1000), MAX_ROW_HEIGHT);
+    }
 
     /// See #29: a decision lands on an entry only while it holds what the review showed of it.
     #[test]
