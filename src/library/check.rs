@@ -134,7 +134,10 @@ impl FindingKind {
             FindingKind::Parse => ("file that does not parse", "files that do not parse"),
             FindingKind::UnknownKey => ("unknown key", "unknown keys"),
             FindingKind::MissingField => ("missing field", "missing fields"),
-            FindingKind::BadId => ("file name that is no valid id", "file names that are no valid ids"),
+            FindingKind::BadId => (
+                "file name that is no valid id",
+                "file names that are no valid ids",
+            ),
             FindingKind::Unreadable => ("unreadable file", "unreadable files"),
             FindingKind::TooLarge => ("file too large to read", "files too large to read"),
             FindingKind::Link => ("link out of the library", "links out of the library"),
@@ -165,7 +168,9 @@ impl FindingKind {
                 "accepted wording waiting for approval",
                 "accepted wordings waiting for approval",
             ),
-            FindingKind::RejectedWording => ("wording a review rejected", "wordings a review rejected"),
+            FindingKind::RejectedWording => {
+                ("wording a review rejected", "wordings a review rejected")
+            }
             FindingKind::NeedsSme => (
                 "question sent to a subject-matter expert",
                 "questions sent to a subject-matter expert",
@@ -559,7 +564,9 @@ mod tests {
         // The short answer is a finding of its own kind (see #25).
         assert_eq!(
             short_answer_disagreement(&entry).as_deref(),
-            Some("short_answer is Yes but the answer says No: \"No. We sign our own DPA only.\"; make them agree")
+            Some(
+                "short_answer is Yes but the answer says No: \"No. We sign our own DPA only.\"; make them agree"
+            )
         );
         let clean = "+++\nquestion = \"Do you encrypt data?\"\nalternates = [\"Is data encrypted?\"]\n\
                      short_answer = \"Yes\"\n+++\nYes. AES-256.\n";
@@ -570,15 +577,26 @@ mod tests {
     fn a_short_answer_that_disagrees_with_its_text_is_found() {
         // See #25: a CAIQ import's `No` over "Not applicable -- ...", and the other ways round.
         let disagrees = |short: &str, body: &str| {
-            let text = format!("+++\nquestion = \"Do you?\"\nshort_answer = \"{short}\"\n+++\n{body}\n");
+            let text =
+                format!("+++\nquestion = \"Do you?\"\nshort_answer = \"{short}\"\n+++\n{body}\n");
             short_answer_disagreement(&parse_entry("e", "e.md", &text).unwrap())
         };
-        let found = disagrees("No", "Not applicable -- WhitePact operates no data centres.").unwrap();
-        assert!(found.starts_with("short_answer is No but the answer says N/A: \"Not applicable --"), "{found}");
+        let found = disagrees(
+            "No",
+            "Not applicable -- WhitePact operates no data centres.",
+        )
+        .unwrap();
+        assert!(
+            found.starts_with("short_answer is No but the answer says N/A: \"Not applicable --"),
+            "{found}"
+        );
         assert!(disagrees("Yes", "No, we do not keep logs.").is_some());
         assert!(disagrees("Yes", "N/A - we hold no cardholder data.").is_some());
         assert!(disagrees("N/A", "Yes. Weekly.").is_some());
-        assert!(disagrees("no", "Yes").is_some(), "any spelling of the short answer");
+        assert!(
+            disagrees("no", "Yes").is_some(),
+            "any spelling of the short answer"
+        );
         for (short, body) in [
             ("No", "No. We do not."),
             ("N/A", "Not applicable: no such data."),
@@ -603,7 +621,10 @@ mod tests {
         for kind in FindingKind::ALL {
             assert_eq!(FindingKind::from_name(kind.as_str()), Some(kind));
         }
-        assert_eq!(FindingKind::Template.describe(200), "200 templates not filled in");
+        assert_eq!(
+            FindingKind::Template.describe(200),
+            "200 templates not filled in"
+        );
         assert_eq!(
             FindingKind::ShortAnswer.describe(1),
             "1 short answer that disagrees with its text"
