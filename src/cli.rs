@@ -31,12 +31,15 @@ pub enum Command {
         answerbank search --library ../shared/bench/caiq/library \"penetration tests\""
     )]
     Search(SearchArgs),
-    /// Validate the library: parse errors, unknown keys, duplicate ids, stale and proposed entries,
-    /// near-duplicate questions, and what reviews taught since an entry was last reviewed (wordings to approve,
-    /// rejections and Needs SME to consider). Exits 0 when clean, 1 when it found something, 2 when it could not
+    /// Validate the library: parse errors, unknown keys, duplicate ids, stale and proposed entries, unfilled
+    /// templates, short answers that disagree with their text, near-duplicate questions, and what reviews taught
+    /// since an entry was last reviewed (wordings to approve, rejections and Needs SME to consider). A count of
+    /// each kind comes first (on stderr), then one line per finding (unfilled templates are counted, not listed,
+    /// unless --kind template asks for them). Exits 0 when clean, 1 when it found something, 2 when it could not
     /// run.
     #[command(
-        after_long_help = "Examples:\n  answerbank check\n  answerbank check --library my_answers --json"
+        after_long_help = "Examples:\n  answerbank check\n  answerbank check --kind short-answer\n  \
+        answerbank check --library my_answers --json"
     )]
     Check(CheckArgs),
     /// Measure matching quality on labelled questions: Hit@1, Hit@5, MRR, and precision per confidence band.
@@ -257,9 +260,13 @@ pub struct SearchArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub library: LibraryArgs,
-    /// Print the findings as a JSON array of {kind, file, line, message}.
+    /// Print the findings as a JSON array of {kind, file, line, message} (every finding, templates included).
     #[arg(long)]
     pub json: bool,
+    /// List only the findings of this kind (as the summary and each line name it: template, short-answer,
+    /// proposed, stale, ...); the listing, --json and the exit code then cover that kind alone.
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -156,7 +156,50 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         &matcher.semantic_status(),
     );
     print_held_back(&summary.held_back, &args.library.library);
+    print_next_steps(&review_path, &args, matcher.is_semantic());
     Ok(ExitStatus::Success)
+}
+
+/// What to do next, as the last lines of a draft (see #25: the next step is always said): open the review, decide,
+/// run `finish` with the review's path (and the library, where `finish` would not find it on its own); and how to
+/// turn semantic matching on when it was off.
+fn print_next_steps(review: &Path, args: &DraftArgs, semantic: bool) {
+    // finish learns into --library, else ANSWERBANK_LIBRARY, else answer_library: name the library only when
+    // that would not find the one drafted with.
+    let default_library = std::env::var_os("ANSWERBANK_LIBRARY")
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| PathBuf::from("answer_library"), PathBuf::from);
+    let library = if args.library.library == default_library {
+        String::new()
+    } else {
+        format!(
+            " --library {}",
+            super::shell_word(&args.library.library.display().to_string())
+        )
+    };
+    let review = super::shell_word(&review.display().to_string());
+    say!(
+        "next: open {review}, set a Decision on the rows you check (Accept, Use #n, Edit, Reject, Needs SME) or \
+         write a Final answer, save it, then run:\n  answerbank finish {review}{library}"
+    );
+    if semantic {
+        return;
+    }
+    if args.semantic.no_model {
+        say!(
+            "semantic matching was off for this run (--no-model): draft again without it to match by meaning too"
+        );
+    } else if cfg!(feature = "download") {
+        say!(
+            "semantic matching is off (no model installed): `answerbank model install` fetches one (~90 MB, once), \
+             then draft again to also match questions that share no words with an answer"
+        );
+    } else if cfg!(feature = "semantic") {
+        say!(
+            "semantic matching is off (no model installed): put sentence-transformers/all-MiniLM-L6-v2 in the \
+             Hugging Face cache or pass --model DIR, then draft again"
+        );
+    }
 }
 
 /// Says how many matches wait for their entries' approval, and the command that approves them (see #17).

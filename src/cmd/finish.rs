@@ -124,7 +124,7 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
         );
     }
     print_summary(&plan, report.written, &answered_path, &open_path, &meta);
-    print_learned(&learned, &library, &args);
+    print_learned(&learned, &library, &args, &source_name);
     if plan.not_applied.is_empty() {
         Ok(ExitStatus::Success)
     } else {
@@ -223,7 +223,8 @@ fn print_json(
     super::print_json(&value)
 }
 
-/// The state of the questionnaire: what is answered and how, and every question still open.
+/// The state of the questionnaire: what is answered and how, and how many questions are still open and why (the
+/// questions themselves are in the open-questions workbook).
 fn print_summary(plan: &FinishPlan, cells: usize, answered: &Path, open: &Path, meta: &ReviewMeta) {
     let count = |state| plan.count(state);
     let open_count = plan.open().count();
@@ -247,7 +248,12 @@ fn print_summary(plan: &FinishPlan, cells: usize, answered: &Path, open: &Path, 
         say!("nothing is open → {}", open.display());
         return;
     }
-    say!("open {open_count} questions → {}", open.display());
+    // The list is in the open-questions workbook, not on screen (see #25: 300 lines nobody reads); `--json` has
+    // it too.
+    say!(
+        "open {open_count} questions, listed with their reasons in → {}",
+        open.display()
+    );
     say!(
         "  {} rejected, {} Needs SME, {} with no decision and no answer, {} not written",
         count(State::Rejected),
@@ -255,29 +261,10 @@ fn print_summary(plan: &FinishPlan, cells: usize, answered: &Path, open: &Path, 
         count(State::Unanswered),
         count(State::NotWritten)
     );
-    for question in plan.open() {
-        let id = question
-            .question_id
-            .as_deref()
-            .map_or(String::new(), |id| format!(" {id}"));
-        say!(
-            "  #{}{id}, '{}' {}: {} — {}",
-            question.number,
-            printable(&question.sheet),
-            question.cells.first().map_or("", String::as_str),
-            snippet(&question.question, 70),
-            printable(
-                question
-                    .reason
-                    .as_deref()
-                    .unwrap_or(question.state.as_str())
-            )
-        );
-    }
 }
 
 /// What the library learned, row by row (see #14: reviews teach visibly).
-fn print_learned(learned: &Learned, library: &Path, args: &FinishArgs) {
+fn print_learned(learned: &Learned, library: &Path, args: &FinishArgs, source_name: &str) {
     for warning in &learned.warnings {
         say!("answerbank: warning: {}", printable(warning));
     }
@@ -320,7 +307,12 @@ fn print_learned(learned: &Learned, library: &Path, args: &FinishArgs) {
         );
     }
     if !args.approve && !learned.entries_added.is_empty() {
-        say!("  new entries are proposed: review them, then set status = \"approved\"");
+        say!(
+            "  new entries are proposed: after a look (edit them if needed), approve them with:\n    answerbank \
+             approve --library {} --source {}",
+            super::shell_word(&library.display().to_string()),
+            super::shell_word(source_name)
+        );
     }
     for file in &learned.files_changed {
         say!("  changed {}", library.join(file).display());

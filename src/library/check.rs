@@ -45,9 +45,11 @@ pub enum FindingKind {
     Proposed,
     /// A starter template whose `{{ ... }}` placeholders are not filled in (see #19): never drafted.
     Template,
-    /// An entry that contradicts itself: an alternate that asks the opposite of its question, or a short answer
-    /// the body's first word says otherwise (see #14).
+    /// An alternate that asks the opposite of its entry's question (see #14).
     Contradiction,
+    /// A short answer the answer's own opening disagrees with: `No` over "Not applicable -- ...", `Yes` over
+    /// "No, we do not ..." (see #14, #25).
+    ShortAnswer,
     NearDuplicate,
     /// `derived_from` names an entry that does not exist.
     BrokenReference,
@@ -80,6 +82,7 @@ impl FindingKind {
             FindingKind::Proposed => "proposed",
             FindingKind::Template => "template",
             FindingKind::Contradiction => "contradiction",
+            FindingKind::ShortAnswer => "short-answer",
             FindingKind::NearDuplicate => "near-duplicate",
             FindingKind::BrokenReference => "broken-reference",
             FindingKind::Empty => "empty",
@@ -89,6 +92,102 @@ impl FindingKind {
             FindingKind::Conflict => "conflict",
         }
     }
+}
+
+impl FindingKind {
+    /// Every kind, in the order the summary lists them: what stops the library from loading first, then what a
+    /// person must decide, then housekeeping.
+    pub const ALL: [FindingKind; 22] = [
+        FindingKind::Settings,
+        FindingKind::Parse,
+        FindingKind::UnknownKey,
+        FindingKind::MissingField,
+        FindingKind::BadId,
+        FindingKind::Unreadable,
+        FindingKind::TooLarge,
+        FindingKind::Link,
+        FindingKind::Cache,
+        FindingKind::DuplicateId,
+        FindingKind::BrokenReference,
+        FindingKind::Empty,
+        FindingKind::ShortAnswer,
+        FindingKind::Contradiction,
+        FindingKind::Conflict,
+        FindingKind::NearDuplicate,
+        FindingKind::Proposed,
+        FindingKind::Template,
+        FindingKind::PendingWording,
+        FindingKind::RejectedWording,
+        FindingKind::NeedsSme,
+        FindingKind::Stale,
+    ];
+
+    /// The kind whose [`FindingKind::as_str`] is `name` (what `check --kind` takes).
+    pub fn from_name(name: &str) -> Option<FindingKind> {
+        FindingKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// `count` findings of this kind in words, for check's summary (see #25: "200 templates not filled in, 23
+    /// short answers that disagree with their text").
+    pub fn describe(self, count: usize) -> String {
+        let (one, many) = match self {
+            FindingKind::Parse => ("file that does not parse", "files that do not parse"),
+            FindingKind::UnknownKey => ("unknown key", "unknown keys"),
+            FindingKind::MissingField => ("missing field", "missing fields"),
+            FindingKind::BadId => (
+                "file name that is no valid id",
+                "file names that are no valid ids",
+            ),
+            FindingKind::Unreadable => ("unreadable file", "unreadable files"),
+            FindingKind::TooLarge => ("file too large to read", "files too large to read"),
+            FindingKind::Link => ("link out of the library", "links out of the library"),
+            FindingKind::Cache => ("damaged index cache", "damaged index caches"),
+            FindingKind::DuplicateId => ("duplicate id", "duplicate ids"),
+            FindingKind::Settings => ("problem in library.toml", "problems in library.toml"),
+            FindingKind::Stale => ("entry due for review", "entries due for review"),
+            FindingKind::Proposed => (
+                "proposed entry waiting for approval",
+                "proposed entries waiting for approval",
+            ),
+            FindingKind::Template => ("template not filled in", "templates not filled in"),
+            FindingKind::Contradiction => (
+                "alternate that asks the opposite of its question",
+                "alternates that ask the opposite of their question",
+            ),
+            FindingKind::ShortAnswer => (
+                "short answer that disagrees with its text",
+                "short answers that disagree with their text",
+            ),
+            FindingKind::NearDuplicate => ("near-duplicate question", "near-duplicate questions"),
+            FindingKind::BrokenReference => (
+                "derived_from naming no entry",
+                "derived_from keys naming no entry",
+            ),
+            FindingKind::Empty => ("empty library", "empty libraries"),
+            FindingKind::PendingWording => (
+                "accepted wording waiting for approval",
+                "accepted wordings waiting for approval",
+            ),
+            FindingKind::RejectedWording => {
+                ("wording a review rejected", "wordings a review rejected")
+            }
+            FindingKind::NeedsSme => (
+                "question sent to a subject-matter expert",
+                "questions sent to a subject-matter expert",
+            ),
+            FindingKind::Conflict => ("import conflict", "import conflicts"),
+        };
+        format!("{count} {}", if count == 1 { one } else { many })
+    }
+}
+
+/// How many findings of each kind, in [`FindingKind::ALL`]'s order; kinds with none are left out.
+pub fn count_by_kind(findings: &[Finding]) -> Vec<(FindingKind, usize)> {
+    FindingKind::ALL
+        .into_iter()
+        .map(|kind| (kind, findings.iter().filter(|f| f.kind == kind).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect()
 }
 
 /// One problem, located.
@@ -191,6 +290,14 @@ pub fn check_library(library: &Library, today: Date) -> Vec<Finding> {
                 message,
             ));
         }
+        if let Some(message) = short_answer_disagreement(entry) {
+            findings.push(Finding::new(
+                FindingKind::ShortAnswer,
+                &entry.path,
+                line_of_key("short_answer"),
+                message,
+            ));
+        }
         if let Some(parent) = &entry.derived_from
             && entry.status != Status::Retired
             && ids.contains(parent.as_str())
@@ -227,9 +334,7 @@ pub fn check_library(library: &Library, today: Date) -> Vec<Finding> {
 
 /// Where an entry contradicts itself, as (the key to point at, what is wrong): an alternate that is its question
 /// with a negation added or removed ("Do you sign our DPA?" / "Do you not sign our DPA?", "... with MFA" /
-/// "... without MFA") asks the opposite, so it cannot share the answer; a short answer the body's first word
-/// contradicts ("Yes" over "No. We do not ...") would be written beside it (Yes against No only: "N/A" often
-/// opens an answer that has nothing to add). Alternates that differ in more than
+/// "... without MFA") asks the opposite, so it cannot share the answer. Alternates that differ in more than
 /// a negation are not judged here: "without" can be a qualifier as well as a negation.
 fn contradictions(
     entry: &Entry,
@@ -259,34 +364,45 @@ fn contradictions(
             ));
         }
     }
-    // The answer opens with its own Yes or No: the word, then punctuation ("No. We ...", "Yes, ..."), never a
-    // sentence that merely starts with the word ("No production data is copied ...").
-    let body = entry.body.trim_start();
-    let first: String = body.chars().take_while(|c| c.is_alphabetic()).collect();
-    let punctuated = body[first.len()..]
-        .chars()
-        .next()
-        .is_none_or(|c| ".,;:!-\u{2013}\u{2014}".contains(c));
-    if let (Some(short), Some(leading)) = (
-        entry
-            .short_answer
-            .as_deref()
-            .and_then(crate::short_answer::ShortAnswer::parse),
-        crate::short_answer::ShortAnswer::parse(&first).filter(|_| punctuated),
-    ) && short != leading
-        && short != crate::short_answer::ShortAnswer::NotApplicable
-        && leading != crate::short_answer::ShortAnswer::NotApplicable
-    {
-        found.push((
-            "short_answer",
-            format!(
-                "short_answer is {} but the answer begins \"{}\"",
-                short.as_str(),
-                leading.as_str()
-            ),
-        ));
-    }
     found
+}
+
+/// Why an entry's short answer disagrees with its answer's opening, if it does: `Yes` over "No. We do not ...",
+/// `No` over "Not applicable -- we hold no such data" (see #25: 23 entries of a CAIQ import said so), `N/A` over
+/// "Yes, ...". Both are read by the project's one short-answer reader ([`split_answer`]); a body that adds nothing
+/// to its short answer ("N/A" beside a Yes, read as "nothing to add", see [`adds_nothing`]) is no disagreement,
+/// and neither is a sentence that merely starts with the word ("No production data is copied ..."): a bare Yes or
+/// No counts only when punctuation or the end follows it.
+///
+/// [`split_answer`]: crate::short_answer::split_answer
+/// [`adds_nothing`]: crate::short_answer::adds_nothing
+fn short_answer_disagreement(entry: &Entry) -> Option<String> {
+    use crate::short_answer::{ShortAnswer, adds_nothing, split_answer};
+    let written = entry.short_answer.as_deref()?;
+    let short = ShortAnswer::parse(written)?;
+    let body = entry.body.trim();
+    let (Some(leading), _) = split_answer(body) else {
+        return None;
+    };
+    if leading == short || adds_nothing(Some(written), body) {
+        return None;
+    }
+    if leading != ShortAnswer::NotApplicable {
+        let word: String = body.chars().take_while(|c| c.is_alphabetic()).collect();
+        let punctuated = body[word.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| ".,;:!-\u{2013}\u{2014}".contains(c));
+        if !punctuated {
+            return None;
+        }
+    }
+    Some(format!(
+        "short_answer is {} but the answer says {}: \"{}\"; make them agree",
+        short.as_str(),
+        leading.as_str(),
+        crate::text::snippet(body, 60)
+    ))
 }
 
 /// What reviews taught about an entry since it was last reviewed (`Entry::learned_since_review`), as findings a
@@ -442,16 +558,77 @@ mod tests {
         let entry = parse_entry("dpa", "dpa.md", text).unwrap();
         let found = contradictions(&entry, &analyzer);
         let keys: Vec<&str> = found.iter().map(|(key, _)| *key).collect();
-        // The negated twin and the short answer; "without changes" is a qualifier, not the opposite question.
-        assert_eq!(keys, ["alternates", "short_answer"], "{found:?}");
+        // The negated twin; "without changes" is a qualifier, not the opposite question.
+        assert_eq!(keys, ["alternates"], "{found:?}");
         assert!(found[0].1.contains("Will you not sign"), "{found:?}");
+        // The short answer is a finding of its own kind (see #25).
         assert_eq!(
-            found[1].1,
-            "short_answer is Yes but the answer begins \"No\""
+            short_answer_disagreement(&entry).as_deref(),
+            Some(
+                "short_answer is Yes but the answer says No: \"No. We sign our own DPA only.\"; make them agree"
+            )
         );
         let clean = "+++\nquestion = \"Do you encrypt data?\"\nalternates = [\"Is data encrypted?\"]\n\
                      short_answer = \"Yes\"\n+++\nYes. AES-256.\n";
         assert!(contradictions(&parse_entry("e", "e.md", clean).unwrap(), &analyzer).is_empty());
+    }
+
+    #[test]
+    fn a_short_answer_that_disagrees_with_its_text_is_found() {
+        // See #25: a CAIQ import's `No` over "Not applicable -- ...", and the other ways round.
+        let disagrees = |short: &str, body: &str| {
+            let text =
+                format!("+++\nquestion = \"Do you?\"\nshort_answer = \"{short}\"\n+++\n{body}\n");
+            short_answer_disagreement(&parse_entry("e", "e.md", &text).unwrap())
+        };
+        let found = disagrees(
+            "No",
+            "Not applicable -- WhitePact operates no data centres.",
+        )
+        .unwrap();
+        assert!(
+            found.starts_with("short_answer is No but the answer says N/A: \"Not applicable --"),
+            "{found}"
+        );
+        assert!(disagrees("Yes", "No, we do not keep logs.").is_some());
+        assert!(disagrees("Yes", "N/A - we hold no cardholder data.").is_some());
+        assert!(disagrees("N/A", "Yes. Weekly.").is_some());
+        assert!(
+            disagrees("no", "Yes").is_some(),
+            "any spelling of the short answer"
+        );
+        for (short, body) in [
+            ("No", "No. We do not."),
+            ("N/A", "Not applicable: no such data."),
+            ("n/a", "N/A"),
+            // Nothing to add, not a different answer.
+            ("Yes", "N/A"),
+            ("No", "Not applicable."),
+            // A sentence that starts with the word, not an answer that opens with one.
+            ("Yes", "No production data is copied to test systems."),
+            ("Yes", "Nobody shares accounts."),
+            ("Yes", "We do, weekly."),
+            ("Partial", "No, not yet."),
+        ] {
+            assert_eq!(disagrees(short, body), None, "{short} / {body}");
+        }
+    }
+
+    #[test]
+    fn every_kind_has_a_name_and_a_summary() {
+        let names: HashSet<&str> = FindingKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names.len(), FindingKind::ALL.len());
+        for kind in FindingKind::ALL {
+            assert_eq!(FindingKind::from_name(kind.as_str()), Some(kind));
+        }
+        assert_eq!(
+            FindingKind::Template.describe(200),
+            "200 templates not filled in"
+        );
+        assert_eq!(
+            FindingKind::ShortAnswer.describe(1),
+            "1 short answer that disagrees with its text"
+        );
     }
 
     #[test]

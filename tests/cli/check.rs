@@ -142,12 +142,17 @@ fn check_is_clean_on_the_example_library() {
 }
 
 #[test]
-fn check_is_clean_on_the_caiq_bench_library() {
+fn check_on_the_caiq_bench_library_finds_only_its_disagreeing_short_answers() {
     let sandbox = Sandbox::new();
     if sandbox.shared_copy("bench/caiq/library", "caiq").is_none() {
         return;
     }
-    sandbox.run(&["check", "--library", "caiq"]).expect_code(0);
+    // Clean but for what #25 found in these CAIQ answers: 23 say `No` where their text says "Not applicable".
+    let out = sandbox.run(&["check", "--library", "caiq", "--json"]);
+    out.expect_code(1);
+    let kinds = crate::util::field(&out.json(), "kind");
+    assert_eq!(kinds.len(), 23, "{kinds:?}");
+    assert!(kinds.iter().all(|k| k == "short-answer"), "{kinds:?}");
 }
 
 #[test]
@@ -165,4 +170,124 @@ fn an_empty_library_is_a_finding() {
     let out = sandbox.run(&["check", "--library", "empty", "--json"]);
     out.expect_code(1);
     assert_eq!(out.json()[0]["kind"], "empty");
+}
+
+/// A library as a CAIQ import into the starter kit leaves it (see #25): short answers the text disagrees with, a
+/// short answer the text agrees with, and unfilled templates.
+fn disagreeing_library(sandbox: &Sandbox) {
+    let reviewed = "reviewed = 2026-10-01\n";
+    sandbox.write(
+        "lib/premises.md",
+        &entry(
+            "Are physical premises access records retained?",
+            &format!("short_answer = \"No\"\n{reviewed}"),
+            "Not applicable -- we operate no physical premises; hosting is with our cloud provider.",
+        ),
+    );
+    sandbox.write(
+        "lib/logs.md",
+        &entry(
+            "Do you keep audit logs of administrator actions?",
+            &format!("short_answer = \"Yes\"\n{reviewed}"),
+            "No, we do not keep administrator audit logs yet.",
+        ),
+    );
+    sandbox.write(
+        "lib/backups.md",
+        &entry(
+            "Do you copy production data to test systems?",
+            &format!("short_answer = \"No\"\n{reviewed}"),
+            "No production data is copied to test systems.",
+        ),
+    );
+    for (id, question) in [
+        ("sso", "Do you support single sign-on?"),
+        ("mfa", "Do you enforce multi-factor authentication?"),
+        ("dpa", "Will you sign our data processing agreement?"),
+    ] {
+        sandbox.write(
+            &format!("lib/{id}.md"),
+            &entry(
+                question,
+                "status = \"proposed\"\n",
+                "{{ Yes or No }}. {{ how, in one sentence }}",
+            ),
+        );
+    }
+}
+
+#[test]
+fn check_finds_short_answers_that_disagree_with_their_text_and_counts_kinds_first() {
+    // See #25: `No` over "Not applicable -- ...", `Yes` over "No, we do not ...".
+    let sandbox = Sandbox::new();
+    disagreeing_library(&sandbox);
+    let out = sandbox.run(&["check", "--library", "lib"]);
+    out.expect_code(1);
+    // The details: the two disagreements, each with its line; the templates are counted, not listed.
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "logs.md:3: short-answer: short_answer is Yes but the answer says No: \"No, we do not keep \
+             administrator audit logs yet.\"; make them agree",
+            "premises.md:3: short-answer: short_answer is No but the answer says N/A: \"Not applicable -- we \
+             operate no physical premises; hosting…\"; make them agree",
+        ],
+        "{}",
+        out.stdout
+    );
+    // The summary by kind comes first, with the way to list the templates.
+    let summary: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(
+        summary,
+        [
+            "5 findings:",
+            "  2 short answers that disagree with their text (short-answer)",
+            "  3 templates not filled in (not listed below; `answerbank check --library lib --kind template` \
+             lists them)",
+            "checked 6 entries in lib: 5 findings",
+        ],
+        "{}",
+        out.stderr
+    );
+
+    // --kind lists one kind, templates included when asked for; the exit code follows what is listed.
+    let out = sandbox.run(&["check", "--library", "lib", "--kind", "template"]);
+    out.expect_code(1);
+    assert_eq!(out.stdout.lines().count(), 3, "{}", out.stdout);
+    assert!(
+        out.stdout.lines().all(|l| l.contains(": template: ")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("5 findings, 3 of them template"),
+        "{}",
+        out.stderr
+    );
+    let out = sandbox.run(&["check", "--library", "lib", "--kind", "short-answer"]);
+    out.expect_code(1);
+    assert_eq!(out.stdout.lines().count(), 2, "{}", out.stdout);
+    let out = sandbox.run(&["check", "--library", "lib", "--kind", "stale", "--json"]);
+    out.expect_code(0);
+    assert_eq!(out.json(), serde_json::json!([]));
+    sandbox
+        .run(&["check", "--library", "lib", "--kind", "templates"])
+        .expect_clean_error("--kind templates: no such kind of finding; the kinds are");
+
+    // --json holds every finding, the templates too.
+    let out = sandbox.run(&["check", "--library", "lib", "--json"]);
+    out.expect_code(1);
+    let kinds = crate::util::field(&out.json(), "kind");
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "template").count(),
+        3,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "short-answer").count(),
+        2,
+        "{kinds:?}"
+    );
+    assert_eq!(kinds.len(), 5, "{kinds:?}");
 }

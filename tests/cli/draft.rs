@@ -776,3 +776,59 @@ fn rows_answered_already_are_counted_as_such_whatever_the_match() {
     assert_eq!(report["skipped"]["answered"], 1, "{report}");
     assert_eq!(report["skipped"]["below_threshold"], 0, "{report}");
 }
+
+#[test]
+fn draft_ends_with_the_next_step_and_how_to_match_by_meaning() {
+    // See #25: the next step is always said, with a command that works as printed.
+    let sandbox = Sandbox::new();
+    sandbox.example_library();
+    sandbox.fixture_as("example-questionnaire.xlsx", "vendor.xlsx");
+    let out = sandbox.run(&["draft", "vendor.xlsx"]);
+    out.expect_code(0);
+    let last: Vec<&str> = out.stderr.lines().rev().take(3).collect();
+    assert_eq!(
+        last,
+        [
+            "semantic matching is off (no model installed): `answerbank model install` fetches one (~90 MB, \
+             once), then draft again to also match questions that share no words with an answer",
+            "  answerbank finish vendor.review.xlsx",
+            "next: open vendor.review.xlsx, set a Decision on the rows you check (Accept, Use #n, Edit, Reject, \
+             Needs SME) or write a Final answer, save it, then run:",
+        ],
+        "{}",
+        out.stderr
+    );
+
+    // Another library and a path with a space: both in the command, quoted for the shell; with --no-model, how
+    // to turn it back on.
+    sandbox.copy_dir(&sandbox.path("answer_library"), "my lib");
+    let out = sandbox.run(&[
+        "draft",
+        "vendor.xlsx",
+        "--library",
+        "my lib",
+        "--out-dir",
+        "to review",
+        "--no-model",
+    ]);
+    out.expect_code(0);
+    let last: Vec<&str> = out.stderr.lines().rev().take(2).collect();
+    assert_eq!(
+        last,
+        [
+            "semantic matching was off for this run (--no-model): draft again without it to match by meaning too",
+            "  answerbank finish 'to review/vendor.review.xlsx' --library 'my lib'",
+        ],
+        "{}",
+        out.stderr
+    );
+    // The command works as printed (the reviewer decided nothing: finish still runs).
+    sandbox
+        .run(&[
+            "finish",
+            "to review/vendor.review.xlsx",
+            "--library",
+            "my lib",
+        ])
+        .expect_code(0);
+}

@@ -438,3 +438,117 @@ fn finish_writes_into_a_renamed_csv() {
     let values = read_values(&sandbox.path("renamed.csv.answered.xlsx"), "renamed");
     assert_eq!(values.get("B2").map(String::as_str), Some("No"));
 }
+
+#[test]
+fn finish_counts_what_is_open_and_lists_it_in_the_workbook_not_on_screen() {
+    // See #25: 300 open questions were 300 lines on stderr; now counts and the open-questions workbook, the full
+    // list in --json; and the new entries come with the `approve` command that approves them.
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "answer_library/backups.md",
+        &crate::util::entry(
+            "Do you back up customer data daily?",
+            "short_answer = \"Yes\"\n",
+            "Yes. Nightly, encrypted.",
+        ),
+    );
+    let mut csv = String::from("ID,Question,Answer\n");
+    let topics = [
+        "a bug bounty",
+        "a security champion",
+        "a data museum",
+        "an office garden",
+        "a red team",
+        "a chaos monkey",
+        "a quantum roadmap",
+        "a pager rota",
+        "a coffee budget",
+        "an internal wiki",
+    ];
+    for (i, topic) in topics.iter().cycle().take(40).enumerate() {
+        csv.push_str(&format!("Q{i},Do you run {topic} programme number {i}?,\n"));
+    }
+    sandbox.write("q.csv", &csv);
+    sandbox
+        .run(&["draft", "q.csv", "--no-model"])
+        .expect_code(0);
+    let review = sandbox.path("q.csv.review.xlsx");
+    decide(&review, &[(1, "Edit", "Yes. We run one, since 2025.")]);
+
+    let out = sandbox.run(&["finish", "q.csv.review.xlsx"]);
+    out.expect_code(0);
+    assert!(
+        out.stderr.contains(
+            "open 39 questions, listed with their reasons in → q.csv.open-questions.xlsx"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(
+            "  0 rejected, 0 Needs SME, 39 with no decision and no answer, 0 not written"
+        ),
+        "{}",
+        out.stderr
+    );
+    // No question on screen, and a short summary whatever the number of open questions.
+    for open in 1..40 {
+        let question = format!("programme number {open}?");
+        assert!(!out.stderr.contains(&question), "{}", out.stderr);
+    }
+    assert!(out.stderr.lines().count() < 12, "{}", out.stderr);
+    // The workbook and --json have every one.
+    let open = read_values(&sandbox.path("q.csv.open-questions.xlsx"), "Open questions");
+    assert!(
+        open.values()
+            .filter(|v| v.contains("programme number"))
+            .count()
+            >= 39,
+        "{open:?}"
+    );
+    // The edit became a proposed entry; the command printed approves it as printed.
+    let approve_line = out
+        .stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("answerbank approve"))
+        .unwrap_or_else(|| panic!("{}", out.stderr));
+    assert_eq!(
+        approve_line.trim(),
+        "answerbank approve --library answer_library --source q.csv"
+    );
+    assert!(!out.stderr.contains("set status"), "{}", out.stderr);
+    let approved = sandbox.run(&[
+        "approve",
+        "--library",
+        "answer_library",
+        "--source",
+        "q.csv",
+    ]);
+    approved.expect_code(0);
+    assert_eq!(
+        approved
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("approved "))
+            .count(),
+        1,
+        "{}",
+        approved.stdout
+    );
+
+    let out = sandbox.run(&[
+        "finish",
+        "q.csv.review.xlsx",
+        "--force",
+        "--json",
+        "--no-learn",
+    ]);
+    out.expect_code(0);
+    let report = out.json();
+    assert_eq!(report["open"]["total"], 39, "{report}");
+    assert_eq!(
+        report["open_questions"].as_array().unwrap().len(),
+        39,
+        "{report}"
+    );
+}

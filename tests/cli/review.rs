@@ -330,12 +330,15 @@ fn a_reviewer_plays_the_example_questionnaire() {
         "{}",
         out.stderr
     );
+    // What is open is counted on screen and listed in the open-questions workbook (see #25), not printed row by row.
     assert!(
-        out.stderr
-            .contains("#7 NW-1.7, 'Vendor Questionnaire' C12: Are your products certified under FedRAMP High? — needs a subject-matter expert"),
+        out.stderr.contains(
+            "open 37 questions, listed with their reasons in → vendor.open-questions.xlsx"
+        ),
         "{}",
         out.stderr
     );
+    assert!(!out.stderr.contains("NW-1.7"), "{}", out.stderr);
 
     // The open questions, in a workbook of their own.
     let open_file = read_values(
