@@ -56,7 +56,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
 pub fn open_library(root: &std::path::Path) -> Result<answerbank::library::index::LibraryIndex> {
     let index = answerbank::library::index::LibraryIndex::open(root)?;
     if let Some(why) = &index.sync_report().damaged {
-        eprintln!(
+        say!(
             "answerbank: warning: the index cache in {} was damaged ({}); rebuilt it from the answer files",
             index.cache_dir().display(),
             answerbank::text::printable(why)
