@@ -14,6 +14,7 @@ mod faults;
 mod finish;
 mod hostile;
 mod hostile_formats;
+mod hostile_sizes;
 mod import;
 mod init;
 mod library_index;
