@@ -12,6 +12,26 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub const MAX_ROWS: u32 = 1_048_576;
 pub const MAX_COLUMNS: u32 = 16_384;
 
+/// Excel's limit on the text of one cell, in UTF-16 units as Excel counts them.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// Where a text must be cut to fit in a cell (a byte index on a character boundary), or `None` when it fits.
+/// Looks at no more of the text than the limit, however long it is.
+pub fn cell_limit_cut(text: &str) -> Option<usize> {
+    // UTF-8 takes at least as many bytes as UTF-16 takes units.
+    if text.len() <= MAX_CELL_CHARS {
+        return None;
+    }
+    let mut units = 0;
+    for (at, c) in text.char_indices() {
+        units += c.len_utf16();
+        if units > MAX_CELL_CHARS {
+            return Some(at);
+        }
+    }
+    None
+}
+
 /// A cell position, 0-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CellRef {
@@ -110,6 +130,25 @@ mod tests {
         }
         assert_eq!(parse_column("XFE"), None);
         assert_eq!(parse_column("A1"), None);
+    }
+
+    #[test]
+    fn texts_are_cut_to_a_cells_limit_on_a_character_boundary() {
+        assert_eq!(cell_limit_cut("short"), None);
+        assert_eq!(cell_limit_cut(&"a".repeat(MAX_CELL_CHARS)), None);
+        assert_eq!(
+            cell_limit_cut(&"a".repeat(MAX_CELL_CHARS + 1)),
+            Some(MAX_CELL_CHARS)
+        );
+        // é is one unit and two bytes; 𝄞 two units and four bytes.
+        assert_eq!(cell_limit_cut(&"é".repeat(MAX_CELL_CHARS)), None);
+        assert_eq!(
+            cell_limit_cut(&"é".repeat(MAX_CELL_CHARS + 1)),
+            Some(2 * MAX_CELL_CHARS)
+        );
+        let clefs = "𝄞".repeat(MAX_CELL_CHARS);
+        let cut = cell_limit_cut(&clefs).unwrap();
+        assert_eq!(clefs[..cut].encode_utf16().count(), MAX_CELL_CHARS - 1);
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub mod date;
 pub mod drafting;
 pub mod evaluation;
 pub mod fsutil;
+#[doc(hidden)]
+pub mod fuzz_support;
 pub mod importing;
 pub mod learning;
 pub mod library;

@@ -14,6 +14,7 @@ use answerbank::text::{printable, snippet};
 
 pub fn run(args: ColumnsArgs) -> Result<ExitStatus> {
     let questionnaire = read_questionnaire(&args.file, &super::read_options(&args.reader))?;
+    super::print_reading_warnings(&questionnaire);
     let mut out = std::io::stdout().lock();
     if args.json {
         let sheets: Vec<Value> = questionnaire

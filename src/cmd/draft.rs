@@ -32,7 +32,7 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
             args.file.display()
         );
     }
-    let questionnaire = questionnaire::read_opened(&mut workbook, &options)?;
+    let questionnaire = super::read_questions(&mut workbook, &options)?;
     if questionnaire.questions().next().is_none() {
         bail!(no_questions(&questionnaire));
     }

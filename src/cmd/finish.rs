@@ -73,7 +73,7 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
     // The review is untrusted: its rows are checked against the questionnaire as the reader finds it, read the way
     // draft read it, and only the reader's answer cells are written (see #16).
     let mut workbook = questionnaire::open_bytes(&source, format, bytes, &limits)?;
-    let found = questionnaire::read_opened(&mut workbook, &meta.reading.options())?;
+    let found = super::read_questions(&mut workbook, &meta.reading.options())?;
     review::check_against_source(&mut rows, &found, &args.review)?;
 
     // The library must be usable before anything is written, so a refusal leaves nothing behind.

@@ -12,6 +12,7 @@ use answerbank::text::printable;
 
 pub fn run(args: ImportArgs) -> Result<ExitStatus> {
     let questionnaire = read_questionnaire(&args.file, &super::read_options(&args.reader))?;
+    super::print_reading_warnings(&questionnaire);
     // Importing is how a library starts: a missing library folder is made. A dry run writes nothing, so it
     // imports into an empty folder of its own, thrown away afterwards (entry paths are relative to the library).
     let scratch;

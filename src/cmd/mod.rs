@@ -179,6 +179,28 @@ pub fn write_answers(
     Ok((bytes, report))
 }
 
+/// Reads the questions of an opened questionnaire and prints what the reader had to change to read it (cells cut to
+/// a cell's limit, see #29) as warnings naming the file.
+pub fn read_questions(
+    workbook: &mut answerbank::questionnaire::source::Workbook,
+    options: &answerbank::questionnaire::ReadOptions,
+) -> Result<answerbank::questionnaire::Questionnaire> {
+    let questionnaire = answerbank::questionnaire::read_opened(workbook, options)?;
+    print_reading_warnings(&questionnaire);
+    Ok(questionnaire)
+}
+
+/// Prints a read questionnaire's warnings on stderr.
+pub fn print_reading_warnings(questionnaire: &answerbank::questionnaire::Questionnaire) {
+    for warning in &questionnaire.warnings {
+        say!(
+            "answerbank: warning: {}: {}",
+            questionnaire.path.display(),
+            answerbank::text::printable(warning)
+        );
+    }
+}
+
 /// Prints a value as pretty JSON on stdout (what `--json` gives). Made whole first, so that a reader who closes
 /// the pipe early (`| head`) surfaces as the I/O error `main` treats as success (see #26).
 pub fn print_json(value: &impl serde::Serialize) -> Result<()> {

@@ -385,6 +385,9 @@ impl<'a> Matcher<'a> {
         });
         let (confidence, reason) = confidence::decide(&candidates, comparison.as_ref());
         candidates.truncate(limit);
+        // The vector was sized for every candidate considered (the pool, dozens): kept as it was, each question's
+        // result held that room until the review was written (#29: memory per question).
+        candidates.shrink_to_fit();
         for candidate in &mut candidates {
             candidate.features.shared =
                 rank::shared_terms(&query, &candidate.entry, &candidate.features);

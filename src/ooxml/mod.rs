@@ -33,6 +33,8 @@ pub struct Limits {
     /// Text held by the cells of one workbook, each copy counted: one shared string shown by a million cells, or one
     /// cell repeated across a million, is small in the file but not in memory.
     pub max_text_bytes: u64,
+    /// Questions read from one file, all sheets together.
+    pub max_questions: usize,
 }
 
 impl Default for Limits {
@@ -48,6 +50,9 @@ impl Default for Limits {
             // span at most about 53,000.
             max_dense_cells: 5_000_000,
             max_text_bytes: 256 * 1_000_000,
+            // Five times the largest case of the speed benchmark (10,000 questions); the largest real
+            // questionnaires hold a few thousand (#29).
+            max_questions: 50_000,
         }
     }
 }

@@ -59,6 +59,7 @@ impl Package {
             limits,
         };
         package.read_workbook()?;
+        package.check_shared_strings()?;
         Ok(package)
     }
 
@@ -112,11 +113,22 @@ impl Package {
 
     /// `xl/workbook.xml` (found through `_rels/.rels`) and its relationships → the sheets in order.
     fn read_workbook(&mut self) -> Result<(), OoxmlError> {
-        let workbook_part = self
+        let mut documents: Vec<String> = self
             .relationship_targets("_rels/.rels", "")?
             .into_iter()
-            .find(|(_, kind, _)| kind.ends_with("/officeDocument"))
+            .filter(|(_, kind, _)| kind.ends_with("/officeDocument"))
             .map(|(_, _, target)| target)
+            .collect();
+        // calamine takes the last one named and this reader the first: two would have them read different
+        // workbooks, and calamine parts that were never checked (#29).
+        if documents.len() > 1 {
+            return Err(OoxmlError::Corrupt {
+                part: "_rels/.rels".to_string(),
+                message: "it names more than one workbook part".to_string(),
+            });
+        }
+        let workbook_part = documents
+            .pop()
             .unwrap_or_else(|| "xl/workbook.xml".to_string());
         if !self.has_part(&workbook_part) {
             return Err(OoxmlError::NotAWorkbook(
@@ -189,6 +201,60 @@ impl Package {
         Ok(())
     }
 
+    /// Checks every shared-strings table before calamine loads one: how many entries it holds, and how many its
+    /// `<sst>` declares (`uniqueCount`, which calamine reserves room for before reading any, and `count`). A 2 KB
+    /// workbook declaring 2^60 entries made calamine panic, one declaring 4,294,967,295 abort on a 48 GB
+    /// allocation (#29). calamine reads `sharedStrings.xml` beside whichever workbook part it finds, in any case,
+    /// so every part of that name is checked.
+    fn check_shared_strings(&self) -> Result<(), OoxmlError> {
+        let tables = self
+            .names
+            .iter()
+            .filter(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"));
+        for name in tables {
+            let mut archive = archive(&self.bytes)?;
+            let part = archive
+                .by_name(name)
+                .map_err(|_| OoxmlError::MissingPart(name.clone()))?;
+            let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
+            let mut buf = Vec::new();
+            let mut entries: usize = 0;
+            loop {
+                match reader
+                    .read_event_into(&mut buf)
+                    .map_err(|e| OoxmlError::xml(name, e))?
+                {
+                    Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                        "si" => entries += 1,
+                        "sst" => {
+                            for count in ["uniqueCount", "count"] {
+                                if let Some(declared) = declared_count(&e, count)
+                                    && declared > self.limits.max_shared_strings as u128
+                                {
+                                    return Err(OoxmlError::Limit(format!(
+                                        "its shared-strings table declares {declared} entries (the limit is {})",
+                                        self.limits.max_shared_strings
+                                    )));
+                                }
+                            }
+                        }
+                        _ => {}
+                    },
+                    Event::Eof => break,
+                    _ => {}
+                }
+                if entries > self.limits.max_shared_strings {
+                    return Err(OoxmlError::Limit(format!(
+                        "its shared-strings table has more than {} entries (the limit)",
+                        self.limits.max_shared_strings
+                    )));
+                }
+                buf.clear();
+            }
+        }
+        Ok(())
+    }
+
     /// (Id, Type, resolved target) of every relationship in a `.rels` part.
     fn relationship_targets(
         &self,
@@ -222,6 +288,29 @@ impl Package {
         }
         Ok(out)
     }
+}
+
+/// A count attribute as calamine reads it (decimal digits, leading zeros allowed; anything else it ignores), found
+/// by local name; too long for any integer type is as large as can be.
+fn declared_count(element: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<u128> {
+    let attribute = element
+        .attributes()
+        .with_checks(false)
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)?;
+    let digits = attribute.value.as_bytes();
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let significant = &digits[digits.iter().take_while(|&&d| d == b'0').count()..];
+    if significant.len() > 30 {
+        return Some(u128::MAX);
+    }
+    Some(
+        significant
+            .iter()
+            .fold(0u128, |n, d| n * 10 + u128::from(d - b'0')),
+    )
 }
 
 /// `xl/workbook.xml` → `xl/_rels/workbook.xml.rels`.

@@ -4,13 +4,19 @@
 //! extension form Excel uses for lists on other sheets), hidden rows, merged areas, whether the sheet is
 //! protected. One streaming pass; nothing here depends on the declared `<dimension>`, which real workbooks get
 //! wrong.
+//!
+//! The same pass checks every position the sheet states, before calamine reads its cells: each `<row r>` and
+//! `<c r>` (and, without `r`, the place that follows the previous one), the `<dimension ref>` and a shared
+//! formula's `ref` must lie within Excel's grid (A1:XFD1048576). calamine computes with them in 32-bit arithmetic
+//! and the review reader walked its rows up to the last one, so a row numbered four billion made `finish` spin
+//! for minutes (#29); such a sheet is damaged, and refused as soon as it is read.
 
 use std::collections::HashSet;
 
-use quick_xml::events::Event;
+use quick_xml::events::{BytesStart, Event};
 
 use super::{OoxmlError, attr, local_name, resolve_entity};
-use crate::cell::{CellRef, MAX_ROWS};
+use crate::cell::{CellRef, MAX_COLUMNS, MAX_ROWS, parse_column};
 
 /// A rectangle of cells, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,13 +196,25 @@ impl PendingValidation {
 pub fn scan(xml: &[u8], part: &str) -> Result<SheetExtras, OoxmlError> {
     let mut extras = SheetExtras::default();
     let mut reader = quick_xml::Reader::from_reader(xml);
-    let mut next_row: u32 = 0;
+    let mut places = Places::default();
     let mut validation: Option<PendingValidation> = None;
     let mut collect = Collect::None;
+    let damaged = |message: String| OoxmlError::Corrupt {
+        part: part.to_string(),
+        message,
+    };
     loop {
         match reader.read_event().map_err(|e| OoxmlError::xml(part, e))? {
             Event::Start(e) => match local_name(e.name().as_ref()) {
-                "row" => next_row = scan_row(&e, next_row, &mut extras),
+                "sheetData" => places.in_sheet_data = true,
+                "row" if places.in_sheet_data => {
+                    scan_row(&e, &mut places, &mut extras).map_err(damaged)?
+                }
+                "c" if places.in_sheet_data => places.cell(&e).map_err(damaged)?,
+                "f" if places.in_sheet_data => {
+                    check_area_attr(&e, "ref", "shared formula").map_err(damaged)?
+                }
+                "dimension" => check_area_attr(&e, "ref", "dimension").map_err(damaged)?,
                 "mergeCell" | "sheetProtection" => scan_leaf(&e, &mut extras),
                 "dataValidation" => validation = Some(PendingValidation::start(&e)),
                 // The plain form has the formula as text of <formula1>; the x14 form wraps it in <xm:f>.
@@ -205,7 +223,15 @@ pub fn scan(xml: &[u8], part: &str) -> Result<SheetExtras, OoxmlError> {
                 _ => {}
             },
             Event::Empty(e) => match local_name(e.name().as_ref()) {
-                "row" => next_row = scan_row(&e, next_row, &mut extras),
+                "row" if places.in_sheet_data => {
+                    scan_row(&e, &mut places, &mut extras).map_err(damaged)?;
+                    places.end_row();
+                }
+                "c" if places.in_sheet_data => places.cell(&e).map_err(damaged)?,
+                "f" if places.in_sheet_data => {
+                    check_area_attr(&e, "ref", "shared formula").map_err(damaged)?
+                }
+                "dimension" => check_area_attr(&e, "ref", "dimension").map_err(damaged)?,
                 // A message without a list: nothing inside.
                 "dataValidation" => PendingValidation::start(&e).finish(&mut extras),
                 "mergeCell" | "sheetProtection" => scan_leaf(&e, &mut extras),
@@ -218,6 +244,8 @@ pub fn scan(xml: &[u8], part: &str) -> Result<SheetExtras, OoxmlError> {
                 push_text(&mut validation, collect, &resolve_entity(&r, part)?);
             }
             Event::End(e) => match local_name(e.name().as_ref()) {
+                "sheetData" => places.in_sheet_data = false,
+                "row" if places.in_sheet_data => places.end_row(),
                 "formula1" | "sqref" => collect = Collect::None,
                 "dataValidation" => {
                     if let Some(pending) = validation.take() {
@@ -235,24 +263,153 @@ pub fn scan(xml: &[u8], part: &str) -> Result<SheetExtras, OoxmlError> {
     Ok(extras)
 }
 
-/// Reads a `<row>`: its number (rows without `r` follow the previous one) and whether it is hidden.
+/// Where the cells of `<sheetData>` are, followed as calamine follows them: a row or cell without `r` comes right
+/// after the previous one.
+#[derive(Default)]
+struct Places {
+    in_sheet_data: bool,
+    /// The current row (0-based), once a row has started.
+    row: Option<u32>,
+    /// The row that a row without `r` is.
+    next_row: u64,
+    /// The column that a cell without `r` is.
+    next_col: u64,
+}
+
+impl Places {
+    fn end_row(&mut self) {
+        if let Some(row) = self.row.take() {
+            self.next_row = u64::from(row) + 1;
+        }
+        self.next_col = 0;
+    }
+
+    /// A `<c>`: its `r`, or the place after the previous cell, must be on the sheet.
+    fn cell(&mut self, element: &BytesStart<'_>) -> Result<(), String> {
+        let (row, col) = match raw_attr(element, "r") {
+            Some(text) => {
+                let at = position(&text).ok_or_else(|| {
+                    format!(
+                        "a cell is at `{}`, which is not a cell of a sheet (the last one is XFD{MAX_ROWS})",
+                        quoted(&text)
+                    )
+                })?;
+                (u64::from(at.row), u64::from(at.col))
+            }
+            None => (self.row.map_or(self.next_row, u64::from), self.next_col),
+        };
+        if row >= u64::from(MAX_ROWS) {
+            return Err(past_last_row(row + 1));
+        }
+        if col >= u64::from(MAX_COLUMNS) {
+            return Err(format!(
+                "a cell of row {} is past Excel's last column, XFD",
+                row + 1
+            ));
+        }
+        self.next_col = col + 1;
+        Ok(())
+    }
+}
+
+fn past_last_row(row: u64) -> String {
+    format!("row {row} is past Excel's last row, {MAX_ROWS}")
+}
+
+/// An attribute's value as written (no entity is expanded: positions are plain ASCII), found by local name.
+fn raw_attr(element: &BytesStart<'_>, name: &str) -> Option<String> {
+    element
+        .attributes()
+        .with_checks(false)
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)
+        .map(|a| a.value.into_owned())
+}
+
+/// At most 40 characters of a value, for a message.
+fn quoted(text: &str) -> String {
+    let mut out: String = text.chars().take(40).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    crate::text::printable(&out).into_owned()
+}
+
+/// A cell position as calamine reads it (`B12`, letters then digits, nothing else), within Excel's grid.
+fn position(text: &str) -> Option<CellRef> {
+    let digits = text.find(|c: char| c.is_ascii_digit())?;
+    let (letters, number) = text.split_at(digits);
+    if !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let col = parse_column(letters).filter(|_| !letters.contains(char::is_whitespace))?;
+    let row = number
+        .parse::<u64>()
+        .ok()
+        .filter(|r| (1..=u64::from(MAX_ROWS)).contains(r))?;
+    Some(CellRef::new(row as u32 - 1, col))
+}
+
+/// A `<dimension ref>` or a shared formula's `ref`: one cell or two, top-left first, on the sheet.
+fn check_area_attr(element: &BytesStart<'_>, name: &str, what: &str) -> Result<(), String> {
+    let Some(text) = raw_attr(element, name) else {
+        return Ok(());
+    };
+    let mut corners = text.split(':').map(position);
+    let valid = match (corners.next(), corners.next(), corners.next()) {
+        (Some(Some(_)), None, None) => true,
+        (Some(Some(first)), Some(Some(last)), None) => {
+            first.row <= last.row && first.col <= last.col
+        }
+        _ => false,
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "its {what} `{}` is not a range of cells from the top left to the bottom right, within A1:XFD{MAX_ROWS}",
+            quoted(&text)
+        ))
+    }
+}
+
+/// Reads a `<row>`: its number (rows without `r` follow the previous one), which must be on the sheet, and whether
+/// it is hidden.
 fn scan_row(
-    element: &quick_xml::events::BytesStart<'_>,
-    next_row: u32,
+    element: &BytesStart<'_>,
+    places: &mut Places,
     extras: &mut SheetExtras,
-) -> u32 {
-    let row = attr(element, "r")
-        .and_then(|r| r.parse::<u32>().ok())
-        .filter(|&r| (1..=MAX_ROWS).contains(&r))
-        .map_or(next_row, |r| r - 1);
+) -> Result<(), String> {
+    let row = match raw_attr(element, "r") {
+        Some(text) => {
+            let number = text
+                .parse::<u64>()
+                .ok()
+                .filter(|&r| r >= 1)
+                .ok_or_else(|| {
+                    format!(
+                        "a row is numbered `{}`, which is not a row number",
+                        quoted(&text)
+                    )
+                })?;
+            number - 1
+        }
+        None => places.next_row,
+    };
+    if row >= u64::from(MAX_ROWS) {
+        return Err(past_last_row(row + 1));
+    }
+    let row = row as u32;
+    places.row = Some(row);
+    places.next_col = 0;
     if matches!(attr(element, "hidden").as_deref(), Some("1" | "true")) {
         extras.hidden_rows.insert(row);
     }
-    row.saturating_add(1)
+    Ok(())
 }
 
 /// `<mergeCell>` and `<sheetProtection>`, written empty or not.
-fn scan_leaf(element: &quick_xml::events::BytesStart<'_>, extras: &mut SheetExtras) {
+fn scan_leaf(element: &BytesStart<'_>, extras: &mut SheetExtras) {
     match local_name(element.name().as_ref()) {
         "mergeCell" => {
             if let Some(area) = attr(element, "ref").as_deref().and_then(Area::parse) {

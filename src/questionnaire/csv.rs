@@ -3,24 +3,27 @@
 //!
 //! In: the file's bytes. Out: one [`Grid`]. A CSV cell is always text: `=SUM(A1)` in a CSV is not a formula.
 
+use std::borrow::Cow;
+
 use anyhow::{Context, Result};
 
 use super::grid::Grid;
 use crate::cell::{CellRef, MAX_COLUMNS, MAX_ROWS};
 use crate::ooxml::Limits;
 
-/// Decodes the bytes of a text file into a string.
-pub fn decode(bytes: &[u8]) -> String {
+/// Decodes the bytes of a text file into a string: borrowed when they are UTF-8 already (a large file is not
+/// copied whole, see #29).
+pub fn decode(bytes: &[u8]) -> Cow<'_, str> {
     if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_length..]);
-        return text.into_owned();
+        return encoding.decode_without_bom_handling(&bytes[bom_length..]).0;
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252
-            .decode_without_bom_handling(bytes)
-            .0
-            .into_owned(),
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+        }
     }
 }
 

@@ -50,6 +50,23 @@ pub struct Grid {
     pub instructions: Vec<(Vec<Area>, Instruction)>,
     pub protected: bool,
     cells: usize,
+    /// Cells whose text was longer than a cell may hold, with their length in characters: only the first
+    /// 32,767 characters (Excel's limit) are kept (see #29).
+    pub cut_cells: Vec<(CellRef, usize)>,
+}
+
+/// The part of a cell's text that is kept: trimmed, and cut to Excel's limit (with the length in characters of
+/// what was there, when it was cut). Only looks at the limit's worth of a long text, and copies nothing.
+fn kept_range(text: &str) -> (std::ops::Range<usize>, Option<usize>) {
+    let start = text.len() - text.trim_start().len();
+    let rest = &text[start..];
+    match crate::cell::cell_limit_cut(rest) {
+        Some(cut) => {
+            let end = start + rest[..cut].trim_end().len();
+            (start..end, Some(rest.trim_end().chars().count()))
+        }
+        None => (start..start + rest.trim_end().len(), None),
+    }
 }
 
 impl Grid {
@@ -59,15 +76,30 @@ impl Grid {
 
     /// Adds a cell. Cells with no text and no formula are not kept.
     pub fn insert(&mut self, at: CellRef, text: &str, formula: bool) {
-        let text = text.trim();
+        let (range, cut) = kept_range(text);
+        self.insert_kept(at, text[range].to_string(), cut, formula);
+    }
+
+    /// Adds a cell whose text is already an owned string: a long one is cut in place, never copied whole.
+    pub fn insert_owned(&mut self, at: CellRef, mut text: String, formula: bool) {
+        let (range, cut) = kept_range(&text);
+        text.truncate(range.end);
+        text.drain(..range.start);
+        if cut.is_some() {
+            text.shrink_to_fit();
+        }
+        self.insert_kept(at, text, cut, formula);
+    }
+
+    fn insert_kept(&mut self, at: CellRef, text: String, cut: Option<usize>, formula: bool) {
         if text.is_empty() && !formula {
             return;
         }
+        if let Some(chars) = cut {
+            self.cut_cells.push((at, chars));
+        }
         let row = self.rows.entry(at.row).or_default();
-        let cell = Cell {
-            text: text.to_string(),
-            formula,
-        };
+        let cell = Cell { text, formula };
         match row.binary_search_by_key(&at.col, |(c, _)| *c) {
             Ok(i) => row[i].1 = cell,
             Err(i) => {
@@ -252,6 +284,25 @@ mod tests {
         assert!(grid.is_merge_shadow(CellRef::new(4, 0)));
         assert!(!grid.is_merge_shadow(CellRef::new(2, 0)));
         assert_eq!(grid.text(CellRef::new(7, 0)), "");
+    }
+
+    #[test]
+    fn text_past_a_cells_limit_is_cut_and_noted() {
+        let mut grid = Grid::new();
+        let long = format!("  Do you {}?  ", "é".repeat(40_000));
+        grid.insert(CellRef::new(0, 0), &long, false);
+        grid.insert_owned(CellRef::new(1, 0), long.clone(), false);
+        grid.insert_owned(CellRef::new(2, 0), " short ".to_string(), false);
+        for row in 0..2 {
+            let text = grid.text(CellRef::new(row, 0));
+            assert_eq!(text.chars().count(), crate::cell::MAX_CELL_CHARS);
+            assert!(text.starts_with("Do you é"));
+        }
+        assert_eq!(grid.text(CellRef::new(2, 0)), "short");
+        assert_eq!(
+            grid.cut_cells,
+            vec![(CellRef::new(0, 0), 40_008), (CellRef::new(1, 0), 40_008)]
+        );
     }
 
     #[test]

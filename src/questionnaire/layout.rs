@@ -159,12 +159,15 @@ pub struct SheetLayout {
     pub formula_rows: usize,
 }
 
-/// Detects the layout of one sheet; `Err` is the reason it has no questions, in the user's words.
+/// Detects the layout of one sheet; `Err` is the reason it has no questions, in the user's words. Collects no
+/// more than `max_questions` + 1 questions, so that a caller can tell the sheet holds more than it allows without
+/// each one being held.
 pub fn detect(
     sheet: &str,
     grid: &Grid,
     overrides: &Overrides,
     include_hidden_rows: bool,
+    max_questions: usize,
 ) -> Result<SheetLayout, String> {
     if grid.is_empty() {
         return Err("the sheet is empty".to_string());
@@ -255,7 +258,7 @@ pub fn detect(
         questions: Vec::new(),
         formula_rows: 0,
     };
-    collect_questions(sheet, grid, &rows, &headers, &mut layout);
+    collect_questions(sheet, grid, &rows, &headers, &mut layout, max_questions);
     if layout.questions.is_empty() {
         return Err(if layout.formula_rows > 0 {
             format!(
@@ -1068,6 +1071,7 @@ fn collect_questions(
     rows: &[u32],
     headers: &HashMap<u32, String>,
     layout: &mut SheetLayout,
+    max_questions: usize,
 ) {
     let has_ids = layout.id_col.is_some();
     let first_header = layout.header_rows.first().copied();
@@ -1077,6 +1081,9 @@ fn collect_questions(
     let mut active: Vec<u32> = all_columns.clone();
     let mut section: Option<String> = None;
     for &row in rows {
+        if layout.questions.len() > max_questions {
+            break;
+        }
         let in_header_block = layout.header_rows.contains(&row);
         if in_header_block || is_header_row(grid, row, headers, &role_columns) {
             // A header often names its section in a column of its own.
@@ -1271,7 +1278,7 @@ mod tests {
             areas: vec![Area::parse("C5:C7").unwrap()],
             values: vec!["Yes".into(), "No".into()],
         });
-        let layout = detect("S", &g, &Overrides::default(), false).unwrap();
+        let layout = detect("S", &g, &Overrides::default(), false, usize::MAX).unwrap();
         assert_eq!(layout.header_rows, vec![3]);
         assert_eq!(layout.question_col, 1);
         assert_eq!(layout.id_col, Some(0));

@@ -61,6 +61,8 @@ pub struct Questionnaire {
     /// When the file says it was answered: a date field above a sheet's questions, or else its document
     /// properties' last-modified date (see [`dates`]).
     pub answered_on: Option<dates::AnswerDate>,
+    /// What the reader had to change to read the file (cells cut to a cell's limit), for the command to print.
+    pub warnings: Vec<String>,
 }
 
 impl Questionnaire {
@@ -221,6 +223,9 @@ fn read_workbook(workbook: &mut source::Workbook, options: &ReadOptions) -> Resu
     }
     let mut sheets = Vec::new();
     let mut answered_on = None;
+    let mut cut_cells = Vec::new();
+    let mut questions = 0;
+    let max_questions = options.limits.max_questions;
     for info in workbook.sheets.clone() {
         let named = options.sheets.contains(&info.name);
         if !options.sheets.is_empty() && !named {
@@ -236,7 +241,27 @@ fn read_workbook(workbook: &mut source::Workbook, options: &ReadOptions) -> Resu
             continue;
         }
         let grid = workbook.grid(&info.name)?;
-        let outcome = layout::detect(&info.name, grid, &options.overrides, options.include_hidden);
+        cut_cells.extend(
+            grid.cut_cells
+                .iter()
+                .map(|&(at, chars)| (info.name.clone(), at, chars)),
+        );
+        let outcome = layout::detect(
+            &info.name,
+            grid,
+            &options.overrides,
+            options.include_hidden,
+            max_questions - questions,
+        );
+        questions += outcome.as_ref().map_or(0, |l| l.questions.len());
+        // Each question costs memory and matching time: a file of hundreds of thousands of rows took minutes and
+        // gigabytes before anything was refused (#29).
+        if questions > max_questions {
+            bail!(
+                "it has more than {max_questions} questions, the most answerbank reads from one file; split it into \
+                 smaller files, or read some of its sheets at a time with --sheet"
+            );
+        }
         if answered_on.is_none() && !info.hidden {
             let header = outcome
                 .as_ref()
@@ -257,6 +282,7 @@ fn read_workbook(workbook: &mut source::Workbook, options: &ReadOptions) -> Resu
         format: workbook.format,
         sheets,
         answered_on,
+        warnings: cut_cell_warnings(&cut_cells),
     })
 }
 
@@ -291,6 +317,33 @@ pub fn same_cells(path: &Path, format: Format, old: &[u8], new: &[u8]) -> bool {
         Ok(sheets)
     };
     matches!((cells(old), cells(new)), (Ok(a), Ok(b)) if a == b)
+}
+
+/// One warning per cell cut to a cell's limit when read (the first few; then how many more): a question or answer
+/// is read from its first 32,767 characters, and the rest of the file as usual (#29: one 115 MB cell took 5 GB and
+/// failed the whole draft).
+fn cut_cell_warnings(cut: &[(String, crate::cell::CellRef, usize)]) -> Vec<String> {
+    const LISTED: usize = 5;
+    let mut warnings: Vec<String> = cut
+        .iter()
+        .take(LISTED)
+        .map(|(sheet, at, chars)| {
+            format!(
+                "sheet '{sheet}', cell {at} holds {chars} characters, more than a cell can ({}): only its first {} \
+                 were read",
+                crate::cell::MAX_CELL_CHARS,
+                crate::cell::MAX_CELL_CHARS
+            )
+        })
+        .collect();
+    if cut.len() > LISTED {
+        warnings.push(format!(
+            "{} more cells were cut to {} characters the same way",
+            cut.len() - LISTED,
+            crate::cell::MAX_CELL_CHARS
+        ));
+    }
+    warnings
 }
 
 #[cfg(test)]

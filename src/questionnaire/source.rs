@@ -9,17 +9,18 @@
 //! hidden rows and merges. calamine reads xls and ods whole and densely when it opens them, so those are measured
 //! first (`extent`) and refused when their sheets span too many cells.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use calamine::{Data, Reader, SheetVisible};
+use calamine::{Data, DataRef, Reader, SheetVisible};
 
 use super::extent;
 use super::grid::{Dropdown, Grid};
-use crate::cell::CellRef;
+use crate::cell::{CellRef, MAX_COLUMNS, MAX_ROWS};
 use crate::date::Date;
 use crate::ooxml::package::Package;
 use crate::ooxml::sheet_xml::{self, Area, ListSource};
@@ -229,7 +230,6 @@ impl Workbook {
 
         if format.is_ooxml() {
             let package = Package::open(bytes, limits.clone())?;
-            check_shared_strings(&package, limits)?;
             workbook.sheets = package
                 .sheets()
                 .iter()
@@ -373,30 +373,6 @@ impl Workbook {
     }
 }
 
-/// Counts `<si>` entries before calamine loads the shared-strings table into memory.
-fn check_shared_strings(package: &Package, limits: &Limits) -> Result<()> {
-    let Some(name) = package
-        .part_names()
-        .iter()
-        .find(|n| n.eq_ignore_ascii_case("xl/sharedStrings.xml"))
-    else {
-        return Ok(());
-    };
-    let xml = package.read_part(name)?;
-    let count = xml
-        .windows(4)
-        .filter(|w| w == b"<si>" || w == b"<si " || w == b":si>" || w == b":si ")
-        .count();
-    if count > limits.max_shared_strings {
-        return Err(OoxmlError::Limit(format!(
-            "its shared-strings table has {count} entries (the limit is {})",
-            limits.max_shared_strings
-        ))
-        .into());
-    }
-    Ok(())
-}
-
 type Lists = Vec<(Vec<Area>, ListSource)>;
 
 fn read_ooxml_sheet(
@@ -420,10 +396,17 @@ fn read_ooxml_sheet(
         .map_err(describe_xlsx_error)?
     {
         let (row, col) = record.pos;
+        // A shared string is borrowed from calamine's table and an inline one moved: a long text is cut to a
+        // cell's limit without being copied whole (#29).
+        let text = match record.value {
+            DataRef::SharedString(s) => Cow::Borrowed(s),
+            DataRef::String(s) => Cow::Owned(s),
+            other => Cow::Owned(data_text(&Data::from(other)).into_owned()),
+        };
         insert_counted(
             &mut grid,
             CellRef::new(row, col),
-            &data_text(&Data::from(record.value)),
+            text,
             record.formula.is_some(),
             tally,
             limits,
@@ -493,17 +476,29 @@ fn worksheets<R: Reader<Shared>>(reader: &R) -> Vec<SheetInfo> {
 }
 
 /// Puts a streamed cell into a sheet's grid and refuses the workbook once it holds more cells, or more text, than
-/// the limits allow: a string stored once can be shown by millions of cells, each of which gets its own copy.
+/// the limits allow: a string stored once can be shown by millions of cells, each of which gets its own copy. A
+/// text longer than a cell may hold is kept cut to the limit, but counted whole. A cell past Excel's last row or
+/// column is damage, refused as soon as it is read (#29: the review reader walked every row up to the last).
 fn insert_counted(
     grid: &mut Grid,
     at: CellRef,
-    text: &str,
+    text: Cow<'_, str>,
     formula: bool,
     tally: &mut Tally,
     limits: &Limits,
 ) -> Result<()> {
-    grid.insert(at, text, formula);
+    if at.row >= MAX_ROWS || at.col >= MAX_COLUMNS {
+        bail!(
+            "it has a cell at row {}, column {}, past Excel's last cell (XFD{MAX_ROWS}): the file is damaged",
+            u64::from(at.row) + 1,
+            u64::from(at.col) + 1
+        );
+    }
     tally.text_bytes += text.len() as u64;
+    match text {
+        Cow::Borrowed(text) => grid.insert(at, text, formula),
+        Cow::Owned(text) => grid.insert_owned(at, text, formula),
+    }
     if tally.cells + grid.len() > limits.max_cells {
         return Err(limits.too_many_cells().into());
     }
@@ -542,12 +537,16 @@ fn read_xlsb_sheet(
         .map_err(describe_calamine_error)?;
     while let Some(cell) = reader.next_cell().map_err(describe_calamine_error)? {
         let (row, col) = cell.get_position();
-        let text = data_text(&Data::from(cell.get_value().clone()));
+        let text = match cell.get_value() {
+            DataRef::SharedString(s) => Cow::Borrowed(*s),
+            DataRef::String(s) => Cow::Borrowed(s.as_str()),
+            other => Cow::Owned(data_text(&Data::from(other.clone())).into_owned()),
+        };
         let formula = formulas.remove(&(row, col));
         insert_counted(
             &mut grid,
             CellRef::new(row, col),
-            &text,
+            text,
             formula,
             tally,
             limits,
@@ -555,7 +554,14 @@ fn read_xlsb_sheet(
     }
     // Formula cells whose cached value is empty have no value record.
     for (row, col) in formulas {
-        insert_counted(&mut grid, CellRef::new(row, col), "", true, tally, limits)?;
+        insert_counted(
+            &mut grid,
+            CellRef::new(row, col),
+            Cow::Borrowed(""),
+            true,
+            tally,
+            limits,
+        )?;
     }
     Ok(grid)
 }
@@ -583,31 +589,30 @@ where
         let formula = formulas
             .get_value((at.row, at.col))
             .is_some_and(|f| !f.is_empty());
-        insert_counted(&mut grid, at, &data_text(value), formula, tally, limits)?;
+        insert_counted(&mut grid, at, data_text(value), formula, tally, limits)?;
     }
     // Formula cells whose cached value is empty are not in `used_cells`.
     for (row, col, formula) in formulas.used_cells() {
         let (row0, col0) = formulas.start().unwrap_or((0, 0));
         let at = CellRef::new(row0 + row as u32, col0 + col as u32);
         if !formula.is_empty() && grid.cell(at).is_none() {
-            insert_counted(&mut grid, at, "", true, tally, limits)?;
+            insert_counted(&mut grid, at, Cow::Borrowed(""), true, tally, limits)?;
         }
     }
     Ok(grid)
 }
 
-/// A cell value as text: whole numbers without `.0`, dates as ISO dates.
-fn data_text(value: &Data) -> String {
-    match value {
-        Data::String(s) => s.clone(),
+/// A cell value as text: whole numbers without `.0`, dates as ISO dates; a text borrowed.
+fn data_text(value: &Data) -> Cow<'_, str> {
+    Cow::Owned(match value {
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => return Cow::Borrowed(s),
         Data::Int(i) => i.to_string(),
         Data::Float(f) => float_text(*f),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         Data::DateTime(d) => serial_date_text(d.as_f64()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => e.to_string(),
         Data::Empty => String::new(),
-    }
+    })
 }
 
 fn float_text(f: f64) -> String {

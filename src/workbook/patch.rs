@@ -20,8 +20,7 @@ use crate::cell::CellRef;
 use crate::ooxml::package::Package;
 use crate::ooxml::{attr, local_name};
 
-/// Excel's limit on the characters in one cell.
-pub const MAX_CELL_CHARS: usize = 32_767;
+pub use crate::cell::MAX_CELL_CHARS;
 /// What replaces the end of a text that does not fit.
 pub const TRUNCATION_MARKER: &str =
     " […truncated by answerbank: the full answer is in the review workbook]";

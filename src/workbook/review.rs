@@ -48,6 +48,9 @@ const FORMAT_VERSION: u32 = 3;
 const DATA_TABLE_ROW: u32 = 12;
 /// Characters of a candidate's answer shown in the Review sheet (its start; the whole answer is written on Use #N).
 const CANDIDATE_SNIPPET: usize = 200;
+/// The data sheet's column where a row's record goes on when it is longer than one cell holds (after the number,
+/// the record, and the answers of the candidates).
+const RECORD_MORE_COL: u16 = 2 + CANDIDATES_KEPT as u16;
 
 /// A reviewer's decision on one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -510,7 +513,7 @@ pub fn review_workbook(meta: &ReviewMeta, drafts: &[Draft], summary: &Summary) -
         .collect();
     write_review_sheet(workbook.add_worksheet(), drafts, &rows)?;
     write_summary_sheet(workbook.add_worksheet(), meta, drafts, summary)?;
-    write_data_sheet(workbook.add_worksheet(), meta, &rows)?;
+    write_data_sheet(workbook.add_worksheet(), meta, rows)?;
     Ok(workbook.save_to_buffer()?)
 }
 
@@ -873,7 +876,9 @@ fn write_summary_sheet(
     Ok(())
 }
 
-fn write_data_sheet(sheet: &mut Worksheet, meta: &ReviewMeta, rows: &[ReviewRow]) -> Result<()> {
+/// Writes the data sheet, giving each row's texts to the sheet as it goes rather than keeping a second copy of every
+/// answer until the workbook is saved (#29: memory per question).
+fn write_data_sheet(sheet: &mut Worksheet, meta: &ReviewMeta, rows: Vec<ReviewRow>) -> Result<()> {
     sheet.set_name(DATA_SHEET)?.set_hidden(true);
     sheet.write_string(0, 0, MARKER)?;
     sheet.write_number(0, 1, f64::from(FORMAT_VERSION))?;
@@ -895,27 +900,80 @@ fn write_data_sheet(sheet: &mut Worksheet, meta: &ReviewMeta, rows: &[ReviewRow]
     let headers = ["number", "row", "body"]
         .into_iter()
         .map(String::from)
-        .chain((2..=CANDIDATES_KEPT).map(|n| format!("body #{n}")));
+        .chain((2..=CANDIDATES_KEPT).map(|n| format!("body #{n}")))
+        .chain(["row, continued".to_string()]);
     for (col, name) in headers.enumerate() {
         sheet.write_string(DATA_TABLE_ROW, col as u16, name)?;
     }
-    for (i, row) in rows.iter().enumerate() {
+    for (i, row) in rows.into_iter().enumerate() {
         let r = DATA_TABLE_ROW + 1 + i as u32;
         sheet.write_number(r, 0, row.number as f64)?;
-        let json = serde_json::to_string(row)?;
-        if json.encode_utf16().count() > crate::workbook::patch::MAX_CELL_CHARS {
-            bail!(
-                "question {} is too long to record in the review workbook",
-                row.number
-            );
+        let json = serde_json::to_string(&row)?;
+        for (i, part) in record_cells(&json).into_iter().enumerate() {
+            let col = if i == 0 {
+                1
+            } else {
+                RECORD_MORE_COL + i as u16 - 1
+            };
+            sheet.write_string(r, col, part)?;
         }
-        sheet.write_string(r, 1, json)?;
-        sheet.write_string(r, 2, row.body.as_deref().unwrap_or(""))?;
-        for alternative in &row.alternatives {
-            sheet.write_string(r, 1 + alternative.number as u16, &alternative.body)?;
+        sheet.write_string(r, 2, row.body.unwrap_or_default())?;
+        for alternative in row.alternatives {
+            sheet.write_string(r, 1 + alternative.number as u16, alternative.body)?;
         }
     }
     Ok(())
+}
+
+/// A row's record (JSON) as the data sheet's cells hold it: one cell, or, when it is longer than a cell holds (a
+/// question or answer near a cell's own limit; #29: a 40,000-character question failed the whole draft), several
+/// side by side. The reader trims every cell, so a record split across cells first has its whitespace (which in
+/// compact JSON is only ever inside strings) written as `\uXXXX` escapes, which read back the same.
+fn record_cells(json: &str) -> Vec<String> {
+    use crate::cell::MAX_CELL_CHARS;
+    if json.encode_utf16().count() <= MAX_CELL_CHARS {
+        return vec![json.to_string()];
+    }
+    let mut cells = vec![String::new()];
+    let mut units = 0;
+    for c in json.chars() {
+        let piece = if c.is_whitespace() {
+            format!("\\u{:04x}", u32::from(c))
+        } else {
+            c.to_string()
+        };
+        let width = piece.encode_utf16().count();
+        if units + width > MAX_CELL_CHARS {
+            cells.push(String::new());
+            units = 0;
+        }
+        units += width;
+        cells
+            .last_mut()
+            .expect("one cell at least")
+            .push_str(&piece);
+    }
+    cells
+}
+
+/// A row's record read back from the data sheet: its first cell and any that continue it.
+fn record_of(data: &crate::questionnaire::grid::Grid, row: u32) -> String {
+    let mut json = data
+        .cell(CellRef::new(row, 1))
+        .map(|cell| cell.text.clone())
+        .unwrap_or_default();
+    let mut next = u32::from(RECORD_MORE_COL);
+    for (col, cell) in data.row_cells(row) {
+        if *col < next {
+            continue;
+        }
+        if *col > next {
+            break;
+        }
+        json.push_str(&cell.text);
+        next += 1;
+    }
+    json
 }
 
 /// Whether an opened workbook is a review workbook written by `draft`, whatever its name: its data sheet holds
@@ -936,15 +994,33 @@ pub fn is_review_workbook(workbook: &mut Source) -> bool {
 /// question (a decision on a row without a known `#`, two copies of a row that disagree, an unknown decision) is
 /// an error naming the row, never silently dropped.
 pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
-    let mut workbook = Source::open(path, &Limits::default())
+    let workbook = Source::open(path, &Limits::default())
         .with_context(|| format!("{} is not usable", path.display()))?;
+    read_opened_review(path, workbook)
+}
+
+/// [`read_review`] of a file already in memory (`path` names it in messages, and its extension says its format).
+pub fn read_review_bytes(path: &Path, bytes: Vec<u8>) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
+    let format = crate::questionnaire::Format::from_path(path)
+        .with_context(|| format!("{} is not a review workbook", path.display()))?;
+    let workbook = Source::from_bytes(path, format, bytes, &Limits::default())
+        .with_context(|| format!("{} is not usable", path.display()))?;
+    read_opened_review(path, workbook)
+}
+
+fn read_opened_review(path: &Path, mut workbook: Source) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
     let not_ours = || {
         anyhow::anyhow!(
             "{} is not a review workbook written by `answerbank draft`",
             path.display()
         )
     };
-    let data = workbook.grid(DATA_SHEET).map_err(|_| not_ours())?;
+    // A sheet that is there but cannot be read is damage, and says why (#29: a row past the sheet's end).
+    let unreadable = || format!("{} is not usable", path.display());
+    if !workbook.sheets.iter().any(|s| s.name == DATA_SHEET) {
+        return Err(not_ours());
+    }
+    let data = workbook.grid(DATA_SHEET).with_context(unreadable)?;
     let text = |r: u32, c: u32| {
         data.cell(CellRef::new(r, c))
             .map(|cell| cell.text.clone())
@@ -983,9 +1059,10 @@ pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
         reading: serde_json::from_str(&fact("reading")?).map_err(|_| not_ours())?,
     };
     let mut rows: Vec<ReviewRow> = Vec::new();
-    let height = data.row_numbers().last().unwrap_or(0);
-    for r in DATA_TABLE_ROW + 1..=height {
-        let json = text(r, 1);
+    // Only the rows that hold cells: the last row number says nothing of how many there are (#29: a tampered
+    // review with a row numbered four billion had finish walk every row up to it).
+    for r in data.row_numbers().filter(|&r| r > DATA_TABLE_ROW) {
+        let json = record_of(data, r);
         if json.is_empty() {
             continue;
         }
@@ -1012,7 +1089,10 @@ pub fn read_review(path: &Path) -> Result<(ReviewMeta, Vec<ReviewRow>)> {
 
     // Decisions, final answers and the drafted cells as the reviewer left them, found by header name and tied by
     // the `#` column.
-    let review = workbook.grid(REVIEW_SHEET).map_err(|_| not_ours())?;
+    if !workbook.sheets.iter().any(|s| s.name == REVIEW_SHEET) {
+        return Err(not_ours());
+    }
+    let review = workbook.grid(REVIEW_SHEET).with_context(unreadable)?;
     let column = |name: &str| {
         review
             .row_cells(0)
@@ -1357,6 +1437,32 @@ mod tests {
         for choice in Decision::CHOICES {
             assert!(Decision::parse(choice).is_some(), "{choice}");
         }
+    }
+
+    #[test]
+    fn a_record_longer_than_a_cell_is_split_and_reads_back_whole() {
+        use crate::cell::MAX_CELL_CHARS;
+        use crate::questionnaire::grid::Grid;
+        let question = format!("Do you  {} encrypt\u{a0}data? ", "é 𝄞 ".repeat(20_000));
+        let json = serde_json::to_string(&serde_json::json!({ "question": question })).unwrap();
+        let cells = record_cells(&json);
+        assert!(cells.len() > 2, "{}", cells.len());
+        let mut grid = Grid::new();
+        for (i, part) in cells.iter().enumerate() {
+            assert!(part.encode_utf16().count() <= MAX_CELL_CHARS);
+            assert_eq!(part.trim(), part, "the reader trims every cell");
+            let col = if i == 0 {
+                1
+            } else {
+                u32::from(RECORD_MORE_COL) + i as u32 - 1
+            };
+            grid.insert(CellRef::new(20, col), part, false);
+        }
+        // A body written beside it is not part of the record.
+        grid.insert(CellRef::new(20, 2), "body", false);
+        let back: serde_json::Value = serde_json::from_str(&record_of(&grid, 20)).unwrap();
+        assert_eq!(back["question"], question.as_str());
+        assert_eq!(record_cells("{\"a\":\" b \"}"), ["{\"a\":\" b \"}"]);
     }
 
     #[test]

@@ -11,16 +11,16 @@ const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationsh
 const ROOT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
 
-fn sheet(rows: &str) -> String {
+pub(crate) fn sheet(rows: &str) -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
     )
 }
 
-const HEADER: &str = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Question</t></is></c><c r="B1" t="inlineStr"><is><t>Answer</t></is></c><c r="C1" t="inlineStr"><is><t>Comments</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>Do you encrypt data at rest?</t></is></c></row>"#;
+pub(crate) const HEADER: &str = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Question</t></is></c><c r="B1" t="inlineStr"><is><t>Answer</t></is></c><c r="C1" t="inlineStr"><is><t>Comments</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>Do you encrypt data at rest?</t></is></c></row>"#;
 
 /// A zip of the given parts (name, bytes), stored with deflate.
-fn zip_of(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn zip_of(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -32,7 +32,7 @@ fn zip_of(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
 }
 
 /// A minimal valid workbook with the given sheet XML, plus extra parts.
-fn workbook(sheet_xml: &str, extra: Vec<(&str, Vec<u8>)>) -> Vec<u8> {
+pub(crate) fn workbook(sheet_xml: &str, extra: Vec<(&str, Vec<u8>)>) -> Vec<u8> {
     workbook_with_sheet_named("Q", sheet_xml, extra)
 }
 
@@ -53,7 +53,7 @@ fn workbook_with_sheet_named(name: &str, sheet_xml: &str, extra: Vec<(&str, Vec<
 }
 
 /// Runs `draft` on the file and checks the refusal: exit 2, the file named, no panic, nothing written, no hang.
-fn refused(sandbox: &Sandbox, name: &str, bytes: &[u8], why: &str) {
+pub(crate) fn refused(sandbox: &Sandbox, name: &str, bytes: &[u8], why: &str) {
     std::fs::write(sandbox.path(name), bytes).unwrap();
     let before = sandbox.names();
     let out = sandbox.run_within(&["draft", name], Duration::from_secs(30));
@@ -66,7 +66,7 @@ fn refused(sandbox: &Sandbox, name: &str, bytes: &[u8], why: &str) {
     assert_eq!(sandbox.names(), before, "{name}: nothing may be written");
 }
 
-fn sandbox() -> Sandbox {
+pub(crate) fn sandbox() -> Sandbox {
     let sandbox = Sandbox::new();
     sandbox.example_library();
     sandbox

@@ -392,7 +392,7 @@ fn xls_sheet_lists_that_point_astray_are_refused() {
 // ---- .ods ----
 
 /// An `.ods` whose spreadsheet body is `tables`.
-fn ods(tables: &str) -> Vec<u8> {
+pub(crate) fn ods(tables: &str) -> Vec<u8> {
     ods_of_content(&format!(
         "{ODS_START}{tables}</office:spreadsheet></office:body></office:document-content>"
     ))

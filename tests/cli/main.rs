@@ -18,6 +18,7 @@ mod hostile_formats;
 mod hostile_library;
 #[cfg(all(feature = "download", unix))]
 mod hostile_mirror;
+mod hostile_sizes;
 mod import;
 mod init;
 mod input_messages;

@@ -292,6 +292,38 @@ impl Sandbox {
         for (key, value) in env {
             command.env(key, value);
         }
+        self.run_command_within(command, args, limit)
+    }
+
+    /// Runs `answerbank` as [`Sandbox::run_within`] does, with its address space limited to `megabytes` (`ulimit
+    /// -v`): an input that makes memory grow without bound fails the test (an allocation fails, the process
+    /// aborts) instead of taking the machine's memory. The limit counts address space, not resident memory, so it
+    /// sits well above what the run needs (thread stacks and allocator arenas are reserved, not used).
+    pub fn run_within_memory(
+        &self,
+        args: &[&str],
+        megabytes: u64,
+        limit: std::time::Duration,
+    ) -> Output {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!(
+                "ulimit -v {} && exec \"$0\" \"$@\"",
+                megabytes * 1024
+            ))
+            .arg(env!("CARGO_BIN_EXE_answerbank"))
+            .args(args);
+        self.configure(&mut command);
+        self.run_command_within(command, args, limit)
+    }
+
+    fn run_command_within(
+        &self,
+        mut command: Command,
+        args: &[&str],
+        limit: std::time::Duration,
+    ) -> Output {
         let mut child = command
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -329,8 +361,14 @@ impl Sandbox {
     /// installed model.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_answerbank"));
+        command.args(args);
+        self.configure(&mut command);
         command
-            .args(args)
+    }
+
+    /// Where and with what environment a test's `answerbank` runs.
+    fn configure(&self, command: &mut Command) {
+        command
             .current_dir(self.root())
             .env("ANSWERBANK_TODAY", TODAY)
             .env_remove("ANSWERBANK_LIBRARY")
@@ -343,7 +381,6 @@ impl Sandbox {
             .env_remove("HF_TOKEN")
             .env_remove("HF_TOKEN_PATH")
             .env_remove("ANSWERBANK_DOWNLOAD_STALL_SECS");
-        command
     }
 }
 
