@@ -79,7 +79,9 @@ pub fn review_rows(
         bail!(
             "the selection has no proposed entry to review{}",
             if templates > 0 {
-                format!(" ({templates} unfilled templates: fill them in their files, then approve them)")
+                format!(
+                    " ({templates} unfilled templates: fill them in their files, then approve them)"
+                )
             } else {
                 String::new()
             }

@@ -8,11 +8,11 @@ use serde_json::json;
 
 use super::ExitStatus;
 use crate::cli::ApproveArgs;
+use answerbank::approving::Done;
 use answerbank::date::Date;
+use answerbank::fsutil::Existing;
 use answerbank::library::approve::{self, Selection};
 use answerbank::library::lock::LibraryLock;
-use answerbank::approving::Done;
-use answerbank::fsutil::Existing;
 use answerbank::text::printable;
 use answerbank::workbook::entry_review;
 
@@ -170,7 +170,8 @@ fn from_review(args: &ApproveArgs, review: &Path) -> Result<ExitStatus> {
     } else {
         Some(LibraryLock::acquire(root)?)
     };
-    let report = answerbank::approving::apply_review(root, &rows, review, Date::today(), args.dry_run)?;
+    let report =
+        answerbank::approving::apply_review(root, &rows, review, Date::today(), args.dry_run)?;
     drop(lock);
     if args.json {
         super::print_json(&json!({
@@ -183,13 +184,21 @@ fn from_review(args: &ApproveArgs, review: &Path) -> Result<ExitStatus> {
     for applied in &report.applied {
         let path = printable(&applied.path);
         match applied.done {
-            Done::Approved if !args.json => out!("#{} {} {path}", applied.number, would("approved", "would approve"))?,
+            Done::Approved if !args.json => out!(
+                "#{} {} {path}",
+                applied.number,
+                would("approved", "would approve")
+            )?,
             Done::Edited if !args.json => out!(
                 "#{} {} {path}",
                 applied.number,
                 would("edited and approved", "would edit and approve")
             )?,
-            Done::Retired if !args.json => out!("#{} {} {path}", applied.number, would("retired", "would retire"))?,
+            Done::Retired if !args.json => out!(
+                "#{} {} {path}",
+                applied.number,
+                would("retired", "would retire")
+            )?,
             Done::NotApplied => say!(
                 "answerbank: #{} not applied: {path}: {}",
                 applied.number,

@@ -246,8 +246,8 @@ pub fn is_entry_review(path: &Path) -> bool {
 /// decision or edit on a row whose `#` is unknown, two copies of a row that disagree, a damaged hidden sheet.
 pub fn read_entry_review(path: &Path) -> Result<Vec<ReadRow>> {
     let shown = path.display();
-    let mut workbook = Source::open(path, &Limits::default())
-        .with_context(|| format!("{shown} is not usable"))?;
+    let mut workbook =
+        Source::open(path, &Limits::default()).with_context(|| format!("{shown} is not usable"))?;
     let not_ours = || {
         anyhow::anyhow!(
             "{shown} is not a review of proposed entries written by `answerbank approve --review`"
@@ -287,7 +287,10 @@ pub fn read_entry_review(path: &Path) -> Result<Vec<ReadRow>> {
         if !crate::library::entry::is_valid_id(&id) || text(r, 2).is_empty() {
             bail!("{}: it records no valid entry id or file", damaged());
         }
-        if rows.iter().any(|other| other.number == number || other.id == id) {
+        if rows
+            .iter()
+            .any(|other| other.number == number || other.id == id)
+        {
             bail!("{}: #{number} or `{id}` is recorded twice", damaged());
         }
         rows.push(ReadRow {
@@ -396,10 +399,7 @@ mod tests {
             Some(EntryDecision::Approve)
         );
         assert_eq!(EntryDecision::parse("EDIT"), Some(EntryDecision::Edit));
-        assert_eq!(
-            EntryDecision::parse("Retire"),
-            Some(EntryDecision::Reject)
-        );
+        assert_eq!(EntryDecision::parse("Retire"), Some(EntryDecision::Reject));
         assert_eq!(EntryDecision::parse("maybe"), None);
         for choice in EntryDecision::CHOICES {
             assert!(EntryDecision::parse(choice).is_some(), "{choice}");
@@ -412,7 +412,10 @@ mod tests {
         assert_eq!(COLUMNS[SHORT_COL as usize].0, "Short answer");
         assert_eq!(COLUMNS[ANSWER_COL as usize].0, "Answer");
         assert_eq!(COLUMNS[DECISION_COL as usize].0, "Decision");
-        let left: f64 = COLUMNS[..=DECISION_COL as usize].iter().map(|(_, w)| w).sum();
+        let left: f64 = COLUMNS[..=DECISION_COL as usize]
+            .iter()
+            .map(|(_, w)| w)
+            .sum();
         assert!(left <= 180.0, "{left}");
     }
 
