@@ -181,7 +181,6 @@ impl<'a> Chooser<'a> {
 }
 
 /// Why nothing was selected, with what would have matched.
-
 pub fn nothing_selected(entries: &[Entry], selection: &Selection) -> String {
     if let Some(source) = &selection.source {
         let mut sources: Vec<&str> = entries.iter().filter_map(Entry::source_file).collect();

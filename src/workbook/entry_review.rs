@@ -230,17 +230,6 @@ fn write_data_sheet(sheet: &mut Worksheet, library: &Path, rows: &[EntryRow]) ->
     Ok(())
 }
 
-/// Whether the workbook at `path` is an entry review (its hidden sheet holds the marker); `false` for anything
-/// that cannot be opened.
-pub fn is_entry_review(path: &Path) -> bool {
-    Source::open(path, &Limits::default()).is_ok_and(|mut workbook| {
-        workbook.grid(DATA_SHEET).is_ok_and(|data| {
-            data.cell(CellRef::new(0, 0))
-                .is_some_and(|cell| cell.text == MARKER)
-        })
-    })
-}
-
 /// Reads an entry review back (after a person edited it in Excel or LibreOffice), opened with the limits and
 /// package checks of a customer's file. Errors name the row: a decision that is not one of the choices, a
 /// decision or edit on a row whose `#` is unknown, two copies of a row that disagree, a damaged hidden sheet.
@@ -250,7 +239,8 @@ pub fn read_entry_review(path: &Path) -> Result<Vec<ReadRow>> {
         Source::open(path, &Limits::default()).with_context(|| format!("{shown} is not usable"))?;
     let not_ours = || {
         anyhow::anyhow!(
-            "{shown} is not a review of proposed entries written by `answerbank approve --review`"
+            "{shown} is not a review of proposed entries written by `answerbank approve --review` (a \
+             questionnaire's review workbook is applied with `answerbank finish`)"
         )
     };
     let data = workbook.grid(DATA_SHEET).map_err(|_| not_ours())?;

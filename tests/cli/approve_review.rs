@@ -50,11 +50,9 @@ fn library(sandbox: &Sandbox) {
     );
     sandbox.write(
         "lib/imported/past/mfa.md",
-        &format!(
-            "+++\nquestion = \"Do you enforce MFA for all staff?\"\nshort_answer = \"No\"\nreviewed = 2022-08-30\n\
-             status = \"proposed\"\nsource = \"imported from past.xlsx, sheet 'Full', cell C12 (answers differently \
-             from `mfa-staff`)\"\nderived_from = \"mfa-staff\"\n+++\nNo, only for administrators.\n"
-        ),
+        "+++\nquestion = \"Do you enforce MFA for all staff?\"\nshort_answer = \"No\"\nreviewed = 2022-08-30\n\
+         status = \"proposed\"\nsource = \"imported from past.xlsx, sheet 'Full', cell C12 (answers differently \
+         from `mfa-staff`)\"\nderived_from = \"mfa-staff\"\n+++\nNo, only for administrators.\n",
     );
     sandbox.write(
         "lib/imported/past/log-retention.md",
