@@ -161,6 +161,7 @@ fn write_review_sheet(sheet: &mut Worksheet, rows: &[EntryRow]) -> Result<()> {
         sheet.write_string_with_format(r, CONFLICTS_COL, fit_to_cell(&row.conflicts).0, &wrap)?;
         sheet.write_string_with_format(r, SOURCE_COL, fit_to_cell(&row.source).0, &wrap)?;
         sheet.write_string_with_format(r, FILE_COL, &row.path, &top)?;
+        sheet.set_row_height(r, row_height(row))?;
     }
     let last = rows.len() as u32;
     if last > 0 {
@@ -175,6 +176,61 @@ fn write_review_sheet(sheet: &mut Worksheet, rows: &[EntryRow]) -> Result<()> {
     sheet.set_freeze_panes(1, QUESTION_COL + 1)?;
     sheet.autofilter(0, 0, last.max(1), COLUMNS.len() as u16 - 1)?;
     Ok(())
+}
+
+/// Points per line of wrapped text in the default font (Calibri 11), and the tallest row a spreadsheet allows.
+const LINE_HEIGHT: f64 = 15.0;
+const MAX_ROW_HEIGHT: f64 = 409.0;
+
+/// A row tall enough to show its whole question, answer, findings and conflicts (see #25, "a review one can read":
+/// LibreOffice and Excel do not grow a row written without a height, so long answers were cut to one line). The
+/// lines are counted by wrapping words at the column's width in characters, a little generously, so a row is
+/// rather a line too tall than cut.
+fn row_height(row: &EntryRow) -> f64 {
+    let width = |col: u16| COLUMNS[col as usize].1;
+    let lines = [
+        (row.question.as_str(), width(QUESTION_COL)),
+        (row.body.as_str(), width(ANSWER_COL)),
+        (row.findings.as_str(), width(FINDINGS_COL)),
+        (row.conflicts.as_str(), width(CONFLICTS_COL)),
+        (row.source.as_str(), width(SOURCE_COL)),
+    ]
+    .into_iter()
+    .map(|(text, width)| wrapped_lines(text, width))
+    .max()
+    .unwrap_or(1);
+    (lines as f64 * LINE_HEIGHT + 3.0).min(MAX_ROW_HEIGHT)
+}
+
+/// How many lines `text` takes when its words wrap at `width` character-widths (each line break starts a line).
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    // A column of width w holds about w digits; ordinary text runs a little narrower, but capitals and wide
+    // letters run wider: w - 1 characters keeps most rows whole without leaving them half empty.
+    let per_line = ((width - 1.0).max(1.0)) as usize;
+    text.split('\n')
+        .map(|paragraph| {
+            let mut lines = 1;
+            let mut used = 0;
+            for word in paragraph.split_whitespace() {
+                let len = word.chars().count();
+                let needed = if used == 0 { len } else { used + 1 + len };
+                if needed <= per_line {
+                    used = needed;
+                } else {
+                    if used > 0 {
+                        lines += 1;
+                    }
+                    // A word longer than a line breaks across lines.
+                    lines += len.saturating_sub(1) / per_line;
+                    used = len % per_line;
+                    if used == 0 {
+                        used = per_line;
+                    }
+                }
+            }
+            lines
+        })
+        .sum()
 }
 
 fn write_howto_sheet(sheet: &mut Worksheet, library: &Path, entries: usize) -> Result<()> {
@@ -407,6 +463,34 @@ mod tests {
             .map(|(_, w)| w)
             .sum();
         assert!(left <= 180.0, "{left}");
+    }
+
+    #[test]
+    fn rows_are_tall_enough_for_their_wrapped_text() {
+        assert_eq!(wrapped_lines("", 40.0), 1);
+        assert_eq!(wrapped_lines("Yes.", 40.0), 1);
+        assert_eq!(wrapped_lines("one\ntwo\n\nfour", 40.0), 4);
+        // 20 words of 4 letters: 5 characters each with the space, 7 to a 39-character line.
+        assert_eq!(wrapped_lines(&["word"; 20].join(" "), 40.0), 3);
+        assert_eq!(wrapped_lines(&"x".repeat(100), 40.0), 3);
+        let row = EntryRow {
+            number: 1,
+            id: "a".into(),
+            path: "a.md".into(),
+            question: "Short?".into(),
+            short: "Yes".into(),
+            body: ["word"; 60].join(" "),
+            source: String::new(),
+            conflicts: String::new(),
+            findings: String::new(),
+        };
+        // 60 words at 12 to a 59-character line (12 x 4 + 11 spaces): 5 lines.
+        assert_eq!(row_height(&row), 5.0 * LINE_HEIGHT + 3.0);
+        let huge = EntryRow {
+            body: "x ".repeat(20_000),
+            ..row
+        };
+        assert_eq!(row_height(&huge), MAX_ROW_HEIGHT);
     }
 
     #[test]
