@@ -44,11 +44,11 @@ const SOURCE_COL: u16 = 7;
 const FILE_COL: u16 = 8;
 
 /// Headers and widths, in column order; the reader finds the columns it reads by these headers. What a reviewer
-/// reads and writes (question to Decision) is 125 character-widths, one laptop screen.
+/// reads and writes (question to Decision) is 126 character-widths, one laptop screen.
 pub const COLUMNS: [(&str, f64); 9] = [
     ("#", 5.0),
     ("Question", 40.0),
-    ("Short answer", 9.0),
+    ("Short answer", 10.0),
     ("Answer", 60.0),
     ("Decision", 11.0),
     ("Check findings", 45.0),
@@ -150,6 +150,8 @@ fn write_review_sheet(sheet: &mut Worksheet, rows: &[EntryRow]) -> Result<()> {
         sheet.write_string_with_format(0, col, *name, format)?;
         sheet.set_column_width(col, *width)?;
     }
+    // Two lines: "Short answer" wraps in its narrow column.
+    sheet.set_row_height(0, 2.0 * LINE_HEIGHT)?;
     for row in rows {
         let r = row.number as u32;
         sheet.write_number_with_format(r, NUMBER_COL, row.number as f64, &top)?;
