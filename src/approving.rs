@@ -267,7 +267,14 @@ pub fn apply_review(
                 }
             }
             Wanted::Edit { short, body } => {
-                if body.is_empty() {
+                // A cell left as shown keeps the entry's own text: the review shows an answer as plain text (and
+                // cut to a cell's size), so a short answer corrected alone must not rewrite the body's Markdown.
+                let body = if one_line(&body) == one_line(&row.shown_body) {
+                    entry.body.clone()
+                } else {
+                    body
+                };
+                if body.trim().is_empty() {
                     applied.reason = Some(
                         "its answer was emptied; an entry needs an answer (choose Reject to retire it)".to_string(),
                     );

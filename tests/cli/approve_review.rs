@@ -45,7 +45,7 @@ fn library(sandbox: &Sandbox) {
             "Are backups encrypted?",
             "Yes",
             "",
-            "No. Backups are kept in the same region.",
+            "No. Backups are kept in **the same region**.",
         ),
     );
     sandbox.write(
@@ -159,6 +159,7 @@ fn assert_decided(sandbox: &Sandbox, before: &BTreeMap<String, String>) {
     assert_eq!(
         read(sandbox, "lib/imported/past/backups.md"),
         approved(&before["backups"]).replace("short_answer = \"Yes\"", "short_answer = \"No\""),
+        "a short answer corrected alone keeps the answer's Markdown"
     );
     assert_eq!(
         read(sandbox, "lib/imported/past/mfa.md"),
@@ -211,7 +212,8 @@ fn a_bulk_review_round_trip_approves_edits_and_retires() {
     assert_eq!(shown(&review, backups, "Short answer"), "Yes");
     assert_eq!(
         shown(&review, backups, "Answer"),
-        "No. Backups are kept in the same region."
+        "No. Backups are kept in the same region.",
+        "the answer as plain text"
     );
     assert!(
         shown(&review, backups, "Check findings").contains("contradiction:"),
