@@ -143,9 +143,18 @@ pub enum Command {
         confirmed get them as alternates (and are reviewed again). Each file changes in place, a line or a few, \
         nothing else. An unfilled template (a body with a {{ ... }} placeholder) is refused, named, and the \
         command exits 1.\n\n\
+        Many entries at once (#25): --review OUT.xlsx writes a workbook of the proposed entries chosen (all of \
+        them without a selector): question, short answer, answer, source, conflicts and check findings, one row \
+        each, with a Decision (Approve / Edit / Reject). Type a corrected short answer or answer into the row's \
+        own cells to edit it. --from-review FILE.xlsx (or the workbook given as the PATH) applies the decisions: \
+        Approve approves, an edited row is written into its entry and approved, Reject retires the entry. A row \
+        whose entry changed since the review was written is left alone and reported (exit 1); a review naming \
+        entries the library does not have is refused whole.\n\n\
         Examples:\n  answerbank approve --source last-year-vendor-x.xlsx --dry-run\n  \
         answerbank approve answer_library/imported/last-year-vendor-x/\n  \
-        answerbank approve --library my_answers --all --json"
+        answerbank approve --library my_answers --all --json\n  \
+        answerbank approve --source last-year-vendor-x.xlsx --review vendor-x-answers.xlsx\n  \
+        answerbank approve --from-review vendor-x-answers.xlsx --dry-run"
     )]
     Approve(ApproveArgs),
     /// The sentence-embedding model semantic matching uses: which one a library would use, and why.
@@ -471,6 +480,16 @@ pub struct ApproveArgs {
     /// Every proposed entry of the library (and every approved one with accepted wordings not yet alternates).
     #[arg(long, conflicts_with_all = ["paths", "source", "tag"])]
     pub all: bool,
+    /// Write a review workbook of the chosen proposed entries (every proposed entry without a selector) to decide
+    /// Approve / Edit / Reject in a spreadsheet; nothing in the library changes.
+    #[arg(long, value_name = "OUT.xlsx", conflicts_with_all = ["from_review", "dry_run"])]
+    pub review: Option<PathBuf>,
+    /// Replace an existing --review workbook (the earlier one is kept beside it as OUT.1.xlsx).
+    #[arg(long, requires = "review")]
+    pub force: bool,
+    /// Apply the decisions of a review workbook written by --review.
+    #[arg(long, value_name = "FILE.xlsx", conflicts_with_all = ["paths", "source", "tag", "all"])]
+    pub from_review: Option<PathBuf>,
     /// List what would change; write nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -6,9 +6,10 @@
 //! questionnaire → `questionnaire` (question rows and answer cells) → `drafting` (matches become cell writes)
 //! → `workbook` (answers written into the customer's own file, the review workbook) → `learning` (reviewed
 //! answers grow the library); past answered questionnaires → `importing` (new entries) → `library::approve`
-//! (a person's approval).
+//! (a person's approval), or `approving` for many at once: a workbook of the proposed entries, decided and read back.
 
 pub mod analysis;
+pub mod approving;
 pub mod cell;
 pub mod date;
 pub mod drafting;

@@ -71,26 +71,9 @@ pub fn approve(
     dry_run: bool,
 ) -> Result<ApproveReport> {
     let library = super::load(root)?;
-    let folders = selection
-        .paths
-        .iter()
-        .map(|p| library_relative(root, p))
-        .collect::<Result<Vec<String>>>()?;
-    let chosen = |path: &str, entry: Option<&Entry>| {
-        let by_path = folders.is_empty()
-            || folders
-                .iter()
-                .any(|f| f.is_empty() || path == f || path.starts_with(&format!("{f}/")));
-        let by_source = selection.source.as_deref().is_none_or(|wanted| {
-            entry
-                .and_then(Entry::source_file)
-                .is_some_and(|s| same_file_name(s, wanted))
-        });
-        let by_tag = selection.tag.as_deref().is_none_or(|t| {
-            entry.is_some_and(|e| e.tags.iter().any(|x| x.eq_ignore_ascii_case(t)))
-        });
-        by_path && by_source && by_tag
-    };
+    let chooser = Chooser::new(root, selection)?;
+    let chosen = |path: &str, entry: Option<&Entry>| chooser.chooses(path, entry);
+    let folders = &chooser.folders;
     let mut report = ApproveReport::default();
     let mut matched = 0;
     for entry in &library.entries {
@@ -159,8 +142,46 @@ pub fn approve(
     Ok(report)
 }
 
+/// What a [`Selection`] chooses, its paths resolved against the library once; shared by `approve` and the bulk
+/// review (see #25), so both choose the same entries for the same flags.
+pub struct Chooser<'a> {
+    /// The selection's paths, relative to the library ("" for the library itself).
+    pub folders: Vec<String>,
+    selection: &'a Selection,
+}
+
+impl<'a> Chooser<'a> {
+    /// An error when a path is outside the library or does not exist.
+    pub fn new(root: &Path, selection: &'a Selection) -> Result<Chooser<'a>> {
+        let folders = selection
+            .paths
+            .iter()
+            .map(|p| library_relative(root, p))
+            .collect::<Result<Vec<String>>>()?;
+        Ok(Chooser { folders, selection })
+    }
+
+    /// Whether the file at `path` (its entry, when it parses) is chosen. An empty selection chooses everything.
+    pub fn chooses(&self, path: &str, entry: Option<&Entry>) -> bool {
+        let by_path = self.folders.is_empty()
+            || self
+                .folders
+                .iter()
+                .any(|f| f.is_empty() || path == f || path.starts_with(&format!("{f}/")));
+        let by_source = self.selection.source.as_deref().is_none_or(|wanted| {
+            entry
+                .and_then(Entry::source_file)
+                .is_some_and(|s| same_file_name(s, wanted))
+        });
+        let by_tag = self.selection.tag.as_deref().is_none_or(|t| {
+            entry.is_some_and(|e| e.tags.iter().any(|x| x.eq_ignore_ascii_case(t)))
+        });
+        by_path && by_source && by_tag
+    }
+}
+
 /// Why nothing was selected, with what would have matched.
-fn nothing_selected(entries: &[Entry], selection: &Selection) -> String {
+pub fn nothing_selected(entries: &[Entry], selection: &Selection) -> String {
     if let Some(source) = &selection.source {
         let mut sources: Vec<&str> = entries.iter().filter_map(Entry::source_file).collect();
         sources.sort_unstable();

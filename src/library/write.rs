@@ -190,6 +190,56 @@ pub fn approve_entry(root: &Path, rel: &str, today: Date, alternates: &[String])
     replace_checked(root, rel, &updated, "approving")
 }
 
+/// Writes a reviewer's own answer into an entry and approves it, in one atomic write (see #25: a bulk review's
+/// edited cells): `short_answer` set (or removed when `short` is `None`), the body replaced, `status =
+/// "approved"`, `reviewed` = `today`, each of `alternates` appended. The question, tags, source and any comment
+/// stay as they are.
+pub fn edit_entry(
+    root: &Path,
+    rel: &str,
+    short: Option<&str>,
+    body: &str,
+    today: Date,
+    alternates: &[String],
+) -> Result<()> {
+    let path = root.join(rel);
+    let text = read_text(&path)?;
+    let (mut doc, split) = front_matter_doc(&path, &text)?;
+    match short {
+        Some(short) => set_value(&mut doc, "short_answer", one_line_value(short)),
+        None => {
+            doc.remove("short_answer");
+        }
+    }
+    let date: toml_edit::Datetime = today
+        .to_string()
+        .parse()
+        .expect("a Date prints as a TOML date");
+    set_value(&mut doc, "status", Status::Approved.as_str().into());
+    set_value(&mut doc, "reviewed", date.into());
+    let front = with_front_matter(&text, &split, &doc.to_string());
+    let split = split_front_matter(&front)
+        .map_err(|e| anyhow::anyhow!("{} line {}: {}", path.display(), e.line, e.message))?;
+    let mut updated = front[..split.body_offset].to_string();
+    updated.push_str(body.trim());
+    updated.push('\n');
+    for alternate in alternates {
+        updated = with_list_item(&path, &updated, "alternates", one_line_value(alternate))?;
+    }
+    replace_checked(root, rel, &updated, "editing")
+}
+
+/// Retires an entry in place (see #25: Reject in a bulk review): `status = "retired"`, nothing else changed, so
+/// the file stays as a record and `git diff` shows one line.
+pub fn retire_entry(root: &Path, rel: &str) -> Result<()> {
+    let path = root.join(rel);
+    let text = read_text(&path)?;
+    let (mut doc, split) = front_matter_doc(&path, &text)?;
+    set_value(&mut doc, "status", Status::Retired.as_str().into());
+    let updated = with_front_matter(&text, &split, &doc.to_string());
+    replace_checked(root, rel, &updated, "retiring")
+}
+
 /// What an imported answer puts into a starter template it answers (see #19: filled, not duplicated).
 pub struct TemplateFill<'a> {
     pub short_answer: Option<&'a str>,

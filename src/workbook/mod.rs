@@ -2,6 +2,7 @@
 //! formats that cannot be edited in place, [`convert`]), and the review workbook ([`review`]).
 
 pub mod convert;
+pub mod entry_review;
 pub mod patch;
 pub mod review;
 

@@ -472,7 +472,7 @@ pub fn shown_score(candidate: &Candidate) -> f64 {
     (score * 100.0).round() / 100.0
 }
 
-fn new_workbook(title: &str) -> Workbook {
+pub(crate) fn new_workbook(title: &str) -> Workbook {
     let mut workbook = Workbook::new();
     // Compressing the XML is much of the time a review workbook takes to write: the fastest level, not the
     // default 6 (#18: 10,000 questions write in 0.44 s instead of 0.53 s; the file is a little larger).
@@ -486,7 +486,7 @@ fn new_workbook(title: &str) -> Workbook {
 }
 
 /// The header row of the sheets answerbank writes for people.
-fn header_format() -> Format {
+pub(crate) fn header_format() -> Format {
     Format::new()
         .set_bold()
         .set_background_color(Color::RGB(0x1F4E78))
@@ -496,7 +496,7 @@ fn header_format() -> Format {
 }
 
 /// Wrapped text and plain cells, both at the top of a row that long answers make tall.
-fn cell_formats() -> (Format, Format) {
+pub(crate) fn cell_formats() -> (Format, Format) {
     (
         Format::new().set_text_wrap().set_align(FormatAlign::Top),
         Format::new().set_align(FormatAlign::Top),

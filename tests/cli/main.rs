@@ -4,6 +4,7 @@ mod util;
 
 mod answer_columns;
 mod approve;
+mod approve_review;
 mod check;
 mod columns;
 mod draft;

@@ -20,7 +20,7 @@ use crate::util::{
 const SHEET: &str = "Vendor Questionnaire";
 
 /// One change a reviewer makes in the Review sheet: the question's `#`, the column's header, the new text.
-type Change<'a> = (usize, &'a str, &'a str);
+pub(crate) type Change<'a> = (usize, &'a str, &'a str);
 
 /// The sheet row (0-based) of each `#` and the column of each header in a review's Review sheet, as it is now
 /// (rows may have been sorted).
@@ -43,7 +43,7 @@ fn review_layout(review: &Path) -> (BTreeMap<usize, u32>, BTreeMap<String, u32>)
 
 /// Makes `changes` in the Review sheet with the project's own in-place writer (a program other than LibreOffice,
 /// as openpyxl or Excel would be), finding rows by `#` and columns by header.
-fn review_by_program(review: &Path, changes: &[Change]) {
+pub(crate) fn review_by_program(review: &Path, changes: &[Change]) {
     let (rows, columns) = review_layout(review);
     let edits: Vec<CellEdit> = changes
         .iter()
@@ -55,7 +55,7 @@ fn review_by_program(review: &Path, changes: &[Change]) {
     patch_sheet(review, "Review", edits);
 }
 
-fn patch_sheet(workbook: &Path, sheet: &str, edits: Vec<CellEdit>) {
+pub(crate) fn patch_sheet(workbook: &Path, sheet: &str, edits: Vec<CellEdit>) {
     let package = Package::open(std::fs::read(workbook).unwrap(), Default::default()).unwrap();
     let (bytes, _) =
         patch_workbook(&package, &BTreeMap::from([(sheet.to_string(), edits)])).unwrap();
@@ -71,7 +71,12 @@ fn basic(text: &str) -> String {
 /// columns by header as a person would, then, when `sort_and_filter`, sorts the rows by question (Z to A) and
 /// filters them to the medium-confidence ones (hiding rows that carry decisions too), and saves the workbook as
 /// LibreOffice writes an .xlsx.
-fn review_in_libreoffice(soffice: &Path, review: &Path, changes: &[Change], sort_and_filter: bool) {
+pub(crate) fn review_in_libreoffice(
+    soffice: &Path,
+    review: &Path,
+    changes: &[Change],
+    sort_and_filter: bool,
+) {
     let profile = tempfile::tempdir().unwrap();
     let profile_url = format!("file://{}", profile.path().display());
     let run = |args: &[&str]| {
