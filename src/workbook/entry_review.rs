@@ -22,7 +22,9 @@ use crate::cell::CellRef;
 use crate::ooxml::Limits;
 use crate::questionnaire::source::Workbook as Source;
 use crate::workbook::patch::{MAX_CELL_CHARS, fit_to_cell};
-use crate::workbook::review::{cell_formats, header_format, new_workbook};
+use crate::workbook::review::{
+    cell_formats, header_format, new_workbook, row_height as review_row_height, wrapped_lines,
+};
 
 const REVIEW_SHEET: &str = "Review";
 const HOWTO_SHEET: &str = "How to";
@@ -151,7 +153,7 @@ fn write_review_sheet(sheet: &mut Worksheet, rows: &[EntryRow]) -> Result<()> {
         sheet.set_column_width(col, *width)?;
     }
     // Two lines: "Short answer" wraps in its narrow column.
-    sheet.set_row_height(0, 2.0 * LINE_HEIGHT)?;
+    sheet.set_row_height(0, review_row_height(2))?;
     for row in rows {
         let r = row.number as u32;
         sheet.write_number_with_format(r, NUMBER_COL, row.number as f64, &top)?;
@@ -180,14 +182,8 @@ fn write_review_sheet(sheet: &mut Worksheet, rows: &[EntryRow]) -> Result<()> {
     Ok(())
 }
 
-/// Points per line of wrapped text in the default font (Calibri 11), and the tallest row a spreadsheet allows.
-const LINE_HEIGHT: f64 = 15.0;
-const MAX_ROW_HEIGHT: f64 = 409.0;
-
 /// A row tall enough to show its whole question, answer, findings and conflicts (see #25, "a review one can read":
-/// LibreOffice and Excel do not grow a row written without a height, so long answers were cut to one line). The
-/// lines are counted by wrapping words at the column's width in characters, a little generously, so a row is
-/// rather a line too tall than cut.
+/// LibreOffice and Excel do not grow a row written without a height), measured as the questionnaire review does.
 fn row_height(row: &EntryRow) -> f64 {
     let width = |col: u16| COLUMNS[col as usize].1;
     let lines = [
@@ -201,38 +197,7 @@ fn row_height(row: &EntryRow) -> f64 {
     .map(|(text, width)| wrapped_lines(text, width))
     .max()
     .unwrap_or(1);
-    (lines as f64 * LINE_HEIGHT + 3.0).min(MAX_ROW_HEIGHT)
-}
-
-/// How many lines `text` takes when its words wrap at `width` character-widths (each line break starts a line).
-fn wrapped_lines(text: &str, width: f64) -> usize {
-    // A column of width w holds about w digits; ordinary text runs a little narrower, but capitals and wide
-    // letters run wider: w - 1 characters keeps most rows whole without leaving them half empty.
-    let per_line = ((width - 1.0).max(1.0)) as usize;
-    text.split('\n')
-        .map(|paragraph| {
-            let mut lines = 1;
-            let mut used = 0;
-            for word in paragraph.split_whitespace() {
-                let len = word.chars().count();
-                let needed = if used == 0 { len } else { used + 1 + len };
-                if needed <= per_line {
-                    used = needed;
-                } else {
-                    if used > 0 {
-                        lines += 1;
-                    }
-                    // A word longer than a line breaks across lines.
-                    lines += len.saturating_sub(1) / per_line;
-                    used = len % per_line;
-                    if used == 0 {
-                        used = per_line;
-                    }
-                }
-            }
-            lines
-        })
-        .sum()
+    review_row_height(lines)
 }
 
 fn write_howto_sheet(sheet: &mut Worksheet, library: &Path, entries: usize) -> Result<()> {
@@ -469,12 +434,6 @@ mod tests {
 
     #[test]
     fn rows_are_tall_enough_for_their_wrapped_text() {
-        assert_eq!(wrapped_lines("", 40.0), 1);
-        assert_eq!(wrapped_lines("Yes.", 40.0), 1);
-        assert_eq!(wrapped_lines("one\ntwo\n\nfour", 40.0), 4);
-        // 20 words of 4 letters: 5 characters each with the space, 7 to a 39-character line.
-        assert_eq!(wrapped_lines(&["word"; 20].join(" "), 40.0), 3);
-        assert_eq!(wrapped_lines(&"x".repeat(100), 40.0), 3);
         let row = EntryRow {
             number: 1,
             id: "a".into(),
@@ -486,13 +445,17 @@ mod tests {
             conflicts: String::new(),
             findings: String::new(),
         };
-        // 60 words at 12 to a 59-character line (12 x 4 + 11 spaces): 5 lines.
-        assert_eq!(row_height(&row), 5.0 * LINE_HEIGHT + 3.0);
+        let answer_width = COLUMNS[ANSWER_COL as usize].1;
+        assert_eq!(
+            row_height(&row),
+            review_row_height(wrapped_lines(&row.body, answer_width))
+        );
+        assert!(row_height(&row) > review_row_height(1));
         let huge = EntryRow {
             body: "x ".repeat(20_000),
             ..row
         };
-        assert_eq!(row_height(&huge), MAX_ROW_HEIGHT);
+        assert_eq!(row_height(&huge), 409.0);
     }
 
     #[test]

@@ -634,7 +634,7 @@ const MAX_ROW_HEIGHT: f64 = 409.0;
 /// How many lines `text` takes when wrapped at word boundaries in a column `width` wide. The width unit is the
 /// width of a digit; text averages narrower (measured in LibreOffice: about 55 characters of an answer to a line
 /// in a 45-wide column), so 1.15 characters a unit errs a little on the tall side, never cutting text off.
-fn wrapped_lines(text: &str, width: f64) -> usize {
+pub(crate) fn wrapped_lines(text: &str, width: f64) -> usize {
     let capacity = ((width * 1.15).floor() as usize).saturating_sub(1).max(1);
     text.split('\n')
         .map(|paragraph| {
@@ -662,7 +662,7 @@ fn wrapped_lines(text: &str, width: f64) -> usize {
 }
 
 /// The height of a row of `lines` lines of text.
-fn row_height(lines: usize) -> f64 {
+pub(crate) fn row_height(lines: usize) -> f64 {
     (lines as f64 * LINE_HEIGHT + 2.0).min(MAX_ROW_HEIGHT)
 }
 
