@@ -187,7 +187,10 @@ pub fn templates_for(
     }
     let templates = matcher.for_templates();
     let asked: Vec<(&str, &QuestionContext)> = open.iter().map(|&i| questions[i]).collect();
-    for (i, result) in open.into_iter().zip(templates.match_all(&asked, 1, &|| {})?) {
+    for (i, result) in open
+        .into_iter()
+        .zip(templates.match_all(&asked, 1, &|| {})?)
+    {
         offered[i] = result.matched().cloned();
     }
     Ok(offered)

@@ -307,29 +307,30 @@ pub fn import_questionnaire(
     // Real answers and templates are ranked apart (#25): a template is "the same question" by the same strict
     // rule, a match that is high (or would be once approved), never a near miss: a wrongly filled template is
     // worse than an empty one.
-    let (matched, template_matched): (Vec<Option<String>>, Vec<Option<String>>) = if index.is_empty() {
-        (vec![None; rows.len()], vec![None; rows.len()])
-    } else {
-        let questions: Vec<(&str, &QuestionContext)> = rows
-            .iter()
-            .map(|(row, context, _)| (row.question.as_str(), context))
-            .collect();
-        let same_question = |matcher: Matcher<'_>| -> Result<Vec<Option<String>>> {
-            Ok(matcher
-                .match_all(&questions, 5, &|| {})?
+    let (matched, template_matched): (Vec<Option<String>>, Vec<Option<String>>) =
+        if index.is_empty() {
+            (vec![None; rows.len()], vec![None; rows.len()])
+        } else {
+            let questions: Vec<(&str, &QuestionContext)> = rows
                 .iter()
-                .map(|result| {
-                    high_once_approved(result)
-                        .then(|| result.best().map(|b| b.id().to_string()))
-                        .flatten()
-                })
-                .collect())
+                .map(|(row, context, _)| (row.question.as_str(), context))
+                .collect();
+            let same_question = |matcher: Matcher<'_>| -> Result<Vec<Option<String>>> {
+                Ok(matcher
+                    .match_all(&questions, 5, &|| {})?
+                    .iter()
+                    .map(|result| {
+                        high_once_approved(result)
+                            .then(|| result.best().map(|b| b.id().to_string()))
+                            .flatten()
+                    })
+                    .collect())
+            };
+            (
+                same_question(Matcher::new(index))?,
+                templates_answered(Matcher::templates(index), &questions)?,
+            )
         };
-        (
-            same_question(Matcher::new(index))?,
-            templates_answered(Matcher::templates(index), &questions)?,
-        )
-    };
 
     for (((row, _, answer), matched), template_matched) in
         rows.iter().zip(matched).zip(template_matched)
@@ -992,7 +993,9 @@ fn templates_answered(
         if !answers {
             continue;
         }
-        let slot = best.entry(template.id().to_string()).or_insert((i, template.lexical));
+        let slot = best
+            .entry(template.id().to_string())
+            .or_insert((i, template.lexical));
         if template.lexical > slot.1 {
             *slot = (i, template.lexical);
         }

@@ -641,7 +641,12 @@ fn notes(draft: &Draft) -> String {
             one_line(&entry.question),
             entry.path
         );
-        if let Some(guidance) = entry.guidance.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+        if let Some(guidance) = entry
+            .guidance
+            .as_deref()
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+        {
             offer.push_str(&format!(". Guidance: {}", one_line(guidance)));
         }
         notes.push(offer);
