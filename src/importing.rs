@@ -684,6 +684,51 @@ fn not_answers<'a>(rows: impl Iterator<Item = (&'a str, &'a RowAnswer)>) -> Opti
     None
 }
 
+/// Notions an imported question may add to a template's wording and still be the same question: "Is data
+/// classified according to type and sensitivity levels?" answers "Do you classify data according to its
+/// sensitivity?". Three let in near misses on the CAIQ v4 import ("encryption and key management roles and
+/// responsibilities defined" for "a documented encryption and key management policy"), checked by hand (#25).
+const MAX_EXTRA_NOTIONS: usize = 2;
+
+/// For each imported question, the template it answers, if any (#25). An imported question answers a template
+/// when the template matcher (templates ranked apart from real answers) finds it high once approved, or at medium
+/// with nothing asked by the template's wording missing from the question, at most [`MAX_EXTRA_NOTIONS`] the
+/// question adds, and no negation on one side only. Each template is filled by one question at most: the one it matches best, so two questions never both
+/// claim it.
+fn templates_answered(
+    matcher: Matcher<'_>,
+    questions: &[(&str, &QuestionContext)],
+) -> Result<Vec<Option<String>>> {
+    let results = matcher.match_all(questions, 5, &|| {})?;
+    let mut best: std::collections::HashMap<String, (usize, f32)> = Default::default();
+    for (i, result) in results.iter().enumerate() {
+        let Some(template) = result.matched() else {
+            continue;
+        };
+        let covered = result.comparison.as_ref().is_some_and(|c| {
+            !c.opposite
+                && c.only_in_wording.is_empty()
+                && c.only_in_question.len() <= MAX_EXTRA_NOTIONS
+        });
+        let answers = high_once_approved(result)
+            || (result.confidence >= crate::matching::Confidence::Medium && covered);
+        if !answers {
+            continue;
+        }
+        let slot = best
+            .entry(template.id().to_string())
+            .or_insert((i, template.lexical));
+        if template.lexical > slot.1 {
+            *slot = (i, template.lexical);
+        }
+    }
+    let mut answered = vec![None; questions.len()];
+    for (id, (i, _)) in best {
+        answered[i] = Some(id);
+    }
+    Ok(answered)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -960,49 +1005,4 @@ mod tests {
         ]);
         assert_eq!(check(&names), None);
     }
-}
-
-/// Notions an imported question may add to a template's wording and still be the same question: "Is data
-/// classified according to type and sensitivity levels?" answers "Do you classify data according to its
-/// sensitivity?". Three let in near misses on the CAIQ v4 import ("encryption and key management roles and
-/// responsibilities defined" for "a documented encryption and key management policy"), checked by hand (#25).
-const MAX_EXTRA_NOTIONS: usize = 2;
-
-/// For each imported question, the template it answers, if any (#25). An imported question answers a template
-/// when the template matcher (templates ranked apart from real answers) finds it high once approved, or at medium
-/// with nothing asked by the template's wording missing from the question, at most [`MAX_EXTRA_NOTIONS`] the
-/// question adds, and no negation on one side only. Each template is filled by one question at most: the one it matches best, so two questions never both
-/// claim it.
-fn templates_answered(
-    matcher: Matcher<'_>,
-    questions: &[(&str, &QuestionContext)],
-) -> Result<Vec<Option<String>>> {
-    let results = matcher.match_all(questions, 5, &|| {})?;
-    let mut best: std::collections::HashMap<String, (usize, f32)> = Default::default();
-    for (i, result) in results.iter().enumerate() {
-        let Some(template) = result.matched() else {
-            continue;
-        };
-        let covered = result.comparison.as_ref().is_some_and(|c| {
-            !c.opposite
-                && c.only_in_wording.is_empty()
-                && c.only_in_question.len() <= MAX_EXTRA_NOTIONS
-        });
-        let answers = high_once_approved(result)
-            || (result.confidence >= crate::matching::Confidence::Medium && covered);
-        if !answers {
-            continue;
-        }
-        let slot = best
-            .entry(template.id().to_string())
-            .or_insert((i, template.lexical));
-        if template.lexical > slot.1 {
-            *slot = (i, template.lexical);
-        }
-    }
-    let mut answered = vec![None; questions.len()];
-    for (id, (i, _)) in best {
-        answered[i] = Some(id);
-    }
-    Ok(answered)
 }
