@@ -32,7 +32,7 @@ use crate::learning::{Known, question_ref, source_question_id, tag_for};
 use crate::library::entry::CONFLICT_NOTE;
 use crate::library::index::LibraryIndex;
 use crate::library::{self, Entry, Status, write};
-use crate::matching::Matcher;
+use crate::matching::{Comparison, Matcher};
 use crate::questionnaire::dates::AnswerDate;
 use crate::questionnaire::{AnswerKind, QuestionContext, QuestionRow, Questionnaire};
 use crate::short_answer::{ShortAnswer, adds_nothing, split_answer, split_leading};
@@ -691,9 +691,9 @@ fn not_answers<'a>(rows: impl Iterator<Item = (&'a str, &'a RowAnswer)>) -> Opti
 const MAX_EXTRA_NOTIONS: usize = 2;
 
 /// For each imported question, the template it answers, if any (#25). An imported question answers a template
-/// when the template matcher (templates ranked apart from real answers) finds it high once approved, or at medium
-/// with nothing asked by the template's wording missing from the question, at most [`MAX_EXTRA_NOTIONS`] the
-/// question adds, and no negation on one side only. Each template is filled by one question at most: the one it matches best, so two questions never both
+/// when the template matcher (templates ranked apart from real answers) finds it at medium or better, and against
+/// the template's own question nothing it asks is missing from the imported question, the imported question adds
+/// at most [`MAX_EXTRA_NOTIONS`], and no negation is on one side only. Each template is filled by one question at most: the one it matches best, so two questions never both
 /// claim it.
 fn templates_answered(
     matcher: Matcher<'_>,
@@ -705,13 +705,19 @@ fn templates_answered(
         let Some(template) = result.matched() else {
             continue;
         };
-        let covered = result.comparison.as_ref().is_some_and(|c| {
-            !c.opposite
-                && c.only_in_wording.is_empty()
-                && c.only_in_question.len() <= MAX_EXTRA_NOTIONS
-        });
-        let answers = high_once_approved(result)
-            || (result.confidence >= crate::matching::Confidence::Medium && covered);
+        // Filled in place, the answer answers every wording of the template, its question first: the template's
+        // alternates are not always the same question ("Who is responsible for encryption?" beside "Do you have
+        // an encryption policy?"), so the question itself is compared, not only the closest wording.
+        let analyzer = matcher.index().analyzer();
+        let asked = Comparison::of(
+            &analyzer.analyze(questions[i].0),
+            &analyzer.analyze(&template.entry.entry.question),
+        );
+        let covered = !asked.opposite
+            && asked.only_in_wording.is_empty()
+            && asked.only_in_question.len() <= MAX_EXTRA_NOTIONS;
+        // Medium or better: a proposed template is never high, and high once approved is at least medium.
+        let answers = covered && result.confidence >= crate::matching::Confidence::Medium;
         if !answers {
             continue;
         }

@@ -320,3 +320,55 @@ fn the_starter_kit_changes_no_real_draft() {
     let values = read_values(&sandbox.path("out-lib/q.csv.drafted.xlsx"), "q");
     assert!(values.values().all(|v| !v.contains("{{")), "{values:?}");
 }
+
+/// An imported question in other words fills the template that asks the same question, and only that one: a
+/// near miss leaves its template empty (#25; pairs from the CAIQ v4.0.3 import).
+#[test]
+fn an_import_fills_a_template_asked_in_other_words_but_not_a_near_miss() {
+    let sandbox = Sandbox::new();
+    starter(&sandbox);
+    sandbox.write(
+        "past.csv",
+        "Question,Answer,Comments\n\
+         Is data classified according to type and sensitivity levels?,Yes,Public / Internal / Confidential / Restricted.\n\
+         Is business continuity and operational resilience documentation reviewed periodically?,Yes,Every year.\n\
+         Are cryptography and key management roles and responsibilities defined and implemented?,Yes,The CTO owns them.\n",
+    );
+    let out = sandbox.run(&["import", "past.csv", "--library", "lib", "--json"]);
+    out.expect_code(0);
+    let report = out.json();
+    assert_eq!(
+        report["templates_filled"],
+        serde_json::json!(["privacy/data-classification.md"]),
+        "{report}"
+    );
+    assert_eq!(report["entries_added"], 2, "{report}");
+    assert!(
+        out.stderr.contains("filled 1 starter templates"),
+        "{}",
+        out.stderr
+    );
+    let text = std::fs::read_to_string(sandbox.path("lib/privacy/data-classification.md")).unwrap();
+    assert!(
+        text.contains("guidance = \"\"\""),
+        "the guidance stays: {text}"
+    );
+    assert!(
+        text.contains("Is data classified according to type and sensitivity levels?"),
+        "the imported wording is an alternate: {text}"
+    );
+    assert!(
+        text.ends_with("+++\nPublic / Internal / Confidential / Restricted.\n"),
+        "{text}"
+    );
+    for rel in [
+        "lib/continuity/business-continuity-plan.md",
+        "lib/encryption/encryption-policy.md",
+    ] {
+        let text = std::fs::read_to_string(sandbox.path(rel)).unwrap();
+        assert!(
+            text.contains("{{"),
+            "a near miss leaves {rel} empty: {text}"
+        );
+    }
+}
