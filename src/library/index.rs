@@ -448,12 +448,14 @@ impl LibraryIndex {
         Ok(out)
     }
 
-    /// How many live documents of the searcher's index are of `part`: the document count of that part's BM25
-    /// and IDF statistics, as if the other part were not in the library (#25).
-    pub fn documents(&self, searcher: &tantivy::Searcher, part: Part) -> Result<u64> {
+    /// How many documents of the searcher's index are of `part`, live ones and all (deleted ones not yet merged
+    /// away included, as Tantivy's BM25 counts them): the document counts of that part's IDF and BM25
+    /// statistics, as if the other part were not in the library (#25).
+    pub fn documents(&self, searcher: &tantivy::Searcher, part: Part) -> Result<(u64, u64)> {
         let term = Term::from_field_text(self.fields.template, TEMPLATE_MARK);
-        let mut templates = 0u64;
+        let (mut templates, mut every_template, mut every_doc) = (0u64, 0u64, 0u64);
         for segment in searcher.segment_readers() {
+            every_doc += u64::from(segment.max_doc());
             let inverted = segment
                 .inverted_index(self.fields.template)
                 .context("reading the library index")?;
@@ -466,6 +468,7 @@ impl LibraryIndex {
             let alive = segment.alive_bitset();
             let mut doc = postings.doc();
             while doc != tantivy::TERMINATED {
+                every_template += 1;
                 if alive.is_none_or(|a| a.is_alive(doc)) {
                     templates += 1;
                 }
@@ -473,8 +476,11 @@ impl LibraryIndex {
             }
         }
         Ok(match part {
-            Part::Templates => templates,
-            Part::Answers => searcher.num_docs().saturating_sub(templates),
+            Part::Templates => (templates, every_template),
+            Part::Answers => (
+                searcher.num_docs().saturating_sub(templates),
+                every_doc.saturating_sub(every_template),
+            ),
         })
     }
 

@@ -153,7 +153,7 @@ pub struct Matcher<'a> {
     entries: Vec<Vec<OnceLock<Decoded>>>,
     /// How many candidates BM25 and the embedding search each hand to the re-ranker.
     pool: (usize, usize),
-    /// The live documents of `part`.
+    /// The documents of `part`, deleted ones not yet merged away included (BM25's count, as Tantivy's).
     documents: u64,
     /// Inverse document frequency of every term of the wordings, read once from the index.
     idf: idf::IdfTable,
@@ -185,11 +185,16 @@ impl<'a> Matcher<'a> {
             .map(|segment| (0..segment.max_doc()).map(|_| OnceLock::new()).collect())
             .collect();
         // A count that cannot be read counts every document (what the statistics were before #25).
-        let documents = index
-            .documents(&searcher, part)
-            .unwrap_or_else(|_| searcher.num_docs());
+        let (alive, documents) = index.documents(&searcher, part).unwrap_or_else(|_| {
+            let every = searcher
+                .segment_readers()
+                .iter()
+                .map(|s| u64::from(s.max_doc()))
+                .sum();
+            (searcher.num_docs(), every)
+        });
         let fields = index.fields().part(part);
-        let idf = idf::IdfTable::of(&searcher, fields.wording, documents);
+        let idf = idf::IdfTable::of(&searcher, fields.wording, alive);
         let weights = Weights::default();
         let lexical = lexical_retriever(&searcher, index, part, documents, &weights);
         let plain = retrieval::Retriever::new(&searcher, &[(fields.plain, 1.0)], documents);

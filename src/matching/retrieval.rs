@@ -76,8 +76,9 @@ struct FieldLists {
 /// BM25 top-`k` over a fixed set of fields. Cheap to create; lists are read as questions need them.
 pub struct Retriever {
     searcher: Searcher,
-    /// The live documents of the part of the library these fields hold (see `library::index::Part`): BM25's
-    /// document count, so the other part's documents weigh nothing (#25).
+    /// The documents of the part of the library these fields hold (see `library::index::Part`), deleted ones not
+    /// yet merged away included as Tantivy counts them: BM25's document count, so the other part's documents
+    /// weigh nothing (#25).
     part_documents: u64,
     fields: Vec<FieldLists>,
     /// The first document number of each segment; a document's number is its segment's base plus its id.
@@ -528,7 +529,11 @@ mod tests {
             vec![(f.wording, 3.0), (f.tags, 1.5), (f.body, 2.0)],
             vec![(f.plain, 1.0)],
         ];
-        let documents = searcher.num_docs();
+        let documents: u64 = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| u64::from(s.max_doc()))
+            .sum();
         let queries: [&[&str]; 8] = [
             &["review", "encrypt", "system", "3"],
             &["backup", "backup", "rest"],
