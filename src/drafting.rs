@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::cell::CellRef;
 use crate::library::Status;
-use crate::matching::{Confidence, MatchResult, Matcher, QuestionContext, confidence};
+use crate::matching::{Candidate, Confidence, MatchResult, Matcher, QuestionContext, confidence};
 use crate::questionnaire::{AnswerCell, AnswerKind, QuestionRow, Questionnaire};
 use crate::short_answer::{ShortAnswer, adds_nothing, same_short_answer};
 
@@ -71,8 +71,8 @@ pub enum Outcome {
     /// The question asks the opposite of the entry's wording ("without", "not required"): its Yes/No is turned
     /// around (or left out when that is not certain) and it is never written unreviewed (see #14).
     Opposite,
-    /// The best entry is a starter template whose `{{ ... }}` placeholders are not filled in: never written, at
-    /// any band (see #19).
+    /// No real answer matches, and a starter template whose `{{ ... }}` placeholders are not filled in covers the
+    /// question: offered in the review notes (see [`Draft::template`]), never written (see #19, #25).
     Template,
 }
 
@@ -85,6 +85,9 @@ pub struct Draft {
     /// What the best entry would write (empty when nothing matched).
     pub proposal: Proposal,
     pub outcome: Outcome,
+    /// The unfilled template that covers the question, offered only when no real answer matches (see
+    /// [`templates_for`], #25).
+    pub template: Option<Candidate>,
 }
 
 impl Draft {
@@ -149,11 +152,48 @@ pub fn draft_questionnaire_with(
         .map(|(row, context)| (row.question.as_str(), context))
         .collect();
     let results = matcher.match_all(&questions, CANDIDATES_KEPT, progress)?;
+    let templates = templates_for(matcher, &questions, &results)?;
     Ok(rows
         .into_iter()
         .zip(results)
-        .map(|((row, context), result)| draft_one(row.clone(), context, result, options))
+        .zip(templates)
+        .map(|(((row, context), result), template)| {
+            let mut draft = draft_one(row.clone(), context, result, options);
+            if draft.outcome == Outcome::NoMatch && template.is_some() {
+                draft.outcome = Outcome::Template;
+            }
+            draft.template = template;
+            draft
+        })
         .collect())
+}
+
+/// The template offered for each question (#25). Real answers and templates are ranked apart, each as if the
+/// other were not in the library ([`Matcher::templates`]), so the starter kit never changes which real answer a
+/// question gets nor its band. A question is offered the best template, at low confidence or better by the same
+/// rules as a real answer, only when no real answer matches it at all: a real answer, even a weak one, is what
+/// the company said; a template is guidance for an answer it does not have yet.
+pub fn templates_for(
+    matcher: &Matcher<'_>,
+    questions: &[(&str, &QuestionContext)],
+    results: &[MatchResult],
+) -> anyhow::Result<Vec<Option<Candidate>>> {
+    let open: Vec<usize> = (0..questions.len())
+        .filter(|&i| results[i].matched().is_none())
+        .collect();
+    let mut offered = vec![None; questions.len()];
+    if open.is_empty() {
+        return Ok(offered);
+    }
+    let templates = matcher.for_templates();
+    let asked: Vec<(&str, &QuestionContext)> = open.iter().map(|&i| questions[i]).collect();
+    for (i, result) in open
+        .into_iter()
+        .zip(templates.match_all(&asked, 1, &|| {})?)
+    {
+        offered[i] = result.matched().cloned();
+    }
+    Ok(offered)
 }
 
 fn draft_one(
@@ -175,13 +215,8 @@ fn draft_one(
         }
         _ => Proposal::default(),
     };
-    let template = result
-        .matched()
-        .is_some_and(|best| best.entry.entry.is_unfilled_template());
     let outcome = if result.matched().is_none() {
         Outcome::NoMatch
-    } else if template {
-        Outcome::Template
     } else if opposite {
         Outcome::Opposite
     } else if result.confidence < options.min_confidence {
@@ -207,6 +242,7 @@ fn draft_one(
         result,
         proposal,
         outcome,
+        template: None,
     }
 }
 

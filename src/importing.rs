@@ -32,7 +32,7 @@ use crate::learning::{Known, question_ref, source_question_id, tag_for};
 use crate::library::entry::CONFLICT_NOTE;
 use crate::library::index::LibraryIndex;
 use crate::library::{self, Entry, Status, write};
-use crate::matching::Matcher;
+use crate::matching::{Comparison, Matcher};
 use crate::questionnaire::dates::AnswerDate;
 use crate::questionnaire::{AnswerKind, QuestionContext, QuestionRow, Questionnaire};
 use crate::short_answer::{ShortAnswer, adds_nothing, split_answer, split_leading};
@@ -304,26 +304,37 @@ pub fn import_questionnaire(
     }
 
     // The same question, as the library would draft it: one matcher pass over every row (on all cores).
-    let matched: Vec<Option<String>> = if index.is_empty() {
-        vec![None; rows.len()]
-    } else {
-        let matcher = Matcher::new(index);
-        let questions: Vec<(&str, &QuestionContext)> = rows
-            .iter()
-            .map(|(row, context, _)| (row.question.as_str(), context))
-            .collect();
-        matcher
-            .match_all(&questions, 5, &|| {})?
-            .iter()
-            .map(|result| {
-                high_once_approved(result)
-                    .then(|| result.best().map(|b| b.id().to_string()))
-                    .flatten()
-            })
-            .collect()
-    };
+    // Real answers and templates are ranked apart (#25): a template is "the same question" by the same strict
+    // rule, a match that is high (or would be once approved), never a near miss: a wrongly filled template is
+    // worse than an empty one.
+    let (matched, template_matched): (Vec<Option<String>>, Vec<Option<String>>) =
+        if index.is_empty() {
+            (vec![None; rows.len()], vec![None; rows.len()])
+        } else {
+            let questions: Vec<(&str, &QuestionContext)> = rows
+                .iter()
+                .map(|(row, context, _)| (row.question.as_str(), context))
+                .collect();
+            let same_question = |matcher: Matcher<'_>| -> Result<Vec<Option<String>>> {
+                Ok(matcher
+                    .match_all(&questions, 5, &|| {})?
+                    .iter()
+                    .map(|result| {
+                        high_once_approved(result)
+                            .then(|| result.best().map(|b| b.id().to_string()))
+                            .flatten()
+                    })
+                    .collect())
+            };
+            (
+                same_question(Matcher::new(index))?,
+                templates_answered(Matcher::templates(index), &questions)?,
+            )
+        };
 
-    for ((row, _, answer), matched) in rows.iter().zip(matched) {
+    for (((row, _, answer), matched), template_matched) in
+        rows.iter().zip(matched).zip(template_matched)
+    {
         let sheet = &mut report.sheets[sheet_index[&row.sheet]];
         let key = known.key(&row.question);
         // Entries that ask this question: the same normalized wording (under the same question ID when both
@@ -343,10 +354,13 @@ pub fn import_questionnaire(
             })
             .map(|(i, _)| i)
             .collect();
-        if let Some(i) = matched.as_deref().and_then(|id| known.find(id))
-            && !same.contains(&i)
+        for i in [matched, template_matched]
+            .iter()
+            .filter_map(|id| id.as_deref().and_then(|id| known.find(id)))
         {
-            same.push(i);
+            if !same.contains(&i) {
+                same.push(i);
+            }
         }
         // An unfilled template (see #19) asks the question but gives no answer: it neither holds this answer nor
         // contradicts it. The imported answer fills it in (below) when nothing else answers the question.
@@ -668,6 +682,57 @@ fn not_answers<'a>(rows: impl Iterator<Item = (&'a str, &'a RowAnswer)>) -> Opti
         ));
     }
     None
+}
+
+/// Notions an imported question may add to a template's wording and still be the same question: "Is data
+/// classified according to type and sensitivity levels?" answers "Do you classify data according to its
+/// sensitivity?". Three let in near misses on the CAIQ v4 import ("encryption and key management roles and
+/// responsibilities defined" for "a documented encryption and key management policy"), checked by hand (#25).
+const MAX_EXTRA_NOTIONS: usize = 2;
+
+/// For each imported question, the template it answers, if any (#25). An imported question answers a template
+/// when the template matcher (templates ranked apart from real answers) finds it at medium or better, and against
+/// the template's own question nothing it asks is missing from the imported question, the imported question adds
+/// at most [`MAX_EXTRA_NOTIONS`], and no negation is on one side only. Each template is filled by one question at most: the one it matches best, so two questions never both
+/// claim it.
+fn templates_answered(
+    matcher: Matcher<'_>,
+    questions: &[(&str, &QuestionContext)],
+) -> Result<Vec<Option<String>>> {
+    let results = matcher.match_all(questions, 5, &|| {})?;
+    let mut best: std::collections::HashMap<String, (usize, f32)> = Default::default();
+    for (i, result) in results.iter().enumerate() {
+        let Some(template) = result.matched() else {
+            continue;
+        };
+        // Filled in place, the answer answers every wording of the template, its question first: the template's
+        // alternates are not always the same question ("Who is responsible for encryption?" beside "Do you have
+        // an encryption policy?"), so the question itself is compared, not only the closest wording.
+        let analyzer = matcher.index().analyzer();
+        let asked = Comparison::of(
+            &analyzer.analyze(questions[i].0),
+            &analyzer.analyze(&template.entry.entry.question),
+        );
+        let covered = !asked.opposite
+            && asked.only_in_wording.is_empty()
+            && asked.only_in_question.len() <= MAX_EXTRA_NOTIONS;
+        // Medium or better: a proposed template is never high, and high once approved is at least medium.
+        let answers = covered && result.confidence >= crate::matching::Confidence::Medium;
+        if !answers {
+            continue;
+        }
+        let slot = best
+            .entry(template.id().to_string())
+            .or_insert((i, template.lexical));
+        if template.lexical > slot.1 {
+            *slot = (i, template.lexical);
+        }
+    }
+    let mut answered = vec![None; questions.len()];
+    for (id, (i, _)) in best {
+        answered[i] = Some(id);
+    }
+    Ok(answered)
 }
 
 #[cfg(test)]

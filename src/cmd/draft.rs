@@ -332,8 +332,8 @@ fn print_summary(
     }
     if s.template > 0 {
         say!(
-            "{} questions matched a starter template not filled in: never written; fill the template in and \
-             approve it (answerbank check lists them)",
+            "{} questions no real answer matches are covered by a starter template: the review's notes name it; \
+             fill it in and approve it (answerbank approve FILE)",
             s.template
         );
     }

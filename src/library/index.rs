@@ -29,7 +29,9 @@ use tantivy::schema::{
     BytesOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
     Value,
 };
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+};
 
 use super::check::{Finding, FindingKind};
 use super::lock::LibraryLock;
@@ -39,7 +41,7 @@ use crate::analysis::{ANALYZER_VERSION, Analyzer};
 use crate::fsutil::{Existing, ReadError, write_bytes_atomic};
 
 /// Bump when the schema or what is stored changes.
-const SCHEMA_VERSION: u32 = 6;
+const SCHEMA_VERSION: u32 = 7;
 const MANIFEST_FILE: &str = "manifest.json";
 const INDEX_DIR: &str = "index";
 /// Tantivy's indexing memory budget (it needs at least 15 MB per thread).
@@ -137,10 +139,47 @@ pub struct IndexTerms {
 }
 
 /// The Tantivy fields. Text fields are indexed from analyzed terms joined by spaces.
+///
+/// Real answers and unfilled starter templates ([`Entry::is_unfilled_template`]) are indexed in fields of their
+/// own ([`Part`]): a template's words never enter the statistics (document frequencies, average lengths) that
+/// rank real answers, so adding or removing the starter kit leaves every real ranking exactly as it was (#25).
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     pub path: Field,
     pub id: Field,
+    /// The fields of real answers.
+    pub answers: PartFields,
+    /// The fields of unfilled templates.
+    pub templates: PartFields,
+    /// Holds [`TEMPLATE_MARK`] for an unfilled template: counts the templates.
+    pub template: Field,
+    /// The [`IndexedEntry`] as JSON.
+    pub data: Field,
+}
+
+/// The text of [`Fields::template`] in a template's document.
+pub const TEMPLATE_MARK: &str = "1";
+
+/// Which entries a matcher ranks: real answers, or unfilled starter templates (see [`Fields`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Answers,
+    Templates,
+}
+
+impl Part {
+    pub fn of(entry: &Entry) -> Part {
+        if entry.is_unfilled_template() {
+            Part::Templates
+        } else {
+            Part::Answers
+        }
+    }
+}
+
+/// The searchable fields of one [`Part`].
+#[derive(Debug, Clone, Copy)]
+pub struct PartFields {
     /// The question and every alternate.
     pub wording: Field,
     pub tags: Field,
@@ -149,8 +188,15 @@ pub struct Fields {
     pub plain: Field,
     /// Exact-reuse keys, one per wording.
     pub key: Field,
-    /// The [`IndexedEntry`] as JSON.
-    pub data: Field,
+}
+
+impl Fields {
+    pub fn part(&self, part: Part) -> PartFields {
+        match part {
+            Part::Answers => self.answers,
+            Part::Templates => self.templates,
+        }
+    }
 }
 
 fn build_schema() -> (Schema, Fields) {
@@ -160,14 +206,23 @@ fn build_schema() -> (Schema, Fields) {
             .set_tokenizer("whitespace")
             .set_index_option(IndexRecordOption::WithFreqs),
     );
+    let path = builder.add_text_field("path", STRING | STORED);
+    let id = builder.add_text_field("id", STRING | STORED);
+    let mut part = |prefix: &str| PartFields {
+        wording: builder.add_text_field(&format!("{prefix}wording"), text.clone()),
+        tags: builder.add_text_field(&format!("{prefix}tags"), text.clone()),
+        body: builder.add_text_field(&format!("{prefix}body"), text.clone()),
+        plain: builder.add_text_field(&format!("{prefix}plain"), text.clone()),
+        key: builder.add_text_field(&format!("{prefix}key"), STRING),
+    };
+    let answers = part("");
+    let templates = part("template_");
     let fields = Fields {
-        path: builder.add_text_field("path", STRING | STORED),
-        id: builder.add_text_field("id", STRING | STORED),
-        wording: builder.add_text_field("wording", text.clone()),
-        tags: builder.add_text_field("tags", text.clone()),
-        body: builder.add_text_field("body", text.clone()),
-        plain: builder.add_text_field("plain", text),
-        key: builder.add_text_field("key", STRING),
+        path,
+        id,
+        answers,
+        templates,
+        template: builder.add_text_field("template", STRING),
         data: builder.add_bytes_field("data", BytesOptions::default().set_stored()),
     };
     (builder.build(), fields)
@@ -179,14 +234,21 @@ fn fields_of(schema: &Schema) -> Result<Fields> {
             .get_field(name)
             .with_context(|| format!("the index has no field `{name}`"))
     };
+    let part = |prefix: &str| -> Result<PartFields> {
+        Ok(PartFields {
+            wording: get(&format!("{prefix}wording"))?,
+            tags: get(&format!("{prefix}tags"))?,
+            body: get(&format!("{prefix}body"))?,
+            plain: get(&format!("{prefix}plain"))?,
+            key: get(&format!("{prefix}key"))?,
+        })
+    };
     Ok(Fields {
         path: get("path")?,
         id: get("id")?,
-        wording: get("wording")?,
-        tags: get("tags")?,
-        body: get("body")?,
-        plain: get("plain")?,
-        key: get("key")?,
+        answers: part("")?,
+        templates: part("template_")?,
+        template: get("template")?,
         data: get("data")?,
     })
 }
@@ -386,6 +448,42 @@ impl LibraryIndex {
         Ok(out)
     }
 
+    /// How many documents of the searcher's index are of `part`, live ones and all (deleted ones not yet merged
+    /// away included, as Tantivy's BM25 counts them): the document counts of that part's IDF and BM25
+    /// statistics, as if the other part were not in the library (#25).
+    pub fn documents(&self, searcher: &tantivy::Searcher, part: Part) -> Result<(u64, u64)> {
+        let term = Term::from_field_text(self.fields.template, TEMPLATE_MARK);
+        let (mut templates, mut every_template, mut every_doc) = (0u64, 0u64, 0u64);
+        for segment in searcher.segment_readers() {
+            every_doc += u64::from(segment.max_doc());
+            let inverted = segment
+                .inverted_index(self.fields.template)
+                .context("reading the library index")?;
+            let Some(mut postings) = inverted
+                .read_postings(&term, IndexRecordOption::Basic)
+                .context("reading the library index")?
+            else {
+                continue;
+            };
+            let alive = segment.alive_bitset();
+            let mut doc = postings.doc();
+            while doc != tantivy::TERMINATED {
+                every_template += 1;
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    templates += 1;
+                }
+                doc = postings.advance();
+            }
+        }
+        Ok(match part {
+            Part::Templates => (templates, every_template),
+            Part::Answers => (
+                searcher.num_docs().saturating_sub(templates),
+                every_doc.saturating_sub(every_template),
+            ),
+        })
+    }
+
     /// Whether an entry's id is used by an earlier file too (see `check`): only the first is matched.
     pub fn is_shadowed(&self, entry: &IndexedEntry) -> bool {
         self.shadowed.contains(&entry.entry.path)
@@ -469,17 +567,12 @@ fn open_checked(dir: &Path, manifest: &Manifest) -> Result<Option<Index>, String
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let searcher = reader.searcher();
-        let indexed = [
-            fields.path,
-            fields.id,
-            fields.wording,
-            fields.tags,
-            fields.body,
-            fields.plain,
-            fields.key,
-        ];
+        let mut indexed = vec![fields.path, fields.id, fields.template];
+        for part in [fields.answers, fields.templates] {
+            indexed.extend([part.wording, part.tags, part.body, part.plain, part.key]);
+        }
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            for field in indexed {
+            for &field in &indexed {
                 let inverted = segment.inverted_index(field)?;
                 let terms = inverted.terms();
                 let mut first = terms.stream()?;
@@ -754,15 +847,20 @@ fn document(f: Fields, indexed: IndexedEntry) -> Result<TantivyDocument> {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.path, &indexed.entry.path);
     doc.add_text(f.id, &indexed.entry.id);
-    for terms in &indexed.wording_terms {
-        doc.add_text(f.wording, terms.join(" "));
+    let part = Part::of(&indexed.entry);
+    if part == Part::Templates {
+        doc.add_text(f.template, TEMPLATE_MARK);
     }
-    doc.add_text(f.tags, indexed.index_terms.tags.join(" "));
-    doc.add_text(f.body, indexed.index_terms.body.join(" "));
-    doc.add_text(f.plain, indexed.index_terms.plain.join(" "));
+    let p = f.part(part);
+    for terms in &indexed.wording_terms {
+        doc.add_text(p.wording, terms.join(" "));
+    }
+    doc.add_text(p.tags, indexed.index_terms.tags.join(" "));
+    doc.add_text(p.body, indexed.index_terms.body.join(" "));
+    doc.add_text(p.plain, indexed.index_terms.plain.join(" "));
     for key in &indexed.wording_keys {
         if !key.is_empty() {
-            doc.add_text(f.key, key);
+            doc.add_text(p.key, key);
         }
     }
     doc.add_bytes(f.data, &serde_json::to_vec(&indexed)?);

@@ -18,9 +18,10 @@ pub struct IdfTable {
 
 impl IdfTable {
     /// Reads the field's term dictionary of every segment. A segment whose dictionary cannot be read counts as
-    /// having none of the terms (the same as a failed `doc_freq`).
-    pub fn of(searcher: &Searcher, field: Field) -> IdfTable {
-        let n = searcher.num_docs() as f32;
+    /// having none of the terms (the same as a failed `doc_freq`). `documents` is the number of live documents of
+    /// the part of the library the field holds (see `library::index::Part`, #25).
+    pub fn of(searcher: &Searcher, field: Field, documents: u64) -> IdfTable {
+        let n = documents as f32;
         let mut doc_freq: FxHashMap<String, u32> = FxHashMap::default();
         for segment in searcher.segment_readers() {
             let Ok(inverted) = segment.inverted_index(field) else {
@@ -81,8 +82,8 @@ mod tests {
         let index = LibraryIndex::open(dir.path()).unwrap();
         let searcher = index.searcher();
         assert!(searcher.segment_readers().len() >= 2);
-        let field = index.fields().wording;
-        let table = IdfTable::of(&searcher, field);
+        let field = index.fields().answers.wording;
+        let table = IdfTable::of(&searcher, field, searcher.num_docs());
         let n = searcher.num_docs() as f32;
         for term in [
             "encrypt",

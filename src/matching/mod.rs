@@ -33,7 +33,7 @@ pub use confidence::Confidence;
 pub use context::QuestionContext;
 
 use crate::date::Date;
-use crate::library::index::{IndexedEntry, LibraryIndex};
+use crate::library::index::{IndexedEntry, LibraryIndex, Part};
 use rank::{Features, Weights};
 
 /// Sentence-embedding search, when a model is configured (see `semantic.rs`; compiled with the `semantic`
@@ -140,6 +140,10 @@ struct Decoded {
 /// Matches questions against one library index. Cheap to create; share one across threads.
 pub struct Matcher<'a> {
     index: &'a LibraryIndex,
+    /// The entries ranked: real answers, or unfilled templates. Each part is ranked as if the other were not in
+    /// the library (its own fields and statistics; see `library::index::Fields`), so a template never changes
+    /// which real answer a question gets, nor its band (#25).
+    part: Part,
     searcher: Searcher,
     weights: Weights,
     today: Date,
@@ -149,6 +153,8 @@ pub struct Matcher<'a> {
     entries: Vec<Vec<OnceLock<Decoded>>>,
     /// How many candidates BM25 and the embedding search each hand to the re-ranker.
     pool: (usize, usize),
+    /// The documents of `part`, deleted ones not yet merged away included (BM25's count, as Tantivy's).
+    documents: u64,
     /// Inverse document frequency of every term of the wordings, read once from the index.
     idf: idf::IdfTable,
     /// BM25 over wordings, tags and body, each field boosted by its weight.
@@ -160,19 +166,42 @@ pub struct Matcher<'a> {
 }
 
 impl<'a> Matcher<'a> {
+    /// A matcher of real answers (unfilled templates take no part; see [`Matcher::templates`]).
     pub fn new(index: &'a LibraryIndex) -> Matcher<'a> {
+        Self::of_part(index, Part::Answers)
+    }
+
+    /// A matcher of the unfilled starter templates alone: what a question is offered when no real answer matches
+    /// (#25).
+    pub fn templates(index: &'a LibraryIndex) -> Matcher<'a> {
+        Self::of_part(index, Part::Templates)
+    }
+
+    fn of_part(index: &'a LibraryIndex, part: Part) -> Matcher<'a> {
         let searcher = index.searcher();
         let entries = searcher
             .segment_readers()
             .iter()
             .map(|segment| (0..segment.max_doc()).map(|_| OnceLock::new()).collect())
             .collect();
-        let idf = idf::IdfTable::of(&searcher, index.fields().wording);
+        // A count that cannot be read counts every document (what the statistics were before #25).
+        let (alive, documents) = index.documents(&searcher, part).unwrap_or_else(|_| {
+            let every = searcher
+                .segment_readers()
+                .iter()
+                .map(|s| u64::from(s.max_doc()))
+                .sum();
+            (searcher.num_docs(), every)
+        });
+        let fields = index.fields().part(part);
+        let idf = idf::IdfTable::of(&searcher, fields.wording, alive);
         let weights = Weights::default();
-        let lexical = lexical_retriever(&searcher, index, &weights);
-        let plain = retrieval::Retriever::new(&searcher, &[(index.fields().plain, 1.0)]);
+        let lexical = lexical_retriever(&searcher, index, part, documents, &weights);
+        let plain = retrieval::Retriever::new(&searcher, &[(fields.plain, 1.0)], documents);
         Matcher {
             index,
+            part,
+            documents,
             searcher,
             weights,
             today: Date::today(),
@@ -184,6 +213,13 @@ impl<'a> Matcher<'a> {
             plain,
             semantic: None,
         }
+    }
+
+    /// A matcher of the templates alone, with this one's model and weights (see [`Matcher::templates`]).
+    pub fn for_templates(&self) -> Matcher<'a> {
+        Matcher::templates(self.index)
+            .with_semantic(self.semantic)
+            .with_weights(self.weights.clone())
     }
 
     /// Adds semantic matching (a model's embeddings of every entry).
@@ -204,7 +240,13 @@ impl<'a> Matcher<'a> {
 
     /// Replaces the ranking weights (used by `eval` experiments and tests).
     pub fn with_weights(mut self, weights: Weights) -> Self {
-        self.lexical = lexical_retriever(&self.searcher, self.index, &weights);
+        self.lexical = lexical_retriever(
+            &self.searcher,
+            self.index,
+            self.part,
+            self.documents,
+            &weights,
+        );
         self.weights = weights;
         self
     }
@@ -333,7 +375,8 @@ impl<'a> Matcher<'a> {
         for address in addresses {
             let decoded = self.entry(address)?;
             let entry = &decoded.entry;
-            if self.index.is_shadowed(entry) {
+            // The other part's entries (found by the embedding search, which knows no parts) are not ranked here.
+            if self.index.is_shadowed(entry) || Part::of(&entry.entry) != self.part {
                 continue;
             }
             let bm25 = retrieval.get(&address).copied().unwrap_or(0.0);
@@ -405,7 +448,7 @@ impl<'a> Matcher<'a> {
         if key.is_empty() {
             return Ok(Vec::new());
         }
-        let term = Term::from_field_text(self.index.fields().key, key);
+        let term = Term::from_field_text(self.index.fields().part(self.part).key, key);
         let query = TermQuery::new(term, IndexRecordOption::Basic);
         let hits = self.searcher.search(
             &query,
@@ -442,9 +485,11 @@ impl<'a> Matcher<'a> {
 fn lexical_retriever(
     searcher: &Searcher,
     index: &LibraryIndex,
+    part: Part,
+    documents: u64,
     weights: &Weights,
 ) -> retrieval::Retriever {
-    let fields = index.fields();
+    let fields = index.fields().part(part);
     retrieval::Retriever::new(
         searcher,
         &[
@@ -452,6 +497,7 @@ fn lexical_retriever(
             (fields.tags, weights.field_tags),
             (fields.body, weights.field_body),
         ],
+        documents,
     )
 }
 

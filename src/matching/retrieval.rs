@@ -18,7 +18,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use anyhow::{Context, Result};
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::postings::Postings;
-use tantivy::query::Bm25Weight;
+use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
 
@@ -76,6 +76,10 @@ struct FieldLists {
 /// BM25 top-`k` over a fixed set of fields. Cheap to create; lists are read as questions need them.
 pub struct Retriever {
     searcher: Searcher,
+    /// The documents of the part of the library these fields hold (see `library::index::Part`), deleted ones not
+    /// yet merged away included as Tantivy counts them: BM25's document count, so the other part's documents
+    /// weigh nothing (#25).
+    part_documents: u64,
     fields: Vec<FieldLists>,
     /// The first document number of each segment; a document's number is its segment's base plus its id.
     bases: Vec<u32>,
@@ -83,6 +87,27 @@ pub struct Retriever {
     /// Whether small lists may be left to lookups (see [`SMALL_LISTS`]); off in a test, to compare with adding
     /// everything.
     prune: bool,
+}
+
+/// The searcher's statistics with the document count of one part of the library: the fields of one part hold no
+/// token of the other's documents, so their term frequencies and token totals are already that part's alone.
+struct PartStatistics<'a> {
+    searcher: &'a Searcher,
+    documents: u64,
+}
+
+impl Bm25StatisticsProvider for PartStatistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        Bm25StatisticsProvider::total_num_tokens(self.searcher, field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.documents)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        Bm25StatisticsProvider::doc_freq(self.searcher, term)
+    }
 }
 
 /// Per-thread scratch space: one slot per document, holding a score that is valid where the slot's stamp is the
@@ -181,8 +206,9 @@ fn best_k(found: impl Iterator<Item = (f32, u32)>, k: usize) -> Vec<(f32, u32)> 
 }
 
 impl Retriever {
-    /// A retriever over `fields`, each `(field, boost)`.
-    pub fn new(searcher: &Searcher, fields: &[(Field, f32)]) -> Retriever {
+    /// A retriever over `fields`, each `(field, boost)`, which only the `part_documents` live documents of one
+    /// part of the library fill.
+    pub fn new(searcher: &Searcher, fields: &[(Field, f32)], part_documents: u64) -> Retriever {
         let mut bases = Vec::with_capacity(searcher.segment_readers().len());
         let mut documents = 0u32;
         for segment in searcher.segment_readers() {
@@ -191,6 +217,7 @@ impl Retriever {
         }
         Retriever {
             searcher: searcher.clone(),
+            part_documents,
             fields: fields
                 .iter()
                 .map(|&(field, boost)| FieldLists {
@@ -300,7 +327,11 @@ impl Retriever {
 
     fn read_list(&self, field: &FieldLists, text: &str) -> Result<Arc<ScoreList>> {
         let term = Term::from_field_text(field.field, text);
-        let weight = Bm25Weight::for_terms(&self.searcher, std::slice::from_ref(&term))
+        let statistics = PartStatistics {
+            searcher: &self.searcher,
+            documents: self.part_documents,
+        };
+        let weight = Bm25Weight::for_terms(&statistics, std::slice::from_ref(&term))
             .context("reading term statistics from the library index")?
             .boost_by(field.boost);
         let mut list = Vec::new();
@@ -493,11 +524,16 @@ mod tests {
         let searcher = index.searcher();
         assert!(searcher.segment_readers().len() >= 2);
         assert!(searcher.segment_readers().iter().any(|s| s.has_deletes()));
-        let f = index.fields();
+        let f = index.fields().answers;
         let field_sets = [
             vec![(f.wording, 3.0), (f.tags, 1.5), (f.body, 2.0)],
             vec![(f.plain, 1.0)],
         ];
+        let documents: u64 = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| u64::from(s.max_doc()))
+            .sum();
         let queries: [&[&str]; 8] = [
             &["review", "encrypt", "system", "3"],
             &["backup", "backup", "rest"],
@@ -511,8 +547,8 @@ mod tests {
             &["review", "secur", "team", "6"],
         ];
         for fields in &field_sets {
-            let retriever = Retriever::new(&searcher, fields);
-            let mut full = Retriever::new(&searcher, fields);
+            let retriever = Retriever::new(&searcher, fields, documents);
+            let mut full = Retriever::new(&searcher, fields, documents);
             full.prune = false;
             for terms in queries {
                 for k in [1, 5, 50] {

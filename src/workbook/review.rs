@@ -343,7 +343,7 @@ fn status_text(outcome: Outcome) -> &'static str {
         Outcome::AlreadyAnswered => "already answered",
         Outcome::NotAllowed => "not allowed by the cell",
         Outcome::Opposite => "for review: asks the opposite",
-        Outcome::Template => "template not filled in",
+        Outcome::Template => "no answer: a template covers it",
     }
 }
 
@@ -696,12 +696,25 @@ fn notes(draft: &Draft) -> String {
             why.trim_end_matches('.')
         ));
     }
-    if draft.outcome == Outcome::Template {
-        notes.push(
-            "The matched entry is a starter template with {{ ... }} placeholders: fill it in and approve it \
-             (answerbank approve) before it can answer anything."
-                .to_string(),
+    // The template is offered here, beside the question, never as the drafted answer (#25).
+    if let Some(template) = &draft.template {
+        let entry = &template.entry.entry;
+        let mut offer = format!(
+            "A template covers this: fill it in. {} asks \"{}\"; replace its {{{{ ... }}}} placeholders with your \
+             answer and approve it (answerbank approve {}).",
+            entry.path,
+            one_line(&entry.question),
+            entry.path
         );
+        if let Some(guidance) = entry
+            .guidance
+            .as_deref()
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+        {
+            offer.push_str(&format!(" Guidance: {}", one_line(guidance)));
+        }
+        notes.push(offer);
     }
     if draft.outcome == Outcome::Opposite {
         notes.push(
