@@ -216,7 +216,7 @@ fn a_bulk_review_round_trip_approves_edits_and_retires() {
         "the answer as plain text"
     );
     assert!(
-        shown(&review, backups, "Check findings").contains("contradiction:"),
+        shown(&review, backups, "Check findings").contains("short-answer:"),
         "{}",
         shown(&review, backups, "Check findings")
     );

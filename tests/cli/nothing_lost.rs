@@ -140,20 +140,13 @@ fn first_empty_answer_cell(review: &Path) -> (String, answerbank::cell::CellRef)
     (row.sheet.clone(), row.cells[0].cell)
 }
 
+/// One cell typed into a workbook, with the project's own writer (as a person saving it would leave it).
 fn patch_cell(workbook: &Path, sheet: &str, cell: answerbank::cell::CellRef, text: &str) {
-    use answerbank::ooxml::package::Package;
-    use answerbank::workbook::patch::{CellEdit, patch_workbook};
-    let package = Package::open(std::fs::read(workbook).unwrap(), Default::default()).unwrap();
-    let edits = vec![CellEdit {
+    let edit = answerbank::workbook::patch::CellEdit {
         cell,
         text: text.to_string(),
-    }];
-    let (bytes, _) = patch_workbook(
-        &package,
-        &std::collections::BTreeMap::from([(sheet.to_string(), edits)]),
-    )
-    .unwrap();
-    std::fs::write(workbook, bytes).unwrap();
+    };
+    crate::review::patch_sheet(workbook, sheet, vec![edit]);
 }
 
 /// Runs a command with stdout and stderr on a pipe whose reader is already gone (`answerbank ... 2>&1 | head -0`).
