@@ -178,16 +178,8 @@ pub fn write_bytes_atomic(path: &Path, existing: Existing, bytes: &[u8]) -> Resu
 /// destroy a review in progress). A copy, not a link: a program that later saves over one name in place must not
 /// change the other. It never overwrites anything. Returns the copy's path.
 pub fn keep_copy(path: &Path) -> Result<PathBuf> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let (stem, ext) = match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() => (stem.to_string(), format!(".{ext}")),
-        _ => (name.clone(), String::new()),
-    };
     for n in 1..10_000 {
-        let kept = path.with_file_name(format!("{stem}.{n}{ext}"));
+        let kept = numbered_copy(path, n);
         let mut to = match std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -217,6 +209,18 @@ pub fn keep_copy(path: &Path) -> Result<PathBuf> {
         "cannot keep a copy of {}: too many earlier copies beside it",
         path.display()
     )
+}
+
+/// The name of copy `n` of `path`: `q.review.xlsx` → `q.review.<n>.xlsx`.
+pub fn numbered_copy(path: &Path, n: usize) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => path.with_file_name(format!("{stem}.{n}.{ext}")),
+        _ => path.with_file_name(format!("{name}.{n}")),
+    }
 }
 
 /// Makes a rename durable. Best effort: not every platform can open a folder for syncing.

@@ -93,13 +93,8 @@ fn reviewed_rows(path: &Path) -> Option<usize> {
 
 /// The name [`keep_copy`] would pick now (for messages).
 fn next_copy_name(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let (stem, ext) = name.rsplit_once('.').unwrap_or((name.as_str(), ""));
     (1..)
-        .map(|n| path.with_file_name(format!("{stem}.{n}.{ext}")))
+        .map(|n| answerbank::fsutil::numbered_copy(path, n))
         .find(|p| !p.exists())
         .expect("some number is free")
 }
