@@ -7,11 +7,14 @@
 //! → `workbook` (answers written into the customer's own file, the review workbook) → `learning` (reviewed
 //! answers grow the library); past answered questionnaires → `importing` (new entries) → `library::approve`
 //! (a person's approval), or `approving` for many at once: a workbook of the proposed entries, decided and read back.
+//! The company's own documents → [`documents`] (policies, pages, Word files and PDFs read into cited passages,
+//! cached per document), a second source beside the library (see #24).
 
 pub mod analysis;
 pub mod approving;
 pub mod cell;
 pub mod date;
+pub mod documents;
 pub mod drafting;
 pub mod evaluation;
 pub mod fsutil;

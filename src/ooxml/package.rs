@@ -104,11 +104,7 @@ impl Package {
 
     /// Reads one part, decompressed, within the limits (checked again: the bytes are the same, the cost small).
     pub fn read_part(&self, name: &str) -> Result<Vec<u8>, OoxmlError> {
-        let mut archive = archive(&self.bytes)?;
-        let file = archive
-            .by_name(name)
-            .map_err(|_| OoxmlError::MissingPart(name.to_string()))?;
-        read_bounded(file, name, &self.limits)
+        read_checked_part(&self.bytes, name, &self.limits)
     }
 
     /// `xl/workbook.xml` (found through `_rels/.rels`) and its relationships → the sheets in order.
@@ -339,6 +335,16 @@ pub fn resolve_target(base: &str, target: &str) -> String {
         }
     }
     parts.join("/")
+}
+
+/// Reads one part of a zip that passed [`Package::check_only`], decompressed, within the part limit: for other
+/// zip-and-XML formats (the `.docx` documents of `documents/`) that need the same checks but no workbook.
+pub fn read_checked_part(bytes: &[u8], name: &str, limits: &Limits) -> Result<Vec<u8>, OoxmlError> {
+    let mut archive = archive(bytes)?;
+    let file = archive
+        .by_name(name)
+        .map_err(|_| OoxmlError::MissingPart(name.to_string()))?;
+    read_bounded(file, name, limits)
 }
 
 fn archive(bytes: &[u8]) -> Result<zip::ZipArchive<Cursor<&[u8]>>, OoxmlError> {
