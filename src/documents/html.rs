@@ -5,8 +5,10 @@
 //! `blockquote` and `pre` (one passage per blank-line block) are passages, a table row is one passage of its cells,
 //! and loose text between blocks is a paragraph.
 //!
-//! The walk over the tree is iterative (ego-tree's `traverse`), so 100,000 nested `<div>`s cannot overflow the
-//! stack.
+//! The walk over the tree is iterative (ego-tree's `traverse`), so deep nesting cannot overflow the stack. But
+//! html5ever's tree builder looks through the stack of open elements for each new one, so 100,000 nested `<div>`s
+//! take it about 30 s: a page nested deeper than [`MAX_DEPTH`] (counted roughly, before parsing) is refused. Real
+//! pages nest a few dozen levels, rarely a few hundred.
 
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
@@ -59,7 +61,15 @@ const BLOCKS: &[&str] = &[
     "fieldset",
 ];
 
-pub(crate) fn read(source: &str, cited: &str, out: &mut Outline) {
+/// Elements open at once, roughly counted (see [`rough_depth`]).
+pub(crate) const MAX_DEPTH: usize = 4_000;
+
+pub(crate) fn read(source: &str, cited: &str, out: &mut Outline) -> Result<(), String> {
+    if rough_depth(source) > MAX_DEPTH {
+        return Err(format!(
+            "its elements are nested more than {MAX_DEPTH} levels deep (a real page nests a few dozen)"
+        ));
+    }
     let document = Html::parse_document(source);
     let tree = &document.tree;
     let element_named = |names: &[&str]| {
@@ -89,7 +99,7 @@ pub(crate) fn read(source: &str, cited: &str, out: &mut Outline) {
     let mut table_depth = 0usize;
     for edge in root.traverse() {
         if out.full() {
-            return;
+            return Ok(());
         }
         match edge {
             Edge::Open(node) => {
@@ -181,6 +191,52 @@ pub(crate) fn read(source: &str, cited: &str, out: &mut Outline) {
         }
     }
     flush(&mut text, &kinds, out);
+    Ok(())
+}
+
+/// The deepest nesting of elements, counted from the tags alone: `<name` opens, `</` closes, and elements that
+/// never hold others (`<br>`, `<img>`...) or that the parser closes by itself when the next one starts (`<p>`,
+/// `<li>`, `<td>`...) are not counted. Comments and script text may fool it by a little, not by thousands.
+fn rough_depth(source: &str) -> usize {
+    const NOT_COUNTED: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr", "p", "li", "dt", "dd", "td", "th", "tr", "option", "optgroup", "rb", "rt",
+        "rp", "thead", "tbody", "tfoot", "colgroup", "caption",
+    ];
+    let bytes = source.as_bytes();
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
+        i += offset + 1;
+        let closing = bytes.get(i) == Some(&b'/');
+        let start = i + usize::from(closing);
+        let end = bytes[start..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .map_or(bytes.len(), |n| start + n);
+        if end == start || !bytes[start].is_ascii_alphabetic() {
+            continue;
+        }
+        let name = source[start..end].to_ascii_lowercase();
+        if NOT_COUNTED.contains(&name.as_str()) {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else {
+            // `<path/>` in SVG closes itself; looked for within a bounded distance, so text full of `<` stays linear.
+            let self_closing = bytes[end..]
+                .iter()
+                .take(4096)
+                .position(|&b| b == b'>')
+                .is_some_and(|n| n > 0 && bytes[end + n - 1] == b'/');
+            if !self_closing {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+        }
+    }
+    deepest
 }
 
 fn kind_of(name: &str) -> Option<PassageKind> {

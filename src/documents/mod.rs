@@ -266,7 +266,7 @@ fn parse(
         match format {
             Format::Markdown => markdown::read(&decode_text(bytes), &mut out),
             Format::Text => text::read(&decode_text(bytes), &mut out),
-            Format::Html => html::read(&decode_text(bytes), cited, &mut out),
+            Format::Html => html::read(&decode_text(bytes), cited, &mut out)?,
             Format::Docx => docx::read(bytes, &limits.ooxml, &mut out)?,
             Format::Pdf => pdf::read(bytes, limits.max_pdf_pages, &mut out)?,
         }
