@@ -495,6 +495,16 @@ fn libreoffice_docx_and_pdf() {
     );
     assert!(all.contains("Daily backups are kept for 30 days."), "{all}");
     assert!(docs.passages.iter().all(|p| p.page == Some(1)));
+    let p = find(&docs, "Backups run");
+    assert_eq!(
+        p.headings.last().map(String::as_str),
+        Some("Backups"),
+        "{p:?}"
+    );
+    assert_eq!(
+        find(&docs, "Daily").headings.last().map(String::as_str),
+        Some("Retention")
+    );
     assert!(
         docs.passages[0].citation().starts_with("backup.pdf, p. 1"),
         "{}",
