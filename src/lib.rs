@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod approving;
 pub mod cell;
 pub mod date;
+pub mod drafted;
 pub mod drafting;
 pub mod evaluation;
 pub mod fsutil;
