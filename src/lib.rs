@@ -15,6 +15,7 @@ pub mod approving;
 pub mod cell;
 pub mod date;
 pub mod documents;
+pub mod drafted;
 pub mod drafting;
 pub mod evaluation;
 pub mod fsutil;

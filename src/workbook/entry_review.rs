@@ -16,15 +16,16 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use rust_xlsxwriter::{Color, DataValidation, Format, Worksheet};
+use rust_xlsxwriter::{DataValidation, Format, Worksheet};
 
 use crate::cell::CellRef;
 use crate::ooxml::Limits;
 use crate::questionnaire::source::Workbook as Source;
-use crate::workbook::patch::{MAX_CELL_CHARS, fit_to_cell};
-use crate::workbook::review::{
-    cell_formats, header_format, new_workbook, row_height as review_row_height, wrapped_lines,
+use crate::workbook::columns::{
+    cell_formats, find_columns, new_workbook, reviewer_format, row_height as review_row_height,
+    row_number, wrapped_lines, write_header_row,
 };
+use crate::workbook::patch::{MAX_CELL_CHARS, fit_to_cell};
 
 const REVIEW_SHEET: &str = "Review";
 const HOWTO_SHEET: &str = "How to";
@@ -136,22 +137,10 @@ pub fn entry_review_workbook(library: &Path, rows: &[EntryRow]) -> Result<Vec<u8
 
 fn write_review_sheet(sheet: &mut Worksheet, rows: &[EntryRow]) -> Result<()> {
     sheet.set_name(REVIEW_SHEET)?.set_active(true);
-    let header = header_format();
     // The reviewer's own cells stand out, as in the questionnaire review.
-    let header_yours = header.clone().set_background_color(Color::RGB(0x7B3F00));
+    write_header_row(sheet, &COLUMNS, &[SHORT_COL, ANSWER_COL, DECISION_COL])?;
     let (wrap, top) = cell_formats();
-    let yours = wrap.clone().set_background_color(Color::RGB(0xFFF8E7));
-    let editable = [SHORT_COL, ANSWER_COL, DECISION_COL];
-    for (col, (name, width)) in COLUMNS.iter().enumerate() {
-        let col = col as u16;
-        let format = if editable.contains(&col) {
-            &header_yours
-        } else {
-            &header
-        };
-        sheet.write_string_with_format(0, col, *name, format)?;
-        sheet.set_column_width(col, *width)?;
-    }
+    let yours = reviewer_format();
     // Two lines: "Short answer" wraps in its narrow column.
     sheet.set_row_height(0, review_row_height(2))?;
     for row in rows {
@@ -318,24 +307,14 @@ pub fn read_entry_review(path: &Path) -> Result<Vec<ReadRow>> {
     }
 
     let review = workbook.grid(REVIEW_SHEET).map_err(|_| not_ours())?;
-    let column = |name: &str| {
-        review
-            .row_cells(0)
-            .iter()
-            .find(|(_, cell)| cell.text.trim().eq_ignore_ascii_case(name))
-            .map(|(c, _)| *c)
-    };
-    let mut found = Vec::new();
-    for col in [NUMBER_COL, SHORT_COL, ANSWER_COL, DECISION_COL] {
-        let header = COLUMNS[col as usize].0;
-        match column(header) {
-            Some(c) => found.push(c),
-            None => bail!(
+    let found = find_columns(review, &COLUMNS, &[NUMBER_COL, SHORT_COL, ANSWER_COL, DECISION_COL]).map_err(
+        |header| {
+            anyhow::anyhow!(
                 "{shown}: the Review sheet has lost its \"{header}\" column (the #, Short answer, Answer and \
                  Decision columns are read by their headers)"
-            ),
-        }
-    }
+            )
+        },
+    )?;
     let [number_col, short_col, answer_col, decision_col] = found[..] else {
         unreachable!("one column per header")
     };
@@ -354,12 +333,7 @@ pub fn read_entry_review(path: &Path) -> Result<Vec<ReadRow>> {
         let decision_text = cell(r, decision_col);
         let decision_text = decision_text.trim();
         let number = cell(r, number_col);
-        let index = number
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|n| n.fract() == 0.0 && *n >= 1.0)
-            .and_then(|n| by_number.get(&(n as usize)));
+        let index = row_number(&number).and_then(|n| by_number.get(&n));
         let Some(&index) = index else {
             if !decision_text.is_empty()
                 || !cell(r, short_col).trim().is_empty()

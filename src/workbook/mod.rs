@@ -1,6 +1,7 @@
 //! Output workbooks: answers written into the customer's own file ([`patch`], or a same-shaped `.xlsx` copy for
 //! formats that cannot be edited in place, [`convert`]), and the review workbook ([`review`]).
 
+pub(crate) mod columns;
 pub mod convert;
 pub mod entry_review;
 pub mod patch;
