@@ -288,6 +288,10 @@ pub struct EvalArgs {
     /// measure a suite: one row per file and the macro average over files.
     #[arg(long, value_name = "FILE.csv|DIR", required = true)]
     pub cases: Vec<PathBuf>,
+    /// Measure answers from documents instead: the company documents (files or folders, repeatable) whose
+    /// passages answer the cases, which then need an `evidence` column (see ../shared/bench/docs/README.md).
+    #[arg(long, value_name = "PATH")]
+    pub docs: Vec<PathBuf>,
     /// Also rank the same cases with the simple peers (stemmed BM25 and TF-IDF; with a model, the model alone
     /// and rank fusion of BM25 and the model) and print them beside answerbank.
     #[arg(long)]

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::cell::CellRef;
 use crate::library::Status;
+use crate::matching::passages::Suggestion;
 use crate::matching::{Candidate, Confidence, MatchResult, QuestionContext, confidence};
 use crate::questionnaire::{AnswerKind, QuestionRow, Questionnaire};
 use crate::short_answer::{ShortAnswer, adds_nothing};
@@ -70,6 +71,19 @@ pub struct Draft {
     /// The unfilled template that covers the question, offered only when no real answer matches (see
     /// [`templates_for`], #25).
     pub template: Option<Candidate>,
+    /// Excerpts of the company's own documents that may answer the question, offered to the reviewer when the
+    /// library has no high or medium answer (see #24); never written without a reviewer's decision.
+    pub documents: Vec<Suggestion>,
+}
+
+impl Draft {
+    /// Whether the library leaves the question to other sources: no high or medium answer.
+    pub fn wants_documents(&self) -> bool {
+        !matches!(
+            self.result.confidence,
+            Confidence::High | Confidence::Medium
+        ) && self.outcome != Outcome::AlreadyAnswered
+    }
 }
 
 impl Draft {

@@ -14,6 +14,10 @@ pub use crate::drafted::{
     Bands, CANDIDATES_KEPT, CellWrite, Draft, HeldBack, Outcome, Proposal, Skipped, Summary,
     combined_answer, drafted_short_answer, high_once_approved,
 };
+use anyhow::Result;
+use rayon::prelude::*;
+
+use crate::matching::passages::PassageIndex;
 use crate::matching::{Candidate, Confidence, MatchResult, Matcher, QuestionContext};
 use crate::questionnaire::{AnswerCell, AnswerKind, QuestionRow, Questionnaire};
 use crate::short_answer::{ShortAnswer, adds_nothing, same_short_answer};
@@ -148,7 +152,35 @@ fn draft_one(
         proposal,
         outcome,
         template: None,
+        documents: Vec::new(),
     }
+}
+
+/// Offers excerpts of the company's documents (see #24) on every draft the library leaves open (no high or medium
+/// answer): up to three each, embedded in one batch. Returns how many drafts got at least one.
+pub fn attach_documents(drafts: &mut [Draft], passages: &PassageIndex<'_>) -> Result<usize> {
+    let open: Vec<usize> = (0..drafts.len())
+        .filter(|&i| drafts[i].wants_documents())
+        .collect();
+    if open.is_empty() {
+        return Ok(0);
+    }
+    let questions: Vec<&str> = open.iter().map(|&i| drafts[i].row.question.as_str()).collect();
+    let vectors = passages.embed_questions(&questions)?;
+    let suggestions: Vec<_> = open
+        .par_iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let vector = vectors.as_ref().map(|v| v[n].as_slice());
+            passages.suggest(&drafts[i].row.question, vector)
+        })
+        .collect();
+    let mut offered = 0;
+    for (i, found) in open.into_iter().zip(suggestions) {
+        offered += usize::from(!found.is_empty());
+        drafts[i].documents = found;
+    }
+    Ok(offered)
 }
 
 /// Maps a short answer onto a cell's allowed values, spelled exactly as the dropdown spells them (`N/A` becomes

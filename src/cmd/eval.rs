@@ -26,6 +26,9 @@ struct FileRun {
 }
 
 pub fn run(args: EvalArgs) -> Result<ExitStatus> {
+    if !args.docs.is_empty() {
+        return super::eval_documents::run(args);
+    }
     let files = evaluation::case_files(&args.cases)?;
     let suite: Vec<(PathBuf, Vec<Case>)> = files
         .iter()
@@ -183,7 +186,7 @@ pub fn run(args: EvalArgs) -> Result<ExitStatus> {
 }
 
 /// `caiq/dev.csv` for `../shared/bench/caiq/dev.csv`: the file with its folder, short enough for a table.
-fn display_name(path: &Path) -> String {
+pub(super) fn display_name(path: &Path) -> String {
     let parts: Vec<String> = path
         .components()
         .rev()

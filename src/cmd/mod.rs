@@ -5,6 +5,7 @@ mod check;
 mod columns;
 mod draft;
 mod eval;
+mod eval_documents;
 mod finish;
 mod import;
 mod init;
@@ -124,6 +125,58 @@ pub fn open_semantic(
         );
     }
     Ok(Some(Box::new(semantic)))
+}
+
+/// The company documents of a run: `--docs` paths when given, else the library's `[documents] paths`. Passages
+/// are cached in the library's cache folder; a document that cannot be read is named with why, and the run goes
+/// on without it.
+pub fn read_documents(
+    given: &[std::path::PathBuf],
+    index: Option<&answerbank::library::index::LibraryIndex>,
+) -> Result<answerbank::documents::Documents> {
+    let paths = if given.is_empty() {
+        index.map_or_else(Vec::new, |index| {
+            index.settings().document_paths(index.root())
+        })
+    } else {
+        given.to_vec()
+    };
+    if paths.is_empty() {
+        return Ok(answerbank::documents::Documents::default());
+    }
+    let started = std::time::Instant::now();
+    let cache = index.map(|index| index.cache_dir());
+    let read = answerbank::documents::read(&paths, cache);
+    for problem in &read.problems {
+        say!(
+            "answerbank: warning: document {} skipped: {}",
+            problem.file.display(),
+            problem.reason
+        );
+    }
+    if read.reread > 0 {
+        say!(
+            "documents: read {} of {} files in {:.1} s ({} passages; the rest from the cache)",
+            read.reread,
+            read.files,
+            started.elapsed().as_secs_f64(),
+            read.passages.len()
+        );
+    }
+    Ok(read)
+}
+
+/// Says on stderr what preparing the documents' passages for matching embedded, and why a cache was not saved.
+pub fn say_embedded(passages: &answerbank::matching::passages::PassageIndex<'_>) {
+    if let Some(warning) = &passages.cache_warning {
+        say!("answerbank: warning: {warning}");
+    }
+    if passages.embedded_now > 0 {
+        say!(
+            "semantic matching: embedded {} document sentences and passages (cached for next time)",
+            passages.embedded_now
+        );
+    }
 }
 
 /// Without the `semantic` feature a configured model cannot be used: say so, and match lexically.

@@ -6,6 +6,7 @@
 //! The questions are matched with [`Matcher::match_all`], exactly as `draft` does, so the figures describe what
 //! users get; [`peers`] ranks the same cases with the simple methods answerbank must beat.
 
+pub mod documents;
 pub mod peers;
 
 use std::path::{Path, PathBuf};

@@ -16,12 +16,8 @@ use tantivy::DocAddress;
 
 use crate::library::index::IndexedEntry;
 use crate::matching::SemanticSearch;
+use crate::matching::bm25::{Bm25, stem_words, words};
 
-/// BM25 Okapi parameters, as rank_bm25 sets them.
-const K1: f32 = 1.5;
-const B: f32 = 0.75;
-/// rank_bm25's floor for negative IDFs: this share of the mean IDF.
-const EPSILON: f32 = 0.25;
 /// Reciprocal-rank fusion constant, as in Cormack et al. (2009) and the issue.
 const RRF_K: f32 = 60.0;
 
@@ -161,78 +157,6 @@ fn ranks(scores: &[f32]) -> Vec<usize> {
     ranks
 }
 
-/// Lowercase words (letters, digits and `_`, as the regex `\w+`).
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-}
-
-fn stem_words(stemmer: &frostem::Stemmer, text: &str) -> Vec<String> {
-    words(text).map(|w| stemmer.stem(&w).into_owned()).collect()
-}
-
-/// BM25 Okapi over pre-tokenized documents.
-struct Bm25 {
-    /// Per document: term frequencies and length.
-    documents: Vec<(HashMap<String, f32>, f32)>,
-    average_length: f32,
-    idf: HashMap<String, f32>,
-}
-
-impl Bm25 {
-    fn new(documents: &[Vec<String>]) -> Bm25 {
-        let n = documents.len() as f32;
-        let mut df: HashMap<String, f32> = HashMap::new();
-        let documents: Vec<(HashMap<String, f32>, f32)> = documents
-            .iter()
-            .map(|terms| {
-                let mut tf: HashMap<String, f32> = HashMap::new();
-                for term in terms {
-                    *tf.entry(term.clone()).or_default() += 1.0;
-                }
-                for term in tf.keys() {
-                    *df.entry(term.clone()).or_default() += 1.0;
-                }
-                (tf, terms.len() as f32)
-            })
-            .collect();
-        let average_length = documents.iter().map(|(_, l)| l).sum::<f32>() / n.max(1.0);
-        let mut idf: HashMap<String, f32> = df
-            .into_iter()
-            .map(|(term, df)| (term, ((n - df + 0.5) / (df + 0.5)).ln()))
-            .collect();
-        let floor = EPSILON * idf.values().sum::<f32>() / (idf.len().max(1) as f32);
-        for value in idf.values_mut() {
-            if *value < 0.0 {
-                *value = floor;
-            }
-        }
-        Bm25 {
-            documents,
-            average_length,
-            idf,
-        }
-    }
-
-    /// Every document's score; a query term counts once per occurrence, as in rank_bm25.
-    fn scores(&self, query: &[String]) -> Vec<f32> {
-        self.documents
-            .iter()
-            .map(|(tf, length)| {
-                query
-                    .iter()
-                    .filter_map(|term| Some((self.idf.get(term)?, tf.get(term)?)))
-                    .map(|(idf, tf)| {
-                        let norm = K1 * (1.0 - B + B * length / self.average_length.max(1e-6));
-                        idf * tf * (K1 + 1.0) / (tf + norm)
-                    })
-                    .sum()
-            })
-            .collect()
-    }
-}
-
 /// TF-IDF with scikit-learn's defaults plus the issue's settings: tokens of two or more word characters,
 /// English stop words out, word 1- and 2-grams, `1 + ln(tf)`, smoothed IDF `ln((1 + n) / (1 + df)) + 1`, vectors
 /// normalized to unit length, cosine by dot product.
@@ -312,24 +236,6 @@ fn weigh(counts: HashMap<String, f32>, idf: &HashMap<String, f32>) -> HashMap<St
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bm25_matches_the_textbook_formula() {
-        // Three documents; "encrypt" is in one, so its IDF is ln((3 - 1 + 0.5) / 1.5) = ln(5/3).
-        let docs = vec![
-            vec!["encrypt".to_string(), "data".to_string()],
-            vec!["backup".to_string(), "data".to_string()],
-            vec!["mfa".to_string()],
-        ];
-        let bm25 = Bm25::new(&docs);
-        let scores = bm25.scores(&["encrypt".to_string()]);
-        let average = 5.0 / 3.0;
-        let expected = (5.0f32 / 3.0).ln() * 2.5 / (1.0 + 1.5 * (0.25 + 0.75 * 2.0 / average));
-        assert!((scores[0] - expected).abs() < 1e-5, "{scores:?}");
-        assert_eq!(scores[1], 0.0);
-        // "data" is in two of three: a negative IDF, floored at a quarter of the mean IDF.
-        assert!(bm25.idf["data"] > 0.0);
-    }
 
     #[test]
     fn tfidf_uses_bigrams_and_drops_stop_words() {

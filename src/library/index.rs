@@ -316,7 +316,7 @@ impl LibraryIndex {
     /// Opens the index of the library at `root`, bringing it up to date with the files first.
     pub fn open(root: &Path) -> Result<LibraryIndex> {
         let started = Instant::now();
-        let Scan { files, skipped } = scan(root)?;
+        let Scan { files, skipped, .. } = scan(root)?;
         let (settings, settings_text) = Settings::load(root)?;
         let analyzer = Arc::new(settings.analyzer());
         let (cache, _lock) = LibraryLock::acquire_cache(root)?;

@@ -107,6 +107,25 @@ pub struct Scan {
     pub files: Vec<LibraryFile>,
     /// Symbolic links that lead out of the library folder: not followed (see #29), reported like a broken file.
     pub skipped: Vec<check::Finding>,
+    /// The company documents configured in `library.toml` (`[documents] paths`), as real paths: a folder or file of
+    /// them inside the library folder is not read for answers (a policy written in Markdown is not an entry).
+    documents: Vec<PathBuf>,
+}
+
+/// The real paths of the configured documents; a `library.toml` that cannot be read configures none here (loading
+/// the library reports it).
+fn document_folders(root: &Path) -> Vec<PathBuf> {
+    let Ok(Some(text)) = settings::read_text(root) else {
+        return Vec::new();
+    };
+    let Ok(settings) = Settings::parse(&text) else {
+        return Vec::new();
+    };
+    settings
+        .document_paths(root)
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect()
 }
 
 /// Lists every answer file under `root` (see [`scan_files`]), and the links it did not follow.
@@ -120,7 +139,10 @@ pub fn scan(root: &Path) -> Result<Scan> {
     let real_root = root
         .canonicalize()
         .with_context(|| format!("opening the library folder {}", root.display()))?;
-    let mut scan = Scan::default();
+    let mut scan = Scan {
+        documents: document_folders(root),
+        ..Scan::default()
+    };
     scan_dir(&real_root, root, "", 0, &mut scan)?;
     scan.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     scan.skipped.sort_by(|a, b| a.file.cmp(&b.file));
@@ -187,6 +209,13 @@ fn scan_dir(
                     ),
                 ));
             }
+            continue;
+        }
+        if !scan.documents.is_empty()
+            && path
+                .canonicalize()
+                .is_ok_and(|real| scan.documents.contains(&real))
+        {
             continue;
         }
         if metadata.is_dir() {
@@ -297,7 +326,7 @@ pub(crate) fn duplicate_id(id: &str, first: &str, later: &str) -> check::Finding
 /// Reads and parses the whole library. Files that do not parse become `problems`; duplicate ids are reported and
 /// only the first (by path) is kept, so callers never see two entries with one id.
 pub fn load(root: &Path) -> Result<Library> {
-    let Scan { files, skipped } = scan(root)?;
+    let Scan { files, skipped, .. } = scan(root)?;
     let mut problems = skipped;
     // A broken library.toml is a finding here (check goes on with the defaults); commands that match refuse it.
     // One that cannot be read at all (a named pipe, say) is an error for every command.

@@ -38,6 +38,17 @@ pub struct Settings {
     /// Optional sentence-embedding model (see #8).
     #[serde(default)]
     pub semantic: Option<SemanticSettings>,
+    /// The company's own documents (policies, system descriptions, trust pages) that answer what the library
+    /// cannot: read where they are, never copied in (see #24 and `crate::documents`).
+    #[serde(default)]
+    pub documents: Option<DocumentsSettings>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentsSettings {
+    /// Files or folders, relative to the library folder or absolute.
+    pub paths: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -63,6 +74,7 @@ impl Default for Settings {
             default_synonyms: true,
             stop_phrases: Vec::new(),
             semantic: None,
+            documents: None,
         }
     }
 }
@@ -72,6 +84,15 @@ impl Settings {
     /// off), then the library's own groups and stop phrases.
     pub fn analyzer(&self) -> Analyzer {
         synonyms::analyzer(self.default_synonyms, &self.synonyms, &self.stop_phrases)
+    }
+
+    /// The configured document paths, resolved against the library folder `root`.
+    pub fn document_paths(&self, root: &Path) -> Vec<PathBuf> {
+        self.documents
+            .iter()
+            .flat_map(|d| &d.paths)
+            .map(|p| if p.is_absolute() { p.clone() } else { root.join(p) })
+            .collect()
     }
 
     /// Parses the text of a `library.toml`; errors carry the line.

@@ -8,9 +8,11 @@
 //! share, so what `eval` measures is what `draft` does.
 //! No I/O beyond reading the index (and, with a model, its embedding cache when `semantic` opens).
 
+pub mod bm25;
 pub mod compare;
 pub mod confidence;
 pub mod context;
+pub mod passages;
 pub mod fusion;
 mod idf;
 pub mod rank;
@@ -50,6 +52,25 @@ pub trait SemanticSearch: Sync {
     fn entry_similarity(&self, address: DocAddress, query: &[f32]) -> f32;
     /// "on (<model>)", for summaries.
     fn describe(&self) -> String;
+    /// Unit vectors for texts, in order, kept in the library's cache under `name` (texts no longer asked for are
+    /// dropped from it), so only new texts are embedded: document passages (see [`passages`]).
+    fn embed_cached(&self, texts: &[&str], name: &str) -> Result<Embedded> {
+        let _ = name;
+        Ok(Embedded {
+            vectors: self.embed(texts)?,
+            embedded_now: texts.len(),
+            warning: None,
+        })
+    }
+}
+
+/// What [`SemanticSearch::embed_cached`] returns.
+pub struct Embedded {
+    pub vectors: Vec<Vec<f32>>,
+    /// Texts embedded on this call (the rest came from the cache).
+    pub embedded_now: usize,
+    /// Why the cache could not be saved, for the command to print.
+    pub warning: Option<String>,
 }
 
 /// Entries the embedding search adds to BM25's candidates.

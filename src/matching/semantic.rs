@@ -24,7 +24,7 @@ use crate::fsutil::{Existing, write_bytes_atomic};
 use crate::library::index::LibraryIndex;
 use crate::semantic::Encoder;
 
-use super::SemanticSearch;
+use super::{Embedded, SemanticSearch};
 
 const CACHE_MAGIC: &[u8] = b"answerbank-embeddings-1\n";
 /// The largest embedding cache read (a bigger one is rebuilt): 4 GB holds several million wordings.
@@ -100,6 +100,8 @@ pub struct SemanticIndex {
     pub embedded_now: usize,
     /// Why the embedding cache could not be saved, for the command to print (matching does not print).
     pub cache_warning: Option<String>,
+    /// The library's cache folder, where [`SemanticSearch::embed_cached`] keeps other texts' vectors.
+    cache_dir: PathBuf,
 }
 
 impl SemanticIndex {
@@ -166,6 +168,7 @@ impl SemanticIndex {
             entry_vectors,
             embedded_now,
             cache_warning,
+            cache_dir: index.cache_dir().to_path_buf(),
         })
     }
 }
@@ -224,6 +227,43 @@ impl SemanticSearch for SemanticIndex {
 
     fn describe(&self) -> String {
         format!("on ({})", self.model.display())
+    }
+
+    fn embed_cached(&self, texts: &[&str], name: &str) -> Result<Embedded> {
+        let path = self.cache_dir.join(format!(
+            "embeddings-{name}-{}.bin",
+            self.encoder.fingerprint()
+        ));
+        let mut cache = read_cache(&path, self.dimension);
+        let mut seen = std::collections::HashSet::new();
+        let missing: Vec<&str> = texts
+            .iter()
+            .copied()
+            .filter(|t| !cache.contains_key(*t) && seen.insert(*t))
+            .collect();
+        if !missing.is_empty() {
+            for (text, vector) in missing.iter().zip(self.encoder.embed(&missing)?) {
+                cache.insert(text.to_string(), vector);
+            }
+        }
+        let vectors: Vec<Vec<f32>> = texts.iter().map(|t| cache[*t].clone()).collect();
+        let mut warning = None;
+        let used: HashMap<&str, &[f32]> = texts
+            .iter()
+            .zip(&vectors)
+            .map(|(t, v)| (*t, v.as_slice()))
+            .collect();
+        if !missing.is_empty() || used.len() != cache.len() {
+            let bytes = cache_bytes(&used, self.dimension);
+            if let Err(err) = write_bytes_atomic(&path, Existing::Replace, &bytes) {
+                warning = Some(format!("could not save the embedding cache: {err:#}"));
+            }
+        }
+        Ok(Embedded {
+            vectors,
+            embedded_now: missing.len(),
+            warning,
+        })
     }
 }
 

@@ -4,7 +4,9 @@
 //! task (see #16): the question, the band, the drafted short answer and answer, `Decision` and `Final answer` side
 //! by side at the left (about 175 character-widths, a laptop screen), header row and question frozen; the status,
 //! score, place in the customer's file, matched entry, candidates #2 and #3 (each with its short answer and the
-//! start of its answer, chosen with "Use #2" / "Use #3") and notes to the right. A **Summary** sheet, and a hidden
+//! start of its answer, chosen with "Use #2" / "Use #3") and notes to the right. Between the two, for a question
+//! the library leaves open, up to three excerpts of the company's documents with their source ("Doc #1" to
+//! "Doc #3", chosen with "Use doc #n", editable in place; see #24). A **Summary** sheet, and a hidden
 //! **answerbank** sheet that records the source file (path, SHA-256 and how it was read) and, per row, its answer
 //! cells, what the drafted cells showed and the candidates' answers, so that `finish` writes back exactly where
 //! `draft` would have and can tell a drafted answer corrected in place from one left alone. Rows are tied together
@@ -27,7 +29,7 @@ mod write;
 pub use open_questions::open_questions_workbook;
 pub use read::{check_against_source, is_review_workbook, read_review, read_review_bytes};
 pub use rows::{
-    Alternative, Decision, QuestionState, Reading, ReviewMeta, ReviewRow, Shown, State,
+    Alternative, Decision, DocSuggestion, QuestionState, Reading, ReviewMeta, ReviewRow, Shown, State,
     shown_answer,
 };
 pub use write::{review_workbook, shown_score};
@@ -42,7 +44,8 @@ const MARKER: &str = "answerbank review workbook";
 /// 3: the Review sheet's columns were reordered for the task, rows record the candidates and their answers, and the
 /// data sheet records how the questionnaire was read (see #16). A version-2 workbook would have its decisions read
 /// from the wrong column.
-const FORMAT_VERSION: u32 = 3;
+/// 4: three columns of document suggestions after `Final answer` (#24).
+const FORMAT_VERSION: u32 = 4;
 /// The row (0-based) where the data sheet's per-question table starts (its header).
 const DATA_TABLE_ROW: u32 = 12;
 /// Characters of a candidate's answer shown in the Review sheet (its start; the whole answer is written on Use #N).
@@ -59,19 +62,21 @@ pub const SHORT_COL: u16 = 3;
 pub const DRAFTED_COL: u16 = 4;
 pub const DECISION_COL: u16 = 5;
 pub const FINAL_COL: u16 = 6;
-const STATUS_COL: u16 = 7;
-const SCORE_COL: u16 = 8;
-const SHEET_COL: u16 = 9;
-const CELLS_COL: u16 = 10;
-const QUESTION_ID_COL: u16 = 11;
-const ENTRY_COL: u16 = 12;
-const ENTRY_QUESTION_COL: u16 = 13;
-const CANDIDATE_COL: u16 = 14;
-const NOTES_COL: u16 = 16;
+/// Document suggestions #1 to #3 (see #24), chosen with "Use doc #n" and editable in place.
+pub const DOC_COL: u16 = 7;
+const STATUS_COL: u16 = 10;
+const SCORE_COL: u16 = 11;
+const SHEET_COL: u16 = 12;
+const CELLS_COL: u16 = 13;
+const QUESTION_ID_COL: u16 = 14;
+const ENTRY_COL: u16 = 15;
+const ENTRY_QUESTION_COL: u16 = 16;
+const CANDIDATE_COL: u16 = 17;
+const NOTES_COL: u16 = 19;
 
 /// Headers and widths, in column order. The first seven add up to 175 character-widths, which a laptop screen
 /// shows without scrolling; `finish` finds the columns it reads by these headers.
-pub const COLUMNS: [(&str, f64); 17] = [
+pub const COLUMNS: [(&str, f64); 20] = [
     ("#", 5.0),
     ("Question", 48.0),
     ("Confidence", 11.0),
@@ -79,6 +84,9 @@ pub const COLUMNS: [(&str, f64); 17] = [
     ("Drafted answer", 45.0),
     ("Decision", 12.0),
     ("Final answer", 45.0),
+    ("Doc #1", 45.0),
+    ("Doc #2", 45.0),
+    ("Doc #3", 45.0),
     ("Status", 13.0),
     ("Score", 7.0),
     ("Sheet", 14.0),
@@ -104,5 +112,8 @@ mod tests {
         assert_eq!(COLUMNS[SHORT_COL as usize].0, "Short answer");
         assert_eq!(COLUMNS[DRAFTED_COL as usize].0, "Drafted answer");
         assert_eq!(COLUMNS[NOTES_COL as usize].0, "Notes");
+        assert_eq!(COLUMNS[DOC_COL as usize].0, "Doc #1");
+        assert_eq!(COLUMNS[STATUS_COL as usize].0, "Status");
+        assert_eq!(COLUMNS[CANDIDATE_COL as usize].0, "Candidate #2");
     }
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
 use crate::drafted::CANDIDATES_KEPT;
+use crate::matching::passages::SUGGESTIONS as DOC_SUGGESTIONS;
 use crate::library::Entry;
 use crate::matching::Confidence;
 use crate::ooxml::Limits;
@@ -28,12 +29,23 @@ pub enum Decision {
     Edit,
     Reject,
     NeedsSme,
+    /// Use document suggestion #n (1 to 3), as the Doc #n cell holds it (see #24).
+    Doc(usize),
 }
 
 impl Decision {
     /// The values of the Decision dropdown.
-    pub const CHOICES: [&'static str; 6] =
-        ["Accept", "Use #2", "Use #3", "Edit", "Reject", "Needs SME"];
+    pub const CHOICES: [&'static str; 9] = [
+        "Accept",
+        "Use #2",
+        "Use #3",
+        "Use doc #1",
+        "Use doc #2",
+        "Use doc #3",
+        "Edit",
+        "Reject",
+        "Needs SME",
+    ];
 
     /// Reads a decision as a person may type it: any case, "Use #2", "use 2" or "#2"; "Use #1" is Accept.
     pub fn parse(text: &str) -> Option<Decision> {
@@ -46,6 +58,15 @@ impl Decision {
             _ => {}
         }
         let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        if let Some(rest) = compact
+            .strip_prefix("usedoc")
+            .or_else(|| compact.strip_prefix("doc"))
+        {
+            return match rest.strip_prefix('#').unwrap_or(rest).parse::<usize>().ok()? {
+                n @ 1..=DOC_SUGGESTIONS => Some(Decision::Doc(n)),
+                _ => None,
+            };
+        }
         let number = compact
             .strip_prefix("use")
             .map(|rest| rest.strip_prefix('#').unwrap_or(rest))
@@ -117,11 +138,50 @@ pub struct Alternative {
     pub body: String,
 }
 
+/// An excerpt of the company's documents offered for a question (see #24), as recorded for `finish`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocSuggestion {
+    /// 1 to 3: its place, as "Use doc #n" names it.
+    pub number: usize,
+    /// The excerpt as shown (one to three sentences of the document).
+    pub excerpt: String,
+    /// Where it comes from: file, heading path, page.
+    pub citation: String,
+    /// Whether it probably answers the question, or is a lead.
+    pub likely: bool,
+    /// It holds an unfilled `{{...}}` placeholder: shown, never written as it is.
+    pub placeholder: bool,
+}
+
+impl DocSuggestion {
+    /// The Doc #n cell: the excerpt, then a blank line and its source. A reviewer may edit the excerpt in place.
+    pub fn cell_text(&self) -> String {
+        format!("{}\n\n{SOURCE_PREFIX}{}", self.excerpt, self.citation)
+    }
+
+    /// The answer a Doc #n cell holds as the reviewer left it: its text without the source line `draft` added
+    /// (kept if the reviewer changed it, since then it is theirs).
+    pub fn answer_in(&self, cell: &str) -> String {
+        let source = format!("{SOURCE_PREFIX}{}", self.citation);
+        let text = cell.trim_end();
+        let text = text
+            .strip_suffix(source.as_str())
+            .or_else(|| text.strip_suffix(one_line(&source).as_str()))
+            .unwrap_or(text);
+        text.trim().to_string()
+    }
+}
+
+/// How a Doc #n cell introduces the excerpt's source.
+const SOURCE_PREFIX: &str = "Source: ";
+
 /// What the Review sheet's drafted short-answer and answer cells hold when read back.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Shown {
     pub short: String,
     pub body: String,
+    /// The Doc #1 to #3 cells (empty where there is none).
+    pub docs: Vec<String>,
 }
 
 /// One question as recorded in the data sheet, with the reviewer's decision once read back.
@@ -151,6 +211,9 @@ pub struct ReviewRow {
     /// Candidates #2 and #3 (only for a matched question).
     #[serde(default)]
     pub alternatives: Vec<Alternative>,
+    /// Excerpts of the company's documents offered for the question (see #24).
+    #[serde(default)]
+    pub documents: Vec<DocSuggestion>,
     #[serde(skip)]
     pub decision: Option<Decision>,
     #[serde(skip)]
@@ -265,6 +328,8 @@ pub enum State {
     Edited,
     /// Use #N: another candidate's answer.
     Picked,
+    /// Use doc #N: an excerpt of the company's documents, as the reviewer left it.
+    FromDocument,
     /// No decision; `draft` wrote it into the file, and it stays.
     Drafted,
     /// No decision; the customer's file already answers it.
@@ -290,6 +355,7 @@ impl State {
             State::Accepted => "accepted",
             State::Edited => "edited",
             State::Picked => "picked",
+            State::FromDocument => "from a document",
             State::Drafted => "drafted",
             State::AlreadyAnswered => "already answered",
             State::Rejected => "rejected",
@@ -369,6 +435,7 @@ mod tests {
                 short: Some("Yes".into()),
                 body: "Yes, since 2024.".into(),
             }],
+            documents: Vec::new(),
             decision: None,
             final_answer: None,
             shown: None,
@@ -420,6 +487,10 @@ mod tests {
             None,
             "only three candidates are shown"
         );
+        assert_eq!(Decision::parse("Use doc #2"), Some(Decision::Doc(2)));
+        assert_eq!(Decision::parse("use doc 1"), Some(Decision::Doc(1)));
+        assert_eq!(Decision::parse("doc #3"), Some(Decision::Doc(3)));
+        assert_eq!(Decision::parse("Use doc #4"), None);
         assert_eq!(Decision::parse("Use"), None);
         assert_eq!(Decision::parse("user"), None);
         assert_eq!(Decision::parse("Maybe"), None);
