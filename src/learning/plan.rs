@@ -1,34 +1,12 @@
-//! Closing the loop: reviewed answers go back into the customer's file and into the library.
-//!
-//! In: the rows of a review workbook with what the reviewer did (`finish`). Out: the cell writes for the answered
-//! workbook with the state of every question (answered how, or still open and why, see #16), and library
-//! changes. Every change is checked against what the library already holds, so running `finish` twice changes
-//! nothing the second time.
-//!
-//! What a review teaches is safe and visible (see #14): the customer wording of an accepted **high** draft becomes
-//! an alternate of its entry (exact re-use next time). An accepted medium or low draft, or a candidate picked with
-//! "Use #N", is recorded on that entry as `learned = [{ decision = "accepted" }]`: a pending wording that helps
-//! find the entry but never drafts it at high until a person approves it (`finish --approve` makes it an alternate
-//! at once). Reject and Needs SME are recorded on the drafted entry, which then never drafts that wording at high
-//! or medium again; so is the drafted entry the reviewer passed over for "Use #N", and a drafted entry whose
-//! Yes/No an edit contradicted. An edited answer becomes a new entry, `proposed` and `derived_from` the drafted
-//! one.
-//!
-//! Past questionnaires are imported by `importing`, which shares [`Known`].
+//! Planning what `finish` writes: review rows in, a [`FinishPlan`] out (the cell writes for the answered workbook,
+//! what each reviewer decision means, and the state of every question, open or answered and how; see #16).
+//! Pure: it reads nothing and writes nothing, so `finish --dry-run` and the real run plan alike.
 
-use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
+use std::collections::BTreeMap;
 
-use anyhow::Result;
 use serde::Serialize;
 
-use crate::analysis::Analyzer;
-use crate::analysis::ids::slug;
-use crate::date::Date;
 use crate::drafting::{self, CellWrite, Proposal};
-use crate::library::index::IndexedEntry;
-use crate::library::{self, Entry, Library, Status, Verdict, write};
-use crate::matching::Confidence;
 use crate::questionnaire::{AnswerKind, QuestionRow};
 use crate::short_answer::{ShortAnswer, same_short_answer};
 use crate::text::one_line;
@@ -44,7 +22,7 @@ pub fn split_final_answer(text: &str) -> (Option<String>, String) {
 }
 
 /// A review row as the question row `draft` saw (after `review::check_against_source`, as the reader sees it).
-fn question_row(row: &ReviewRow) -> QuestionRow {
+pub(super) fn question_row(row: &ReviewRow) -> QuestionRow {
     QuestionRow {
         sheet: row.sheet.clone(),
         row: row.row,
@@ -59,7 +37,7 @@ fn question_row(row: &ReviewRow) -> QuestionRow {
 /// What the reviewer asked for on one row, once every cell they could have touched is read: the Decision, the
 /// Final answer, and the drafted short answer and answer, which people correct in place (see #16).
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Intent {
+pub(super) enum Intent {
     /// Accept: the drafted answer (candidate #1).
     Accept,
     /// Use #n: candidate n's answer.
@@ -78,13 +56,13 @@ enum Intent {
 }
 
 /// The drafted short answer and answer as the reviewer left them, when either was changed in place.
-struct InPlace {
+pub(super) struct InPlace {
     short: Option<String>,
     body: String,
     short_changed: bool,
 }
 
-fn in_place_edit(row: &ReviewRow) -> Option<InPlace> {
+pub(super) fn in_place_edit(row: &ReviewRow) -> Option<InPlace> {
     let shown = row.shown.as_ref()?;
     let drafted_short = row.short.as_deref().unwrap_or("");
     let drafted_body = row.body.as_deref().unwrap_or("");
@@ -116,7 +94,7 @@ fn in_place_edit(row: &ReviewRow) -> Option<InPlace> {
 }
 
 /// Whether a person worked on this row: a Decision, a Final answer, or a drafted cell corrected in place.
-fn is_reviewed(row: &ReviewRow) -> bool {
+pub(super) fn is_reviewed(row: &ReviewRow) -> bool {
     row.decision.is_some() || row.final_answer.is_some() || in_place_edit(row).is_some()
 }
 
@@ -127,7 +105,7 @@ pub fn reviewed_rows(rows: &[ReviewRow]) -> usize {
 }
 
 /// A short answer and a body that say opposite things ("No" beside "Yes. We do ...").
-fn contradiction(short: Option<&str>, body: &str) -> Option<String> {
+pub(super) fn contradiction(short: Option<&str>, body: &str) -> Option<String> {
     let short = short?;
     let (Some(leading), _) = split_final_answer(body) else {
         return None;
@@ -140,7 +118,7 @@ fn contradiction(short: Option<&str>, body: &str) -> Option<String> {
     })
 }
 
-fn decision_name(decision: Decision) -> String {
+pub(super) fn decision_name(decision: Decision) -> String {
     match decision {
         Decision::Accept => "Accept".to_string(),
         Decision::Use(n) => format!("Use #{n}"),
@@ -151,7 +129,7 @@ fn decision_name(decision: Decision) -> String {
 }
 
 /// Reads what the reviewer did on one row; the second value lists what they typed that is not applied.
-fn read_intent(row: &ReviewRow) -> (Intent, Vec<String>) {
+pub(super) fn read_intent(row: &ReviewRow) -> (Intent, Vec<String>) {
     let mut ignored = Vec::new();
     let in_place = in_place_edit(row);
     let decision = row.decision;
@@ -262,7 +240,7 @@ pub struct FinishPlan {
     pub questions: Vec<QuestionState>,
     /// What the reviewer did that is not applied: `finish` lists it and exits with 1.
     pub not_applied: Vec<NotApplied>,
-    intents: Vec<Intent>,
+    pub(super) intents: Vec<Intent>,
 }
 
 impl FinishPlan {
@@ -416,440 +394,10 @@ pub fn plan_finish(rows: &[ReviewRow], overwrite: bool) -> FinishPlan {
     plan
 }
 
-/// One thing a review taught an entry, for the report.
-#[derive(Debug, Clone, Serialize)]
-pub struct Taught {
-    /// The `#` of the review row it came from.
-    pub number: usize,
-    pub entry: String,
-    pub wording: String,
-    /// "alternate", "accepted" (a pending wording), "rejected", "needs-sme", "new proposed entry" or "new
-    /// approved entry".
-    pub recorded: String,
-}
-
-/// What learning changed in the library.
-#[derive(Debug, Default, Clone, Serialize)]
-pub struct Learned {
-    pub alternates_added: usize,
-    pub entries_added: Vec<String>,
-    /// Library files written (relative paths).
-    pub files_changed: Vec<String>,
-    pub conflicts: Vec<String>,
-    pub skipped: usize,
-    pub warnings: Vec<String>,
-    /// Everything a review taught, row by row (`finish`).
-    pub taught: Vec<Taught>,
-}
-
-/// The library as learning and importing need it: its entries analyzed (for their normalized wordings) and the
-/// ids in use.
-pub(crate) struct Known {
-    analyzer: Analyzer,
-    pub(crate) entries: Vec<IndexedEntry>,
-    ids: HashSet<String>,
-}
-
-impl Known {
-    pub(crate) fn new(library: &Library) -> Known {
-        let analyzer = library.settings.analyzer();
-        let entries: Vec<IndexedEntry> = library
-            .entries
-            .iter()
-            .map(|e| IndexedEntry::new(e.clone(), &analyzer))
-            .collect();
-        // Files that do not parse keep their ids too: a new entry must not take one and shadow the file once it
-        // is mended.
-        let unparsed = library
-            .problems
-            .iter()
-            .filter(|f| f.file.ends_with(".md"))
-            .filter_map(|f| Path::new(&f.file).file_stem())
-            .map(|stem| stem.to_string_lossy().into_owned());
-        let ids = entries
-            .iter()
-            .map(|e| e.entry.id.clone())
-            .chain(unparsed)
-            .collect();
-        Known {
-            analyzer,
-            entries,
-            ids,
-        }
-    }
-
-    pub(crate) fn key(&self, text: &str) -> String {
-        self.analyzer.analyze(text).key()
-    }
-
-    pub(crate) fn find(&self, id: &str) -> Option<usize> {
-        self.entries.iter().position(|e| e.entry.id == id)
-    }
-
-    /// Records `question` as a new alternate of entry `index` (and writes it to its file unless `dry_run`);
-    /// returns the file's relative path.
-    pub(crate) fn add_alternate(
-        &mut self,
-        root: &Path,
-        index: usize,
-        question: &str,
-        dry_run: bool,
-    ) -> Result<String> {
-        let path = self.entries[index].entry.path.clone();
-        if !dry_run {
-            write::add_alternate(root, &path, &one_line(question))?;
-        }
-        let mut entry = self.entries[index].entry.clone();
-        entry.alternates.push(question.to_string());
-        self.entries[index] = IndexedEntry::new(entry, &self.analyzer);
-        Ok(path)
-    }
-
-    /// Whether entry `index` already records `verdict` for a wording with this normalized key.
-    fn has_learned(&self, index: usize, key: &str, verdict: Verdict) -> bool {
-        self.entries[index]
-            .entry
-            .learned
-            .iter()
-            .any(|l| l.decision == verdict && self.key(&l.wording) == key)
-    }
-
-    /// Records what a review taught about entry `index` in its file; returns the file's relative path.
-    fn add_learned(
-        &mut self,
-        root: &Path,
-        index: usize,
-        learned: library::Learned,
-    ) -> Result<String> {
-        let path = self.entries[index].entry.path.clone();
-        write::add_learned(root, &path, &learned)?;
-        let mut entry = self.entries[index].entry.clone();
-        entry.learned.push(learned);
-        self.entries[index] = IndexedEntry::new(entry, &self.analyzer);
-        Ok(path)
-    }
-
-    /// A free id for a new entry, made from the question's words (see #17: readable ids). A question of one word
-    /// ("Name", a field label) says too little alone: the words of its section or sheet come first (see #26).
-    pub(crate) fn new_id(&mut self, question: &str, context: &str) -> String {
-        let mut base = write::id_for(question);
-        if !base.contains('-') && !context.trim().is_empty() {
-            base = write::id_for(&format!("{context} {question}"));
-        }
-        write::unique_id(&base, &mut self.ids)
-    }
-
-    /// Replaces entry `index` with what its file now says.
-    pub(crate) fn replace(&mut self, index: usize, entry: Entry) {
-        self.entries[index] = IndexedEntry::new(entry, &self.analyzer);
-    }
-
-    pub(crate) fn add(&mut self, entry: Entry) {
-        self.ids.insert(entry.id.clone());
-        self.entries.push(IndexedEntry::new(entry, &self.analyzer));
-    }
-
-    /// An entry (not retired) that already asks this question with this answer.
-    fn has_answer(&self, key: &str, short: Option<&str>, body: &str) -> bool {
-        self.entries
-            .iter()
-            .filter(|e| e.entry.status != Status::Retired)
-            .any(|e| e.wording_keys.iter().any(|k| k == key) && e.entry.gives_answer(short, body))
-    }
-}
-
-/// How an entry's `source` records the question ID it was imported or learned from (read back by
-/// [`source_question_id`]).
-pub(crate) fn question_ref(question_id: Option<&str>) -> String {
-    question_id.map_or(String::new(), |q| format!(" (question {q})"))
-}
-
-/// The question ID an entry was imported or learned from, as its `source` records it ("(question A&A-01.1)").
-pub(crate) fn source_question_id(entry: &Entry) -> Option<String> {
-    let source = entry.source.as_deref()?;
-    let start = source.find("(question ")? + "(question ".len();
-    let end = source[start..].find(')')? + start;
-    Some(source[start..end].to_string())
-}
-
-pub(crate) fn tag_for(section: Option<&str>, sheet: &str) -> Vec<String> {
-    let tag = slug(section.unwrap_or(sheet));
-    if tag.is_empty() {
-        Vec::new()
-    } else {
-        vec![
-            tag.chars()
-                .take(40)
-                .collect::<String>()
-                .trim_end_matches('-')
-                .to_string(),
-        ]
-    }
-}
-
-fn question_cell(row: &ReviewRow) -> String {
-    row.cells
-        .first()
-        .map_or_else(|| format!("row {}", row.row + 1), |c| c.cell.to_string())
-}
-
-/// Learns from reviewed rows (see the module doc for what each decision teaches). The caller holds the library
-/// lock; `plan` is `plan_finish` of the same rows.
-pub fn learn_from_review(
-    root: &Path,
-    rows: &[ReviewRow],
-    plan: &FinishPlan,
-    source_name: &str,
-    approve: bool,
-) -> Result<Learned> {
-    let library = library::load(root)?;
-    let mut known = Known::new(&library);
-    let mut learned = Learned::default();
-    for problem in &library.problems {
-        learned.warnings.push(format!("skipped {problem}"));
-    }
-    let today = Date::today();
-    for ((row, intent), question) in rows.iter().zip(&plan.intents).zip(&plan.questions) {
-        // A decision that could not be applied (an Accept of a template never filled in, an answer the cell does
-        // not take) teaches nothing: the library records what happened, not what was asked for (see #26).
-        if question.state == State::NotWritten {
-            continue;
-        }
-        let key = known.key(&row.question);
-        let wording = one_line(&row.question);
-        let source = format!(
-            "{source_name}, sheet '{}', cell {}",
-            row.sheet,
-            question_cell(row)
-        );
-        let mut teacher = Teacher {
-            root,
-            known: &mut known,
-            learned: &mut learned,
-            row,
-            key: &key,
-            wording: &wording,
-            source: &source,
-            today,
-        };
-        match intent {
-            Intent::Accept => {
-                let high = row.confidence == Confidence::High;
-                teacher.accept(row.matched_id.as_deref(), high || approve)?;
-            }
-            Intent::Use(n) => {
-                let (id, _, _) = row.candidate(*n).expect("read_intent checked it");
-                teacher.accept(Some(id), approve)?;
-                // The reviewer passed the drafted entry over for this question.
-                if row.matched_id.as_deref() != Some(id) {
-                    teacher.record(row.matched_id.as_deref(), Verdict::Rejected)?;
-                }
-            }
-            Intent::Answer { short, body } => {
-                let body = if body.is_empty() {
-                    combined_answer_text(short.as_deref(), row.final_answer.as_deref())
-                } else {
-                    body.clone()
-                };
-                teacher.answer(short.clone(), &body, approve)?;
-            }
-            Intent::Reject => teacher.record(row.matched_id.as_deref(), Verdict::Rejected)?,
-            Intent::NeedsSme => teacher.record(row.matched_id.as_deref(), Verdict::NeedsSme)?,
-            Intent::Undecided | Intent::Unclear(_) => {}
-        }
-    }
-    Ok(learned)
-}
-
-/// The body of an answer that is a short answer alone ("Yes"): the Final answer as typed, else the short answer.
-fn combined_answer_text(short: Option<&str>, final_answer: Option<&str>) -> String {
-    final_answer
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .or(short)
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// Teaches the library what one reviewed row says.
-struct Teacher<'a> {
-    root: &'a Path,
-    known: &'a mut Known,
-    learned: &'a mut Learned,
-    row: &'a ReviewRow,
-    key: &'a str,
-    wording: &'a str,
-    source: &'a str,
-    today: Date,
-}
-
-impl Teacher<'_> {
-    /// The entry `id` answers this question: its customer wording becomes an alternate when `confirmed` (an
-    /// accepted high draft, or `--approve`), else a pending wording.
-    fn accept(&mut self, id: Option<&str>, confirmed: bool) -> Result<()> {
-        let Some(index) = self.entry(id) else {
-            return Ok(());
-        };
-        if self.key.is_empty()
-            || self.known.entries[index]
-                .wording_keys
-                .iter()
-                .any(|k| k == self.key)
-        {
-            return Ok(());
-        }
-        let path = if confirmed {
-            let path = self
-                .known
-                .add_alternate(self.root, index, self.wording, false)?;
-            self.learned.alternates_added += 1;
-            self.taught(index, "alternate");
-            path
-        } else {
-            if self.known.has_learned(index, self.key, Verdict::Accepted) {
-                return Ok(());
-            }
-            let path =
-                self.known
-                    .add_learned(self.root, index, self.record_of(Verdict::Accepted))?;
-            self.taught(index, Verdict::Accepted.as_str());
-            path
-        };
-        self.changed(path);
-        Ok(())
-    }
-
-    /// Records that the entry `id` is not the answer to this question (rejected, or sent to an expert).
-    fn record(&mut self, id: Option<&str>, verdict: Verdict) -> Result<()> {
-        let Some(index) = self.entry(id) else {
-            return Ok(());
-        };
-        if self.key.is_empty() || self.known.has_learned(index, self.key, verdict) {
-            return Ok(());
-        }
-        let path = self
-            .known
-            .add_learned(self.root, index, self.record_of(verdict))?;
-        self.taught(index, verdict.as_str());
-        self.changed(path);
-        Ok(())
-    }
-
-    /// The reviewer's own answer: a new entry (proposed unless `approve`) derived from the drafted one. An answer
-    /// the drafted entry gives already is an Accept of it; one whose Yes/No contradicts the drafted entry's also
-    /// records that entry as rejected for this wording.
-    fn answer(&mut self, short: Option<String>, body: &str, approve: bool) -> Result<()> {
-        let row = self.row;
-        let parent = row
-            .matched_id
-            .as_deref()
-            .and_then(|id| self.entry(Some(id)));
-        if let Some(index) = parent {
-            let entry = &self.known.entries[index].entry;
-            if entry.gives_answer(short.as_deref(), body) {
-                let high = row.confidence == Confidence::High;
-                return self.accept(row.matched_id.as_deref(), high || approve);
-            }
-            if let (Some(new), Some(old)) = (short.as_deref(), entry.short_answer.as_deref())
-                && !same_short_answer(new, old)
-            {
-                self.record(row.matched_id.as_deref(), Verdict::Rejected)?;
-            }
-        }
-        if self.known.has_answer(self.key, short.as_deref(), body) {
-            self.learned.skipped += 1;
-            return Ok(());
-        }
-        let parent = parent.map(|i| self.known.entries[i].entry.clone());
-        let id = self
-            .known
-            .new_id(&row.question, row.section.as_deref().unwrap_or(&row.sheet));
-        let status = if approve {
-            Status::Approved
-        } else {
-            Status::Proposed
-        };
-        let entry = write::new_entry(
-            &id,
-            "learned",
-            &row.question,
-            short,
-            body,
-            parent.as_ref().map_or_else(
-                || tag_for(row.section.as_deref(), &row.sheet),
-                |p| p.tags.clone(),
-            ),
-            parent.as_ref().and_then(|p| p.owner.clone()),
-            status,
-            format!(
-                "learned from {}{}",
-                self.source,
-                question_ref(row.question_id.as_deref())
-            ),
-            parent.map(|p| p.id),
-        );
-        write::write_new_entry(self.root, &entry)?;
-        self.learned.files_changed.push(entry.path.clone());
-        self.learned.entries_added.push(entry.id.clone());
-        self.learned.taught.push(Taught {
-            number: row.number,
-            entry: entry.id.clone(),
-            wording: self.wording.to_string(),
-            recorded: format!("new {status} entry"),
-        });
-        self.known.add(entry);
-        Ok(())
-    }
-
-    /// The entry `id` in the library when it is the one the row showed, or a warning that it is gone or changed.
-    fn entry(&mut self, id: Option<&str>) -> Option<usize> {
-        let id = id?;
-        let index = self.known.find(id);
-        if index.is_none() {
-            self.learned.warnings.push(format!(
-                "entry `{id}` (row #{}) is no longer in the library",
-                self.row.number
-            ));
-        }
-        // Only on the entry the reviewer saw (see #29).
-        if let Some(why) = index.and_then(|i| self.row.disagreement(&self.known.entries[i].entry)) {
-            self.learned.warnings.push(format!(
-                "row #{}: nothing recorded on `{id}`: {why}",
-                self.row.number
-            ));
-            return None;
-        }
-        index
-    }
-
-    fn record_of(&self, decision: Verdict) -> library::Learned {
-        library::Learned {
-            wording: self.wording.to_string(),
-            decision,
-            date: Some(self.today),
-            source: Some(self.source.to_string()),
-        }
-    }
-
-    fn taught(&mut self, index: usize, recorded: &str) {
-        self.learned.taught.push(Taught {
-            number: self.row.number,
-            entry: self.known.entries[index].entry.id.clone(),
-            wording: self.wording.to_string(),
-            recorded: recorded.to_string(),
-        });
-    }
-
-    fn changed(&mut self, path: String) {
-        if !self.learned.files_changed.contains(&path) {
-            self.learned.files_changed.push(path);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matching::Confidence;
 
     #[test]
     fn final_answers_split_into_short_and_body() {
