@@ -260,6 +260,10 @@ pub struct SearchArgs {
     /// Print the results as a JSON array.
     #[arg(long)]
     pub json: bool,
+    /// Search the company's documents instead of the library: `--docs` alone searches those library.toml
+    /// configures, `--docs=PATH` (repeatable) these files or folders. Lists excerpts with score and source.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, require_equals = true)]
+    pub docs: Option<Vec<PathBuf>>,
     /// The question, in any words (quotes are optional; nothing in it is query syntax).
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
@@ -372,6 +376,13 @@ pub struct DraftArgs {
     pub semantic: SemanticArgs,
     #[command(flatten)]
     pub reader: ReaderArgs,
+    /// The company's own documents (files or folders, repeatable) to offer excerpts from where the library has
+    /// no high or medium answer; replaces `[documents] paths` of library.toml for this run.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_docs")]
+    pub docs: Vec<PathBuf>,
+    /// Offer nothing from documents in this run, whatever library.toml configures.
+    #[arg(long)]
+    pub no_docs: bool,
     /// Where to write the two output files (default: next to the input).
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,

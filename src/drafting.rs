@@ -165,7 +165,10 @@ pub fn attach_documents(drafts: &mut [Draft], passages: &PassageIndex<'_>) -> Re
     if open.is_empty() {
         return Ok(0);
     }
-    let questions: Vec<&str> = open.iter().map(|&i| drafts[i].row.question.as_str()).collect();
+    let questions: Vec<&str> = open
+        .iter()
+        .map(|&i| drafts[i].row.question.as_str())
+        .collect();
     let vectors = passages.embed_questions(&questions)?;
     let suggestions: Vec<_> = open
         .par_iter()

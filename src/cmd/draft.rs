@@ -80,11 +80,28 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         overwrite: args.overwrite,
     };
     let progress = progress_bar(questionnaire.questions().count());
-    let drafts =
+    let mut drafts =
         drafting::draft_questionnaire_with(&matcher, &questionnaire, draft_options, &|| {
             progress.inc(1)
         })?;
     progress.finish_and_clear();
+    // The company's documents offer excerpts where the library leaves a question open (see #24).
+    let documents = if args.no_docs {
+        answerbank::documents::Documents::default()
+    } else {
+        super::read_documents(&args.docs, Some(&index))?
+    };
+    let with_documents = if documents.passages.is_empty() {
+        0
+    } else {
+        let passages = answerbank::matching::passages::PassageIndex::new(
+            &documents.passages,
+            index.analyzer(),
+            semantic.as_deref(),
+        )?;
+        super::say_embedded(&passages);
+        drafting::attach_documents(&mut drafts, &passages)?
+    };
     let summary = Summary::of(&drafts, &questionnaire);
 
     let edits = drafting::edits_of(&drafts);
@@ -145,6 +162,12 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
             "drafted_file": drafted_path.display().to_string(),
             "review_file": review_path.display().to_string(),
             "semantic": matcher.is_semantic(),
+            "documents": {
+                "files": documents.files,
+                "passages": documents.passages.len(),
+                "skipped": documents.problems.len(),
+                "questions_with_suggestions": with_documents,
+            },
         });
         super::print_json(&value)?;
     }
@@ -155,6 +178,14 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         args.min_confidence,
         &matcher.semantic_status(),
     );
+    if documents.files > 0 {
+        say!(
+            "documents: {with_documents} questions the library leaves open have excerpts of your documents in the \
+             review (Doc #1 to #3, used only on \"Use doc #n\"; {} passages of {} documents)",
+            documents.passages.len(),
+            documents.files
+        );
+    }
     print_held_back(&summary.held_back, &args.library.library);
     print_next_steps(&review_path, &args, matcher.is_semantic());
     Ok(ExitStatus::Success)

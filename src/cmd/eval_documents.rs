@@ -16,13 +16,17 @@ pub fn run(args: EvalArgs) -> Result<ExitStatus> {
     let files = answerbank::evaluation::case_files(&args.cases)?;
     let suite: Vec<(String, Vec<DocCase>)> = files
         .iter()
-        .map(|path| Ok((super::eval::display_name(path), documents::load_cases(path)?)))
+        .map(|path| {
+            Ok((
+                super::eval::display_name(path),
+                documents::load_cases(path)?,
+            ))
+        })
         .collect::<Result<_>>()?;
     let index = super::open_index(&args.library.library)?;
     let semantic = super::open_semantic(&index, &args.semantic)?;
     let read = super::read_documents(&args.docs, Some(&index))?;
-    let analyzer = index.settings().analyzer();
-    let passages = PassageIndex::new(&read.passages, &analyzer, semantic.as_deref())?;
+    let passages = PassageIndex::new(&read.passages, index.analyzer(), semantic.as_deref())?;
     super::say_embedded(&passages);
     let peers = PassagePeers::new(
         &read.passages,
@@ -40,7 +44,12 @@ pub fn run(args: EvalArgs) -> Result<ExitStatus> {
         let vectors = passages.embed_questions(&questions)?;
         for &method in &methods {
             let shown = documents::run(&passages, &peers, method, cases, vectors.as_deref());
-            rows.push((name.clone(), method, documents::report(cases, &shown), shown));
+            rows.push((
+                name.clone(),
+                method,
+                documents::report(cases, &shown),
+                shown,
+            ));
         }
     }
     let elapsed = started.elapsed();
@@ -91,9 +100,21 @@ pub fn run(args: EvalArgs) -> Result<ExitStatus> {
                 file,
                 method.label(),
                 r.cases,
-                if answerable { pm(r.hit_at_1) } else { "-".into() },
-                if answerable { pm(r.hit_at_3) } else { "-".into() },
-                if *method == Method::Answerbank { pm(r.likely) } else { "-".into() },
+                if answerable {
+                    pm(r.hit_at_1)
+                } else {
+                    "-".into()
+                },
+                if answerable {
+                    pm(r.hit_at_3)
+                } else {
+                    "-".into()
+                },
+                if *method == Method::Answerbank {
+                    pm(r.likely)
+                } else {
+                    "-".into()
+                },
                 r.likely_precision
                     .map_or_else(|| "-".to_string(), |p| format!("{p:.3}"))
             )?;

@@ -199,6 +199,7 @@ fn print_json(
             "accepted": count(State::Accepted),
             "edited": count(State::Edited),
             "picked": count(State::Picked),
+            "from_documents": count(State::FromDocument),
             "drafted_undecided": count(State::Drafted),
             "already_answered": count(State::AlreadyAnswered),
         },
@@ -235,11 +236,12 @@ fn print_summary(plan: &FinishPlan, cells: usize, answered: &Path, open: &Path, 
         answered.display()
     );
     say!(
-        "  {} accepted, {} edited, {} picked from another candidate, {} with no decision that keep what draft \
-         wrote ({} confidence and up), {} already answered in the file",
+        "  {} accepted, {} edited, {} picked from another candidate, {} from your documents, {} with no decision \
+         that keep what draft wrote ({} confidence and up), {} already answered in the file",
         count(State::Accepted),
         count(State::Edited),
         count(State::Picked),
+        count(State::FromDocument),
         count(State::Drafted),
         meta.min_confidence,
         count(State::AlreadyAnswered)
@@ -297,7 +299,10 @@ fn print_learned(learned: &Learned, library: &Path, args: &FinishArgs, source_na
             "needs-sme" => {
                 "sent to an SME: not drafted for this wording until a person decides".to_string()
             }
-            other => other.to_string(),
+            other => match &taught.document {
+                Some(document) => format!("{other} from the document {document}"),
+                None => other.to_string(),
+            },
         };
         say!(
             "  #{} {}: {what} — \"{}\"",

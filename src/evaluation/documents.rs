@@ -58,7 +58,11 @@ pub fn load_cases(path: &Path) -> Result<Vec<DocCase>> {
     let mut cases = Vec::new();
     for (n, record) in reader.records().enumerate() {
         let record = record.with_context(|| format!("reading {} row {}", path.display(), n + 2))?;
-        let Some(question) = record.get(question_col).map(str::trim).filter(|q| !q.is_empty()) else {
+        let Some(question) = record
+            .get(question_col)
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+        else {
             continue;
         };
         let evidence = match record.get(evidence_col).map(str::trim).unwrap_or("") {
@@ -259,7 +263,10 @@ pub struct Share {
 fn proportion(flags: &[bool]) -> Share {
     let n = flags.len();
     if n == 0 {
-        return Share { value: 0.0, se: 0.0 };
+        return Share {
+            value: 0.0,
+            se: 0.0,
+        };
     }
     let p = flags.iter().filter(|f| **f).count() as f64 / n as f64;
     Share {
@@ -361,14 +368,20 @@ mod tests {
             question: "Do you review access?".into(),
             evidence: vec![Evidence {
                 file: "policies-access.md".into(),
-                quote: "Each month, IT and HR will review accounts and permission levels for accuracy.".into(),
+                quote:
+                    "Each month, IT and HR will review accounts and permission levels for accuracy."
+                        .into(),
             }],
         };
         let excerpt = "Access is granted by role. Each month, IT and HR will review  accounts and permission levels.";
         assert!(is_hit(&case, "policies-access.docx", excerpt));
         assert!(is_hit(&case, "sub/policies-access.pdf", excerpt));
         assert!(!is_hit(&case, "policies-vendor.md", excerpt));
-        assert!(!is_hit(&case, "policies-access.md", "Each month, IT and HR meet."));
+        assert!(!is_hit(
+            &case,
+            "policies-access.md",
+            "Each month, IT and HR meet."
+        ));
     }
 
     #[test]

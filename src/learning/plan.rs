@@ -47,6 +47,13 @@ pub(super) enum Intent {
         short: Option<String>,
         body: String,
     },
+    /// Use doc #n: the excerpt of a document as its Doc #n cell holds it, with the Yes/No the reviewer typed (a
+    /// document suggestion carries none of its own; see #24).
+    Document {
+        number: usize,
+        short: Option<String>,
+        body: String,
+    },
     Reject,
     NeedsSme,
     /// Nothing decided, nothing changed: what `draft` wrote stays.
@@ -125,6 +132,51 @@ pub(super) fn decision_name(decision: Decision) -> String {
         Decision::Edit => "Edit".to_string(),
         Decision::Reject => "Reject".to_string(),
         Decision::NeedsSme => "Needs SME".to_string(),
+        Decision::Doc(n) => format!("Use doc #{n}"),
+    }
+}
+
+/// Use doc #n on a row: the Doc #n cell as the reviewer left it, and the short answer they typed in place (only a
+/// typed one: the drafted entry's Yes/No does not come with a document's excerpt).
+fn document_intent(row: &ReviewRow, n: usize, ignored: &mut Vec<String>) -> Intent {
+    let Some(suggestion) = row.documents.iter().find(|d| d.number == n) else {
+        return Intent::Unclear(format!(
+            "Use doc #{n}, but the review shows no document suggestion #{n} for this question"
+        ));
+    };
+    let cell = row
+        .shown
+        .as_ref()
+        .and_then(|shown| shown.docs.get(n - 1))
+        .map(String::as_str)
+        .filter(|text| !text.trim().is_empty());
+    let Some(cell) = cell else {
+        return Intent::Unclear(format!(
+            "Use doc #{n}, but its Doc #{n} cell is empty (write the answer in Final answer instead)"
+        ));
+    };
+    let body = suggestion.answer_in(cell);
+    let edit = in_place_edit(row);
+    let short = edit
+        .as_ref()
+        .filter(|e| e.short_changed)
+        .and_then(|e| e.short.clone());
+    if edit
+        .as_ref()
+        .is_some_and(|e| one_line(&e.body) != one_line(row.body.as_deref().unwrap_or("")))
+    {
+        ignored.push(format!(
+            "the drafted answer was changed in place, but the decision is Use doc #{n}, so that change was not \
+             written (edit the Doc #{n} cell, or write a Final answer)"
+        ));
+    }
+    if let Some(why) = contradiction(short.as_deref(), &body) {
+        return Intent::Unclear(why);
+    }
+    Intent::Document {
+        number: n,
+        short,
+        body,
     }
 }
 
@@ -154,9 +206,12 @@ pub(super) fn read_intent(row: &ReviewRow) -> (Intent, Vec<String>) {
                     .to_string(),
             );
         }
-        // With Accept or Use #N too, the Final answer is what the reviewer typed: it is the answer.
+        // With Accept, Use #N or Use doc #N too, the Final answer is what the reviewer typed: it is the answer.
         let (short, body) = split_final_answer(final_answer);
         return (Intent::Answer { short, body }, ignored);
+    }
+    if let Some(Decision::Doc(n)) = decision {
+        return (document_intent(row, n, &mut ignored), ignored);
     }
     if let Some(edit) = in_place {
         match decision {
@@ -213,6 +268,7 @@ pub(super) fn read_intent(row: &ReviewRow) -> (Intent, Vec<String>) {
         Some(Decision::Edit) => Intent::Unclear("Edit without a Final answer".to_string()),
         Some(Decision::Reject) => Intent::Reject,
         Some(Decision::NeedsSme) => Intent::NeedsSme,
+        Some(Decision::Doc(_)) => unreachable!("read above"),
     };
     (intent, ignored)
 }
@@ -290,21 +346,14 @@ pub fn plan_finish(rows: &[ReviewRow], overwrite: bool) -> FinishPlan {
                 let (_, short, body) = row.candidate(*n).expect("read_intent checked it");
                 (State::Picked, propose(short, body))
             }
-            Intent::Answer { short, body } => {
-                // A short answer with no column of its own leads the answer text, so it is never lost.
-                let has_short_cell = row
-                    .cells
-                    .iter()
-                    .any(|c| c.kind == AnswerKind::Short || c.kind.is_mark());
-                if has_short_cell || row.single_answer_column {
-                    (State::Edited, propose(short.as_deref(), body))
-                } else {
-                    (
-                        State::Edited,
-                        propose(None, &drafting::combined_answer(short.as_deref(), body)),
-                    )
-                }
-            }
+            Intent::Answer { short, body } => (
+                State::Edited,
+                own_answer(row, short.as_deref(), body, &propose),
+            ),
+            Intent::Document { short, body, .. } => (
+                State::FromDocument,
+                own_answer(row, short.as_deref(), body, &propose),
+            ),
             Intent::Reject => (State::Rejected, Proposal::default()),
             Intent::NeedsSme => (State::NeedsSme, Proposal::default()),
             Intent::Undecided if row.written => (
@@ -320,7 +369,14 @@ pub fn plan_finish(rows: &[ReviewRow], overwrite: bool) -> FinishPlan {
         // Why a decided row gets nothing written.
         let problem = match (&intent, state) {
             (Intent::Unclear(why), _) => Some(why.clone()),
-            (_, State::Accepted | State::Picked | State::Edited | State::Drafted) => {
+            (
+                _,
+                State::Accepted
+                | State::Picked
+                | State::Edited
+                | State::FromDocument
+                | State::Drafted,
+            ) => {
                 if let Some(why) = &proposal.not_allowed {
                     Some(why.clone())
                 } else if let Some(mark) = proposal
@@ -392,6 +448,25 @@ pub fn plan_finish(rows: &[ReviewRow], overwrite: bool) -> FinishPlan {
     }
     plan.edits = drafting::edits_by_sheet(writes);
     plan
+}
+
+/// What a reviewer's own answer writes: a short answer with no column of its own leads the answer text, so it is
+/// never lost.
+fn own_answer(
+    row: &ReviewRow,
+    short: Option<&str>,
+    body: &str,
+    propose: &dyn Fn(Option<&str>, &str) -> Proposal,
+) -> Proposal {
+    let has_short_cell = row
+        .cells
+        .iter()
+        .any(|c| c.kind == AnswerKind::Short || c.kind.is_mark());
+    if has_short_cell || row.single_answer_column {
+        propose(short, body)
+    } else {
+        propose(None, &drafting::combined_answer(short, body))
+    }
 }
 
 #[cfg(test)]

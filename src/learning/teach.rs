@@ -26,6 +26,9 @@ pub struct Taught {
     /// "alternate", "accepted" (a pending wording), "rejected", "needs-sme", "new proposed entry" or "new
     /// approved entry".
     pub recorded: String,
+    /// The document a new entry's answer came from (Use doc #n; see #24): its citation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
 }
 
 /// What learning changed in the library.
@@ -107,6 +110,21 @@ pub fn learn_from_review(
                     body.clone()
                 };
                 teacher.answer(short.clone(), &body, approve)?;
+            }
+            Intent::Document {
+                number,
+                short,
+                body,
+            } => {
+                let citation = row
+                    .documents
+                    .iter()
+                    .find(|d| d.number == *number)
+                    .map(|d| d.citation.clone())
+                    .unwrap_or_default();
+                teacher.from_document(short.clone(), body, &citation, approve)?;
+                // The reviewer passed the drafted entry over for this question.
+                teacher.record(row.matched_id.as_deref(), Verdict::Rejected)?;
             }
             Intent::Reject => teacher.record(row.matched_id.as_deref(), Verdict::Rejected)?,
             Intent::NeedsSme => teacher.record(row.matched_id.as_deref(), Verdict::NeedsSme)?,
@@ -211,11 +229,55 @@ impl Teacher<'_> {
                 self.record(row.matched_id.as_deref(), Verdict::Rejected)?;
             }
         }
+        let parent = parent.map(|i| self.known.entries[i].entry.clone());
+        let source = format!(
+            "learned from {}{}",
+            self.source,
+            question_ref(row.question_id.as_deref())
+        );
+        self.new_entry(short, body, approve, parent, source, None)
+    }
+
+    /// An excerpt of a company document the reviewer used (Use doc #n, edited in place or not): a new entry, with
+    /// its `source` naming the document and heading it came from.
+    fn from_document(
+        &mut self,
+        short: Option<String>,
+        body: &str,
+        citation: &str,
+        approve: bool,
+    ) -> Result<()> {
+        let source = format!(
+            "from the document {citation}; used for {}{}",
+            self.source,
+            question_ref(self.row.question_id.as_deref())
+        );
+        self.new_entry(
+            short,
+            body,
+            approve,
+            None,
+            source,
+            Some(citation.to_string()),
+        )
+    }
+
+    /// Writes a new entry answering this row's question (proposed unless `approve`), unless the library holds
+    /// the same answer for the same wording already.
+    fn new_entry(
+        &mut self,
+        short: Option<String>,
+        body: &str,
+        approve: bool,
+        parent: Option<library::Entry>,
+        source: String,
+        document: Option<String>,
+    ) -> Result<()> {
+        let row = self.row;
         if self.known.has_answer(self.key, short.as_deref(), body) {
             self.learned.skipped += 1;
             return Ok(());
         }
-        let parent = parent.map(|i| self.known.entries[i].entry.clone());
         let id = self
             .known
             .new_id(&row.question, row.section.as_deref().unwrap_or(&row.sheet));
@@ -236,11 +298,7 @@ impl Teacher<'_> {
             ),
             parent.as_ref().and_then(|p| p.owner.clone()),
             status,
-            format!(
-                "learned from {}{}",
-                self.source,
-                question_ref(row.question_id.as_deref())
-            ),
+            source,
             parent.map(|p| p.id),
         );
         write::write_new_entry(self.root, &entry)?;
@@ -251,6 +309,7 @@ impl Teacher<'_> {
             entry: entry.id.clone(),
             wording: self.wording.to_string(),
             recorded: format!("new {status} entry"),
+            document,
         });
         self.known.add(entry);
         Ok(())
@@ -292,6 +351,7 @@ impl Teacher<'_> {
             entry: self.known.entries[index].entry.id.clone(),
             wording: self.wording.to_string(),
             recorded: recorded.to_string(),
+            document: None,
         });
     }
 

@@ -91,7 +91,13 @@ impl Settings {
         self.documents
             .iter()
             .flat_map(|d| &d.paths)
-            .map(|p| if p.is_absolute() { p.clone() } else { root.join(p) })
+            .map(|p| {
+                if p.is_absolute() {
+                    p.clone()
+                } else {
+                    root.join(p)
+                }
+            })
             .collect()
     }
 

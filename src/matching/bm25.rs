@@ -95,9 +95,10 @@ impl Bm25 {
 
     /// Whether document `d` holds `term`.
     pub fn holds(&self, d: usize, term: &str) -> bool {
-        self.postings
-            .get(term)
-            .is_some_and(|docs| docs.binary_search_by_key(&(d as u32), |&(doc, _)| doc).is_ok())
+        self.postings.get(term).is_some_and(|docs| {
+            docs.binary_search_by_key(&(d as u32), |&(doc, _)| doc)
+                .is_ok()
+        })
     }
 }
 
@@ -122,5 +123,4 @@ mod tests {
         // "data" is in two of three: a negative IDF, floored at a quarter of the mean IDF.
         assert!(bm25.idf["data"] > 0.0);
     }
-
 }

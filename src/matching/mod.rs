@@ -12,9 +12,9 @@ pub mod bm25;
 pub mod compare;
 pub mod confidence;
 pub mod context;
-pub mod passages;
 pub mod fusion;
 mod idf;
+pub mod passages;
 pub mod rank;
 mod retrieval;
 #[cfg(feature = "semantic")]

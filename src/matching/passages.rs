@@ -196,8 +196,7 @@ impl<'a> PassageIndex<'a> {
                 .iter()
                 .map(|s| index.embedded_sentence(s))
                 .collect();
-            let passage_texts: Vec<String> =
-                passages.iter().map(|p| embedded_passage(p)).collect();
+            let passage_texts: Vec<String> = passages.iter().map(|p| embedded_passage(p)).collect();
             let texts: Vec<&str> = sentence_texts
                 .iter()
                 .chain(&passage_texts)
@@ -261,6 +260,16 @@ impl<'a> PassageIndex<'a> {
     /// Up to [`SUGGESTIONS`] excerpts for `question`, best first, from different passages. `vector` is the
     /// question's embedding (from [`Self::embed_questions`]) when there is a model.
     pub fn suggest(&self, question: &str, vector: Option<&[f32]>) -> Vec<Suggestion> {
+        self.suggest_up_to(question, vector, SUGGESTIONS)
+    }
+
+    /// [`Self::suggest`] with up to `k` excerpts (for `search --docs`).
+    pub fn suggest_up_to(
+        &self,
+        question: &str,
+        vector: Option<&[f32]>,
+        k: usize,
+    ) -> Vec<Suggestion> {
         if self.sentences.is_empty() {
             return Vec::new();
         }
@@ -273,7 +282,7 @@ impl<'a> PassageIndex<'a> {
         order.sort_by(|&a, &b| scores[b].score.total_cmp(&scores[a].score).then(a.cmp(&b)));
         let mut taken: Vec<Suggestion> = Vec::new();
         for s in order {
-            if taken.len() == SUGGESTIONS {
+            if taken.len() == k {
                 break;
             }
             let sentence = &self.sentences[s];
@@ -381,7 +390,8 @@ impl<'a> PassageIndex<'a> {
                 (None, None) => break,
             }
         }
-        let excerpt = text[self.sentences[first].range.start..self.sentences[last].range.end].trim();
+        let excerpt =
+            text[self.sentences[first].range.start..self.sentences[last].range.end].trim();
         cut(excerpt, MAX_EXCERPT_CHARS)
     }
 }

@@ -29,8 +29,8 @@ mod write;
 pub use open_questions::open_questions_workbook;
 pub use read::{check_against_source, is_review_workbook, read_review, read_review_bytes};
 pub use rows::{
-    Alternative, Decision, DocSuggestion, QuestionState, Reading, ReviewMeta, ReviewRow, Shown, State,
-    shown_answer,
+    Alternative, Decision, DocSuggestion, QuestionState, Reading, ReviewMeta, ReviewRow, Shown,
+    State, shown_answer,
 };
 pub use write::{review_workbook, shown_score};
 

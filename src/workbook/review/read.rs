@@ -13,6 +13,7 @@ use super::rows::{Decision, ReviewMeta, ReviewRow, Shown};
 use super::*;
 use crate::cell::CellRef;
 use crate::matching::Confidence;
+use crate::matching::passages::SUGGESTIONS as DOC_SUGGESTIONS;
 use crate::ooxml::Limits;
 use crate::questionnaire::source::Workbook as Source;
 use crate::questionnaire::{QuestionRow, Questionnaire};
@@ -166,6 +167,14 @@ fn read_opened_review(path: &Path, mut workbook: Source) -> Result<(ReviewMeta, 
     let [number_col, decision_col, final_col, short_col, drafted_col] = found[..] else {
         unreachable!("one column per header")
     };
+    // The document suggestions' columns, where the review has them (a reviewer may delete columns they do not use).
+    let doc_cols: Vec<Option<u32>> = (0..DOC_SUGGESTIONS as u16)
+        .map(|i| {
+            find_columns(review, &COLUMNS, &[DOC_COL + i])
+                .ok()
+                .and_then(|found| found.first().copied())
+        })
+        .collect();
     let by_number: HashMap<usize, usize> = rows
         .iter()
         .enumerate()
@@ -207,6 +216,10 @@ fn read_opened_review(path: &Path, mut workbook: Source) -> Result<(ReviewMeta, 
         let shown = Shown {
             short: text(r, short_col).to_string(),
             body: text(r, drafted_col).to_string(),
+            docs: doc_cols
+                .iter()
+                .map(|c| c.map_or_else(String::new, |c| text(r, c).to_string()))
+                .collect(),
         };
         let row = &mut rows[index];
         if let Some(first) = read_from.insert(row.number, r) {

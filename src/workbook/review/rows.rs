@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
 use crate::drafted::CANDIDATES_KEPT;
-use crate::matching::passages::SUGGESTIONS as DOC_SUGGESTIONS;
 use crate::library::Entry;
 use crate::matching::Confidence;
+use crate::matching::passages::SUGGESTIONS as DOC_SUGGESTIONS;
 use crate::ooxml::Limits;
 use crate::questionnaire::{AnswerCell, Overrides, ReadOptions};
 use crate::short_answer::{ShortAnswer, same_optional_short_answer, same_short_answer};
@@ -62,7 +62,12 @@ impl Decision {
             .strip_prefix("usedoc")
             .or_else(|| compact.strip_prefix("doc"))
         {
-            return match rest.strip_prefix('#').unwrap_or(rest).parse::<usize>().ok()? {
+            return match rest
+                .strip_prefix('#')
+                .unwrap_or(rest)
+                .parse::<usize>()
+                .ok()?
+            {
                 n @ 1..=DOC_SUGGESTIONS => Some(Decision::Doc(n)),
                 _ => None,
             };

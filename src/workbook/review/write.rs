@@ -7,7 +7,7 @@
 use anyhow::Result;
 use rust_xlsxwriter::{Color, DataValidation, Format, Worksheet};
 
-use super::rows::{Alternative, Decision, ReviewMeta, ReviewRow, shown_answer};
+use super::rows::{Alternative, Decision, DocSuggestion, ReviewMeta, ReviewRow, shown_answer};
 use super::*;
 use crate::drafted::{Draft, Outcome, Summary, combined_answer};
 use crate::matching::{Candidate, Confidence};
@@ -54,6 +54,18 @@ impl ReviewRow {
             body: best.map(cell_body),
             written: draft.outcome == Outcome::Written,
             alternatives,
+            documents: draft
+                .documents
+                .iter()
+                .enumerate()
+                .map(|(i, d)| DocSuggestion {
+                    number: i + 1,
+                    excerpt: d.excerpt.clone(),
+                    citation: d.citation.clone(),
+                    likely: d.likely,
+                    placeholder: d.placeholder,
+                })
+                .collect(),
             decision: None,
             final_answer: None,
             shown: None,
@@ -66,10 +78,13 @@ fn cell_body(candidate: &Candidate) -> String {
     shown_answer(&candidate.entry.entry)
 }
 
-fn status_text(outcome: Outcome) -> &'static str {
-    match outcome {
+fn status_text(draft: &Draft) -> &'static str {
+    let documents = !draft.documents.is_empty();
+    match draft.outcome {
         Outcome::Written => "written",
+        Outcome::BelowThreshold if documents => "for review: see Doc #1",
         Outcome::BelowThreshold => "for review",
+        Outcome::NoMatch if documents => "no match: see Doc #1",
         Outcome::NoMatch => "no match",
         Outcome::AlreadyAnswered => "already answered",
         Outcome::NotAllowed => "not allowed by the cell",
@@ -136,7 +151,15 @@ fn write_review_sheet(sheet: &mut Worksheet, drafts: &[Draft], rows: &[ReviewRow
         sheet.write_string_with_format(r, DRAFTED_COL, row.body.as_deref().unwrap_or(""), &wrap)?;
         sheet.write_string_with_format(r, DECISION_COL, "", &yours)?;
         sheet.write_string_with_format(r, FINAL_COL, "", &yours)?;
-        sheet.write_string_with_format(r, STATUS_COL, status_text(draft.outcome), &top)?;
+        for doc in &row.documents {
+            sheet.write_string_with_format(
+                r,
+                DOC_COL + doc.number as u16 - 1,
+                doc.cell_text(),
+                &wrap,
+            )?;
+        }
+        sheet.write_string_with_format(r, STATUS_COL, status_text(draft), &top)?;
         if let Some(best) = draft.result.best() {
             sheet.write_number_with_format(r, SCORE_COL, shown_score(best), &top)?;
         }
@@ -179,6 +202,13 @@ fn write_review_sheet(sheet: &mut Worksheet, drafts: &[Draft], rows: &[ReviewRow
         let lines = [
             (QUESTION_COL, row.question.as_str()),
             (DRAFTED_COL, row.body.as_deref().unwrap_or("")),
+            (
+                DOC_COL,
+                &row.documents
+                    .first()
+                    .map(DocSuggestion::cell_text)
+                    .unwrap_or_default(),
+            ),
         ]
         .iter()
         .map(|(col, text)| wrapped_lines(text, COLUMNS[usize::from(*col)].1))
@@ -193,8 +223,9 @@ fn write_review_sheet(sheet: &mut Worksheet, drafts: &[Draft], rows: &[ReviewRow
         let decisions = DataValidation::new()
             .allow_list_strings(&Decision::CHOICES)?
             .set_input_message(
-                "Accept writes the drafted answer; Use #2 or #3 that candidate's; Edit (or a Final answer) yours. \
-                 Reject and Needs SME write nothing. A drafted answer corrected in place counts as Edit.",
+                "Accept writes the drafted answer; Use #2 or #3 that candidate's; Use doc #1 to #3 that document \
+                 excerpt as its cell holds it (edit it there); Edit (or a Final answer) yours. Reject and Needs SME \
+                 write nothing.",
             )?;
         sheet.add_data_validation(1, DECISION_COL, last, DECISION_COL, &decisions)?;
     }
@@ -230,6 +261,50 @@ fn candidate_text(candidate: &Candidate) -> String {
     fit_to_cell(&text).0
 }
 
+/// What the reviewer should know of the document suggestions: which likely answer the question, that they are
+/// used only on "Use doc #n", that a Yes/No is theirs to type, and which hold a placeholder.
+fn documents_note(draft: &Draft) -> String {
+    let numbers = |pick: &dyn Fn(&crate::matching::passages::Suggestion) -> bool| {
+        draft
+            .documents
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| pick(d))
+            .map(|(i, _)| format!("#{}", i + 1))
+            .collect::<Vec<_>>()
+    };
+    let likely = numbers(&|d| d.likely);
+    let mut note = if likely.is_empty() {
+        "Your documents say something on this topic (Doc columns), but none of it clearly answers the question."
+            .to_string()
+    } else {
+        format!(
+            "Your documents may answer this: Doc {} (Doc columns).",
+            likely.join(", ")
+        )
+    };
+    note.push_str(
+        " Nothing from them is written unless you choose \"Use doc #n\"; edit the excerpt in its cell first if it \
+         needs it.",
+    );
+    if draft
+        .row
+        .answer_cells
+        .iter()
+        .any(|c| c.kind != crate::questionnaire::AnswerKind::Long)
+    {
+        note.push_str(" This question takes a Yes/No: type it in Short answer.");
+    }
+    let placeholders = numbers(&|d| d.placeholder);
+    if !placeholders.is_empty() {
+        note.push_str(&format!(
+            " Doc {} still holds an unfilled {{{{ ... }}}} placeholder: replace it before using it.",
+            placeholders.join(", ")
+        ));
+    }
+    note
+}
+
 /// Why the band is what it is, plus anything the reviewer must know.
 fn notes(draft: &Draft) -> String {
     // Sentences a reviewer reads (see #25), the band's reason first.
@@ -259,6 +334,9 @@ fn notes(draft: &Draft) -> String {
             offer.push_str(&format!(" Guidance: {}", one_line(guidance)));
         }
         notes.push(offer);
+    }
+    if !draft.documents.is_empty() {
+        notes.push(documents_note(draft));
     }
     if draft.outcome == Outcome::Opposite {
         notes.push(
