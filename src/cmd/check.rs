@@ -30,6 +30,24 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
     let mut findings = check::check_library(&library, Date::today());
     // See #29: a damaged cache made every search panic while check saw no problem.
     findings.extend(library::index::inspect_cache(&library.root)?);
+    let documents = library.settings.document_paths(&library.root);
+    let read = (!documents.is_empty()).then(|| {
+        answerbank::documents::read(&documents, Some(&library.root.join(library::CACHE_DIR)))
+    });
+    if let Some(read) = &read {
+        findings.extend(read.problems.iter().map(|problem| {
+            let file = problem
+                .file
+                .strip_prefix(&library.root)
+                .unwrap_or(&problem.file);
+            check::Finding::new(
+                FindingKind::Document,
+                &file.display().to_string(),
+                None,
+                format!("skipped: {}", problem.reason),
+            )
+        }));
+    }
     let counts = check::count_by_kind(&findings);
     let listed: Vec<&check::Finding> = findings
         .iter()
@@ -67,6 +85,17 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
         "checked {entries} entries in {}: {result}",
         library.root.display()
     );
+    if let Some(read) = &read {
+        say!(
+            "documents: {} passages read from {} documents ([documents] paths in library.toml){}",
+            read.passages.len(),
+            read.files,
+            match read.problems.len() {
+                0 => String::new(),
+                n => format!("; {n} could not be read (listed above)"),
+            }
+        );
+    }
     Ok(if listed.is_empty() {
         ExitStatus::Success
     } else {

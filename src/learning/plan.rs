@@ -519,13 +519,106 @@ mod tests {
             body: Some("Yes. AES-256.".into()),
             written: false,
             alternatives: Vec::new(),
+            documents: Vec::new(),
             decision,
             final_answer: None,
             shown: Some(crate::workbook::review::Shown {
                 short: shown_short.into(),
                 body: shown_body.into(),
+                docs: Vec::new(),
             }),
         }
+    }
+
+    /// A row the library left open (no draft), with one document suggestion shown as `cell` holds it.
+    fn document_row(
+        decision: Option<Decision>,
+        short: &str,
+        cell: &str,
+        excerpt: &str,
+    ) -> ReviewRow {
+        let suggestion = crate::workbook::review::DocSuggestion {
+            number: 1,
+            excerpt: excerpt.into(),
+            citation: "policies/crypto.md › Encryption".into(),
+            likely: true,
+            placeholder: crate::text::placeholder(excerpt).is_some(),
+        };
+        let cell = cell.replace("{source}", &suggestion.cell_text());
+        let mut row = row(1, decision, short, "");
+        row.matched_id = None;
+        row.confidence = Confidence::None;
+        row.short = None;
+        row.body = None;
+        row.documents = vec![suggestion];
+        row.shown.as_mut().unwrap().docs = vec![cell, String::new(), String::new()];
+        row
+    }
+
+    #[test]
+    fn use_doc_writes_the_excerpt_as_left_with_the_yes_no_typed() {
+        let excerpt = "All customer data is encrypted at rest with AES-256.";
+        // As shown, with the Yes the reviewer typed: the excerpt without its source line, and the Yes.
+        let plan = plan_finish(
+            &[document_row(
+                Some(Decision::Doc(1)),
+                "yes",
+                "{source}",
+                excerpt,
+            )],
+            false,
+        );
+        assert_eq!(plan.questions[0].state, State::FromDocument);
+        assert_eq!(
+            writes(&plan),
+            [
+                ("C5".to_string(), "Yes".to_string()),
+                ("D5".to_string(), excerpt.to_string())
+            ]
+        );
+        // No Yes/No typed: none is made up, the text alone is written.
+        let edited = "All customer data is encrypted at rest with AES-256 (AWS KMS keys).\n\nSource: \
+                      policies/crypto.md › Encryption";
+        let plan = plan_finish(
+            &[document_row(Some(Decision::Doc(1)), "", edited, excerpt)],
+            false,
+        );
+        assert_eq!(
+            writes(&plan),
+            [(
+                "D5".to_string(),
+                "All customer data is encrypted at rest with AES-256 (AWS KMS keys).".to_string()
+            )]
+        );
+        // A suggestion that is not there, or an excerpt still holding a placeholder: nothing written, said so.
+        let plan = plan_finish(
+            &[document_row(
+                Some(Decision::Doc(2)),
+                "Yes",
+                "{source}",
+                excerpt,
+            )],
+            false,
+        );
+        assert_eq!(plan.questions[0].state, State::NotWritten);
+        let plan = plan_finish(
+            &[document_row(
+                Some(Decision::Doc(1)),
+                "Yes",
+                "{source}",
+                "Report incidents to {{ Security Officer name }}.",
+            )],
+            false,
+        );
+        assert_eq!(plan.questions[0].state, State::NotWritten);
+        assert!(
+            plan.not_applied[0].reason.contains("placeholder"),
+            "{:?}",
+            plan.not_applied
+        );
+        // Without a decision the suggestion is never written.
+        let plan = plan_finish(&[document_row(None, "", "{source}", excerpt)], false);
+        assert!(writes(&plan).is_empty());
     }
 
     fn writes(plan: &FinishPlan) -> Vec<(String, String)> {

@@ -63,6 +63,8 @@ pub enum FindingKind {
     NeedsSme,
     /// An imported answer that contradicts the entry it derives from (its `source` says so, see #17).
     Conflict,
+    /// A company document configured in `library.toml` that cannot be read (see #24): skipped.
+    Document,
 }
 
 impl FindingKind {
@@ -90,6 +92,7 @@ impl FindingKind {
             FindingKind::RejectedWording => "rejected-wording",
             FindingKind::NeedsSme => "needs-sme",
             FindingKind::Conflict => "conflict",
+            FindingKind::Document => "document",
         }
     }
 }
@@ -97,7 +100,7 @@ impl FindingKind {
 impl FindingKind {
     /// Every kind, in the order the summary lists them: what stops the library from loading first, then what a
     /// person must decide, then housekeeping.
-    pub const ALL: [FindingKind; 22] = [
+    pub const ALL: [FindingKind; 23] = [
         FindingKind::Settings,
         FindingKind::Parse,
         FindingKind::UnknownKey,
@@ -120,6 +123,7 @@ impl FindingKind {
         FindingKind::RejectedWording,
         FindingKind::NeedsSme,
         FindingKind::Stale,
+        FindingKind::Document,
     ];
 
     /// The kind whose [`FindingKind::as_str`] is `name` (what `check --kind` takes).
@@ -176,6 +180,10 @@ impl FindingKind {
                 "questions sent to a subject-matter expert",
             ),
             FindingKind::Conflict => ("import conflict", "import conflicts"),
+            FindingKind::Document => (
+                "document that cannot be read",
+                "documents that cannot be read",
+            ),
         };
         format!("{count} {}", if count == 1 { one } else { many })
     }
