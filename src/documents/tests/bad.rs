@@ -76,6 +76,12 @@ fn bad_documents_are_problems_and_the_rest_is_read() {
         b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Ty",
     );
     write(&root, "image.png", b"\x89PNG not read");
+    // A password-protected Word file: an OLE container, not a zip.
+    write(
+        &root,
+        "locked.docx",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 and more",
+    );
     write(&root, ".hidden/secret.md", b"Hidden text.");
     // A zip bomb: one part that unpacks far beyond the limit.
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -131,6 +137,7 @@ fn bad_documents_are_problems_and_the_rest_is_read() {
         "bomb.docx",
         "garbage.pdf",
         "huge.txt",
+        "locked.docx",
         "pipe.md",
         "truncated.docx",
         "truncated.pdf",
@@ -145,6 +152,7 @@ fn bad_documents_are_problems_and_the_rest_is_read() {
     }
     assert!(problems[0].contains("zip bomb"), "{}", problems[0]);
     assert!(problems[2].contains("larger than"), "{}", problems[2]);
+    assert!(problems[3].contains("encrypted"), "{}", problems[3]);
     assert!(
         problems.iter().any(|p| p.contains("not a regular file")) || !cfg!(unix),
         "{problems:#?}"

@@ -287,7 +287,7 @@ fn convert(soffice: &Path, input: &Path, to: &str, out: &Path) -> PathBuf {
         "{}",
         String::from_utf8_lossy(&status.stderr)
     );
-    let name = input.with_extension(to);
+    let name = input.with_extension(to.split(':').next().unwrap_or(to));
     out.join(name.file_name().unwrap())
 }
 
@@ -340,9 +340,25 @@ fn libreoffice_docx_and_pdf() {
         Some("Retention")
     );
     assert!(
-        docs.passages[0].citation().starts_with("backup.pdf, p. 1"),
+        p.citation().starts_with("backup.pdf, p. 1 › "),
         "{}",
-        docs.passages[0].citation()
+        p.citation()
+    );
+
+    // A PDF that needs a password to open is a problem that says so.
+    let locked = convert(
+        &soffice,
+        &docx,
+        "pdf:writer_pdf_Export:{\"EncryptFile\":{\"type\":\"boolean\",\"value\":\"true\"},\
+         \"DocumentOpenPassword\":{\"type\":\"string\",\"value\":\"secret\"}}",
+        &dir.path().join("locked"),
+    );
+    let docs = read(&[locked], None);
+    assert_eq!(docs.problems.len(), 1, "{:?}", docs.passages);
+    assert!(
+        docs.problems[0].reason.contains("encrypted"),
+        "{:?}",
+        docs.problems
     );
 }
 
