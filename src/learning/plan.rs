@@ -136,8 +136,8 @@ pub(super) fn decision_name(decision: Decision) -> String {
     }
 }
 
-/// Use doc #n on a row: the Doc #n cell as the reviewer left it, and the short answer they typed in place (only a
-/// typed one: the drafted entry's Yes/No does not come with a document's excerpt).
+/// Use doc #n on a row: the Doc #n cell as the reviewer left it, and the Short answer cell as they left it (a
+/// document's excerpt carries no Yes/No of its own).
 fn document_intent(row: &ReviewRow, n: usize, ignored: &mut Vec<String>) -> Intent {
     let Some(suggestion) = row.documents.iter().find(|d| d.number == n) else {
         return Intent::Unclear(format!(
@@ -157,10 +157,16 @@ fn document_intent(row: &ReviewRow, n: usize, ignored: &mut Vec<String>) -> Inte
     };
     let body = suggestion.answer_in(cell);
     let edit = in_place_edit(row);
-    let short = edit
+    // The Short answer cell as the reviewer left it goes with the excerpt, as they see it beside their decision
+    // (the review's note asks them to set it: for a low draft it shows the library's guess).
+    let short = row
+        .shown
         .as_ref()
-        .filter(|e| e.short_changed)
-        .and_then(|e| e.short.clone());
+        .map(|shown| shown.short.trim())
+        .filter(|typed| !typed.is_empty())
+        .map(|typed| {
+            ShortAnswer::parse(typed).map_or_else(|| typed.to_string(), |s| s.as_str().to_string())
+        });
     if edit
         .as_ref()
         .is_some_and(|e| one_line(&e.body) != one_line(row.body.as_deref().unwrap_or("")))
@@ -366,9 +372,21 @@ pub fn plan_finish(rows: &[ReviewRow], overwrite: bool) -> FinishPlan {
             Intent::Undecided => (State::Unanswered, Proposal::default()),
             Intent::Unclear(_) => (State::NotWritten, Proposal::default()),
         };
+        let has_short_cell = row
+            .cells
+            .iter()
+            .any(|c| c.kind == AnswerKind::Short || c.kind.is_mark());
+        // A document's excerpt carries no Yes/No (see #24): the reviewer types it, and is told when they did not.
+        let no_yes_no = matches!(&intent, Intent::Document { short: None, .. }) && has_short_cell;
         // Why a decided row gets nothing written.
         let problem = match (&intent, state) {
             (Intent::Unclear(why), _) => Some(why.clone()),
+            (Intent::Document { number, .. }, _) if no_yes_no && proposal.writes.is_empty() => {
+                Some(format!(
+                    "Use doc #{number}, but this question takes only a Yes/No, and a document's excerpt carries \
+                     none: type Yes, No or N/A in Short answer"
+                ))
+            }
             (
                 _,
                 State::Accepted
@@ -429,6 +447,15 @@ pub fn plan_finish(rows: &[ReviewRow], overwrite: bool) -> FinishPlan {
             }),
             _ => None,
         };
+        if state == State::FromDocument && no_yes_no {
+            plan.not_applied.push(NotApplied {
+                number: row.number,
+                place: row.place(),
+                reason: "the excerpt was written, but the question's Yes/No cell stays empty: a document's excerpt \
+                         carries no Yes/No, so type it in Short answer and run finish again"
+                    .to_string(),
+            });
+        }
         if !state.is_open() && !proposal.writes.is_empty() {
             plan.written += 1;
             writes.extend(proposal.writes.into_iter().map(|w| (row.sheet.clone(), w)));
@@ -576,7 +603,7 @@ mod tests {
                 ("D5".to_string(), excerpt.to_string())
             ]
         );
-        // No Yes/No typed: none is made up, the text alone is written.
+        // No Yes/No typed: none is made up, the text alone is written, and the empty Yes/No cell is reported.
         let edited = "All customer data is encrypted at rest with AES-256 (AWS KMS keys).\n\nSource: \
                       policies/crypto.md › Encryption";
         let plan = plan_finish(
@@ -589,6 +616,14 @@ mod tests {
                 "D5".to_string(),
                 "All customer data is encrypted at rest with AES-256 (AWS KMS keys).".to_string()
             )]
+        );
+        assert_eq!(plan.questions[0].state, State::FromDocument);
+        assert!(
+            plan.not_applied[0]
+                .reason
+                .contains("Yes/No cell stays empty"),
+            "{:?}",
+            plan.not_applied
         );
         // A suggestion that is not there, or an excerpt still holding a placeholder: nothing written, said so.
         let plan = plan_finish(

@@ -39,7 +39,7 @@ pub struct Settings {
     #[serde(default)]
     pub semantic: Option<SemanticSettings>,
     /// The company's own documents (policies, system descriptions, trust pages) that answer what the library
-    /// cannot: read where they are, never copied in (see #24 and `crate::documents`).
+    /// cannot: read where they are, never copied in (see #24 and the `documents` module).
     #[serde(default)]
     pub documents: Option<DocumentsSettings>,
 }

@@ -7,6 +7,7 @@ mod approve;
 mod approve_review;
 mod check;
 mod columns;
+mod documents;
 mod draft;
 mod draft_input;
 mod eval;

@@ -297,7 +297,7 @@ fn a_reviewer_plays_the_example_questionnaire() {
     assert_eq!(report["questions"], 42, "{report}");
     assert_eq!(
         report["answered"],
-        serde_json::json!({"total": 5, "accepted": 0, "edited": 1, "picked": 1, "drafted_undecided": 2,
+        serde_json::json!({"total": 5, "accepted": 0, "edited": 1, "picked": 1, "from_documents": 0, "drafted_undecided": 2,
             "already_answered": 1}),
         "{report}"
     );
@@ -664,7 +664,7 @@ fn every_change_a_reviewer_makes_is_applied_or_reported() {
     );
     assert_eq!(
         report["answered"],
-        serde_json::json!({"total": 4, "accepted": 0, "edited": 4, "picked": 0, "drafted_undecided": 0,
+        serde_json::json!({"total": 4, "accepted": 0, "edited": 4, "picked": 0, "from_documents": 0, "drafted_undecided": 0,
             "already_answered": 0}),
         "{report}"
     );
@@ -724,7 +724,8 @@ fn a_review_a_person_cannot_have_meant_is_refused() {
     // A decision the dropdown does not offer.
     refused(
         vec![at(rows[&2], "Decision", "Maybe")],
-        "has the decision \"Maybe\"; use Accept, Use #2, Use #3, Edit, Reject, Needs SME",
+        "has the decision \"Maybe\"; use Accept, Use #2, Use #3, Use doc #1, Use doc #2, Use doc #3, Edit, Reject, \
+         Needs SME",
     );
     // A review of another format version.
     let copy = sandbox.path("copy.review.xlsx");

@@ -121,12 +121,16 @@ mod with_model {
             "the first run embeds the library: {}",
             out.stderr
         );
-        let caches: Vec<_> = std::fs::read_dir(library.join(".answerbank"))
+        // One cache for the library's wordings and answers, one for the sentences of its documents (#24).
+        let mut caches: Vec<String> = std::fs::read_dir(library.join(".answerbank"))
             .unwrap()
             .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().starts_with("embeddings-"))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("embeddings-"))
             .collect();
-        assert_eq!(caches.len(), 1);
+        caches.sort();
+        assert_eq!(caches.len(), 2, "{caches:?}");
+        assert!(caches[0].starts_with("embeddings-documents-"), "{caches:?}");
 
         // The second run reads the cache.
         let out = sandbox.run(&["draft", "q.xlsx", "--json", "--force"]);

@@ -293,7 +293,9 @@ fn documents_note(draft: &Draft) -> String {
         .iter()
         .any(|c| c.kind != crate::questionnaire::AnswerKind::Long)
     {
-        note.push_str(" This question takes a Yes/No: type it in Short answer.");
+        note.push_str(" This question takes a Yes/No, which a document's excerpt does not give: set it in Short answer, which is \
+             written with the excerpt as you leave it (a low draft shows the library's guess there: check it or \
+             clear it).");
     }
     let placeholders = numbers(&|d| d.placeholder);
     if !placeholders.is_empty() {
