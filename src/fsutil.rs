@@ -233,6 +233,19 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
+/// Test support: makes a named pipe at `path` with `mkfifo`; false, saying the test is skipped, where there is no
+/// `mkfifo`. Shared by the tests that a pipe is refused without waiting for a writer (here and in
+/// `questionnaire::source`).
+#[cfg(test)]
+pub(crate) fn mkfifo(path: &Path) -> bool {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    if !made.is_ok_and(|s| s.success()) {
+        println!("skipping: mkfifo is not available");
+        return false;
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,9 +364,7 @@ mod tests {
     fn a_named_pipe_is_refused_without_waiting_for_a_writer() {
         let dir = tempfile::tempdir().unwrap();
         let pipe = dir.path().join("pipe.md");
-        let made = std::process::Command::new("mkfifo").arg(&pipe).status();
-        if !made.is_ok_and(|s| s.success()) {
-            println!("skipping: mkfifo is not available");
+        if !mkfifo(&pipe) {
             return;
         }
         let (sender, receiver) = std::sync::mpsc::channel();

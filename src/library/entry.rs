@@ -246,13 +246,36 @@ pub struct ParseError {
     /// 1-based line in the file.
     pub line: usize,
     pub message: String,
+    /// What `check` reports it as (see #28: told by its kind, not by its wording).
+    pub kind: ParseErrorKind,
+}
+
+/// The kinds of [`ParseError`] that `check` reports apart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ParseErrorKind {
+    /// Not an entry file's shape, or TOML that does not parse.
+    #[default]
+    Syntax,
+    /// A front-matter key answerbank does not know (a typo such as `short_anwser`).
+    UnknownKey,
+    /// The question or the answer is missing or empty.
+    MissingField,
 }
 
 impl ParseError {
     fn new(line: usize, message: impl Into<String>) -> Self {
+        ParseError::of_kind(ParseErrorKind::Syntax, line, message)
+    }
+
+    fn missing(line: usize, message: impl Into<String>) -> Self {
+        ParseError::of_kind(ParseErrorKind::MissingField, line, message)
+    }
+
+    fn of_kind(kind: ParseErrorKind, line: usize, message: impl Into<String>) -> Self {
         ParseError {
             line,
             message: message.into(),
+            kind,
         }
     }
 }
@@ -294,7 +317,7 @@ pub fn split_front_matter(text: &str) -> Result<Split<'_>, ParseError> {
         ));
     }
     let Some(open_line) = open_line else {
-        return Err(ParseError::new(
+        return Err(ParseError::missing(
             1,
             "the file is empty: expected `+++` front matter and an answer",
         ));
@@ -338,16 +361,17 @@ pub fn parse_entry(id: &str, path: &str, text: &str) -> Result<Entry, ParseError
             .span()
             .map(|span| line_of(text, split.front_matter_offset + span.start))
             .unwrap_or(split.front_matter_line);
-        ParseError::new(line, describe_toml_error(&err))
+        let (kind, message) = describe_toml_error(&err);
+        ParseError::of_kind(kind, line, message)
     })?;
     let question = front.question.trim().to_string();
     if question.is_empty() {
         let line = key_line(text, &split, "question").unwrap_or(split.front_matter_line);
-        return Err(ParseError::new(line, "`question` is empty"));
+        return Err(ParseError::missing(line, "`question` is empty"));
     }
     let body = split.body.trim();
     if body.is_empty() {
-        return Err(ParseError::new(
+        return Err(ParseError::missing(
             line_of(text, split.body_offset),
             "the answer body after the closing `+++` is empty",
         ));
@@ -416,20 +440,26 @@ pub fn parse_entry(id: &str, path: &str, text: &str) -> Result<Entry, ParseError
 }
 
 /// Turns serde/toml wording into something a library editor understands.
-fn describe_toml_error(err: &toml::de::Error) -> String {
+fn describe_toml_error(err: &toml::de::Error) -> (ParseErrorKind, String) {
     let message = err.message().trim();
     if let Some(rest) = message.strip_prefix("unknown field `")
         && let Some(key) = rest.split('`').next()
     {
-        return format!(
-            "unknown key `{key}` (allowed: question, alternates, short_answer, tags, owner, reviewed, \
+        return (
+            ParseErrorKind::UnknownKey,
+            format!(
+                "unknown key `{key}` (allowed: question, alternates, short_answer, tags, owner, reviewed, \
                  review_every_days, status, source, derived_from, guidance, learned)"
+            ),
         );
     }
     if message.starts_with("missing field `question`") {
-        return "missing required key `question`".to_string();
+        return (
+            ParseErrorKind::MissingField,
+            "missing required key `question`".to_string(),
+        );
     }
-    message.to_string()
+    (ParseErrorKind::Syntax, message.to_string())
 }
 
 /// The 1-based file line where `key = ...` is written in the front matter, if it is.

@@ -298,12 +298,10 @@ pub fn read_entry(file: &LibraryFile) -> std::result::Result<Entry, check::Findi
         )
     })?;
     entry::parse_entry(&file.id, &file.rel, &text).map_err(|err| {
-        let kind = if err.message.starts_with("unknown key") {
-            check::FindingKind::UnknownKey
-        } else if err.message.starts_with("missing required") || err.message.contains("is empty") {
-            check::FindingKind::MissingField
-        } else {
-            check::FindingKind::Parse
+        let kind = match err.kind {
+            entry::ParseErrorKind::UnknownKey => check::FindingKind::UnknownKey,
+            entry::ParseErrorKind::MissingField => check::FindingKind::MissingField,
+            entry::ParseErrorKind::Syntax => check::FindingKind::Parse,
         };
         check::Finding::new(kind, &file.rel, Some(err.line), err.message)
     })

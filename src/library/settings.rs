@@ -109,6 +109,7 @@ impl Settings {
                 .map(|span| line_of(text, span.start))
                 .unwrap_or(1),
             message: err.message().trim().to_string(),
+            kind: super::entry::ParseErrorKind::Syntax,
         })
     }
 

@@ -4,22 +4,14 @@
 
 use std::path::Path;
 
-use crate::util::{Sandbox, not_run, read_values};
+use crate::util::{Sandbox, not_run, read_values, refused_by};
 
 /// `draft FILE` must fail with exit 2, naming the file and saying `why`, and write nothing at all.
 #[track_caller]
 fn refused(sandbox: &Sandbox, file: &str, why: &str) -> String {
-    let before = sandbox.names();
-    let out = sandbox.run(&["draft", file, "--json"]);
-    out.expect_clean_error(file);
-    assert!(
-        out.stderr.contains(why),
-        "{file}: expected {why:?} in:\n{}",
-        out.stderr
-    );
+    let out = refused_by(sandbox, &["draft", file, "--json"], file, why);
     assert!(!out.stderr.contains("already exists"), "{}", out.stderr);
     assert!(out.stdout.is_empty(), "no JSON report: {}", out.stdout);
-    assert_eq!(sandbox.names(), before, "{file}: nothing is written");
     out.stderr
 }
 

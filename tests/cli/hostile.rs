@@ -1,10 +1,10 @@
 //! Hostile and broken inputs (#7): each is refused with one clear message naming the file and exit 2, quickly,
 //! and nothing is written. The files are made here, in the test.
 
-use std::io::Write;
 use std::time::Duration;
 
-use crate::util::{Sandbox, repo};
+pub(crate) use crate::util::zip_of;
+use crate::util::{Sandbox, refused_by, repo};
 
 const WORKBOOK: &str = r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Q" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
 const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
@@ -18,18 +18,6 @@ pub(crate) fn sheet(rows: &str) -> String {
 }
 
 pub(crate) const HEADER: &str = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Question</t></is></c><c r="B1" t="inlineStr"><is><t>Answer</t></is></c><c r="C1" t="inlineStr"><is><t>Comments</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>Do you encrypt data at rest?</t></is></c></row>"#;
-
-/// A zip of the given parts (name, bytes), stored with deflate.
-pub(crate) fn zip_of(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, bytes) in parts {
-        writer.start_file(*name, options).unwrap();
-        writer.write_all(bytes).unwrap();
-    }
-    writer.finish().unwrap().into_inner()
-}
 
 /// A minimal valid workbook with the given sheet XML, plus extra parts.
 pub(crate) fn workbook(sheet_xml: &str, extra: Vec<(&str, Vec<u8>)>) -> Vec<u8> {
@@ -55,15 +43,7 @@ fn workbook_with_sheet_named(name: &str, sheet_xml: &str, extra: Vec<(&str, Vec<
 /// Runs `draft` on the file and checks the refusal: exit 2, the file named, no panic, nothing written, no hang.
 pub(crate) fn refused(sandbox: &Sandbox, name: &str, bytes: &[u8], why: &str) {
     std::fs::write(sandbox.path(name), bytes).unwrap();
-    let before = sandbox.names();
-    let out = sandbox.run_within(&["draft", name], Duration::from_secs(30));
-    out.expect_clean_error(name);
-    assert!(
-        out.stderr.contains(why),
-        "{name}: expected {why:?} in: {}",
-        out.stderr
-    );
-    assert_eq!(sandbox.names(), before, "{name}: nothing may be written");
+    refused_by(sandbox, &["draft", name], name, why);
 }
 
 pub(crate) fn sandbox() -> Sandbox {

@@ -10,20 +10,14 @@ use answerbank::cell::CellRef;
 use answerbank::ooxml::Limits;
 use answerbank::questionnaire::source::{Format, Workbook};
 
-use crate::util::{Sandbox, repo, soffice};
+use crate::util::{Sandbox, refused_by, repo, soffice, zip_of};
 
 const DEADLINE: Duration = Duration::from_secs(30);
 
 /// Runs `columns` on the file and checks the refusal: exit 2, the file named, no panic, no hang.
 fn refused(sandbox: &Sandbox, name: &str, bytes: &[u8], why: &str) {
     std::fs::write(sandbox.path(name), bytes).unwrap();
-    let out = sandbox.run_within(&["columns", name], DEADLINE);
-    out.expect_clean_error(name);
-    assert!(
-        out.stderr.contains(why),
-        "{name}: expected {why:?} in: {}",
-        out.stderr
-    );
+    refused_by(sandbox, &["columns", name], name, why);
 }
 
 /// Runs `columns --json` on the file, which must be read; returns the questions found per sheet.
@@ -42,22 +36,6 @@ fn questions(sandbox: &Sandbox, name: &str, bytes: &[u8]) -> Vec<(String, u64)> 
             )
         })
         .collect()
-}
-
-/// A zip of the given parts (name, bytes), deflated except the first (an ODS `mimetype` must be stored).
-fn zip_of(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (index, (name, bytes)) in parts.iter().enumerate() {
-        let method = if index == 0 {
-            zip::CompressionMethod::Stored
-        } else {
-            zip::CompressionMethod::Deflated
-        };
-        let options = zip::write::SimpleFileOptions::default().compression_method(method);
-        writer.start_file(*name, options).unwrap();
-        writer.write_all(bytes).unwrap();
-    }
-    writer.finish().unwrap().into_inner()
 }
 
 // ---- .xlsx under another name ----

@@ -822,3 +822,36 @@ pub fn test_model() -> Option<PathBuf> {
         "the reference sentence-embedding model",
     )
 }
+
+/// Runs answerbank on an input it must refuse (see #7, #16): exit 2, one clear message naming `file` and saying
+/// `why`, no panic, no hang, and nothing written. Returns the output for the caller's own checks.
+#[track_caller]
+pub fn refused_by(sandbox: &Sandbox, args: &[&str], file: &str, why: &str) -> Output {
+    let before = sandbox.names();
+    let out = sandbox.run_within(args, std::time::Duration::from_secs(30));
+    out.expect_clean_error(file);
+    assert!(
+        out.stderr.contains(why),
+        "{file}: expected {why:?} in:\n{}",
+        out.stderr
+    );
+    assert_eq!(sandbox.names(), before, "{file}: nothing may be written");
+    out
+}
+
+/// A zip of the given parts (name, bytes), deflated except an ODS `mimetype`, which must be stored.
+pub fn zip_of(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in parts {
+        let method = if *name == "mimetype" {
+            zip::CompressionMethod::Stored
+        } else {
+            zip::CompressionMethod::Deflated
+        };
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
+        writer.start_file(*name, options).unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
