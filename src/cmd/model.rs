@@ -76,7 +76,7 @@ pub fn install(args: ModelInstallArgs) -> Result<ExitStatus> {
 pub fn install(_args: ModelInstallArgs) -> Result<ExitStatus> {
     anyhow::bail!(
         "this answerbank was built without `model install` (cargo feature `download`); put a model in the Hugging \
-         Face cache or name one with --model (see README, \"Semantic matching\")"
+         Face cache or name one with --model (see docs/semantic.md)"
     )
 }
 
@@ -142,7 +142,7 @@ pub fn status(args: ModelStatusArgs) -> Result<ExitStatus> {
             )?,
             (Some(hub), None) => out!(
                 "reference model {REFERENCE_MODEL}: not in the Hugging Face cache ({})\n  \
-                 see README, \"Semantic matching\", for how to get it",
+                 see docs/semantic.md for how to get it",
                 hub.display()
             )?,
             (None, None) => out!(

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 
 use quick_xml::events::{BytesRef, BytesStart};
 
-/// Explicit limits on what an untrusted workbook may make answerbank do. Documented in README.md ("Limits").
+/// Explicit limits on what an untrusted workbook may make answerbank do. Documented in docs/limits.md.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Size of the input file.

@@ -226,8 +226,8 @@ impl Hub {
             Ok(Ok(response)) | Ok(Err(ureq::Error::Status(_, response))) => Ok(response),
             // The error as text, not as a source: a broken pipe among the causes would read as success in main.
             Ok(Err(err)) if url.origin() == self.endpoint.origin() => Err(anyhow!(
-                "could not reach {}: {}; on a machine without access to the Hugging Face Hub, see README, \
-                 \"Semantic matching\", for the offline route",
+                "could not reach {}: {}; on a machine without access to the Hugging Face Hub, see \
+                 docs/semantic.md, \"Without access to the Hub\", for the offline route",
                 self.endpoint(),
                 snippet(&err.to_string(), 200)
             )),
