@@ -9,10 +9,7 @@ use crate::util::{Sandbox, read_values};
 const SHEET: &str = "Vendor Questionnaire";
 
 /// The `#` of the first Review row whose question and Doc #1 both mention `word`, with that Doc #1 cell.
-fn row_offering(
-    values: &std::collections::BTreeMap<String, String>,
-    word: &str,
-) -> (usize, String) {
+fn row_offering(values: &std::collections::HashMap<String, String>, word: &str) -> (usize, String) {
     let column = |header: &str| {
         values
             .iter()
