@@ -740,7 +740,7 @@ fn a_review_a_person_cannot_have_meant_is_refused() {
     );
     sandbox
         .run(&["finish", "copy.review.xlsx", "--no-learn"])
-        .expect_clean_error("(review format 2; this one reads format 3)");
+        .expect_clean_error("(review format 2; this one reads format 4)");
 }
 
 /// The data sheet's JSON record of question #1 (B14), changed by `tamper`.

@@ -130,7 +130,7 @@ mod with_model {
             .collect();
         caches.sort();
         assert_eq!(caches.len(), 2, "{caches:?}");
-        assert!(caches[0].starts_with("embeddings-documents-"), "{caches:?}");
+        assert!(caches[1].starts_with("embeddings-documents-"), "{caches:?}");
 
         // The second run reads the cache.
         let out = sandbox.run(&["draft", "q.xlsx", "--json", "--force"]);
