@@ -308,7 +308,7 @@ fn bad_documents_are_problems_and_the_rest_is_read() {
         ..Limits::default()
     };
     let started = std::time::Instant::now();
-    let docs = read_with(&[root.clone()], None, &limits);
+    let docs = read_with(std::slice::from_ref(&root), None, &limits);
     assert!(started.elapsed().as_secs() < 30);
     assert_eq!(
         texts_of(&docs),
@@ -382,20 +382,20 @@ fn the_cache_rereads_only_what_changed() {
     let cache = dir.path().join(".answerbank");
     let a = write(&root, "a.md", b"First a.");
     write(&root, "b.md", b"First b.");
-    let first = read(&[root.clone()], Some(&cache));
+    let first = read(std::slice::from_ref(&root), Some(&cache));
     assert_eq!((first.files, first.reread), (2, 2));
-    let second = read(&[root.clone()], Some(&cache));
+    let second = read(std::slice::from_ref(&root), Some(&cache));
     assert_eq!((second.files, second.reread), (2, 0));
     assert_eq!(texts_of(&second), texts_of(&first));
     std::fs::write(&a, b"Second a, longer.").unwrap();
-    let third = read(&[root.clone()], Some(&cache));
+    let third = read(std::slice::from_ref(&root), Some(&cache));
     assert_eq!((third.files, third.reread), (2, 1));
     assert_eq!(texts_of(&third), ["Second a, longer.", "First b."]);
     // A corrupt entry is ignored and the document read again.
     for entry in std::fs::read_dir(cache.join("documents")).unwrap() {
         std::fs::write(entry.unwrap().path(), b"{not json").unwrap();
     }
-    let fourth = read(&[root.clone()], Some(&cache));
+    let fourth = read(std::slice::from_ref(&root), Some(&cache));
     assert_eq!((fourth.files, fourth.reread), (2, 2));
     assert_eq!(texts_of(&fourth), texts_of(&third));
     // Entries of documents that are gone are pruned.
@@ -470,7 +470,7 @@ fn libreoffice_docx_and_pdf() {
     let docx_dir = dir.path().join("docx");
     let docx = convert(&soffice, &source, "docx", &docx_dir);
     let pdf = convert(&soffice, &docx, "pdf", &dir.path().join("pdf"));
-    let docs = read(&[docx.clone()], None);
+    let docs = read(std::slice::from_ref(&docx), None);
     assert!(docs.problems.is_empty(), "{:?}", docs.problems);
     let p = find(&docs, "Backups run");
     assert_eq!(

@@ -92,7 +92,7 @@ pub fn is_hit(case: &DocCase, file: &str, excerpt: &str) -> bool {
         stem_of(&evidence.file) == stem_of(file) && {
             let quote = normalise(&evidence.quote);
             let needed = quote.len().div_ceil(2);
-            quote.len() > 0 && longest_common_run(&quote, &excerpt) >= needed
+            !quote.is_empty() && longest_common_run(&quote, &excerpt) >= needed
         }
     })
 }

@@ -521,9 +521,11 @@ mod tests {
             alternatives: Vec::new(),
             decision,
             final_answer: None,
+            documents: Vec::new(),
             shown: Some(crate::workbook::review::Shown {
                 short: shown_short.into(),
                 body: shown_body.into(),
+                docs: Vec::new(),
             }),
         }
     }

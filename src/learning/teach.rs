@@ -122,7 +122,7 @@ pub fn learn_from_review(
                     .find(|d| d.number == *number)
                     .map(|d| d.citation.clone())
                     .unwrap_or_default();
-                teacher.from_document(short.clone(), body, &citation, approve)?;
+                teacher.learn_document(short.clone(), body, &citation, approve)?;
                 // The reviewer passed the drafted entry over for this question.
                 teacher.record(row.matched_id.as_deref(), Verdict::Rejected)?;
             }
@@ -240,7 +240,7 @@ impl Teacher<'_> {
 
     /// An excerpt of a company document the reviewer used (Use doc #n, edited in place or not): a new entry, with
     /// its `source` naming the document and heading it came from.
-    fn from_document(
+    fn learn_document(
         &mut self,
         short: Option<String>,
         body: &str,

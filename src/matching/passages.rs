@@ -263,7 +263,7 @@ impl<'a> PassageIndex<'a> {
             let section_texts: Vec<String> = (0..index.sections.len())
                 .map(|x| index.embedded_section(x))
                 .collect();
-            let passage_texts: Vec<String> = passages.iter().map(|p| embedded_passage(p)).collect();
+            let passage_texts: Vec<String> = passages.iter().map(embedded_passage).collect();
             let texts: Vec<&str> = sentence_texts
                 .iter()
                 .copied()
@@ -645,5 +645,163 @@ impl PassageIndex<'_> {
             "cos_sentence": cosines(&self.sentence_vectors),
             "cos_section": cosines(&self.section_vectors),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::documents::PassageKind;
+
+    fn passage(file: &str, headings: &[&str], kind: PassageKind, text: &str) -> Passage {
+        Passage {
+            file: file.into(),
+            headings: headings.iter().map(|h| h.to_string()).collect(),
+            page: None,
+            kind,
+            text: text.into(),
+        }
+    }
+
+    fn analyzer() -> Analyzer {
+        crate::analysis::synonyms::analyzer(true, &[], &[])
+    }
+
+    #[test]
+    fn a_list_and_its_lead_in_are_one_section_and_an_excerpt_spans_them() {
+        let passages = vec![
+            passage(
+                "access.md",
+                &["Access", "Policy"],
+                PassageKind::Paragraph,
+                "a. When an employee changes roles within the organization:",
+            ),
+            passage(
+                "access.md",
+                &["Access", "Policy"],
+                PassageKind::ListItem,
+                "i. Their accounts and permission levels are reviewed by IT and HR.",
+            ),
+            passage(
+                "access.md",
+                &["Access", "Scope"],
+                PassageKind::Paragraph,
+                "This policy applies to every system that holds company data.",
+            ),
+            passage(
+                "vendor.md",
+                &["Vendor"],
+                PassageKind::Paragraph,
+                "Vendors are reviewed each year.",
+            ),
+        ];
+        let a = analyzer();
+        let index = PassageIndex::new(&passages, &a, None).unwrap();
+        assert_eq!(index.sections.len(), 3);
+        assert_eq!(index.sections[0], 0..2);
+        assert_eq!(index.section_document, vec![0, 0, 1]);
+        let found = index.suggest(
+            "Are permission levels reviewed when an employee changes roles?",
+            None,
+        );
+        assert_eq!(
+            found[0].excerpt,
+            "a. When an employee changes roles within the organization:\ni. Their accounts and permission levels are reviewed by IT and HR."
+        );
+        assert_eq!(found[0].file, "access.md");
+        // Suggestions never overlap.
+        assert!(
+            found
+                .iter()
+                .skip(1)
+                .all(|s| !s.excerpt.contains("permission levels"))
+        );
+    }
+
+    #[test]
+    fn an_excerpt_grows_to_the_better_neighbour_within_its_limits() {
+        let long = "word ".repeat(110);
+        let passages = vec![passage(
+            "policy.md",
+            &["Backups"],
+            PassageKind::Paragraph,
+            &format!(
+                "Nothing here matters. Backups are encrypted with AES-256. Backup keys are rotated yearly. {long}end."
+            ),
+        )];
+        let a = analyzer();
+        let index = PassageIndex::new(&passages, &a, None).unwrap();
+        let found = index.suggest("Are backups encrypted, and are backup keys rotated?", None);
+        assert!(
+            found[0]
+                .excerpt
+                .starts_with("Nothing here matters. Backups are encrypted")
+        );
+        assert!(found[0].excerpt.chars().count() <= MAX_EXCERPT_CHARS);
+        assert!(
+            !found[0].excerpt.contains("word word"),
+            "{}",
+            found[0].excerpt
+        );
+    }
+
+    #[test]
+    fn a_fragment_loses_to_a_sentence_that_says_something() {
+        let passages = vec![
+            passage(
+                "a.md",
+                &["Incident"],
+                PassageKind::ListItem,
+                "Incident response",
+            ),
+            passage(
+                "b.md",
+                &["Plan"],
+                PassageKind::Paragraph,
+                "The incident response plan is tested twice a year by the security team.",
+            ),
+        ];
+        let a = analyzer();
+        let mut passages = passages;
+        for (i, text) in [
+            "Laptops are encrypted.",
+            "Visitors sign in at the desk.",
+            "Vendors are reviewed each year.",
+        ]
+        .iter()
+        .enumerate()
+        {
+            passages.push(passage(
+                &format!("other{i}.md"),
+                &["Other"],
+                PassageKind::Paragraph,
+                text,
+            ));
+        }
+        let index = PassageIndex::new(&passages, &a, None).unwrap();
+        let found = index.suggest("Is the incident response plan tested?", None);
+        assert_eq!(found[0].file, "b.md");
+        assert!(index.sentences[0].fragment > 0.5);
+        assert_eq!(index.sentences[1].fragment, 0.0);
+    }
+
+    #[test]
+    fn questions_lose_only_the_required_asterisk() {
+        assert_eq!(
+            clean_question("  Are backups encrypted?* "),
+            "Are backups encrypted?"
+        );
+        assert_eq!(
+            clean_question("Do you scan (e.g., SQL injection)?"),
+            "Do you scan (e.g., SQL injection)?"
+        );
+    }
+
+    #[test]
+    fn placeholders_and_cuts() {
+        assert!(has_placeholder("{{.Name}} encrypts data"));
+        assert!(!has_placeholder("no {{ here"));
+        let cut_text = cut(&"abc ".repeat(200), 20);
+        assert!(cut_text.ends_with('…') && cut_text.chars().count() <= 21);
     }
 }
