@@ -354,13 +354,32 @@ impl<'a> PassageIndex<'a> {
         let mut order: Vec<usize> = (0..self.sentences.len())
             .filter(|&s| scores[s].shown)
             .collect();
-        order.sort_by(|&a, &b| scores[b].score.total_cmp(&scores[a].score).then(a.cmp(&b)));
+        let better =
+            |a: &usize, b: &usize| scores[*b].score.total_cmp(&scores[*a].score).then(a.cmp(b));
+        // The best few sorted first (enough almost always); all of them only when those overlap too much.
+        let head = (8 * k).max(32);
+        if order.len() > head {
+            order.select_nth_unstable_by(head, better);
+            order[..head].sort_by(better);
+        } else {
+            order.sort_by(better);
+        }
+        let mut taken = self.take(&order[..head.min(order.len())], &scores, k);
+        if taken.len() < k && order.len() > head {
+            order.sort_by(better);
+            taken = self.take(&order, &scores, k);
+        }
+        taken
+    }
+
+    /// Up to `k` suggestions from sentences in order, whose windows do not overlap and whose excerpts differ.
+    fn take(&self, order: &[usize], scores: &[Scored], k: usize) -> Vec<Suggestion> {
         let mut taken: Vec<(Range<usize>, Suggestion)> = Vec::new();
-        for s in order {
+        for &s in order {
             if taken.len() == k {
                 break;
             }
-            let window = self.window(s, &scores);
+            let window = self.window(s, scores);
             if taken
                 .iter()
                 .any(|(w, _)| w.start < window.end && window.start < w.end)
@@ -451,11 +470,16 @@ impl<'a> PassageIndex<'a> {
                         }
                     }
                     None => {
-                        let held: f32 = unique
-                            .iter()
-                            .filter(|t| self.by_sentence.holds(s, t))
-                            .map(|t| self.by_sentence.idf(t))
-                            .sum();
+                        // Only a sentence holding a term of the question can be shown: look up the rest only then.
+                        let held: f32 = if by_sentence[s] > 0.0 {
+                            unique
+                                .iter()
+                                .filter(|t| self.by_sentence.holds(s, t))
+                                .map(|t| self.by_sentence.idf(t))
+                                .sum()
+                        } else {
+                            0.0
+                        };
                         let coverage = if total_idf > 0.0 {
                             held / total_idf
                         } else {
