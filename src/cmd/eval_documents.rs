@@ -36,6 +36,9 @@ pub fn run(args: EvalArgs) -> Result<ExitStatus> {
             None
         },
     );
+    if let Some(path) = &args.dump_features {
+        dump(&passages, &suite, path)?;
+    }
     let methods = Method::available(passages.is_semantic(), args.baseline);
     let started = Instant::now();
     let mut rows: Vec<(String, Method, DocReport, Vec<Shown>)> = Vec::new();
@@ -151,4 +154,37 @@ pub fn run(args: EvalArgs) -> Result<ExitStatus> {
         elapsed.as_millis()
     );
     Ok(ExitStatus::Success)
+}
+
+/// `--dump-features`: every sentence's and window's features and every question's scores as one JSON object, to
+/// choose the weights offline by cross-validation (see docs/documents.md).
+fn dump(
+    passages: &PassageIndex<'_>,
+    suite: &[(String, Vec<DocCase>)],
+    path: &std::path::Path,
+) -> Result<()> {
+    let windows = passages.dump_windows();
+    let mut cases = Vec::new();
+    for (name, list) in suite {
+        let questions: Vec<&str> = list.iter().map(|c| c.question.as_str()).collect();
+        let vectors = passages.embed_questions(&questions)?;
+        for (i, case) in list.iter().enumerate() {
+            let mut value =
+                passages.dump_question(&case.question, vectors.as_ref().map(|v| v[i].as_slice()));
+            value["set"] = json!(name);
+            value["question"] = json!(case.question);
+            value["hits"] = json!(
+                windows
+                    .iter()
+                    .filter(|(_, _, file, excerpt)| documents::is_hit(case, file, excerpt))
+                    .map(|(a, b, _, _)| [*a, *b])
+                    .collect::<Vec<_>>()
+            );
+            cases.push(value);
+        }
+    }
+    let mut value = passages.dump_static();
+    value["cases"] = json!(cases);
+    std::fs::write(path, serde_json::to_vec(&value)?)?;
+    Ok(())
 }

@@ -549,6 +549,7 @@ mod tests {
             documents: Vec::new(),
             decision,
             final_answer: None,
+            documents: Vec::new(),
             shown: Some(crate::workbook::review::Shown {
                 short: shown_short.into(),
                 body: shown_body.into(),

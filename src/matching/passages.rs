@@ -31,50 +31,75 @@ const MAX_EXCERPT_SENTENCES: usize = 3;
 /// The embedding cache of document sentences, beside the library's (`embeddings-documents-<model>.bin`).
 const CACHE_NAME: &str = "documents";
 
-/// How a sentence's scores combine, and where "likely" and "shown at all" begin. Chosen on the documents bench
-/// by cross-validation (see docs/documents.md).
+/// How a sentence's scores combine, and where "likely" and "shown at all" begin: [`WITH_MODEL`] and
+/// [`WITHOUT_MODEL`]. Each score is a weighted sum of what the sentence says (its own cosine or BM25), what the
+/// section around it is about, and how well its document as a whole answers the question (a prior: the best
+/// documents for the question first, then the sentences within them).
 #[derive(Debug, Clone, Copy)]
 pub struct Tuning {
-    /// Weight of the lexical score (0 to 1, the best sentence of the question scoring 1) beside the cosine.
-    pub lexical: f32,
-    /// Weight of the passage around a sentence, beside the sentence itself.
-    pub passage: f32,
-    /// With a model: the cosine of question and sentence at which a suggestion is likely.
-    pub likely_cosine: f32,
-    /// With a model: below this cosine a sentence is not shown.
+    /// Cosine of the question to the sentence alone.
+    pub sentence_cosine: f32,
+    /// Cosine of the question to the sentence's section (its heading path and text).
+    pub section_cosine: f32,
+    /// The best section cosine of the sentence's document, less the best of any document (0 for the best
+    /// document, negative for the others).
+    pub document_cosine: f32,
+    /// BM25 of the sentence with its headings, of its section, and of its whole document, each 0 to 1 (the best of
+    /// the question scoring 1).
+    pub sentence_lexical: f32,
+    pub section_lexical: f32,
+    pub document_lexical: f32,
+    /// What a fragment shorter than [`FULL_SENTENCE_WORDS`] words ("a. Offboarding measures", a heading-like list
+    /// item) loses, at most: it names a topic without saying anything about it.
+    pub fragment: f32,
+    /// With a model: the score from which a suggestion is likely, and the cosine of question and sentence below
+    /// which a sentence is not shown.
+    pub likely_score: f32,
     pub floor_cosine: f32,
     /// Without a model: the share of the question's weighted terms a sentence (with its headings) must hold to be
     /// likely, and to be shown.
     pub likely_coverage: f32,
     pub floor_coverage: f32,
-    /// What a fragment shorter than [`FULL_SENTENCE_WORDS`] words ("a. Offboarding measures", a heading-like list
-    /// item) loses, at most: it names a topic without saying anything about it.
-    pub fragment: f32,
 }
 
 /// Words from which a sentence counts as saying something (shorter ones lose up to [`Tuning::fragment`]).
 const FULL_SENTENCE_WORDS: f32 = 8.0;
 
-impl Default for Tuning {
-    fn default() -> Self {
-        Tuning {
-            lexical: env_f32("ANSWERBANK_DOCS_LEXICAL", 0.15),
-            passage: env_f32("ANSWERBANK_DOCS_PASSAGE", 0.3),
-            likely_cosine: env_f32("ANSWERBANK_DOCS_LIKELY", 0.6),
-            floor_cosine: env_f32("ANSWERBANK_DOCS_FLOOR", 0.3),
-            likely_coverage: env_f32("ANSWERBANK_DOCS_LIKELY_COV", 0.6),
-            floor_coverage: env_f32("ANSWERBANK_DOCS_FLOOR_COV", 0.1),
-            fragment: env_f32("ANSWERBANK_DOCS_FRAGMENT", 0.3),
-        }
-    }
-}
+/// The weights with a model. Chosen by cross-validation on the documents bench (`shared/bench/docs`, 58 answerable
+/// HECVAT questions over strongdm/comply's SOC 2 policies): a grid of 192 candidates scored by
+/// `docs/documents_cv.py` from `eval --docs --dump-features`, the one with the most Hit@1 + Hit@3 on all 58 kept;
+/// 5-fold CV repeated 20 times puts this procedure at answers Hit@1 0.56, Hit@3 0.74 out of fold. The likely
+/// threshold leaves at most 5% of the bench's unanswerable questions a likely suggestion (6.5% out of fold). See
+/// docs/documents.md.
+pub const WITH_MODEL: Tuning = Tuning {
+    sentence_cosine: 0.85,
+    section_cosine: 0.15,
+    document_cosine: 0.4,
+    sentence_lexical: 0.0,
+    section_lexical: 0.3,
+    document_lexical: 0.0,
+    fragment: 0.2,
+    likely_score: 0.84,
+    floor_cosine: 0.2,
+    likely_coverage: 0.6,
+    floor_coverage: 0.1,
+};
 
-fn env_f32(name: &str, default: f32) -> f32 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+/// The weights without a model, chosen the same way (48 candidates; out of fold answers Hit@1 0.37, Hit@3 0.52).
+/// The coverage thresholds were not tuned.
+pub const WITHOUT_MODEL: Tuning = Tuning {
+    sentence_cosine: 0.0,
+    section_cosine: 0.0,
+    document_cosine: 0.0,
+    sentence_lexical: 0.5,
+    section_lexical: 0.5,
+    document_lexical: 0.15,
+    fragment: 0.3,
+    likely_score: 0.0,
+    floor_cosine: 0.0,
+    likely_coverage: 0.6,
+    floor_coverage: 0.1,
+};
 
 /// One suggested excerpt for a question.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -98,6 +123,8 @@ pub struct Suggestion {
 struct Sentence {
     passage: usize,
     range: Range<usize>,
+    /// Its section: consecutive passages of one document under the same heading path.
+    section: usize,
     /// How far short of a full sentence it is: 0 for [`FULL_SENTENCE_WORDS`] words or more, towards 1 for one.
     fragment: f32,
 }
@@ -106,17 +133,20 @@ struct Sentence {
 pub struct PassageIndex<'a> {
     passages: &'a [Passage],
     sentences: Vec<Sentence>,
-    /// Each passage's sentences, as a range of `sentences`.
-    of_passage: Vec<Range<usize>>,
-    /// BM25 over each sentence with its heading path.
+    /// Each section's sentences, as a range of `sentences`, and its document (an index into `documents`).
+    sections: Vec<Range<usize>>,
+    section_document: Vec<usize>,
+    documents: usize,
+    /// BM25 over each sentence with its heading path, each section with its heading path, each document.
     by_sentence: Bm25,
-    /// BM25 over each passage with its heading path.
-    by_passage: Bm25,
+    by_section: Bm25,
+    by_document: Bm25,
     /// The library's analysis (stems, stop words, boilerplate, synonyms), for the lexical rankings.
     analyzer: &'a Analyzer,
     semantic: Option<&'a dyn SemanticSearch>,
-    /// With a model: a unit vector per sentence, then one per passage.
+    /// With a model: a unit vector per sentence, per section, and per passage (the last for the model peer).
     sentence_vectors: Vec<Vec<f32>>,
+    section_vectors: Vec<Vec<f32>>,
     passage_vectors: Vec<Vec<f32>>,
     tuning: Tuning,
     /// Texts embedded when the index was built (the rest came from the cache).
@@ -126,85 +156,130 @@ pub struct PassageIndex<'a> {
 }
 
 impl<'a> PassageIndex<'a> {
-    /// Splits the passages into sentences and prepares both rankings; with a model, embeds what the cache lacks.
+    /// Splits the passages into sentences and sections and prepares the rankings; with a model, embeds what the
+    /// cache lacks.
     pub fn new(
         passages: &'a [Passage],
         analyzer: &'a Analyzer,
         semantic: Option<&'a dyn SemanticSearch>,
     ) -> Result<PassageIndex<'a>> {
-        let mut all = Vec::new();
-        let mut of_passage = Vec::with_capacity(passages.len());
+        let mut all: Vec<Sentence> = Vec::new();
+        let mut sections: Vec<Range<usize>> = Vec::new();
+        let mut section_document: Vec<usize> = Vec::new();
+        let mut documents = 0;
         for (p, passage) in passages.iter().enumerate() {
-            let first = all.len();
-            all.extend(
-                sentences(&passage.text)
-                    .into_iter()
-                    .filter(|r| passage.text[r.clone()].chars().any(char::is_alphabetic))
-                    .map(|range| {
-                        let words = passage.text[range.clone()]
-                            .split_whitespace()
-                            .filter(|w| w.chars().any(char::is_alphabetic))
-                            .count() as f32;
-                        Sentence {
-                            passage: p,
-                            range,
-                            fragment: (1.0 - words / FULL_SENTENCE_WORDS).max(0.0),
-                        }
-                    }),
-            );
-            of_passage.push(first..all.len());
+            let previous = p.checked_sub(1).map(|q| &passages[q]);
+            let new_document = previous.is_none_or(|q| q.file != passage.file);
+            if new_document && p > 0 {
+                documents += 1;
+            }
+            let spans: Vec<Range<usize>> = sentences(&passage.text)
+                .into_iter()
+                .filter(|r| passage.text[r.clone()].chars().any(char::is_alphabetic))
+                .collect();
+            if spans.is_empty() {
+                continue;
+            }
+            let same_section = !new_document
+                && previous.is_some_and(|q| q.headings == passage.headings)
+                && !sections.is_empty();
+            if !same_section {
+                sections.push(all.len()..all.len());
+                section_document.push(documents);
+            }
+            let section = sections.len() - 1;
+            for range in spans {
+                let words = passage.text[range.clone()]
+                    .split_whitespace()
+                    .filter(|w| w.chars().any(char::is_alphabetic))
+                    .count() as f32;
+                all.push(Sentence {
+                    passage: p,
+                    range,
+                    section,
+                    fragment: (1.0 - words / FULL_SENTENCE_WORDS).max(0.0),
+                });
+            }
+            sections[section].end = all.len();
         }
+        let documents = if passages.is_empty() {
+            0
+        } else {
+            documents + 1
+        };
         let headings: Vec<String> = passages.iter().map(|p| context_of(p).join(" ")).collect();
+        let text_of = |s: &Sentence| &passages[s.passage].text[s.range.clone()];
+        let sentence_terms: Vec<Vec<String>> = all
+            .iter()
+            .map(|s| analyzer.analyze(text_of(s)).terms)
+            .collect();
+        let heading_terms: Vec<Vec<String>> =
+            headings.iter().map(|h| analyzer.analyze(h).terms).collect();
         let by_sentence = Bm25::new(
             &all.iter()
-                .map(|s| {
-                    let passage = &passages[s.passage];
-                    analyzer
-                        .analyze(&format!(
-                            "{} {}",
-                            headings[s.passage],
-                            &passage.text[s.range.clone()]
-                        ))
-                        .terms
+                .zip(&sentence_terms)
+                .map(|(s, terms)| [heading_terms[s.passage].as_slice(), terms].concat())
+                .collect::<Vec<_>>(),
+        );
+        let by_section = Bm25::new(
+            &sections
+                .iter()
+                .map(|range| {
+                    let mut terms = heading_terms[all[range.start].passage].clone();
+                    for t in &sentence_terms[range.clone()] {
+                        terms.extend(t.iter().cloned());
+                    }
+                    terms
                 })
                 .collect::<Vec<_>>(),
         );
-        let by_passage = Bm25::new(
-            &passages
-                .iter()
-                .zip(&headings)
-                .map(|(p, h)| analyzer.analyze(&format!("{h} {}", p.text)).terms)
-                .collect::<Vec<_>>(),
-        );
+        let mut document_terms: Vec<Vec<String>> = vec![Vec::new(); documents];
+        for (s, terms) in all.iter().zip(&sentence_terms) {
+            document_terms[section_document[s.section]].extend(terms.iter().cloned());
+        }
+        let by_document = Bm25::new(&document_terms);
         let mut index = PassageIndex {
             passages,
             sentences: all,
-            of_passage,
+            sections,
+            section_document,
+            documents,
             by_sentence,
-            by_passage,
+            by_section,
+            by_document,
             analyzer,
             semantic,
             sentence_vectors: Vec::new(),
+            section_vectors: Vec::new(),
             passage_vectors: Vec::new(),
-            tuning: Tuning::default(),
+            tuning: if semantic.is_some() {
+                WITH_MODEL
+            } else {
+                WITHOUT_MODEL
+            },
             embedded_now: 0,
             cache_warning: None,
         };
         if let Some(semantic) = semantic {
-            let sentence_texts: Vec<String> = index
+            let sentence_texts: Vec<&str> = index
                 .sentences
                 .iter()
-                .map(|s| index.embedded_sentence(s))
+                .map(|s| index.sentence_text(s))
                 .collect();
-            let passage_texts: Vec<String> = passages.iter().map(|p| embedded_passage(p)).collect();
+            let section_texts: Vec<String> = (0..index.sections.len())
+                .map(|x| index.embedded_section(x))
+                .collect();
+            let passage_texts: Vec<String> = passages.iter().map(embedded_passage).collect();
             let texts: Vec<&str> = sentence_texts
                 .iter()
-                .chain(&passage_texts)
-                .map(String::as_str)
+                .copied()
+                .chain(section_texts.iter().map(String::as_str))
+                .chain(passage_texts.iter().map(String::as_str))
                 .collect();
             let embedded = semantic.embed_cached(&texts, CACHE_NAME)?;
             let mut vectors = embedded.vectors;
-            index.passage_vectors = vectors.split_off(sentence_texts.len());
+            index.passage_vectors = vectors.split_off(sentence_texts.len() + section_texts.len());
+            index.section_vectors = vectors.split_off(sentence_texts.len());
             index.sentence_vectors = vectors;
             index.embedded_now = embedded.embedded_now;
             index.cache_warning = embedded.warning;
@@ -234,17 +309,23 @@ impl<'a> PassageIndex<'a> {
         self.passages
     }
 
-    /// The text a sentence is embedded as: what its document is called and its nearest heading, then the
-    /// sentence.
-    fn embedded_sentence(&self, sentence: &Sentence) -> String {
-        let passage = &self.passages[sentence.passage];
-        let text = &passage.text[sentence.range.clone()];
-        let context = context_of(passage);
-        match context.as_slice() {
-            [] => text.to_string(),
-            [only] => format!("{only}: {text}"),
-            [title, .., last] => format!("{title} › {last}: {text}"),
+    /// A sentence as its document has it (what is embedded: the sentence alone says what it says; its headings
+    /// are in its section's embedding).
+    fn sentence_text(&self, sentence: &Sentence) -> &'a str {
+        &self.passages[sentence.passage].text[sentence.range.clone()]
+    }
+
+    /// The text a section is embedded as: its document's name and heading path, then its sentences (the encoder
+    /// reads the first few hundred words).
+    fn embedded_section(&self, section: usize) -> String {
+        let range = self.sections[section].clone();
+        let mut text = context_of(&self.passages[self.sentences[range.start].passage]).join(" › ");
+        text.push(':');
+        for s in &self.sentences[range] {
+            text.push(' ');
+            text.push_str(self.sentence_text(s).trim());
         }
+        text
     }
 
     /// The question's embedding, when there is a model: embed many at once with [`SemanticSearch::embed`].
@@ -257,8 +338,8 @@ impl<'a> PassageIndex<'a> {
         semantic.embed(&texts).map(Some)
     }
 
-    /// Up to [`SUGGESTIONS`] excerpts for `question`, best first, from different passages. `vector` is the
-    /// question's embedding (from [`Self::embed_questions`]) when there is a model.
+    /// Up to [`SUGGESTIONS`] excerpts for `question`, best first, that do not overlap. `vector` is the question's
+    /// embedding (from [`Self::embed_questions`]) when there is a model.
     pub fn suggest(&self, question: &str, vector: Option<&[f32]>) -> Vec<Suggestion> {
         self.suggest_up_to(question, vector, SUGGESTIONS)
     }
@@ -279,35 +360,60 @@ impl<'a> PassageIndex<'a> {
         let mut order: Vec<usize> = (0..self.sentences.len())
             .filter(|&s| scores[s].shown)
             .collect();
-        order.sort_by(|&a, &b| scores[b].score.total_cmp(&scores[a].score).then(a.cmp(&b)));
-        let mut taken: Vec<Suggestion> = Vec::new();
-        for s in order {
+        let better =
+            |a: &usize, b: &usize| scores[*b].score.total_cmp(&scores[*a].score).then(a.cmp(b));
+        // The best few sorted first (enough almost always); all of them only when those overlap too much.
+        let head = (8 * k).max(32);
+        if order.len() > head {
+            order.select_nth_unstable_by(head, better);
+            order[..head].sort_by(better);
+        } else {
+            order.sort_by(better);
+        }
+        let mut taken = self.take(&order[..head.min(order.len())], &scores, k);
+        if taken.len() < k && order.len() > head {
+            order.sort_by(better);
+            taken = self.take(&order, &scores, k);
+        }
+        taken
+    }
+
+    /// Up to `k` suggestions from sentences in order, whose windows do not overlap and whose excerpts differ.
+    fn take(&self, order: &[usize], scores: &[Scored], k: usize) -> Vec<Suggestion> {
+        let mut taken: Vec<(Range<usize>, Suggestion)> = Vec::new();
+        for &s in order {
             if taken.len() == k {
                 break;
             }
-            let sentence = &self.sentences[s];
-            if taken.iter().any(|t| t.passage == sentence.passage) {
-                continue;
-            }
-            let excerpt = self.excerpt(s, &scores);
+            let window = self.window(s, scores);
             if taken
                 .iter()
-                .any(|t| t.excerpt.eq_ignore_ascii_case(&excerpt))
+                .any(|(w, _)| w.start < window.end && window.start < w.end)
             {
                 continue;
             }
-            let passage = &self.passages[sentence.passage];
-            taken.push(Suggestion {
-                passage: sentence.passage,
-                placeholder: has_placeholder(&excerpt),
-                excerpt,
-                citation: passage.citation(),
-                file: passage.file.clone(),
-                score: scores[s].score,
-                likely: scores[s].likely,
-            });
+            let excerpt = self.excerpt(window.clone());
+            if taken
+                .iter()
+                .any(|(_, t)| t.excerpt.eq_ignore_ascii_case(&excerpt))
+            {
+                continue;
+            }
+            let passage = &self.passages[self.sentences[s].passage];
+            taken.push((
+                window,
+                Suggestion {
+                    passage: self.sentences[s].passage,
+                    placeholder: has_placeholder(&excerpt),
+                    excerpt,
+                    citation: passage.citation(),
+                    file: passage.file.clone(),
+                    score: scores[s].score,
+                    likely: scores[s].likely,
+                },
+            ));
         }
-        taken
+        taken.into_iter().map(|(_, t)| t).collect()
     }
 
     fn sentence_scores(&self, terms: &[String], vector: Option<&[f32]>) -> Vec<Scored> {
@@ -321,43 +427,74 @@ impl<'a> PassageIndex<'a> {
             }
         };
         let by_sentence = normalised(self.by_sentence.scores(terms));
-        let by_passage = normalised(self.by_passage.scores(terms));
+        let by_section = normalised(self.by_section.scores(terms));
+        let by_document = normalised(self.by_document.scores(terms));
+        let vector = vector.filter(|_| !self.sentence_vectors.is_empty());
+        // With a model: each section's cosine, and each document's best section less the best of all.
+        let (section_cosines, document_prior) = match vector {
+            Some(vector) => {
+                let cosines: Vec<f32> = self
+                    .section_vectors
+                    .iter()
+                    .map(|v| crate::semantic::cosine(vector, v))
+                    .collect();
+                let mut best = vec![f32::MIN; self.documents];
+                for (x, c) in cosines.iter().enumerate() {
+                    let d = self.section_document[x];
+                    best[d] = best[d].max(*c);
+                }
+                let top = best.iter().copied().fold(f32::MIN, f32::max);
+                (cosines, best.into_iter().map(|b| b - top).collect())
+            }
+            None => (Vec::new(), Vec::new()),
+        };
         let mut unique: Vec<&String> = terms.iter().collect();
         unique.sort();
         unique.dedup();
         let total_idf: f32 = unique.iter().map(|t| self.by_sentence.idf(t)).sum();
-        (0..self.sentences.len())
-            .map(|s| {
-                let p = self.sentences[s].passage;
-                let lexical =
-                    (1.0 - tuning.passage) * by_sentence[s] + tuning.passage * by_passage[p];
-                match vector.filter(|_| !self.sentence_vectors.is_empty()) {
+        self.sentences
+            .iter()
+            .enumerate()
+            .map(|(s, sentence)| {
+                let x = sentence.section;
+                let d = self.section_document[x];
+                let lexical = tuning.sentence_lexical * by_sentence[s]
+                    + tuning.section_lexical * by_section[x]
+                    + tuning.document_lexical * by_document[d]
+                    - tuning.fragment * sentence.fragment;
+                match vector {
                     Some(vector) => {
-                        let sentence = crate::semantic::cosine(vector, &self.sentence_vectors[s]);
-                        let passage = crate::semantic::cosine(vector, &self.passage_vectors[p]);
-                        let cosine = (1.0 - tuning.passage) * sentence + tuning.passage * passage
-                            - tuning.fragment * self.sentences[s].fragment;
+                        let cosine = crate::semantic::cosine(vector, &self.sentence_vectors[s]);
+                        let score = lexical
+                            + tuning.sentence_cosine * cosine
+                            + tuning.section_cosine * section_cosines[x]
+                            + tuning.document_cosine * document_prior[d];
                         Scored {
-                            score: cosine + tuning.lexical * lexical,
-                            likely: cosine >= tuning.likely_cosine,
+                            score,
+                            likely: score >= tuning.likely_score,
                             shown: cosine >= tuning.floor_cosine,
                         }
                     }
                     None => {
-                        let held: f32 = unique
-                            .iter()
-                            .filter(|t| self.by_sentence.holds(s, t))
-                            .map(|t| self.by_sentence.idf(t))
-                            .sum();
+                        // Only a sentence holding a term of the question can be shown: look up the rest only then.
+                        let held: f32 = if by_sentence[s] > 0.0 {
+                            unique
+                                .iter()
+                                .filter(|t| self.by_sentence.holds(s, t))
+                                .map(|t| self.by_sentence.idf(t))
+                                .sum()
+                        } else {
+                            0.0
+                        };
                         let coverage = if total_idf > 0.0 {
                             held / total_idf
                         } else {
                             0.0
                         };
                         Scored {
-                            score: lexical - tuning.fragment * self.sentences[s].fragment,
+                            score: lexical,
                             likely: coverage >= tuning.likely_coverage,
-                            shown: coverage >= tuning.floor_coverage && lexical > 0.0,
+                            shown: coverage >= tuning.floor_coverage && by_sentence[s] > 0.0,
                         }
                     }
                 }
@@ -365,23 +502,16 @@ impl<'a> PassageIndex<'a> {
             .collect()
     }
 
-    /// The excerpt around sentence `s`: it, then its better-scoring neighbour in the passage, and so on, up to
-    /// [`MAX_EXCERPT_SENTENCES`] sentences and [`MAX_EXCERPT_CHARS`] characters.
-    fn excerpt(&self, s: usize, scores: &[Scored]) -> String {
-        let sentence = &self.sentences[s];
-        let siblings = self.of_passage[sentence.passage].clone();
-        let text = &self.passages[sentence.passage].text;
-        let chars = |a: usize, b: usize| {
-            text[self.sentences[a].range.start..self.sentences[b].range.end]
-                .trim()
-                .chars()
-                .count()
-        };
+    /// The sentences shown around sentence `s`: it, then its better-scoring neighbour in its section, and so on,
+    /// up to [`MAX_EXCERPT_SENTENCES`] sentences and [`MAX_EXCERPT_CHARS`] characters.
+    fn window(&self, s: usize, scores: &[Scored]) -> Range<usize> {
+        let section = self.sections[self.sentences[s].section].clone();
+        let chars = |a: usize, b: usize| self.excerpt_text(a..b + 1).chars().count();
         let (mut first, mut last) = (s, s);
         while last - first + 1 < MAX_EXCERPT_SENTENCES {
-            let before = (first > siblings.start && chars(first - 1, last) <= MAX_EXCERPT_CHARS)
+            let before = (first > section.start && chars(first - 1, last) <= MAX_EXCERPT_CHARS)
                 .then(|| first - 1);
-            let after = (last + 1 < siblings.end && chars(first, last + 1) <= MAX_EXCERPT_CHARS)
+            let after = (last + 1 < section.end && chars(first, last + 1) <= MAX_EXCERPT_CHARS)
                 .then_some(last + 1);
             match (before, after) {
                 (Some(b), Some(a)) if scores[b].score > scores[a].score => first = b,
@@ -390,9 +520,34 @@ impl<'a> PassageIndex<'a> {
                 (None, None) => break,
             }
         }
-        let excerpt =
-            text[self.sentences[first].range.start..self.sentences[last].range.end].trim();
-        cut(excerpt, MAX_EXCERPT_CHARS)
+        first..last + 1
+    }
+
+    /// The text of consecutive sentences of one section: as the passage has them within a passage, one line per
+    /// passage across passages (a list's lead-in and its items).
+    fn excerpt_text(&self, window: Range<usize>) -> String {
+        let mut out = String::new();
+        let mut s = window.start;
+        while s < window.end {
+            let passage = self.sentences[s].passage;
+            let mut last = s;
+            while last + 1 < window.end && self.sentences[last + 1].passage == passage {
+                last += 1;
+            }
+            let text = &self.passages[passage].text;
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(
+                text[self.sentences[s].range.start..self.sentences[last].range.end].trim(),
+            );
+            s = last + 1;
+        }
+        out
+    }
+
+    fn excerpt(&self, window: Range<usize>) -> String {
+        cut(&self.excerpt_text(window), MAX_EXCERPT_CHARS)
     }
 }
 
@@ -432,7 +587,9 @@ fn context_of(passage: &Passage) -> Vec<String> {
     context
 }
 
-/// A question without what questionnaires add around it: a trailing "required" asterisk.
+/// A question without a trailing "required" asterisk. Nothing else is taken out: removing parenthetical examples
+/// ("(e.g., SQL injection, XSS)") and "documented, and currently implemented" was measured and lost more than it
+/// won (the examples name what the documents say; see docs/documents.md).
 fn clean_question(question: &str) -> String {
     question.trim().trim_end_matches('*').trim().to_string()
 }
@@ -456,4 +613,225 @@ fn cut(text: &str, max: usize) -> String {
     let head = &text[..end];
     let head = head.rfind(char::is_whitespace).map_or(head, |i| &head[..i]);
     format!("{}…", head.trim_end())
+}
+
+/// For choosing the weights offline (`eval --docs --dump-features`, see docs/documents.md): every sentence's
+/// section and document, every window an excerpt can be, and per question each sentence's scores.
+#[doc(hidden)]
+impl PassageIndex<'_> {
+    pub fn dump_static(&self) -> serde_json::Value {
+        let sentences: Vec<serde_json::Value> = self
+            .sentences
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "section": s.section, "document": self.section_document[s.section],
+                    "fragment": s.fragment, "file": self.passages[s.passage].file,
+                })
+            })
+            .collect();
+        serde_json::json!({"sentences": sentences})
+    }
+
+    /// Every window of one to three consecutive sentences of one section: first, last, file, excerpt as shown.
+    pub fn dump_windows(&self) -> Vec<(usize, usize, String, String)> {
+        let mut out = Vec::new();
+        for section in &self.sections {
+            for first in section.clone() {
+                for last in first..section.end.min(first + MAX_EXCERPT_SENTENCES) {
+                    out.push((
+                        first,
+                        last,
+                        self.passages[self.sentences[first].passage].file.clone(),
+                        self.excerpt(first..last + 1),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// One question's scores: per sentence its cosine and BM25 (0 to 1), per section and document the same.
+    pub fn dump_question(&self, question: &str, vector: Option<&[f32]>) -> serde_json::Value {
+        let terms = self.analyzer.analyze(&clean_question(question)).terms;
+        let round = |v: Vec<f32>| -> Vec<f32> {
+            let max = v.iter().copied().fold(0.0f32, f32::max);
+            v.into_iter()
+                .map(|x| (x / if max > 0.0 { max } else { 1.0 } * 10000.0).round() / 10000.0)
+                .collect()
+        };
+        let cosines = |vectors: &[Vec<f32>]| -> Vec<f32> {
+            vector.map_or_else(Vec::new, |v| {
+                vectors
+                    .iter()
+                    .map(|x| (crate::semantic::cosine(v, x) * 10000.0).round() / 10000.0)
+                    .collect()
+            })
+        };
+        serde_json::json!({
+            "bm25_sentence": round(self.by_sentence.scores(&terms)),
+            "bm25_section": round(self.by_section.scores(&terms)),
+            "bm25_document": round(self.by_document.scores(&terms)),
+            "cos_sentence": cosines(&self.sentence_vectors),
+            "cos_section": cosines(&self.section_vectors),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::documents::PassageKind;
+
+    fn passage(file: &str, headings: &[&str], kind: PassageKind, text: &str) -> Passage {
+        Passage {
+            file: file.into(),
+            headings: headings.iter().map(|h| h.to_string()).collect(),
+            page: None,
+            kind,
+            text: text.into(),
+        }
+    }
+
+    fn analyzer() -> Analyzer {
+        crate::analysis::synonyms::analyzer(true, &[], &[])
+    }
+
+    #[test]
+    fn a_list_and_its_lead_in_are_one_section_and_an_excerpt_spans_them() {
+        let passages = vec![
+            passage(
+                "access.md",
+                &["Access", "Policy"],
+                PassageKind::Paragraph,
+                "a. When an employee changes roles within the organization:",
+            ),
+            passage(
+                "access.md",
+                &["Access", "Policy"],
+                PassageKind::ListItem,
+                "i. Their accounts and permission levels are reviewed by IT and HR.",
+            ),
+            passage(
+                "access.md",
+                &["Access", "Scope"],
+                PassageKind::Paragraph,
+                "This policy applies to every system that holds company data.",
+            ),
+            passage(
+                "vendor.md",
+                &["Vendor"],
+                PassageKind::Paragraph,
+                "Vendors are reviewed each year.",
+            ),
+        ];
+        let a = analyzer();
+        let index = PassageIndex::new(&passages, &a, None).unwrap();
+        assert_eq!(index.sections.len(), 3);
+        assert_eq!(index.sections[0], 0..2);
+        assert_eq!(index.section_document, vec![0, 0, 1]);
+        let found = index.suggest(
+            "Are permission levels reviewed when an employee changes roles?",
+            None,
+        );
+        assert_eq!(
+            found[0].excerpt,
+            "a. When an employee changes roles within the organization:\ni. Their accounts and permission levels are reviewed by IT and HR."
+        );
+        assert_eq!(found[0].file, "access.md");
+        // Suggestions never overlap.
+        assert!(
+            found
+                .iter()
+                .skip(1)
+                .all(|s| !s.excerpt.contains("permission levels"))
+        );
+    }
+
+    #[test]
+    fn an_excerpt_grows_to_the_better_neighbour_within_its_limits() {
+        let long = "word ".repeat(110);
+        let passages = vec![passage(
+            "policy.md",
+            &["Backups"],
+            PassageKind::Paragraph,
+            &format!(
+                "Nothing here matters. Backups are encrypted with AES-256. Backup keys are rotated yearly. {long}end."
+            ),
+        )];
+        let a = analyzer();
+        let index = PassageIndex::new(&passages, &a, None).unwrap();
+        let found = index.suggest("Are backups encrypted, and are backup keys rotated?", None);
+        assert!(
+            found[0]
+                .excerpt
+                .starts_with("Nothing here matters. Backups are encrypted")
+        );
+        assert!(found[0].excerpt.chars().count() <= MAX_EXCERPT_CHARS);
+        assert!(
+            !found[0].excerpt.contains("word word"),
+            "{}",
+            found[0].excerpt
+        );
+    }
+
+    #[test]
+    fn a_fragment_loses_to_a_sentence_that_says_something() {
+        let passages = vec![
+            passage(
+                "a.md",
+                &["Incident"],
+                PassageKind::ListItem,
+                "Incident response",
+            ),
+            passage(
+                "b.md",
+                &["Plan"],
+                PassageKind::Paragraph,
+                "The incident response plan is tested twice a year by the security team.",
+            ),
+        ];
+        let a = analyzer();
+        let mut passages = passages;
+        for (i, text) in [
+            "Laptops are encrypted.",
+            "Visitors sign in at the desk.",
+            "Vendors are reviewed each year.",
+        ]
+        .iter()
+        .enumerate()
+        {
+            passages.push(passage(
+                &format!("other{i}.md"),
+                &["Other"],
+                PassageKind::Paragraph,
+                text,
+            ));
+        }
+        let index = PassageIndex::new(&passages, &a, None).unwrap();
+        let found = index.suggest("Is the incident response plan tested?", None);
+        assert_eq!(found[0].file, "b.md");
+        assert!(index.sentences[0].fragment > 0.5);
+        assert_eq!(index.sentences[1].fragment, 0.0);
+    }
+
+    #[test]
+    fn questions_lose_only_the_required_asterisk() {
+        assert_eq!(
+            clean_question("  Are backups encrypted?* "),
+            "Are backups encrypted?"
+        );
+        assert_eq!(
+            clean_question("Do you scan (e.g., SQL injection)?"),
+            "Do you scan (e.g., SQL injection)?"
+        );
+    }
+
+    #[test]
+    fn placeholders_and_cuts() {
+        assert!(has_placeholder("{{.Name}} encrypts data"));
+        assert!(!has_placeholder("no {{ here"));
+        let cut_text = cut(&"abc ".repeat(200), 20);
+        assert!(cut_text.ends_with('…') && cut_text.chars().count() <= 21);
+    }
 }
