@@ -10,6 +10,10 @@
 //! The documents are written once into `target/bench-data/documents/` (deterministic; their modification times set
 //! an hour back, as a policy folder's are, so that "nothing changed" takes the cache's fast path).
 
+mod common;
+
+use common::model_arg;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -840,27 +844,9 @@ fn hecvat() -> Option<PathBuf> {
     path.exists().then_some(path)
 }
 
-/// Runs one case in a child process of its own and reads the JSON line it prints.
+/// Runs one case of this bench in a child process of its own.
 fn run_child(args: &[&str]) -> BTreeMap<String, f64> {
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_str(String::from_utf8(output.stdout).unwrap().trim()).unwrap()
-}
-
-/// The model directory: `--model DIR`, else `ANSWERBANK_TEST_MODEL`.
-fn model_arg(args: &[String]) -> Option<PathBuf> {
-    args.iter()
-        .position(|a| a == "--model")
-        .and_then(|i| args.get(i + 1))
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("ANSWERBANK_TEST_MODEL").map(PathBuf::from))
+    common::run_child(&std::env::current_exe().unwrap(), args)
 }
 
 fn main() {

@@ -11,9 +11,11 @@
 //! questions. The questions are written to `target/bench-data/hecvat-questions.txt` for
 //! `tools/encoder_reference.py`, the numpy reference the encoder's speed is compared with.
 
-use std::collections::BTreeMap;
+mod common;
+
+use common::{model_arg, run_child};
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use answerbank::drafting::{self, DraftOptions, Summary};
@@ -357,26 +359,6 @@ fn run_model_case(model: &Path) {
         encode.as_secs_f64() * 1000.0,
         peak_rss_mb(),
     );
-}
-
-/// Runs one case in a child process of its own (so its peak memory is its own) and reads the JSON line it prints.
-fn run_child(exe: &Path, args: &[&str]) -> BTreeMap<String, f64> {
-    let output = Command::new(exe).args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_str(String::from_utf8(output.stdout).unwrap().trim()).unwrap()
-}
-
-/// The model directory: `--model DIR`, else `ANSWERBANK_TEST_MODEL`.
-fn model_arg(args: &[String]) -> Option<PathBuf> {
-    args.iter()
-        .position(|a| a == "--model")
-        .and_then(|i| args.get(i + 1))
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("ANSWERBANK_TEST_MODEL").map(PathBuf::from))
 }
 
 fn main() {

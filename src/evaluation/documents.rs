@@ -35,19 +35,8 @@ pub struct Evidence {
 
 /// Reads a documents cases CSV (`question` and `evidence` columns).
 pub fn load_cases(path: &Path) -> Result<Vec<DocCase>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .with_context(|| format!("opening the cases file {}", path.display()))?;
-    let headers = reader
-        .headers()
-        .with_context(|| format!("reading the header row of {}", path.display()))?
-        .clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
+    let (mut reader, headers) = super::open_cases(path)?;
+    let column = |name: &str| super::column_of(&headers, name);
     let (Some(question_col), Some(evidence_col)) = (column("question"), column("evidence")) else {
         bail!(
             "{} needs `question` and `evidence` columns to measure answers from documents (found: {})",

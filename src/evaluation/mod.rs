@@ -28,8 +28,8 @@ pub struct Case {
     pub context: QuestionContext,
 }
 
-/// Reads a cases CSV. Columns are found by name (case-insensitive), in any order.
-pub fn load_cases(path: &Path) -> Result<Vec<Case>> {
+/// Opens a cases CSV (rows may have fewer fields than the header) and reads its header row.
+pub(crate) fn open_cases(path: &Path) -> Result<(csv::Reader<std::fs::File>, csv::StringRecord)> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(path)
@@ -38,11 +38,20 @@ pub fn load_cases(path: &Path) -> Result<Vec<Case>> {
         .headers()
         .with_context(|| format!("reading the header row of {}", path.display()))?
         .clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
+    Ok((reader, headers))
+}
+
+/// The position of the column named `name` (case-insensitive, spaces around ignored).
+pub(crate) fn column_of(headers: &csv::StringRecord, name: &str) -> Option<usize> {
+    headers
+        .iter()
+        .position(|h| h.trim().eq_ignore_ascii_case(name))
+}
+
+/// Reads a cases CSV. Columns are found by name (case-insensitive), in any order.
+pub fn load_cases(path: &Path) -> Result<Vec<Case>> {
+    let (mut reader, headers) = open_cases(path)?;
+    let column = |name: &str| column_of(&headers, name);
     let Some(question_col) = column("question") else {
         bail!(
             "{} has no `question` column (found: {})",
