@@ -55,14 +55,29 @@ pub fn draft_questionnaire_with(
     options: DraftOptions,
     progress: &(dyn Fn() + Sync),
 ) -> anyhow::Result<Vec<Draft>> {
+    draft_questionnaire_embedded(matcher, questionnaire, options, progress)
+        .map(|(drafts, _)| drafts)
+}
+
+/// [`draft_questionnaire_with`], also returning the questions' embeddings (with a model), in draft order, for
+/// [`attach_documents`] to reuse.
+pub fn draft_questionnaire_embedded(
+    matcher: &Matcher<'_>,
+    questionnaire: &Questionnaire,
+    options: DraftOptions,
+    progress: &(dyn Fn() + Sync),
+) -> anyhow::Result<(Vec<Draft>, Option<Vec<Vec<f32>>>)> {
     let rows = questionnaire.questions_with_context();
     let questions: Vec<(&str, &QuestionContext)> = rows
         .iter()
         .map(|(row, context)| (row.question.as_str(), context))
         .collect();
-    let results = matcher.match_all(&questions, CANDIDATES_KEPT, progress)?;
+    let texts: Vec<&str> = questions.iter().map(|(question, _)| *question).collect();
+    let vectors = matcher.embed_all(&texts)?;
+    let results =
+        matcher.match_embedded(&questions, vectors.as_deref(), CANDIDATES_KEPT, progress)?;
     let templates = templates_for(matcher, &questions, &results)?;
-    Ok(rows
+    let drafts = rows
         .into_iter()
         .zip(results)
         .zip(templates)
@@ -74,7 +89,8 @@ pub fn draft_questionnaire_with(
             draft.template = template;
             draft
         })
-        .collect())
+        .collect();
+    Ok((drafts, vectors))
 }
 
 /// The template offered for each question (#25). Real answers and templates are ranked apart, each as if the
@@ -158,7 +174,14 @@ fn draft_one(
 
 /// Offers excerpts of the company's documents (see #24) on every draft the library leaves open (no high or medium
 /// answer): up to three each, embedded in one batch. Returns how many drafts got at least one.
-pub fn attach_documents(drafts: &mut [Draft], passages: &PassageIndex<'_>) -> Result<usize> {
+///
+/// `vectors`: the drafts' questions as the matcher embedded them (see [`draft_questionnaire_embedded`]), reused
+/// where the documents' ranking would embed the same text.
+pub fn attach_documents(
+    drafts: &mut [Draft],
+    passages: &PassageIndex<'_>,
+    vectors: Option<&[Vec<f32>]>,
+) -> Result<usize> {
     let open: Vec<usize> = (0..drafts.len())
         .filter(|&i| drafts[i].wants_documents())
         .collect();
@@ -169,7 +192,9 @@ pub fn attach_documents(drafts: &mut [Draft], passages: &PassageIndex<'_>) -> Re
         .iter()
         .map(|&i| drafts[i].row.question.as_str())
         .collect();
-    let vectors = passages.embed_questions(&questions)?;
+    let known: Option<Vec<Vec<f32>>> =
+        vectors.map(|all| open.iter().map(|&i| all[i].clone()).collect());
+    let vectors = passages.embed_questions_reusing(&questions, known.as_deref())?;
     let suggestions: Vec<_> = open
         .par_iter()
         .enumerate()

@@ -80,8 +80,8 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         overwrite: args.overwrite,
     };
     let progress = progress_bar(questionnaire.questions().count());
-    let mut drafts =
-        drafting::draft_questionnaire_with(&matcher, &questionnaire, draft_options, &|| {
+    let (mut drafts, question_vectors) =
+        drafting::draft_questionnaire_embedded(&matcher, &questionnaire, draft_options, &|| {
             progress.inc(1)
         })?;
     progress.finish_and_clear();
@@ -100,7 +100,7 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
             semantic.as_deref(),
         )?;
         super::say_embedded(&passages);
-        drafting::attach_documents(&mut drafts, &passages)?
+        drafting::attach_documents(&mut drafts, &passages, question_vectors.as_deref())?
     };
     let summary = Summary::of(&drafts, &questionnaire);
 

@@ -334,12 +334,39 @@ impl<'a> PassageIndex<'a> {
 
     /// The question's embedding, when there is a model: embed many at once with [`SemanticSearch::embed`].
     pub fn embed_questions(&self, questions: &[&str]) -> Result<Option<Vec<Vec<f32>>>> {
+        self.embed_questions_reusing(questions, None)
+    }
+
+    /// [`Self::embed_questions`], taking a question's vector from `known` (the same questions embedded as they
+    /// are, by the library's matcher) wherever cleaning leaves its text as it is, so it is embedded once.
+    pub fn embed_questions_reusing(
+        &self,
+        questions: &[&str],
+        known: Option<&[Vec<f32>]>,
+    ) -> Result<Option<Vec<Vec<f32>>>> {
         let Some(semantic) = self.semantic else {
             return Ok(None);
         };
         let cleaned: Vec<String> = questions.iter().map(|q| clean_question(q)).collect();
-        let texts: Vec<&str> = cleaned.iter().map(String::as_str).collect();
-        semantic.embed(&texts).map(Some)
+        let reused = |i: usize| {
+            known
+                .filter(|_| cleaned[i] == questions[i])
+                .and_then(|known| known.get(i))
+        };
+        let missing: Vec<&str> = (0..questions.len())
+            .filter(|&i| reused(i).is_none())
+            .map(|i| cleaned[i].as_str())
+            .collect();
+        let mut embedded = semantic.embed(&missing)?.into_iter();
+        (0..questions.len())
+            .map(|i| match reused(i) {
+                Some(vector) => Ok(vector.clone()),
+                None => embedded.next().ok_or_else(|| {
+                    anyhow::anyhow!("the encoder returned fewer vectors than texts")
+                }),
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(Some)
     }
 
     /// Up to [`SUGGESTIONS`] excerpts for `question`, best first, that do not overlap. `vector` is the question's
