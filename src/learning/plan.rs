@@ -549,7 +549,6 @@ mod tests {
             documents: Vec::new(),
             decision,
             final_answer: None,
-            documents: Vec::new(),
             shown: Some(crate::workbook::review::Shown {
                 short: shown_short.into(),
                 body: shown_body.into(),
