@@ -59,10 +59,7 @@ fn a_reviewer_uses_an_excerpt_of_the_companys_documents() {
     let (excerpt, source) = doc
         .split_once("\n\nSource: ")
         .expect("excerpt, then its source");
-    assert!(
-        source.starts_with("trust-center.html"),
-        "{source}"
-    );
+    assert!(source.starts_with("trust-center.html"), "{source}");
     // The reviewer shortens the excerpt in its cell (keeping the source line), and types the No.
     let edited = "We do not hold a HITRUST CSF certification, and none is planned.";
     assert!(excerpt.contains("HITRUST CSF certification"), "{excerpt}");
