@@ -2,7 +2,7 @@
 //! the macro average over files and, with `--baseline`, the simple peers on the same cases (see #15).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -12,27 +12,19 @@ use serde_json::json;
 use super::ExitStatus;
 use crate::cli::EvalArgs;
 use answerbank::evaluation::peers::{Peer, Peers};
+use answerbank::evaluation::suite::{FileRun, SuiteRun, figures};
 use answerbank::evaluation::{self, Band, Case, Macro, Outcome, Ranking, Report};
 use answerbank::matching::Matcher;
 use answerbank::text::snippet;
-
-/// One cases file and how every method did on it.
-struct FileRun {
-    name: String,
-    outcomes: Vec<Outcome>,
-    report: Report,
-    /// Each peer's figures and their standard errors (with `--baseline`).
-    peers: Vec<(Peer, Ranking, Ranking)>,
-}
 
 pub fn run(args: EvalArgs) -> Result<ExitStatus> {
     if !args.docs.is_empty() {
         return super::eval_documents::run(args);
     }
     let files = evaluation::case_files(&args.cases)?;
-    let suite: Vec<(PathBuf, Vec<Case>)> = files
+    let suite: Vec<(String, Vec<Case>)> = files
         .iter()
-        .map(|path| Ok((path.clone(), evaluation::load_cases(path)?)))
+        .map(|path| Ok((display_name(path), evaluation::load_cases(path)?)))
         .collect::<Result<_>>()?;
     let index = super::open_index(&args.library.library)?;
     let semantic = super::open_semantic(&index, &args.semantic)?;
@@ -64,45 +56,17 @@ pub fn run(args: EvalArgs) -> Result<ExitStatus> {
         None
     };
     let started = Instant::now();
-    let mut runs = Vec::new();
-    let mut dump = Vec::new();
-    for (path, cases) in &suite {
-        let questions: Vec<&str> = cases.iter().map(|c| c.question.as_str()).collect();
-        let vectors = matcher.embed_all(&questions)?;
-        let outcomes = evaluation::run_embedded(&matcher, cases, vectors.as_deref(), 10)?;
-        let report = evaluation::report(&outcomes, matcher.is_semantic());
-        let mut peer_figures = Vec::new();
-        if let (true, Some(peers)) = (args.baseline, &peers) {
-            for peer in Peer::available(matcher.is_semantic()) {
-                let ranks: Vec<Option<usize>> = cases
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| !c.expected.is_empty())
-                    .map(|(i, c)| {
-                        let vector = vectors.as_ref().map(|v| v[i].as_slice());
-                        evaluation::rank_of(peers.top(peer, &c.question, vector, 10), &c.expected)
-                    })
-                    .collect();
-                let (figures, errors) = evaluation::ranking(&ranks);
-                peer_figures.push((peer, figures, errors));
-            }
-        }
-        if let (Some(every), Some(peers)) = (&dump_matcher, &peers) {
-            dump.extend(evaluation::feature_dump(
-                every,
-                peers,
-                &display_name(path),
-                cases,
-                vectors.as_deref(),
-            )?);
-        }
-        runs.push(FileRun {
-            name: display_name(path),
-            outcomes,
-            report,
-            peers: peer_figures,
-        });
-    }
+    let SuiteRun {
+        files: runs,
+        macro_answerbank,
+        macro_peers,
+        dump,
+    } = evaluation::suite::run_suite(
+        &matcher,
+        peers.as_ref().filter(|_| args.baseline),
+        dump_matcher.as_ref().zip(peers.as_ref()),
+        &suite,
+    )?;
     let elapsed = started.elapsed();
     if let Some(path) = &args.dump_features {
         let text: String = dump.iter().map(|line| format!("{line}\n")).collect();
@@ -112,31 +76,6 @@ pub fn run(args: EvalArgs) -> Result<ExitStatus> {
             text.as_bytes(),
         )?;
     }
-    let answerable: Vec<&FileRun> = runs.iter().filter(|r| r.report.answerable > 0).collect();
-    let macro_answerbank = evaluation::macro_average(
-        &answerable
-            .iter()
-            .map(|r| (figures(&r.report), r.report.standard_errors))
-            .collect::<Vec<_>>(),
-    );
-    let macro_peers: Vec<(Peer, Macro)> = runs
-        .first()
-        .map(|r| r.peers.iter().map(|(p, _, _)| *p).collect::<Vec<_>>())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|peer| {
-            let per_file: Vec<(Ranking, Ranking)> = answerable
-                .iter()
-                .filter_map(|r| {
-                    r.peers
-                        .iter()
-                        .find(|(p, _, _)| *p == peer)
-                        .map(|(_, f, e)| (*f, *e))
-                })
-                .collect();
-            (peer, evaluation::macro_average(&per_file))
-        })
-        .collect();
 
     if args.json {
         print_json(&runs, &macro_answerbank, &macro_peers)?;
@@ -194,14 +133,6 @@ pub(super) fn display_name(path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     parts.into_iter().rev().collect::<Vec<_>>().join("/")
-}
-
-fn figures(report: &Report) -> Ranking {
-    Ranking {
-        hit_at_1: report.hit_at_1,
-        hit_at_5: report.hit_at_5,
-        mrr: report.mrr,
-    }
 }
 
 fn print_json(runs: &[FileRun], macro_answerbank: &Macro, peers: &[(Peer, Macro)]) -> Result<()> {

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::ExitStatus;
 use crate::cli::EvalArgs;
-use answerbank::evaluation::documents::{self, DocCase, DocReport, Method, PassagePeers, Shown};
+use answerbank::evaluation::documents::{self, DocCase, DocRun, Method, PassagePeers};
 use answerbank::matching::passages::PassageIndex;
 
 pub fn run(args: EvalArgs) -> Result<ExitStatus> {
@@ -37,33 +37,22 @@ pub fn run(args: EvalArgs) -> Result<ExitStatus> {
         },
     );
     if let Some(path) = &args.dump_features {
-        dump(&passages, &suite, path)?;
+        let value = documents::feature_dump(&passages, &suite)?;
+        std::fs::write(path, serde_json::to_vec(&value)?)?;
     }
     let methods = Method::available(passages.is_semantic(), args.baseline);
     let started = Instant::now();
-    let mut rows: Vec<(String, Method, DocReport, Vec<Shown>)> = Vec::new();
-    for (name, cases) in &suite {
-        let questions: Vec<&str> = cases.iter().map(|c| c.question.as_str()).collect();
-        let vectors = passages.embed_questions(&questions)?;
-        for &method in &methods {
-            let shown = documents::run(&passages, &peers, method, cases, vectors.as_deref());
-            rows.push((
-                name.clone(),
-                method,
-                documents::report(cases, &shown),
-                shown,
-            ));
-        }
-    }
+    let rows = documents::run_suite(&passages, &peers, &methods, &suite)?;
     let elapsed = started.elapsed();
     if args.json {
         let files: Vec<serde_json::Value> = rows
             .iter()
-            .map(|(file, method, report, shown)| {
-                let mut value = json!({ "file": file, "method": method, "label": method.label() });
-                value["report"] = serde_json::to_value(report).unwrap_or_default();
+            .map(|row| {
+                let mut value =
+                    json!({ "file": row.file, "method": row.method, "label": row.method.label() });
+                value["report"] = serde_json::to_value(&row.report).unwrap_or_default();
                 if args.show_misses.is_some() {
-                    value["shown"] = serde_json::to_value(shown).unwrap_or_default();
+                    value["shown"] = serde_json::to_value(&row.shown).unwrap_or_default();
                 }
                 value
             })
@@ -88,13 +77,19 @@ pub fn run(args: EvalArgs) -> Result<ExitStatus> {
                 .join(", "),
             if passages.is_semantic() { "on" } else { "off" }
         )?;
-        let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(4).max(12);
+        let width = rows.iter().map(|r| r.file.len()).max().unwrap_or(4).max(12);
         writeln!(
             out,
             "{:<width$} {:<24} {:>5}  {:<13}  {:<13}  {:<13}  likely right",
             "file", "method", "cases", "Hit@1", "Hit@3", "likely shown"
         )?;
-        for (file, method, r, _) in &rows {
+        for DocRun {
+            file,
+            method,
+            report: r,
+            ..
+        } in &rows
+        {
             let answerable = r.answerable > 0;
             let pm = |s: documents::Share| format!("{:.3} ± {:.3}", s.value, s.se);
             writeln!(
@@ -123,8 +118,9 @@ pub fn run(args: EvalArgs) -> Result<ExitStatus> {
             )?;
         }
         if let Some(n) = args.show_misses {
-            for (file, _, _, shown) in rows.iter().filter(|r| r.1 == Method::Answerbank) {
-                for s in shown.iter().filter(|s| s.hit.is_none()).take(n) {
+            for row in rows.iter().filter(|r| r.method == Method::Answerbank) {
+                let file = &row.file;
+                for s in row.shown.iter().filter(|s| s.hit.is_none()).take(n) {
                     writeln!(out, "\n{file}: {}", s.question)?;
                     for (i, x) in s.suggestions.iter().enumerate() {
                         writeln!(
@@ -154,37 +150,4 @@ pub fn run(args: EvalArgs) -> Result<ExitStatus> {
         elapsed.as_millis()
     );
     Ok(ExitStatus::Success)
-}
-
-/// `--dump-features`: every sentence's and window's features and every question's scores as one JSON object, to
-/// choose the weights offline by cross-validation (see docs/documents.md).
-fn dump(
-    passages: &PassageIndex<'_>,
-    suite: &[(String, Vec<DocCase>)],
-    path: &std::path::Path,
-) -> Result<()> {
-    let windows = passages.dump_windows();
-    let mut cases = Vec::new();
-    for (name, list) in suite {
-        let questions: Vec<&str> = list.iter().map(|c| c.question.as_str()).collect();
-        let vectors = passages.embed_questions(&questions)?;
-        for (i, case) in list.iter().enumerate() {
-            let mut value =
-                passages.dump_question(&case.question, vectors.as_ref().map(|v| v[i].as_slice()));
-            value["set"] = json!(name);
-            value["question"] = json!(case.question);
-            value["hits"] = json!(
-                windows
-                    .iter()
-                    .filter(|(_, _, file, excerpt)| documents::is_hit(case, file, excerpt))
-                    .map(|(a, b, _, _)| [*a, *b])
-                    .collect::<Vec<_>>()
-            );
-            cases.push(value);
-        }
-    }
-    let mut value = passages.dump_static();
-    value["cases"] = json!(cases);
-    std::fs::write(path, serde_json::to_vec(&value)?)?;
-    Ok(())
 }

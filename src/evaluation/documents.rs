@@ -242,6 +242,72 @@ pub fn report(cases: &[DocCase], shown: &[Shown]) -> DocReport {
     }
 }
 
+/// One method on one file of a suite: its figures and what it showed.
+#[derive(Debug, Clone)]
+pub struct DocRun {
+    /// The cases file's name as shown in tables.
+    pub file: String,
+    pub method: Method,
+    pub report: DocReport,
+    pub shown: Vec<Shown>,
+}
+
+/// Runs each of `methods` over every `(name, cases)` file of `suite`: file by file, the methods in the order given.
+pub fn run_suite(
+    index: &PassageIndex<'_>,
+    peers: &PassagePeers,
+    methods: &[Method],
+    suite: &[(String, Vec<DocCase>)],
+) -> Result<Vec<DocRun>> {
+    let mut runs = Vec::new();
+    for (name, cases) in suite {
+        let questions: Vec<&str> = cases.iter().map(|c| c.question.as_str()).collect();
+        let vectors = index.embed_questions(&questions)?;
+        for &method in methods {
+            let shown = run(index, peers, method, cases, vectors.as_deref());
+            runs.push(DocRun {
+                file: name.clone(),
+                method,
+                report: report(cases, &shown),
+                shown,
+            });
+        }
+    }
+    Ok(runs)
+}
+
+/// `eval --docs --dump-features`: every sentence's and window's features and every question's scores, with the
+/// windows that hold its evidence, as one JSON object, to choose the weights offline by cross-validation (see
+/// docs/documents.md).
+pub fn feature_dump(
+    index: &PassageIndex<'_>,
+    suite: &[(String, Vec<DocCase>)],
+) -> Result<serde_json::Value> {
+    let windows = index.dump_windows();
+    let mut cases = Vec::new();
+    for (name, list) in suite {
+        let questions: Vec<&str> = list.iter().map(|c| c.question.as_str()).collect();
+        let vectors = index.embed_questions(&questions)?;
+        for (i, case) in list.iter().enumerate() {
+            let mut value =
+                index.dump_question(&case.question, vectors.as_ref().map(|v| v[i].as_slice()));
+            value["set"] = serde_json::json!(name);
+            value["question"] = serde_json::json!(case.question);
+            value["hits"] = serde_json::json!(
+                windows
+                    .iter()
+                    .filter(|(_, _, file, excerpt)| is_hit(case, file, excerpt))
+                    .map(|(a, b, _, _)| [*a, *b])
+                    .collect::<Vec<_>>()
+            );
+            cases.push(value);
+        }
+    }
+    let mut value = index.dump_static();
+    value["cases"] = serde_json::json!(cases);
+    Ok(value)
+}
+
 /// A proportion with its standard error.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Share {

@@ -4,10 +4,12 @@
 //! `section`, `previous` columns) and a [`Matcher`]. Out: a [`Report`] per file, with standard errors, and the
 //! macro average over the files ([`Macro`]): a suite is judged file by file, never by one file alone (see #15).
 //! The questions are matched with [`Matcher::match_all`], exactly as `draft` does, so the figures describe what
-//! users get; [`peers`] ranks the same cases with the simple methods answerbank must beat.
+//! users get; [`peers`] ranks the same cases with the simple methods answerbank must beat, and [`suite`] runs a
+//! whole suite of files and averages it.
 
 pub mod documents;
 pub mod peers;
+pub mod suite;
 
 use std::path::{Path, PathBuf};
 

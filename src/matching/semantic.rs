@@ -8,8 +8,8 @@
 //! docs/matching.md: the whole entry generalizes better across frameworks than the wording alone, and the two
 //! together better than either).
 //!
-//! Vectors are cached in the library's cache folder (`<library>/.answerbank/`, see `LibraryLock::acquire_cache`)
-//! as `embeddings-<model fingerprint>.bin`, keyed by text, so only new or edited texts are embedded again. The
+//! Vectors are cached in the library's cache folder as `embeddings-<model fingerprint>.bin`, keyed by text (see
+//! `crate::library::embeddings`), so only new or edited texts are embedded again. The
 //! comparison is a brute-force dot product over all vectors: exact, and fast for libraries of thousands of
 //! entries.
 
@@ -20,15 +20,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use tantivy::DocAddress;
 
-use crate::fsutil::{Existing, write_bytes_atomic};
+use crate::library::embeddings::EmbeddingCache;
 use crate::library::index::LibraryIndex;
 use crate::semantic::Encoder;
 
 use super::{Embedded, SemanticSearch};
-
-const CACHE_MAGIC: &[u8] = b"answerbank-embeddings-1\n";
-/// The largest embedding cache read (a bigger one is rebuilt): 4 GB holds several million wordings.
-const MAX_CACHE_BYTES: u64 = 4 << 30;
 
 /// Where the model of a run came from (see `crate::semantic::installed` for the order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,10 +105,7 @@ impl SemanticIndex {
     pub fn open(index: &LibraryIndex, model: &Path) -> Result<SemanticIndex> {
         let encoder = Encoder::load(model)?;
         let dimension = encoder.dimension();
-        let cache_path = index
-            .cache_dir()
-            .join(format!("embeddings-{}.bin", encoder.fingerprint()));
-        let mut cache = read_cache(&cache_path, dimension);
+        let mut cache = EmbeddingCache::load(index.cache_dir(), &encoder.fingerprint(), dimension);
         let searcher = index.searcher();
         let entries = index.all_entries(&searcher)?;
         let wholes: Vec<String> = entries.iter().map(|(_, e)| whole_text(&e.entry)).collect();
@@ -122,7 +115,7 @@ impl SemanticIndex {
                 .iter()
                 .flat_map(|(_, e)| e.entry.search_wordings())
                 .chain(wholes.iter().map(String::as_str))
-                .filter(|w| !cache.contains_key(*w) && seen.insert(*w))
+                .filter(|w| !cache.contains(w) && seen.insert(*w))
                 .collect()
         };
         let embedded_now = missing.len();
@@ -134,29 +127,26 @@ impl SemanticIndex {
         }
         let mut rows = Vec::new();
         let mut vectors = Vec::new();
-        let mut used: HashMap<&str, &[f32]> = HashMap::new();
         let mut entry_vectors = Vec::with_capacity(entries.len() * dimension);
+        // Every text is in the cache now: what it lacked was embedded above.
+        let cached = |text: &str| cache.get(text).expect("embedded above");
         for ((address, entry), whole) in entries.iter().zip(&wholes) {
             let first = vectors.len() / dimension.max(1);
-            // Every text is in the cache now: what it lacked was embedded above.
             for wording in entry.entry.search_wordings() {
-                let vector = &cache[wording];
-                vectors.extend_from_slice(vector);
-                used.insert(wording, vector);
+                vectors.extend_from_slice(cached(wording));
             }
             rows.push((*address, first..vectors.len() / dimension.max(1)));
-            let vector = &cache[whole.as_str()];
-            entry_vectors.extend_from_slice(vector);
-            used.insert(whole, vector);
+            entry_vectors.extend_from_slice(cached(whole));
         }
         // Keep only the texts the library still has, and save when anything changed.
-        let mut cache_warning = None;
-        if embedded_now > 0 || used.len() != cache.len() {
-            let bytes = cache_bytes(&used, dimension);
-            if let Err(err) = write_bytes_atomic(&cache_path, Existing::Replace, &bytes) {
-                cache_warning = Some(format!("could not save the embedding cache: {err:#}"));
-            }
-        }
+        let kept = entries
+            .iter()
+            .flat_map(|(_, e)| e.entry.search_wordings())
+            .chain(wholes.iter().map(String::as_str));
+        let cache_warning = cache
+            .save(kept)
+            .err()
+            .map(|err| format!("could not save the embedding cache: {err:#}"));
         let position = rows.iter().enumerate().map(|(i, (a, _))| (*a, i)).collect();
         Ok(SemanticIndex {
             encoder,
@@ -230,35 +220,30 @@ impl SemanticSearch for SemanticIndex {
     }
 
     fn embed_cached(&self, texts: &[&str], name: &str) -> Result<Embedded> {
-        let path = self.cache_dir.join(format!(
-            "embeddings-{name}-{}.bin",
-            self.encoder.fingerprint()
-        ));
-        let mut cache = read_cache(&path, self.dimension);
+        let mut cache = EmbeddingCache::load(
+            &self.cache_dir,
+            &format!("{name}-{}", self.encoder.fingerprint()),
+            self.dimension,
+        );
         let mut seen = std::collections::HashSet::new();
         let missing: Vec<&str> = texts
             .iter()
             .copied()
-            .filter(|t| !cache.contains_key(*t) && seen.insert(*t))
+            .filter(|t| !cache.contains(t) && seen.insert(*t))
             .collect();
         if !missing.is_empty() {
             for (text, vector) in missing.iter().zip(self.encoder.embed(&missing)?) {
                 cache.insert(text.to_string(), vector);
             }
         }
-        let vectors: Vec<Vec<f32>> = texts.iter().map(|t| cache[*t].clone()).collect();
-        let mut warning = None;
-        let used: HashMap<&str, &[f32]> = texts
+        let vectors: Vec<Vec<f32>> = texts
             .iter()
-            .zip(&vectors)
-            .map(|(t, v)| (*t, v.as_slice()))
+            .map(|t| cache.get(t).expect("embedded above").to_vec())
             .collect();
-        if !missing.is_empty() || used.len() != cache.len() {
-            let bytes = cache_bytes(&used, self.dimension);
-            if let Err(err) = write_bytes_atomic(&path, Existing::Replace, &bytes) {
-                warning = Some(format!("could not save the embedding cache: {err:#}"));
-            }
-        }
+        let warning = cache
+            .save(texts.iter().copied())
+            .err()
+            .map(|err| format!("could not save the embedding cache: {err:#}"));
         Ok(Embedded {
             vectors,
             embedded_now: missing.len(),
@@ -288,62 +273,6 @@ fn whole_text(entry: &crate::library::Entry) -> String {
         entry.question,
         crate::text::plain_text(&entry.body)
     )
-}
-
-fn read_cache(path: &Path, dimension: usize) -> HashMap<String, Vec<f32>> {
-    let mut cache = HashMap::new();
-    // Only a regular file is read, so a named pipe in the cache folder never keeps the run waiting (#29).
-    let Ok(bytes) = crate::fsutil::read_regular(path, MAX_CACHE_BYTES) else {
-        return cache;
-    };
-    let Some(mut rest) = bytes.strip_prefix(CACHE_MAGIC) else {
-        return cache;
-    };
-    let mut take = |n: usize| -> Option<&[u8]> {
-        let (head, tail) = (rest.get(..n)?, rest.get(n..)?);
-        rest = tail;
-        Some(head)
-    };
-    let read_u32 = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
-    let Some(dim) = take(4).map(read_u32) else {
-        return HashMap::new();
-    };
-    if dim != dimension {
-        return cache;
-    }
-    // A damaged cache is just rebuilt: stop at the first record that does not fit.
-    while let Some(len) = take(4).map(read_u32) {
-        let Some(text) = take(len)
-            .and_then(|t| std::str::from_utf8(t).ok())
-            .map(str::to_string)
-        else {
-            break;
-        };
-        let Some(raw) = take(dimension * 4) else {
-            break;
-        };
-        let vector = raw
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
-        cache.insert(text, vector);
-    }
-    cache
-}
-
-fn cache_bytes(vectors: &HashMap<&str, &[f32]>, dimension: usize) -> Vec<u8> {
-    let mut out = CACHE_MAGIC.to_vec();
-    out.extend_from_slice(&(dimension as u32).to_le_bytes());
-    let mut texts: Vec<&&str> = vectors.keys().collect();
-    texts.sort();
-    for text in texts {
-        out.extend_from_slice(&(text.len() as u32).to_le_bytes());
-        out.extend_from_slice(text.as_bytes());
-        for value in vectors[*text] {
-            out.extend_from_slice(&value.to_le_bytes());
-        }
-    }
-    out
 }
 
 /// Opens the semantic index for a library when a model is configured or given; `Ok(None)` when none is.
