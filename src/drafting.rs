@@ -59,6 +59,9 @@ pub fn draft_questionnaire_with(
         .map(|(drafts, _)| drafts)
 }
 
+/// The questions' embeddings, one unit vector per question.
+pub type Vectors = Vec<Vec<f32>>;
+
 /// [`draft_questionnaire_with`], also returning the questions' embeddings (with a model), in draft order, for
 /// [`attach_documents`] to reuse.
 pub fn draft_questionnaire_embedded(
@@ -66,7 +69,7 @@ pub fn draft_questionnaire_embedded(
     questionnaire: &Questionnaire,
     options: DraftOptions,
     progress: &(dyn Fn() + Sync),
-) -> anyhow::Result<(Vec<Draft>, Option<Vec<Vec<f32>>>)> {
+) -> anyhow::Result<(Vec<Draft>, Option<Vectors>)> {
     let rows = questionnaire.questions_with_context();
     let questions: Vec<(&str, &QuestionContext)> = rows
         .iter()
