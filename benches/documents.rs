@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::model_arg;
+use common::{model_arg, peak_rss_mb};
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -621,19 +621,6 @@ fn library_copy() -> PathBuf {
         &to,
     );
     to
-}
-
-/// Peak resident memory of this process, from /proc (Linux).
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn ms(d: Duration) -> f64 {

@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{model_arg, run_child};
+use common::{model_arg, peak_rss_mb, run_child};
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -213,23 +213,6 @@ fn read_every_file(library: &Path) {
     for file in answerbank::library::scan_files(library).unwrap() {
         let _ = std::fs::read(&file.abs);
     }
-}
-
-/// Peak resident memory of this process, from /proc (Linux).
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_string)
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn data_dir() -> PathBuf {

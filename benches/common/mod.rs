@@ -1,5 +1,5 @@
-//! What the benches share: running a case in a child process of its own (so its peak memory is its own) and
-//! finding the model directory.
+//! What the benches share: running a case in a child process of its own (so its peak memory is its own), that
+//! process's peak memory, and finding the model directory.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,4 +23,17 @@ pub fn model_arg(args: &[String]) -> Option<PathBuf> {
         .and_then(|i| args.get(i + 1))
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("ANSWERBANK_TEST_MODEL").map(PathBuf::from))
+}
+
+/// Peak resident memory of this process in MB, from /proc (Linux; 0 elsewhere).
+pub fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
 }

@@ -136,6 +136,29 @@ pub(crate) fn row_height(lines: usize) -> f64 {
     (lines as f64 * LINE_HEIGHT + 2.0).min(MAX_ROW_HEIGHT)
 }
 
+/// What the hidden sheet of one of answerbank's own workbooks says it is: its marker in A1, its format version in
+/// B1 (the review of a questionnaire and the review of proposed entries both carry one).
+pub(crate) enum Stamp {
+    Ours,
+    NotOurs,
+    /// Ours, written in another format version (the one it names).
+    OtherVersion(String),
+}
+
+pub(crate) fn stamp(data: &Grid, marker: &str, version: u32) -> Stamp {
+    let text = |c: u32| {
+        data.cell(crate::cell::CellRef::new(0, c))
+            .map_or("", |cell| cell.text.as_str())
+    };
+    if text(0) != marker {
+        Stamp::NotOurs
+    } else if text(1) != version.to_string() {
+        Stamp::OtherVersion(text(1).to_string())
+    } else {
+        Stamp::Ours
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

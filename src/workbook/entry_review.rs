@@ -22,8 +22,8 @@ use crate::cell::CellRef;
 use crate::ooxml::Limits;
 use crate::questionnaire::source::Workbook as Source;
 use crate::workbook::columns::{
-    cell_formats, find_columns, new_workbook, reviewer_format, row_height as review_row_height,
-    row_number, wrapped_lines, write_header_row,
+    Stamp, cell_formats, find_columns, new_workbook, reviewer_format,
+    row_height as review_row_height, row_number, stamp, wrapped_lines, write_header_row,
 };
 use crate::workbook::patch::{MAX_CELL_CHARS, fit_to_cell};
 
@@ -261,15 +261,13 @@ pub fn read_entry_review(path: &Path) -> Result<Vec<ReadRow>> {
             .map(|cell| cell.text.clone())
             .unwrap_or_default()
     };
-    if text(0, 0) != MARKER {
-        return Err(not_ours());
-    }
-    if text(0, 1) != FORMAT_VERSION.to_string() {
-        bail!(
-            "{shown} was written by another version of answerbank (entry review format {}; this one reads format \
-             {FORMAT_VERSION}); write the review again with `answerbank approve --review`",
-            text(0, 1)
-        );
+    match stamp(data, MARKER, FORMAT_VERSION) {
+        Stamp::Ours => {}
+        Stamp::NotOurs => return Err(not_ours()),
+        Stamp::OtherVersion(version) => bail!(
+            "{shown} was written by another version of answerbank (entry review format {version}; this one reads \
+             format {FORMAT_VERSION}); write the review again with `answerbank approve --review`"
+        ),
     }
     let mut rows: Vec<ReadRow> = Vec::new();
     let height = data.row_numbers().last().unwrap_or(0);

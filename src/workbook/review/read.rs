@@ -17,7 +17,7 @@ use crate::matching::passages::SUGGESTIONS as DOC_SUGGESTIONS;
 use crate::ooxml::Limits;
 use crate::questionnaire::source::Workbook as Source;
 use crate::questionnaire::{QuestionRow, Questionnaire};
-use crate::workbook::columns::{find_columns, row_number};
+use crate::workbook::columns::{Stamp, find_columns, row_number, stamp};
 
 /// A row's record read back from the data sheet: its first cell and any that continue it.
 fn record_of(data: &crate::questionnaire::grid::Grid, row: u32) -> String {
@@ -89,16 +89,14 @@ fn read_opened_review(path: &Path, mut workbook: Source) -> Result<(ReviewMeta, 
             .map(|cell| cell.text.clone())
             .unwrap_or_default()
     };
-    if text(0, 0) != MARKER {
-        return Err(not_ours());
-    }
-    if text(0, 1) != FORMAT_VERSION.to_string() {
-        bail!(
-            "{} was written by another version of answerbank (review format {}; this one reads format {FORMAT_VERSION}); \
-             draft the questionnaire again with this version and copy your decisions over",
-            path.display(),
-            text(0, 1)
-        );
+    match stamp(data, MARKER, FORMAT_VERSION) {
+        Stamp::Ours => {}
+        Stamp::NotOurs => return Err(not_ours()),
+        Stamp::OtherVersion(version) => bail!(
+            "{} was written by another version of answerbank (review format {version}; this one reads format \
+             {FORMAT_VERSION}); draft the questionnaire again with this version and copy your decisions over",
+            path.display()
+        ),
     }
     let facts: HashMap<String, String> = (1..DATA_TABLE_ROW)
         .map(|r| (text(r, 0), text(r, 1)))
