@@ -19,6 +19,7 @@ pub mod rank;
 mod retrieval;
 #[cfg(feature = "semantic")]
 pub mod semantic;
+pub mod vocabulary;
 
 use std::sync::{Arc, OnceLock};
 
@@ -26,7 +27,8 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
-use tantivy::query::TermQuery;
+use tantivy::collector::Count;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, Term};
 
@@ -325,7 +327,7 @@ impl<'a> Matcher<'a> {
         limit: usize,
         done: &(dyn Fn() + Sync),
     ) -> Result<Vec<MatchResult>> {
-        questions
+        let mut results = questions
             .par_iter()
             .enumerate()
             .map(|(i, (question, context))| {
@@ -334,7 +336,63 @@ impl<'a> Matcher<'a> {
                 done();
                 Ok(result)
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        self.match_in_library_words(questions, vectors, limit, &mut results)?;
+        Ok(results)
+    }
+
+    /// The second pass over a questionnaire (see [`vocabulary`]): the renames it applies throughout are learned
+    /// from the first pass, and each question not yet high that holds one is ranked again in the library's words.
+    /// The new result replaces the first only when it is high; its reason says which words were read as what.
+    fn match_in_library_words(
+        &self,
+        questions: &[(&str, &QuestionContext)],
+        vectors: Option<&[Vec<f32>]>,
+        limit: usize,
+        results: &mut [MatchResult],
+    ) -> Result<()> {
+        let analyzer = self.index.analyzer();
+        let texts: Vec<&str> = questions.iter().map(|(question, _)| *question).collect();
+        let renames =
+            vocabulary::learn(analyzer, &texts, results, |stems| self.wording_share(stems));
+        if renames.is_empty() {
+            return Ok(());
+        }
+        let again = results
+            .par_iter()
+            .enumerate()
+            .filter(|(_, result)| result.confidence < Confidence::High)
+            .filter_map(|(i, _)| {
+                let (text, used) = vocabulary::reword(analyzer, questions[i].0, &renames)?;
+                let vector = vectors.map(|v| v[i].as_slice());
+                Some(
+                    self.match_with_vector(&text, questions[i].1, limit, vector)
+                        .map(|result| (i, result, used)),
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        for (i, mut result, used) in again {
+            if result.confidence != Confidence::High {
+                continue;
+            }
+            let read: Vec<String> = used
+                .iter()
+                .map(|rename| {
+                    format!(
+                        "{} (as in {} of its questions)",
+                        rename.describe(),
+                        rename.support
+                    )
+                })
+                .collect();
+            result.reason = format!(
+                "{} Matched in the library's words: this questionnaire renames them throughout: {}.",
+                result.reason,
+                read.join("; ")
+            );
+            results[i] = result;
+        }
+        Ok(())
     }
 
     /// [`Matcher::match_question`] with the question's embedding computed beforehand.
@@ -494,6 +552,34 @@ impl<'a> Matcher<'a> {
             entry: Arc::new(entry),
             terms,
         }))
+    }
+
+    /// The share of this part's entries with a wording field that holds every one of `stems` (an upper bound of
+    /// the share that holds them as a phrase: the index keeps no positions). 0 when it cannot be counted.
+    fn wording_share(&self, stems: &[String]) -> f32 {
+        let field = self.index.fields().part(self.part).wording;
+        let clauses: Vec<(Occur, Box<dyn Query>)> = stems
+            .iter()
+            .map(|stem| {
+                let term = Term::from_field_text(field, stem);
+                let query: Box<dyn Query> =
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                (Occur::Must, query)
+            })
+            .collect();
+        let holding = self
+            .searcher
+            .search(&BooleanQuery::new(clauses), &Count)
+            .unwrap_or(0);
+        let entries = self
+            .index
+            .documents(&self.searcher, self.part)
+            .map_or(0, |(alive, _)| alive);
+        if entries == 0 {
+            0.0
+        } else {
+            holding as f32 / entries as f32
+        }
     }
 
     /// Smoothed inverse document frequency of a term among entry wordings.
@@ -806,5 +892,124 @@ mod tests {
             assert!(result.candidates.len() <= 5);
         }
         assert_eq!(best(&index, "do you?").confidence, Confidence::None);
+    }
+
+    /// A library in one framework's words ("product", "vendor") and a questionnaire in another's.
+    const PRODUCT_LIBRARY: &[(&str, &str, &str, &str)] = &[
+        ("name", "", "Product Name", "Acme Ledger."),
+        (
+            "description",
+            "",
+            "Product Description",
+            "Hosted bookkeeping for schools.",
+        ),
+        (
+            "phi",
+            "",
+            "Does your product process protected health information?",
+            "No.",
+        ),
+        (
+            "hosting",
+            "",
+            "Is your product hosted in a public cloud?",
+            "Yes.",
+        ),
+        ("vendor", "", "Vendor Contact Email", "security@example.com"),
+        (
+            "mfa",
+            "",
+            "Does your product support multifactor authentication for administrators?",
+            "Yes.",
+        ),
+        (
+            "scan",
+            "",
+            "Do you scan your product for vulnerabilities every month?",
+            "Yes.",
+        ),
+    ];
+
+    fn bands(index: &LibraryIndex, questions: &[&str]) -> Vec<(Confidence, String)> {
+        let context = QuestionContext::default();
+        let asked: Vec<(&str, &QuestionContext)> =
+            questions.iter().map(|q| (*q, &context)).collect();
+        Matcher::new(index)
+            .match_all(&asked, 5, &|| {})
+            .unwrap()
+            .into_iter()
+            .map(|r| {
+                (
+                    r.confidence,
+                    r.best().map_or(String::new(), |b| b.id().to_string()),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_rename_the_questionnaire_makes_throughout_is_read_in_the_library_words() {
+        let dir = library(PRODUCT_LIBRARY);
+        let index = LibraryIndex::open(dir.path()).unwrap();
+        let questions = [
+            "Solution Name",
+            "Solution Description",
+            "Does your solution process protected health information?",
+            "Is your solution hosted in a public cloud?",
+            "Does your solution support single sign-on?",
+        ];
+        let got = bands(&index, &questions);
+        for (i, question) in questions[..4].iter().enumerate() {
+            assert_eq!(got[i].0, Confidence::High, "{question}: {got:?}");
+        }
+        assert_eq!(got[0].1, "name");
+        assert_eq!(got[3].1, "hosting");
+        // Nothing in the library asks about single sign-on: a rename does not make it an answer.
+        assert_ne!(got[4].0, Confidence::High);
+        let context = QuestionContext::default();
+        let asked: Vec<(&str, &QuestionContext)> =
+            questions.iter().map(|q| (*q, &context)).collect();
+        let results = Matcher::new(&index).match_all(&asked, 5, &|| {}).unwrap();
+        assert!(
+            results[1].reason.contains("'solution' read as 'product'"),
+            "{}",
+            results[1].reason
+        );
+    }
+
+    #[test]
+    fn one_question_or_a_questionnaire_that_tells_the_words_apart_is_no_rename() {
+        let dir = library(PRODUCT_LIBRARY);
+        let index = LibraryIndex::open(dir.path()).unwrap();
+        // One question alone: the one word may be exactly what differs.
+        let alone = bands(&index, &["Is your solution hosted in a public cloud?"]);
+        assert_ne!(alone[0].0, Confidence::High, "{alone:?}");
+        // Two different questions of too few: below the support a rename needs.
+        let two = bands(
+            &index,
+            &[
+                "Solution Name",
+                "Is your solution hosted in a public cloud?",
+            ],
+        );
+        assert!(
+            two.iter().all(|(band, _)| *band != Confidence::High),
+            "{two:?}"
+        );
+        // A questionnaire that asks about both words in one question tells them apart.
+        let apart = bands(
+            &index,
+            &[
+                "Solution Name",
+                "Solution Description",
+                "Does your solution process protected health information?",
+                "Is your solution hosted in a public cloud?",
+                "Is the solution a separate product from your platform?",
+            ],
+        );
+        assert!(
+            apart.iter().all(|(band, _)| *band != Confidence::High),
+            "{apart:?}"
+        );
     }
 }
