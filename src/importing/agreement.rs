@@ -113,7 +113,7 @@ fn content_words(words: &[String]) -> HashSet<&str> {
 mod tests {
     use super::*;
     use crate::library::Status;
-    use crate::library::write::new_entry;
+    use crate::library::new_entry::new_entry;
 
     fn entry(short: Option<&str>, body: &str) -> Entry {
         let mut entry = new_entry(

@@ -32,6 +32,7 @@ use crate::drafting::high_once_approved;
 use crate::learning::{Known, question_ref, source_question_id, tag_for};
 use crate::library::entry::CONFLICT_NOTE;
 use crate::library::index::LibraryIndex;
+use crate::library::new_entry::new_entry;
 use crate::library::{self, Entry, Status, write};
 use crate::matching::Matcher;
 use crate::questionnaire::dates::AnswerDate;
@@ -357,7 +358,7 @@ pub fn import_questionnaire(
         } else if let Some(template) = &template {
             source.push_str(&format!("; answers the template `{template}`"));
         }
-        let mut entry = write::new_entry(
+        let mut entry = new_entry(
             &id,
             &folder,
             &row.question,
