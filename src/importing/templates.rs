@@ -3,7 +3,8 @@
 //!
 //! In: the template matcher (templates ranked apart from real answers) and the imported questions with their
 //! context. Out: for each question, the id of the template it answers, if any; each template claimed by one
-//! question at most. The questionnaire's own [`Boilerplate`] is measured on the questionnaire itself.
+//! question at most. What the questionnaire asks in every domain (its [`Boilerplate`]) is measured on the
+//! questionnaire itself and discounted from what an imported question adds to a template's.
 
 use std::collections::{HashMap, HashSet};
 
