@@ -3,7 +3,7 @@
 #![no_main]
 
 use answerbank::library::entry::parse_entry;
-use answerbank::library::write::entry_text;
+use answerbank::library::new_entry::entry_text;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -10,7 +10,7 @@ use anyhow::Result;
 use crate::analysis::Analyzer;
 use crate::analysis::ids::slug;
 use crate::library::index::IndexedEntry;
-use crate::library::{self, Entry, Library, Status, Verdict, write};
+use crate::library::{self, Entry, Library, Status, Verdict, ids, write};
 use crate::text::one_line;
 
 /// The library as learning and importing need it: its entries analyzed (for their normalized wordings) and the
@@ -103,11 +103,11 @@ impl Known {
     /// A free id for a new entry, made from the question's words (see #17: readable ids). A question of one word
     /// ("Name", a field label) says too little alone: the words of its section or sheet come first (see #26).
     pub(crate) fn new_id(&mut self, question: &str, context: &str) -> String {
-        let mut base = write::id_for(question);
+        let mut base = ids::id_for(question);
         if !base.contains('-') && !context.trim().is_empty() {
-            base = write::id_for(&format!("{context} {question}"));
+            base = ids::id_for(&format!("{context} {question}"));
         }
-        write::unique_id(&base, &mut self.ids)
+        ids::unique_id(&base, &mut self.ids)
     }
 
     /// Replaces entry `index` with what its file now says.

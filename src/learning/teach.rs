@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::known::{Known, question_ref, tag_for};
 use super::plan::{FinishPlan, Intent};
 use crate::date::Date;
-use crate::library::{self, Status, Verdict, write};
+use crate::library::{self, Status, Verdict, new_entry, write};
 use crate::matching::Confidence;
 use crate::short_answer::same_short_answer;
 use crate::text::one_line;
@@ -286,7 +286,7 @@ impl Teacher<'_> {
         } else {
             Status::Proposed
         };
-        let entry = write::new_entry(
+        let entry = new_entry::new_entry(
             &id,
             "learned",
             &row.question,

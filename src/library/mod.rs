@@ -3,16 +3,19 @@
 //!
 //! Flow: library folder → [`scan_files`] (names and stamps, cheap) → [`load`] (parsed [`Entry`]s, for `check`,
 //! `finish` and `import`) or [`index::LibraryIndex::open`] (a Tantivy cache kept in sync with the files, for
-//! matching). Writes go through [`write`], which is atomic and never touches bodies it does not mean to.
+//! matching). Writes go through [`write`], which is atomic and never touches bodies it does not mean to; a new
+//! entry is made by [`new_entry`], with an id from [`ids`].
 //! [`embeddings`] keeps the sentence-embedding vectors matching computes, beside the index.
 
 pub mod approve;
 pub mod check;
 pub mod embeddings;
 pub mod entry;
+pub mod ids;
 pub mod index;
 pub mod init;
 pub mod lock;
+pub mod new_entry;
 pub mod settings;
 pub mod write;
 

@@ -2,7 +2,7 @@
 //!
 //! In: the file's text (it is optional; a library without it gets the defaults). Out: [`Settings`].
 //! Synonym groups here change how every entry is analyzed, so the index cache is rebuilt whenever this file
-//! changes (see `index.rs`).
+//! changes (see `index/cache.rs`).
 
 use std::path::{Path, PathBuf};
 

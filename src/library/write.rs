@@ -1,99 +1,20 @@
 //! Writing library files: new entries, and new alternates on existing entries.
 //!
-//! In: what was learned (by `finish`) or imported. Out: files written atomically (temp file, fsync, rename),
-//! so a crash never leaves half an entry. New entries are written with a fixed key order; an existing entry is
-//! edited in place with `toml_edit` (its comments, key order and body untouched), so `git diff` shows exactly
-//! the one line that was learned. A file that does not parse is never rewritten.
+//! In: what was learned (by `finish`) or imported, as a new [`Entry`] (see [`super::new_entry`]) or a change to an
+//! existing file. Out: files written atomically (temp file, fsync, rename), so a crash never leaves half an entry.
+//! An existing entry is edited in place with `toml_edit` (its comments, key order and body untouched), so
+//! `git diff` shows exactly the one line that was learned. A file that does not parse is never rewritten.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
 use super::entry::Learned;
 use super::entry::{Split, key_line, split_front_matter};
+use super::new_entry::{entry_text, learned_value};
 use super::{Entry, Status};
 use crate::date::Date;
 use crate::fsutil::{Existing, write_bytes_atomic};
-
-/// A TOML basic string, escaped.
-fn toml_string(text: &str) -> String {
-    toml_edit::Value::from(text).to_string().trim().to_string()
-}
-
-fn toml_array(items: &[String], multiline: bool) -> String {
-    if items.is_empty() {
-        return "[]".to_string();
-    }
-    if multiline {
-        let lines: Vec<String> = items
-            .iter()
-            .map(|s| format!("  {},", toml_string(s)))
-            .collect();
-        format!("[\n{}\n]", lines.join("\n"))
-    } else {
-        format!(
-            "[{}]",
-            items
-                .iter()
-                .map(|s| toml_string(s))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    }
-}
-
-/// The text of a new entry file, keys in the documented order.
-pub fn entry_text(entry: &Entry) -> String {
-    let mut out = String::from("+++\n");
-    out.push_str(&format!("question = {}\n", toml_string(&entry.question)));
-    if !entry.alternates.is_empty() {
-        out.push_str(&format!(
-            "alternates = {}\n",
-            toml_array(&entry.alternates, true)
-        ));
-    }
-    if let Some(short) = &entry.short_answer {
-        out.push_str(&format!("short_answer = {}\n", toml_string(short)));
-    }
-    if !entry.tags.is_empty() {
-        out.push_str(&format!("tags = {}\n", toml_array(&entry.tags, false)));
-    }
-    if let Some(owner) = &entry.owner {
-        out.push_str(&format!("owner = {}\n", toml_string(owner)));
-    }
-    if let Some(reviewed) = entry.reviewed {
-        out.push_str(&format!("reviewed = {reviewed}\n"));
-    }
-    if let Some(days) = entry.review_every_days {
-        out.push_str(&format!("review_every_days = {days}\n"));
-    }
-    out.push_str(&format!(
-        "status = {}\n",
-        toml_string(entry.status.as_str())
-    ));
-    if let Some(source) = &entry.source {
-        out.push_str(&format!("source = {}\n", toml_string(source)));
-    }
-    if let Some(parent) = &entry.derived_from {
-        out.push_str(&format!("derived_from = {}\n", toml_string(parent)));
-    }
-    if let Some(guidance) = &entry.guidance {
-        out.push_str(&format!("guidance = {}\n", toml_string(guidance)));
-    }
-    if !entry.learned.is_empty() {
-        let records: Vec<String> = entry
-            .learned
-            .iter()
-            .map(|l| format!("  {},", learned_value(l)))
-            .collect();
-        out.push_str(&format!("learned = [\n{}\n]\n", records.join("\n")));
-    }
-    out.push_str("+++\n");
-    out.push_str(entry.body.trim());
-    out.push('\n');
-    out
-}
 
 /// Writes a new entry file at `<root>/<entry.path>`; never replaces an existing file.
 pub fn write_new_entry(root: &Path, entry: &Entry) -> Result<PathBuf> {
@@ -130,25 +51,6 @@ pub fn add_alternate(root: &Path, rel: &str, alternate: &str) -> Result<()> {
 /// Records what a review taught about an existing entry (see [`Learned`]), keeping everything else as it is.
 pub fn add_learned(root: &Path, rel: &str, learned: &Learned) -> Result<()> {
     append_to_list(root, rel, "learned", learned_value(learned))
-}
-
-/// One `learned` record as an inline table, keys in a fixed order.
-fn learned_value(learned: &Learned) -> toml_edit::Value {
-    let mut table = toml_edit::InlineTable::new();
-    table.insert("wording", learned.wording.as_str().into());
-    table.insert("decision", learned.decision.as_str().into());
-    if let Some(date) = learned.date {
-        let date: toml_edit::Datetime = date
-            .to_string()
-            .parse()
-            .expect("a Date prints as a TOML date");
-        table.insert("date", date.into());
-    }
-    if let Some(source) = &learned.source {
-        table.insert("source", source.as_str().into());
-    }
-    table.fmt();
-    toml_edit::Value::InlineTable(table)
 }
 
 /// Appends `value` to the list `key` of an existing entry file, one item per line, creating the list after
@@ -414,257 +316,9 @@ fn single_line_value(text: &str, line: usize) -> bool {
         .is_some_and(|l| toml::from_str::<toml::Table>(l).is_ok())
 }
 
-/// Words that say how a question is asked, not what about: left out of ids.
-const ID_SKIP: &[&str] = &[
-    "a",
-    "about",
-    "all",
-    "an",
-    "and",
-    "any",
-    "are",
-    "as",
-    "be",
-    "been",
-    "by",
-    "can",
-    "could",
-    "currently",
-    "describe",
-    "detail",
-    "did",
-    "do",
-    "does",
-    "e",
-    "eg",
-    "explain",
-    "for",
-    "from",
-    "g",
-    "has",
-    "have",
-    "how",
-    "i",
-    "ie",
-    "if",
-    "in",
-    "indicate",
-    "into",
-    "is",
-    "it",
-    "its",
-    "list",
-    "may",
-    "must",
-    "of",
-    "on",
-    "or",
-    "organisation",
-    "organization",
-    "our",
-    "please",
-    "provide",
-    "reference",
-    "shall",
-    "should",
-    "so",
-    "solution",
-    "specify",
-    "such",
-    "that",
-    "the",
-    "their",
-    "there",
-    "these",
-    "this",
-    "those",
-    "to",
-    "us",
-    "use",
-    "used",
-    "using",
-    "utilize",
-    "was",
-    "we",
-    "were",
-    "what",
-    "when",
-    "where",
-    "which",
-    "who",
-    "will",
-    "with",
-    "would",
-    "you",
-    "your",
-    "yours",
-];
-/// A question of at most this many words and no question mark is a field label ("Solution Provider Name").
-const LABEL_WORDS: usize = 6;
-/// Words that start a question or a request, never a field label.
-const ASKING: &[&str] = &[
-    "are", "can", "describe", "detail", "do", "does", "explain", "has", "have", "how", "indicate",
-    "is", "list", "please", "provide", "specify", "what", "when", "where", "which", "who", "why",
-    "will",
-];
-/// The words left out of a field label's id.
-const LABEL_SKIP: &[&str] = &["a", "an", "and", "for", "in", "of", "on", "or", "the", "to"];
-
-/// At most this many words, and this many characters, make an id.
-const ID_WORDS: usize = 5;
-const ID_CHARS: usize = 48;
-
-/// A readable id made from a question's words (see #17): what it is about, not how it is asked. "Does your
-/// solution support single sign-on (SSO) protocols for user and administrator authentication?" →
-/// `support-sso-protocols-user-administrator`: an acronym in parentheses stands for the words it abbreviates, and
-/// words such as "do", "your", "please describe" are left out. The customer's own question ID stays in the entry's
-/// `source`; ids made from it (`gnrl-01`) said nothing and collided across questionnaires.
-pub fn id_for(question: &str) -> String {
-    let mut words: Vec<String> = Vec::new();
-    for token in question.split_whitespace() {
-        let bare = token.trim_matches(|c: char| !c.is_alphanumeric());
-        let is_acronym = token.starts_with('(')
-            && (2..=8).contains(&bare.len())
-            && bare
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-            && bare.chars().next().is_some_and(|c| c.is_ascii_uppercase());
-        if is_acronym {
-            // "single sign-on (SSO)": drop the words whose initials spell the acronym.
-            let letters: Vec<char> = bare.to_lowercase().chars().collect();
-            if words.len() >= letters.len()
-                && words[words.len() - letters.len()..]
-                    .iter()
-                    .zip(&letters)
-                    .all(|(w, l)| w.starts_with(*l))
-            {
-                words.truncate(words.len() - letters.len());
-            }
-            words.push(bare.to_lowercase());
-            continue;
-        }
-        words.extend(
-            token
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(str::to_lowercase),
-        );
-    }
-    // A field label ("Solution Provider Name", see #26) says what it is about in every word: only its small words
-    // are left out, or "solution" would go and leave `provider-name`, or `name` alone.
-    let asks = words.first().is_some_and(|w| ASKING.contains(&w.as_str()));
-    let is_label = !question.contains('?') && !asks && words.len() <= LABEL_WORDS;
-    let skipped = |word: &str| {
-        if is_label {
-            LABEL_SKIP.contains(&word)
-        } else {
-            ID_SKIP.contains(&word)
-        }
-    };
-    let mut id = String::new();
-    for word in words
-        .iter()
-        .map(|w| {
-            w.chars()
-                .filter(char::is_ascii_alphanumeric)
-                .collect::<String>()
-        })
-        .filter(|w| !w.is_empty() && !skipped(w))
-        .take(ID_WORDS)
-    {
-        if !id.is_empty() && id.len() + 1 + word.len() > ID_CHARS {
-            break;
-        }
-        if !id.is_empty() {
-            id.push('-');
-        }
-        id.push_str(&word);
-    }
-    let id: String = id.chars().take(ID_CHARS).collect();
-    let id = id.trim_end_matches('-');
-    if id.is_empty() {
-        "entry".to_string()
-    } else {
-        id.to_string()
-    }
-}
-
-/// `base`, or `base-2`, `base-3`... whichever is not taken; the result is added to `taken`.
-pub fn unique_id(base: &str, taken: &mut HashSet<String>) -> String {
-    let mut id = base.to_string();
-    let mut n = 2;
-    while taken.contains(&id) {
-        id = format!("{base}-{n}");
-        n += 1;
-    }
-    taken.insert(id.clone());
-    id
-}
-
-/// A new entry with today's review date.
-#[allow(clippy::too_many_arguments)]
-pub fn new_entry(
-    id: &str,
-    folder: &str,
-    question: &str,
-    short_answer: Option<String>,
-    body: &str,
-    tags: Vec<String>,
-    owner: Option<String>,
-    status: Status,
-    source: String,
-    derived_from: Option<String>,
-) -> Entry {
-    Entry {
-        id: id.to_string(),
-        path: if folder.is_empty() {
-            format!("{id}.md")
-        } else {
-            format!("{folder}/{id}.md")
-        },
-        // A question is one line in the library, however the sheet wrapped it.
-        question: crate::text::one_line(question),
-        alternates: Vec::new(),
-        short_answer,
-        tags,
-        owner,
-        reviewed: Some(Date::today()),
-        review_every_days: None,
-        status,
-        source: Some(source),
-        derived_from,
-        guidance: None,
-        learned: Vec::new(),
-        body: body.trim().to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::library::entry::parse_entry;
-
-    #[test]
-    fn new_entries_round_trip() {
-        let entry = new_entry(
-            "backup-tests",
-            "learned",
-            "Do you test \"restores\"?",
-            Some("Yes".into()),
-            "Yes.\nQuarterly, with a \\ backslash.",
-            vec!["backup".into()],
-            Some("Security team".into()),
-            Status::Proposed,
-            "learned from q.xlsx, sheet 'S', cell C4".into(),
-            Some("backups".into()),
-        );
-        let text = entry_text(&entry);
-        let back = parse_entry("backup-tests", "learned/backup-tests.md", &text).unwrap();
-        assert_eq!(back.question, entry.question);
-        assert_eq!(back.body, entry.body);
-        assert_eq!(back.status, Status::Proposed);
-        assert_eq!(back.derived_from.as_deref(), Some("backups"));
-    }
 
     #[test]
     fn alternates_are_added_with_a_one_line_diff() {
@@ -766,49 +420,5 @@ mod tests {
             std::fs::read_to_string(dir.path().join("b.md")).unwrap(),
             broken
         );
-    }
-
-    #[test]
-    fn ids() {
-        assert_eq!(
-            id_for("Do you encrypt customer data at rest with AES-256 keys?"),
-            "encrypt-customer-data-at-rest"
-        );
-        assert_eq!(
-            id_for(
-                "Does your solution support single sign-on (SSO) protocols for user and administrator \
-                 authentication?"
-            ),
-            "support-sso-protocols-user-administrator"
-        );
-        assert_eq!(
-            id_for("Have you implemented an Intrusion Detection System (network-based)?"),
-            "implemented-intrusion-detection-system-network"
-        );
-        assert_eq!(
-            id_for("Do you use a web application firewall (WAF)?"),
-            "waf"
-        );
-        // An acronym whose letters are not the words before it is kept beside them.
-        assert_eq!(
-            id_for("Do you log events to a security platform (SIEM)?"),
-            "log-events-security-platform-siem"
-        );
-        assert_eq!(id_for("Please describe ... ?"), "entry");
-        // Field labels keep their words (see #26).
-        assert_eq!(id_for("Solution Provider Name"), "solution-provider-name");
-        assert_eq!(id_for("Solution Name"), "solution-name");
-        assert_eq!(
-            id_for("Country of Company Headquarters"),
-            "country-company-headquarters"
-        );
-        assert_eq!(
-            id_for("Describe your incident response process."),
-            "incident-response-process"
-        );
-        assert!(id_for(&"Encryption ".repeat(40)).len() <= ID_CHARS);
-        let mut taken = HashSet::from(["a".to_string()]);
-        assert_eq!(unique_id("a", &mut taken), "a-2");
-        assert_eq!(unique_id("a", &mut taken), "a-3");
     }
 }

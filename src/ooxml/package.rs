@@ -12,6 +12,7 @@ use std::io::{Cursor, Read};
 use std::sync::Arc;
 
 use quick_xml::events::Event;
+use zip::result::ZipError;
 
 use super::{Limits, OoxmlError, attr, local_name};
 
@@ -365,12 +366,10 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, OoxmlError> {
     let mut seen = HashSet::new();
     let mut total: u64 = 0;
     for index in 0..archive.len() {
+        // An encrypted entry is refused by the zip crate's own error for it: no password is ever given, so the
+        // crate asks for one before it reads anything.
         let file = archive.by_index(index).map_err(|e| match e {
-            zip::result::ZipError::UnsupportedArchive(msg)
-                if msg.contains("ncrypt") || msg.contains("assword") =>
-            {
-                OoxmlError::Encrypted
-            }
+            ZipError::UnsupportedArchive(ZipError::PASSWORD_REQUIRED) => OoxmlError::Encrypted,
             other => OoxmlError::BadZip(other.to_string()),
         })?;
         let name = file
@@ -533,5 +532,25 @@ mod tests {
         assert!(may_be_parsed_as_xml("xl/worksheets/sheet1.xml"));
         assert!(!may_be_parsed_as_xml("xl/media/image1.PNG"));
         assert!(!may_be_parsed_as_xml("xl/vbaProject.bin"));
+    }
+
+    #[test]
+    fn an_encrypted_entry_is_refused_as_encrypted() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("xl/workbook.xml", stored).unwrap();
+        zip.write_all(b"<workbook/>").unwrap();
+        let mut bytes = zip.finish().unwrap().into_inner();
+        // Set the "encrypted" flag (bit 0 of the general purpose flags) in the local and the central header.
+        let local = bytes.windows(4).position(|w| w == b"PK\x03\x04").unwrap();
+        bytes[local + 6] |= 1;
+        let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+        bytes[central + 8] |= 1;
+        assert!(matches!(
+            check_zip(&bytes, &Limits::default()),
+            Err(OoxmlError::Encrypted)
+        ));
     }
 }

@@ -5,10 +5,8 @@
 //! folder is scanned (names and stamps only), compared with the manifest of what the index holds, and only the
 //! files that changed are re-read and re-indexed; `library.toml` or an analyzer change rebuilds everything. A
 //! missing, corrupt or half-written cache is rebuilt from the files, so a user never runs an index step and never
-//! gets stale results. "Corrupt" is checked, not hoped for (see #29: one flipped byte in a term dictionary made
-//! Tantivy panic on every later search): every file of the index must pass its checksum, and opening it and a
-//! first read of each segment's term dictionaries and stored documents must neither fail nor panic; otherwise the
-//! cache is rebuilt, with a warning, and `check` reports it ([`inspect_cache`]).
+//! gets stale results. How the cache is checked, and what "corrupt" means, is in `cache` ([`inspect_cache`] is
+//! what `check` reports); the fields each entry is written to are in `schema` ([`Fields`]).
 //!
 //! Text is analyzed by [`Analyzer`] and handed to Tantivy as its terms joined by spaces, which Tantivy's built-in
 //! whitespace tokenizer splits again (a term never holds whitespace), so the index needs no tokenizer of its own
@@ -17,7 +15,10 @@
 //! needs (its analyzed wordings, tags and body terms) is stored beside it so matching never re-reads or re-analyzes
 //! files.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+mod cache;
+mod schema;
+
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,25 +26,25 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use tantivy::schema::{
-    BytesOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
-    Value,
-};
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
     DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
 };
 
-use super::check::{Finding, FindingKind};
+use super::check::Finding;
 use super::lock::LibraryLock;
 use super::settings::Settings;
-use super::{Entry, FileStamp, LibraryFile, Scan, Status, read_entry, scan};
+use super::{Entry, LibraryFile, Scan, Status, read_entry, scan};
 use crate::analysis::{ANALYZER_VERSION, Analyzer};
-use crate::fsutil::{Existing, ReadError, write_bytes_atomic};
+use crate::fsutil::{Existing, write_bytes_atomic};
+pub use cache::inspect_cache;
+use cache::{
+    INDEX_DIR, MANIFEST_FILE, Manifest, ManifestFile, create_fresh, manifest_warnings,
+    open_checked, read_manifest,
+};
+pub use schema::{Fields, Part, PartFields, TEMPLATE_MARK};
+use schema::{SCHEMA_VERSION, fields_of};
 
-/// Bump when the schema or what is stored changes.
-const SCHEMA_VERSION: u32 = 7;
-const MANIFEST_FILE: &str = "manifest.json";
-const INDEX_DIR: &str = "index";
 /// Tantivy's indexing memory budget (it needs at least 15 MB per thread).
 const WRITER_MEMORY: usize = 256 * 1024 * 1024;
 /// Body notions kept per entry for re-ranking; a body is evidence, not the question, and must not bloat the cache.
@@ -136,141 +137,6 @@ pub struct IndexTerms {
     pub body: Vec<String>,
     /// Every word of the wordings and the body, stemmed (`Analyzer::plain_stems`).
     pub plain: Vec<String>,
-}
-
-/// The Tantivy fields. Text fields are indexed from analyzed terms joined by spaces.
-///
-/// Real answers and unfilled starter templates ([`Entry::is_unfilled_template`]) are indexed in fields of their
-/// own ([`Part`]): a template's words never enter the statistics (document frequencies, average lengths) that
-/// rank real answers, so adding or removing the starter kit leaves every real ranking exactly as it was (#25).
-#[derive(Debug, Clone, Copy)]
-pub struct Fields {
-    pub path: Field,
-    pub id: Field,
-    /// The fields of real answers.
-    pub answers: PartFields,
-    /// The fields of unfilled templates.
-    pub templates: PartFields,
-    /// Holds [`TEMPLATE_MARK`] for an unfilled template: counts the templates.
-    pub template: Field,
-    /// The [`IndexedEntry`] as JSON.
-    pub data: Field,
-}
-
-/// The text of [`Fields::template`] in a template's document.
-pub const TEMPLATE_MARK: &str = "1";
-
-/// Which entries a matcher ranks: real answers, or unfilled starter templates (see [`Fields`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
-    Answers,
-    Templates,
-}
-
-impl Part {
-    pub fn of(entry: &Entry) -> Part {
-        if entry.is_unfilled_template() {
-            Part::Templates
-        } else {
-            Part::Answers
-        }
-    }
-}
-
-/// The searchable fields of one [`Part`].
-#[derive(Debug, Clone, Copy)]
-pub struct PartFields {
-    /// The question and every alternate.
-    pub wording: Field,
-    pub tags: Field,
-    pub body: Field,
-    /// Every word of wordings and body, stemmed, nothing removed: the plain BM25 ranking.
-    pub plain: Field,
-    /// Exact-reuse keys, one per wording.
-    pub key: Field,
-}
-
-impl Fields {
-    pub fn part(&self, part: Part) -> PartFields {
-        match part {
-            Part::Answers => self.answers,
-            Part::Templates => self.templates,
-        }
-    }
-}
-
-fn build_schema() -> (Schema, Fields) {
-    let mut builder = Schema::builder();
-    let text = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer("whitespace")
-            .set_index_option(IndexRecordOption::WithFreqs),
-    );
-    let path = builder.add_text_field("path", STRING | STORED);
-    let id = builder.add_text_field("id", STRING | STORED);
-    let mut part = |prefix: &str| PartFields {
-        wording: builder.add_text_field(&format!("{prefix}wording"), text.clone()),
-        tags: builder.add_text_field(&format!("{prefix}tags"), text.clone()),
-        body: builder.add_text_field(&format!("{prefix}body"), text.clone()),
-        plain: builder.add_text_field(&format!("{prefix}plain"), text.clone()),
-        key: builder.add_text_field(&format!("{prefix}key"), STRING),
-    };
-    let answers = part("");
-    let templates = part("template_");
-    let fields = Fields {
-        path,
-        id,
-        answers,
-        templates,
-        template: builder.add_text_field("template", STRING),
-        data: builder.add_bytes_field("data", BytesOptions::default().set_stored()),
-    };
-    (builder.build(), fields)
-}
-
-fn fields_of(schema: &Schema) -> Result<Fields> {
-    let get = |name: &str| {
-        schema
-            .get_field(name)
-            .with_context(|| format!("the index has no field `{name}`"))
-    };
-    let part = |prefix: &str| -> Result<PartFields> {
-        Ok(PartFields {
-            wording: get(&format!("{prefix}wording"))?,
-            tags: get(&format!("{prefix}tags"))?,
-            body: get(&format!("{prefix}body"))?,
-            plain: get(&format!("{prefix}plain"))?,
-            key: get(&format!("{prefix}key"))?,
-        })
-    };
-    Ok(Fields {
-        path: get("path")?,
-        id: get("id")?,
-        answers: part("")?,
-        templates: part("template_")?,
-        template: get("template")?,
-        data: get("data")?,
-    })
-}
-
-/// What the cache holds, written after every successful commit.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Manifest {
-    schema_version: u32,
-    analyzer_version: u32,
-    /// The exact text of `library.toml` the index was built with.
-    settings_text: String,
-    files: BTreeMap<String, ManifestFile>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct ManifestFile {
-    stamp: FileStamp,
-    id: String,
-    /// Set when the file could not be used, so the warning is repeated without re-reading the file.
-    problem: Option<Finding>,
-    /// Whether the file is in the index (false for retired entries and problems).
-    indexed: bool,
 }
 
 /// What opening the index had to do.
@@ -511,202 +377,6 @@ impl LibraryIndex {
     }
 }
 
-/// The largest manifest read: about 150 bytes per library file, so a million files fit.
-const MAX_MANIFEST_BYTES: u64 = 512 * 1024 * 1024;
-
-/// The manifest: `None` when there is none (a new cache), an error saying why when it cannot be used.
-fn read_manifest(path: &Path) -> Option<Result<Manifest, String>> {
-    let bytes = match crate::fsutil::read_regular(path, MAX_MANIFEST_BYTES) {
-        Ok(bytes) => bytes,
-        Err(ReadError::Io(err)) if err.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(err) => return Some(Err(format!("its manifest cannot be read: {err}"))),
-    };
-    match serde_json::from_slice(&bytes) {
-        Ok(manifest) => Some(Ok(manifest)),
-        // A manifest of another schema version may not parse as this one: it is old, not damaged.
-        Err(_)
-            if serde_json::from_slice::<ManifestVersion>(&bytes)
-                .is_ok_and(|v| v.schema_version != SCHEMA_VERSION) =>
-        {
-            None
-        }
-        Err(err) => Some(Err(format!("its manifest is damaged: {err}"))),
-    }
-}
-
-/// The one field of a manifest read from any version.
-#[derive(Deserialize)]
-struct ManifestVersion {
-    schema_version: u32,
-}
-
-impl Manifest {
-    /// Whether the index was built the way this version builds it, with these settings.
-    fn compatible(&self, settings_text: &str) -> bool {
-        self.schema_version == SCHEMA_VERSION
-            && self.analyzer_version == ANALYZER_VERSION
-            && self.settings_text == settings_text
-    }
-}
-
-/// Opens the index in `dir` and makes sure it can be used: every file passes its checksum, the schema is ours,
-/// and a first read of each segment's term dictionaries and stored documents works. Tantivy trusts its files and
-/// can panic on a damaged one (see #29), so all of it runs under `catch_unwind`; the error says what was wrong.
-/// `None` is an index that is sound but not the one the manifest describes (a run killed between saving the two):
-/// rebuilt without a word, as nothing is damaged.
-fn open_checked(dir: &Path, manifest: &Manifest) -> Result<Option<Index>, String> {
-    let checked = quietly_catching_panics(|| -> Result<Option<Index>> {
-        let index = Index::open_in_dir(dir)?;
-        let damaged = index.validate_checksum()?;
-        if let Some(file) = damaged.iter().min() {
-            anyhow::bail!("{} fails its checksum", file.display());
-        }
-        let fields = fields_of(&index.schema())?;
-        let reader: IndexReader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
-        let searcher = reader.searcher();
-        let mut indexed = vec![fields.path, fields.id, fields.template];
-        for part in [fields.answers, fields.templates] {
-            indexed.extend([part.wording, part.tags, part.body, part.plain, part.key]);
-        }
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            for &field in &indexed {
-                let inverted = segment.inverted_index(field)?;
-                let terms = inverted.terms();
-                let mut first = terms.stream()?;
-                if first.advance() {
-                    inverted
-                        .read_postings_from_terminfo(first.value(), IndexRecordOption::Basic)?;
-                }
-                let mut last = Vec::new();
-                if let Some(ord) = terms.num_terms().checked_sub(1) {
-                    terms.ord_to_term(ord as u64, &mut last)?;
-                }
-            }
-            segment.get_store_reader(1)?;
-            if let Some(doc) = segment.doc_ids_alive().next() {
-                let doc: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;
-                let bytes = doc
-                    .get_first(fields.data)
-                    .and_then(|v| v.as_bytes())
-                    .context("a document has no stored entry")?;
-                serde_json::from_slice::<IndexedEntry>(bytes)?;
-            }
-        }
-        let expected = manifest.files.values().filter(|f| f.indexed).count() as u64;
-        Ok((searcher.num_docs() == expected).then_some(index))
-    });
-    match checked {
-        Ok(Ok(index)) => Ok(index),
-        Ok(Err(err)) => Err(format!("{err:#}")),
-        Err(panic) => Err(format!("reading it failed ({panic})")),
-    }
-}
-
-/// Runs `work`, turning a panic into an error message instead of a crash, and without the panic's message on
-/// stderr (the caller reports what happened in its own words).
-fn quietly_catching_panics<T>(work: impl FnOnce() -> T) -> Result<T, String> {
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
-    std::panic::set_hook(hook);
-    result.map_err(|payload| {
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic".to_string())
-    })
-}
-
-/// What `check` says about the library's index cache: a finding when the cache the next `search` or `draft` would
-/// use is damaged (they rebuild it). Nothing is written: a missing cache, or one made for other settings or by
-/// another version, is no problem (it is simply built again).
-pub fn inspect_cache(root: &Path) -> Result<Option<Finding>> {
-    let Some((cache, shown, _lock)) = LibraryLock::existing_cache(root)? else {
-        return Ok(None);
-    };
-    let damaged = match read_manifest(&cache.join(MANIFEST_FILE)) {
-        None => return Ok(None),
-        Some(Err(why)) => why,
-        Some(Ok(manifest)) => {
-            // A broken library.toml is a finding of its own; the cache is not judged against it.
-            let Ok((_, settings_text)) = Settings::load(root) else {
-                return Ok(None);
-            };
-            if !manifest.compatible(&settings_text) {
-                return Ok(None);
-            }
-            match open_checked(&cache.join(INDEX_DIR), &manifest) {
-                Ok(_) => return Ok(None),
-                Err(why) => why,
-            }
-        }
-    };
-    Ok(Some(Finding::new(
-        FindingKind::Cache,
-        &shown,
-        None,
-        format!(
-            "the index cache is damaged ({damaged}); the next `search` or `draft` rebuilds it from the answer \
-             files"
-        ),
-    )))
-}
-
-/// A new, empty index in the cache folder `cache`. The old manifest goes first: a run killed while the old index
-/// is removed or the new one filled leaves a cache without a manifest, which is simply built again, never one
-/// that looks damaged (see #29: `check` reports damage).
-fn create_fresh(cache: &Path) -> Result<Index> {
-    let manifest = cache.join(MANIFEST_FILE);
-    match std::fs::remove_file(&manifest) {
-        Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
-            return Err(err).with_context(|| format!("removing {}", manifest.display()));
-        }
-        _ => {}
-    }
-    let dir = cache.join(INDEX_DIR);
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)
-            .with_context(|| format!("removing the old index cache {}", dir.display()))?;
-    }
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("creating the index cache {}", dir.display()))?;
-    let (schema, _) = build_schema();
-    Index::create_in_dir(&dir, schema)
-        .with_context(|| format!("creating the index in {}", dir.display()))
-}
-
-/// Files that could not be used, and the files whose id an earlier one (by path) already uses.
-fn manifest_warnings(manifest: &Manifest) -> (Vec<Finding>, HashSet<String>) {
-    let mut warnings: Vec<Finding> = manifest
-        .files
-        .values()
-        .filter_map(|f| f.problem.clone())
-        .collect();
-    let mut by_id: HashMap<&str, Vec<&str>> = HashMap::new();
-    for (rel, file) in &manifest.files {
-        if file.problem.is_none() {
-            by_id.entry(file.id.as_str()).or_default().push(rel);
-        }
-    }
-    let mut duplicates: Vec<_> = by_id
-        .into_iter()
-        .filter(|(_, paths)| paths.len() > 1)
-        .collect();
-    duplicates.sort();
-    let mut shadowed = HashSet::new();
-    for (id, paths) in duplicates {
-        for later in &paths[1..] {
-            warnings.push(super::duplicate_id(id, paths[0], later));
-            shadowed.insert(later.to_string());
-        }
-    }
-    (warnings, shadowed)
-}
-
 /// One pass of bringing the index in line with the files.
 struct Sync<'a> {
     index: &'a Index,
@@ -865,26 +535,4 @@ fn document(f: Fields, indexed: IndexedEntry) -> Result<TantivyDocument> {
     }
     doc.add_bytes(f.data, &serde_json::to_vec(&indexed)?);
     Ok(doc)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_panic_becomes_an_error_with_its_message() {
-        assert_eq!(quietly_catching_panics(|| 7), Ok(7));
-        let index: usize = std::hint::black_box(9);
-        let caught = quietly_catching_panics(|| [1, 2, 3][index]);
-        assert!(
-            caught
-                .as_ref()
-                .is_err_and(|why| why.contains("index out of bounds")),
-            "{caught:?}"
-        );
-        assert_eq!(
-            quietly_catching_panics(|| -> u8 { panic!("term info store") }),
-            Err("term info store".to_string())
-        );
-    }
 }
