@@ -5,7 +5,10 @@
 //! Run: `cargo bench --bench documents` (a minute without a model), with `--model DIR` (or
 //! `ANSWERBANK_TEST_MODEL`) for the model cases. The documents' first embedding (what a user pays once) is measured
 //! when the bench's library copy has no vectors for them yet, the first run; `--cold` measures it again.
-//! Each case runs in a child process of its own so its peak memory is its own; `draft` is the real binary.
+//! Each case runs in a child process of its own so its peak memory is its own; `draft` is the real binary. The
+//! model draft is measured twice: with everything cached, as when a questionnaire is drafted again or the same
+//! template comes from another customer, and with the questions' vectors forgotten (a questionnaire not met
+//! before: its questions are embedded).
 //!
 //! The documents are written once into `target/bench-data/documents/` (deterministic; their modification times set
 //! an hour back, as a policy folder's are, so that "nothing changed" takes the cache's fast path).
@@ -793,8 +796,21 @@ fn draft_command(model: Option<&Path>, out: &Path) -> Command {
     command
 }
 
-/// One timed `draft` in a child of this process, so the peak memory of the largest child is that draft's.
-fn run_draft_case(model: Option<&Path>) {
+/// One timed `draft` in a child of this process, so the peak memory of the largest child is that draft's. With
+/// `new_questions`, the questions' vectors are forgotten first: a questionnaire the library has not met before.
+fn run_draft_case(model: Option<&Path>, new_questions: bool) {
+    if new_questions {
+        let cache = library_copy().join(".answerbank");
+        for file in std::fs::read_dir(&cache).unwrap().flatten() {
+            if file
+                .file_name()
+                .to_string_lossy()
+                .starts_with("embeddings-questions-")
+            {
+                std::fs::remove_file(file.path()).unwrap();
+            }
+        }
+    }
     let out = tempfile::tempdir().unwrap();
     let started = Instant::now();
     let output = draft_command(model, out.path()).output().unwrap();
@@ -853,7 +869,10 @@ fn main() {
         return;
     }
     if args.iter().any(|a| a == "--draft-case") {
-        run_draft_case(model.as_deref());
+        run_draft_case(
+            model.as_deref(),
+            args.iter().any(|a| a == "--new-questions"),
+        );
         return;
     }
 
@@ -951,6 +970,7 @@ fn main() {
         String::from_utf8_lossy(&warmup.stderr)
     );
     let d = run_child(&["--draft-case", "--model", &model]);
+    let fresh = run_child(&["--draft-case", "--model", &model, "--new-questions"]);
     let plain = {
         let warmup = draft_command(None, out.path()).output().unwrap();
         assert!(warmup.status.success());
@@ -997,6 +1017,12 @@ fn main() {
         d["cpu_ms"] / 1000.0,
         d["draft_ms"] / 1000.0,
         d["peak_mb"]
+    );
+    println!(
+        "| `answerbank draft` HECVAT 4.1.4, model, cached but the questions new (CPU {:.2} s) | {:.2} s | | {:.0} MB |",
+        fresh["cpu_ms"] / 1000.0,
+        fresh["draft_ms"] / 1000.0,
+        fresh["peak_mb"]
     );
     println!(
         "| `answerbank draft` HECVAT 4.1.4, `--no-model`, cached (CPU {:.2} s) | {:.2} s | | {:.0} MB |",

@@ -31,4 +31,5 @@ pub mod questionnaire;
 pub mod semantic;
 pub mod short_answer;
 pub mod text;
+pub mod vector;
 pub mod workbook;

@@ -361,7 +361,7 @@ impl PassagePeers {
             Method::Model => match (&self.vectors, vector) {
                 (Some(vectors), Some(vector)) => vectors
                     .iter()
-                    .map(|v| crate::semantic::cosine(vector, v))
+                    .map(|v| crate::vector::cosine(vector, v))
                     .collect(),
                 _ => Vec::new(),
             },

@@ -50,6 +50,20 @@ impl EmbeddingCache {
         self.vectors.contains_key(text)
     }
 
+    /// How many texts it holds.
+    pub fn len(&self) -> usize {
+        self.vectors.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.vectors.is_empty()
+    }
+
+    /// The texts it holds, in no order.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.vectors.keys().map(String::as_str)
+    }
+
     pub fn insert(&mut self, text: String, vector: Vec<f32>) {
         self.vectors.insert(text, vector);
         self.changed = true;

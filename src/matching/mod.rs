@@ -64,7 +64,17 @@ pub trait SemanticSearch: Sync {
             warning: None,
         })
     }
+    /// Unit vectors for a questionnaire's questions, remembered in the library's cache across runs (up to
+    /// [`QUESTIONS_REMEMBERED`] questions), so a questionnaire drafted again, or the same template sent by
+    /// another customer, is not embedded again.
+    fn embed_questions(&self, texts: &[&str]) -> Result<Embedded> {
+        self.embed_cached(texts, "questions")
+    }
 }
+
+/// Questions whose vectors the cache keeps across runs (about 1.6 KB each with MiniLM): past this, it keeps only
+/// the questionnaire at hand.
+pub const QUESTIONS_REMEMBERED: usize = 20_000;
 
 /// What [`SemanticSearch::embed_cached`] returns.
 pub struct Embedded {
@@ -314,9 +324,13 @@ impl<'a> Matcher<'a> {
         self.match_embedded(questions, vectors.as_deref(), limit, done)
     }
 
-    /// The questions' embeddings, in batches, when semantic matching is on.
+    /// The questions' embeddings, in batches, when semantic matching is on; those of questions met before come
+    /// from the library's cache (see [`SemanticSearch::embed_questions`]). A cache that cannot be saved costs only
+    /// time on the next run, so its warning is not passed on.
     pub fn embed_all(&self, texts: &[&str]) -> Result<Option<Vec<Vec<f32>>>> {
-        self.semantic.map(|s| s.embed(texts)).transpose()
+        self.semantic
+            .map(|s| s.embed_questions(texts).map(|embedded| embedded.vectors))
+            .transpose()
     }
 
     /// [`Matcher::match_all`] with the questions' embeddings computed beforehand (by [`Matcher::embed_all`]).

@@ -408,6 +408,21 @@ fn check(matcher: &Matcher<'_>, with_model: bool) {
             ));
         }
     }
+    // As one questionnaire too: near misses asked together must not teach each other a rename (see `vocabulary`).
+    let context = QuestionContext::default();
+    let asked: Vec<(&str, &QuestionContext)> = NEAR_MISSES.iter().map(|q| (*q, &context)).collect();
+    for (question, result) in NEAR_MISSES
+        .iter()
+        .zip(matcher.match_all(&asked, 3, &|| {}).unwrap())
+    {
+        if result.confidence == Confidence::High {
+            wrong.push(format!(
+                "{question} → {} at high in one questionnaire ({})",
+                result.best().map_or("-", |c| c.id()),
+                result.reason
+            ));
+        }
+    }
     let paraphrases = PARAPHRASES
         .iter()
         .chain(if with_model { MODEL_PARAPHRASES } else { &[] });

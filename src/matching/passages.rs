@@ -357,7 +357,7 @@ impl<'a> PassageIndex<'a> {
             .filter(|&i| reused(i).is_none())
             .map(|i| cleaned[i].as_str())
             .collect();
-        let mut embedded = semantic.embed(&missing)?.into_iter();
+        let mut embedded = semantic.embed_questions(&missing)?.vectors.into_iter();
         (0..questions.len())
             .map(|i| match reused(i) {
                 Some(vector) => Ok(vector.clone()),
@@ -467,7 +467,7 @@ impl<'a> PassageIndex<'a> {
                 let cosines: Vec<f32> = self
                     .section_vectors
                     .iter()
-                    .map(|v| crate::semantic::cosine(vector, v))
+                    .map(|v| crate::vector::cosine(vector, v))
                     .collect();
                 let mut best = vec![f32::MIN; self.documents];
                 for (x, c) in cosines.iter().enumerate() {
@@ -495,7 +495,7 @@ impl<'a> PassageIndex<'a> {
                     - tuning.fragment * sentence.fragment;
                 match vector {
                     Some(vector) => {
-                        let cosine = crate::semantic::cosine(vector, &self.sentence_vectors[s]);
+                        let cosine = crate::vector::cosine(vector, &self.sentence_vectors[s]);
                         let score = lexical
                             + tuning.sentence_cosine * cosine
                             + tuning.section_cosine * section_cosines[x]
@@ -695,7 +695,7 @@ impl PassageIndex<'_> {
             vector.map_or_else(Vec::new, |v| {
                 vectors
                     .iter()
-                    .map(|x| (crate::semantic::cosine(v, x) * 10000.0).round() / 10000.0)
+                    .map(|x| (crate::vector::cosine(v, x) * 10000.0).round() / 10000.0)
                     .collect()
             })
         };

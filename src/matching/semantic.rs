@@ -167,7 +167,7 @@ impl SemanticIndex {
     /// The similarity of the closest of the wordings in `rows` to the query vector.
     fn closest_wording(&self, rows: Range<usize>, query: &[f32]) -> f32 {
         let d = self.dimension;
-        rows.map(|row| crate::semantic::cosine(query, &self.vectors[row * d..(row + 1) * d]))
+        rows.map(|row| crate::vector::cosine(query, &self.vectors[row * d..(row + 1) * d]))
             .fold(f32::MIN, f32::max)
     }
 }
@@ -189,7 +189,7 @@ impl SemanticSearch for SemanticIndex {
             self.entries.iter().enumerate().map(|(i, (address, _))| {
                 (
                     *address,
-                    crate::semantic::cosine(query, &self.entry_vectors[i * d..(i + 1) * d]),
+                    crate::vector::cosine(query, &self.entry_vectors[i * d..(i + 1) * d]),
                 )
             }),
             k,
@@ -211,7 +211,7 @@ impl SemanticSearch for SemanticIndex {
     fn entry_similarity(&self, address: DocAddress, query: &[f32]) -> f32 {
         let d = self.dimension;
         self.position.get(&address).map_or(0.0, |&i| {
-            crate::semantic::cosine(query, &self.entry_vectors[i * d..(i + 1) * d])
+            crate::vector::cosine(query, &self.entry_vectors[i * d..(i + 1) * d])
         })
     }
 
@@ -220,6 +220,23 @@ impl SemanticSearch for SemanticIndex {
     }
 
     fn embed_cached(&self, texts: &[&str], name: &str) -> Result<Embedded> {
+        self.embed_keeping(texts, name, None)
+    }
+
+    fn embed_questions(&self, texts: &[&str]) -> Result<Embedded> {
+        self.embed_keeping(texts, "questions", Some(super::QUESTIONS_REMEMBERED))
+    }
+}
+
+impl SemanticIndex {
+    /// Vectors of `texts` through the cache `name`: only texts it lacks are embedded. It then keeps `texts`, and
+    /// with `remember` also what it held before while it holds no more than that many.
+    fn embed_keeping(
+        &self,
+        texts: &[&str],
+        name: &str,
+        remember: Option<usize>,
+    ) -> Result<Embedded> {
         let mut cache = EmbeddingCache::load(
             &self.cache_dir,
             &format!("{name}-{}", self.encoder.fingerprint()),
@@ -240,8 +257,14 @@ impl SemanticSearch for SemanticIndex {
             .iter()
             .map(|t| cache.get(t).expect("embedded above").to_vec())
             .collect();
-        let warning = cache
-            .save(texts.iter().copied())
+        let saved = match remember {
+            Some(most) if cache.len() <= most => {
+                let held: Vec<String> = cache.texts().map(str::to_string).collect();
+                cache.save(held.iter().map(String::as_str))
+            }
+            _ => cache.save(texts.iter().copied()),
+        };
+        let warning = saved
             .err()
             .map(|err| format!("could not save the embedding cache: {err:#}"));
         Ok(Embedded {

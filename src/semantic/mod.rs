@@ -37,25 +37,5 @@ pub unsafe fn configure_threads() {
     }
 }
 
-/// Cosine similarity of two unit vectors (their dot product).
-///
-/// Both come from [`Encoder::embed`], which normalizes, so no division is needed. Vectors of different
-/// lengths are compared over their common prefix rather than panicking.
-pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cosine_is_the_dot_product_of_unit_vectors() {
-        let a = [0.6, 0.8];
-        let b = [0.8, 0.6];
-        assert!((cosine(&a, &a) - 1.0).abs() < 1e-6);
-        assert!((cosine(&a, &b) - 0.96).abs() < 1e-6);
-        assert!((cosine(&a, &[-0.6, -0.8]) + 1.0).abs() < 1e-6);
-        assert_eq!(cosine(&[], &[]), 0.0);
-    }
-}
+/// Cosine similarity of two unit vectors: [`Encoder::embed`] normalizes, so it is their dot product.
+pub use crate::vector::cosine;

@@ -121,7 +121,9 @@ mod with_model {
             "the first run embeds the library: {}",
             out.stderr
         );
-        // One cache for the library's wordings and answers, one for the sentences of its documents (#24).
+        let first = out.json();
+        // One cache for the library's wordings and answers, one for the sentences of its documents (#24), one for
+        // the questions of the questionnaires drafted (#24, speed).
         let mut caches: Vec<String> = std::fs::read_dir(library.join(".answerbank"))
             .unwrap()
             .filter_map(|e| e.ok())
@@ -129,13 +131,23 @@ mod with_model {
             .filter(|name| name.starts_with("embeddings-"))
             .collect();
         caches.sort();
-        assert_eq!(caches.len(), 2, "{caches:?}");
+        assert_eq!(caches.len(), 3, "{caches:?}");
         assert!(caches[1].starts_with("embeddings-documents-"), "{caches:?}");
+        assert!(caches[2].starts_with("embeddings-questions-"), "{caches:?}");
 
-        // The second run reads the cache.
+        // The second run reads the caches, questions included, and drafts exactly what the first did.
         let out = sandbox.run(&["draft", "q.xlsx", "--json", "--force"]);
         assert_semantic(&out, true);
         assert!(!out.stderr.contains("embedded"), "{}", out.stderr);
+        assert_eq!(out.json()["bands"], first["bands"]);
+        assert_eq!(out.json()["documents"], first["documents"]);
+        assert_eq!(out.json()["skipped"], first["skipped"]);
+        // A damaged questions cache is only rebuilt.
+        let questions = library.join(".answerbank").join(&caches[2]);
+        std::fs::write(&questions, b"answerbank-embeddings-1\n\x80\x01").unwrap();
+        let out = sandbox.run(&["draft", "q.xlsx", "--json", "--force"]);
+        assert_eq!(out.json()["bands"], first["bands"]);
+        assert!(std::fs::metadata(&questions).unwrap().len() > 1000);
 
         // With the model (named in library.toml), the paraphrases find their entries first.
         for (question, id) in PARAPHRASES {
