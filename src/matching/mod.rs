@@ -372,10 +372,18 @@ impl<'a> Matcher<'a> {
         if renames.is_empty() {
             return Ok(());
         }
+        // A question asked in an entry's own words, or one a reviewer has decided on, is left as it is: the
+        // reviewer's word (an edit learned as a new entry, a rejection) outranks any rename.
+        let decided = |result: &MatchResult| {
+            result.best().is_some_and(|best| {
+                let f = &best.features;
+                f.exact || f.rejected || f.accepted_before
+            })
+        };
         let again = results
             .par_iter()
             .enumerate()
-            .filter(|(_, result)| result.confidence < Confidence::High)
+            .filter(|(_, result)| result.confidence < Confidence::High && !decided(result))
             .filter_map(|(i, _)| {
                 let (text, used) = vocabulary::reword(analyzer, questions[i].0, &renames)?;
                 let vector = vectors.map(|v| v[i].as_slice());
@@ -386,23 +394,28 @@ impl<'a> Matcher<'a> {
             })
             .collect::<Result<Vec<_>>>()?;
         for (i, mut result, used) in again {
-            if result.confidence != Confidence::High {
+            // An entry a reviewer rejected for the question as the customer asked it stays rejected.
+            let asked = analyzer.analyze(questions[i].0).key();
+            let rejected = result
+                .best()
+                .is_some_and(|best| best.entry.rejected_keys.contains(&asked));
+            if result.confidence != Confidence::High || rejected {
                 continue;
             }
             let read: Vec<String> = used
                 .iter()
                 .map(|rename| {
                     format!(
-                        "{} (as in {} of its questions)",
+                        "{}, a rename this questionnaire makes in {} questions",
                         rename.describe(),
                         rename.support
                     )
                 })
                 .collect();
             result.reason = format!(
-                "{} Matched in the library's words: this questionnaire renames them throughout: {}.",
-                result.reason,
-                read.join("; ")
+                "Read in the library's words ({}). {}",
+                read.join("; "),
+                result.reason
             );
             results[i] = result;
         }
@@ -1025,5 +1038,48 @@ mod tests {
             apart.iter().all(|(band, _)| *band != Confidence::High),
             "{apart:?}"
         );
+    }
+
+    #[test]
+    fn a_reviewers_rejection_or_edit_outranks_a_rename() {
+        let mut entries = PRODUCT_LIBRARY.to_vec();
+        // The reviewer rejected `hosting` for the question as the customer asked it, and wrote their own answer
+        // to "Solution Name" (learned as a proposed entry in the customer's words).
+        entries[3] = (
+            "hosting",
+            "learned = [{ wording = \"Is your solution hosted in a public cloud?\", decision = \"rejected\" }]\n",
+            "Is your product hosted in a public cloud?",
+            "Yes.",
+        );
+        entries.push((
+            "solution-name",
+            "status = \"proposed\"\n",
+            "Solution Name",
+            "Acme Ledger 2026.",
+        ));
+        let dir = library(&entries);
+        let index = LibraryIndex::open(dir.path()).unwrap();
+        let got = bands(
+            &index,
+            &[
+                "Solution Name",
+                "Solution Description",
+                "Does your solution process protected health information?",
+                "Is your solution hosted in a public cloud?",
+                "Does your solution support multifactor authentication for administrators?",
+            ],
+        );
+        // The rename is still learned (description, PHI, MFA), but not where a reviewer has spoken.
+        assert_eq!(
+            got[1],
+            (Confidence::High, "description".to_string()),
+            "{got:?}"
+        );
+        assert_eq!(
+            got[0],
+            (Confidence::Medium, "solution-name".to_string()),
+            "{got:?}"
+        );
+        assert!(got[3].0 < Confidence::Medium, "{got:?}");
     }
 }
