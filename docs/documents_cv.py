@@ -26,11 +26,18 @@ for i, c in enumerate(C):
 A, PA, NO = sets["answers.csv"], sets["partial.csv"], sets["none.csv"]
 
 
+def neighbour(bm25, i, sec):
+    """The better BM25 of sentence i's neighbours in its section."""
+    near = [bm25[j] for j in (i - 1, i + 1) if 0 <= j < N and sec[j] == sec[i]]
+    return max(near) if near else 0.0
+
+
 def scores(c, w):
     sec, doc = [s["section"] for s in S], [s["document"] for s in S]
     out = [
         w["bs"] * c["bm25_sentence"][i] + w["bsec"] * c["bm25_section"][sec[i]]
         + w["bdoc"] * c["bm25_document"][doc[i]] - w["frag"] * S[i]["fragment"]
+        + w["nb"] * neighbour(c["bm25_sentence"], i, sec)
         for i in range(N)
     ]
     if model:
@@ -81,12 +88,13 @@ def evaluate(ci, w):
 
 
 if model:
-    grid = [dict(cs=1 - x, csec=x, cdoc=d, bs=0, bsec=l, bdoc=0, frag=f)
+    grid = [dict(cs=1 - x, csec=x, cdoc=d, bs=0, bsec=l, bdoc=0, frag=f, nb=0)
             for x, d, l, f in itertools.product([0, 0.15, 0.3], [0, 0.2, 0.4, 0.6], [0, 0.1, 0.2, 0.3],
                                                 [0, 0.1, 0.2, 0.3])]
 else:
-    grid = [dict(bs=1 - a - b, bsec=a, bdoc=c, frag=f)
-            for a, b, c, f in itertools.product([0, 0.25, 0.5, 0.75], [0], [0, 0.15, 0.3], [0, 0.1, 0.2, 0.3])
+    grid = [dict(bs=1 - a - b, bsec=a, bdoc=c, frag=f, nb=n)
+            for a, b, c, f, n in itertools.product([0, 0.25, 0.5, 0.75], [0], [0, 0.15, 0.3], [0, 0.1, 0.2, 0.3],
+                                                   [0, 0.15, 0.3, 0.5])
             if a + b <= 1]
 res = [[evaluate(ci, w) for ci in range(len(C))] for w in grid]
 ans = A + PA

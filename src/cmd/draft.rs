@@ -187,14 +187,19 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         );
     }
     print_held_back(&summary.held_back, &args.library.library);
-    print_next_steps(&review_path, &args, matcher.is_semantic());
+    print_next_steps(
+        &review_path,
+        &args,
+        matcher.is_semantic(),
+        with_documents > 0,
+    );
     Ok(ExitStatus::Success)
 }
 
 /// What to do next, as the last lines of a draft (see #25: the next step is always said): open the review, decide,
 /// run `finish` with the review's path (and the library, where `finish` would not find it on its own); and how to
 /// turn semantic matching on when it was off.
-fn print_next_steps(review: &Path, args: &DraftArgs, semantic: bool) {
+fn print_next_steps(review: &Path, args: &DraftArgs, semantic: bool, documents: bool) {
     // finish learns into --library, else ANSWERBANK_LIBRARY, else answer_library: name the library only when
     // that would not find the one drafted with.
     let default_library = std::env::var_os("ANSWERBANK_LIBRARY")
@@ -209,9 +214,15 @@ fn print_next_steps(review: &Path, args: &DraftArgs, semantic: bool) {
         )
     };
     let review = super::shell_word(&review.display().to_string());
+    // The decisions the review offers: "Use doc #n" only where documents offered excerpts.
+    let decisions = if documents {
+        "Accept, Use #n, Use doc #n, Edit, Reject, Needs SME"
+    } else {
+        "Accept, Use #n, Edit, Reject, Needs SME"
+    };
     say!(
-        "next: open {review}, set a Decision on the rows you check (Accept, Use #n, Edit, Reject, Needs SME) or \
-         write a Final answer, save it, then run:\n  answerbank finish {review}{library}"
+        "next: open {review}, set a Decision on the rows you check ({decisions}) or write a Final answer, save it, \
+         then run:\n  answerbank finish {review}{library}"
     );
     if semantic {
         return;

@@ -795,8 +795,8 @@ fn draft_ends_with_the_next_step_and_how_to_match_by_meaning() {
             "semantic matching is off (no model installed): `answerbank model install` fetches one (~90 MB, \
              once), then draft again to also match questions that share no words with an answer",
             "  answerbank finish vendor.review.xlsx",
-            "next: open vendor.review.xlsx, set a Decision on the rows you check (Accept, Use #n, Edit, Reject, \
-             Needs SME) or write a Final answer, save it, then run:",
+            "next: open vendor.review.xlsx, set a Decision on the rows you check (Accept, Use #n, Use doc #n, Edit, \
+             Reject, Needs SME) or write a Final answer, save it, then run:",
         ],
         "{}",
         out.stderr
