@@ -79,6 +79,32 @@ fn markdown_headings_lists_tables_quotes() {
 }
 
 #[test]
+fn a_grid_table_is_read_as_rows_not_as_dashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "# Contacts\n\nInternal Contacts\n\n+--------+-----------+\n|  Name  | Job Title |\n+========+===========+\n\
+| Ann    | Security  |\n|        | lead      |\n+--------+-----------+\n|        |           |\n+--------+-----------+\n\n\
+After the table.\n\n+-+\nnot a table\n";
+    let docs = read_one(dir.path(), "contacts.md", text.as_bytes());
+    assert!(
+        !texts_of(&docs)
+            .iter()
+            .any(|t| t.contains("+--") || t.contains("==")),
+        "{:#?}",
+        texts_of(&docs)
+    );
+    assert_eq!(find(&docs, "Name").text, "Name; Job Title");
+    let ann = find(&docs, "Ann");
+    assert_eq!(
+        (ann.text.as_str(), ann.kind),
+        ("Ann; Security lead", PassageKind::TableRow)
+    );
+    assert_eq!(ann.headings, ["Contacts"]);
+    assert_eq!(find(&docs, "Internal").text, "Internal Contacts");
+    assert_eq!(find(&docs, "After").text, "After the table.");
+    assert!(texts_of(&docs).iter().any(|t| t.contains("not a table")));
+}
+
+#[test]
 fn placeholders() {
     for yes in ["{{.Name}} does", "at {{ company }}.", "{{company_name}}"] {
         assert!(has_placeholder(yes), "{yes}");
