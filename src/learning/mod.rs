@@ -16,14 +16,16 @@
 //!
 //! Past questionnaires are imported by `importing`, which shares [`Known`].
 //!
-//! One job per file (see #28): `plan` decides what `finish` writes and the state of every question, `teach`
-//! records what the review taught in the library, and `known` is the library as both this and `importing` look
-//! answers up in it.
+//! One job per file (see #28): `intent` reads what the reviewer asked for on each row, `plan` decides what
+//! `finish` writes and the state of every question, `teach` records what the review taught in the library, and
+//! `known` is the library as both this and `importing` look answers up in it.
 
+mod intent;
 mod known;
 mod plan;
 mod teach;
 
+pub use intent::{reviewed_rows, split_final_answer};
 pub(crate) use known::{Known, question_ref, source_question_id, tag_for};
-pub use plan::{FinishPlan, NotApplied, plan_finish, reviewed_rows, split_final_answer};
+pub use plan::{FinishPlan, NotApplied, plan_finish};
 pub use teach::{Learned, Taught, learn_from_review};

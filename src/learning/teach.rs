@@ -7,8 +7,9 @@ use std::path::Path;
 use anyhow::Result;
 use serde::Serialize;
 
+use super::intent::Intent;
 use super::known::{Known, question_ref, tag_for};
-use super::plan::{FinishPlan, Intent};
+use super::plan::FinishPlan;
 use crate::date::Date;
 use crate::library::{self, Status, Verdict, new_entry, write};
 use crate::matching::Confidence;
