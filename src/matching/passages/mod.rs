@@ -7,19 +7,31 @@
 //!
 //! Sentences are what is ranked, each with the heading path above it and the passage it sits in: a policy answers
 //! a question in a sentence ("Each month, IT and HR will review accounts and permission levels"), and the headings
-//! say what it is about ("Access Control Policy"). Lexically, BM25 over the sentence with its headings and over its
-//! whole passage; with a model, the cosine of the question to the sentence (with its nearest heading) and to the
-//! passage. The excerpt grows from the best sentence to its better-scoring neighbours in the same passage.
+//! say what it is about ("Access Control Policy"). Lexically, BM25 over the sentence with its headings, over its
+//! section and over its better neighbour; with a model, the cosine of the question to the sentence alone and to its
+//! section, and how well its document answers the question as a whole (see `scoring`). The excerpt grows from the
+//! best sentence to its better-scoring neighbours in the same section.
 //! Nothing here writes an answer: a suggestion is shown to a reviewer, who decides (see `workbook::review`).
+//!
+//! One job per file: this one builds the index and picks the suggestions; `scoring` weighs a sentence, `excerpt`
+//! grows and cuts what is shown, `dump` writes the features `eval` uses to choose the weights.
 
 use std::ops::Range;
 
 use anyhow::Result;
 use rayon::prelude::*;
 
+mod dump;
+mod excerpt;
+mod scoring;
+
+use scoring::{FULL_SENTENCE_WORDS, Scored};
+pub use scoring::{Tuning, WITH_MODEL, WITHOUT_MODEL};
+
 use super::SemanticSearch;
 use super::bm25::Bm25;
 use crate::analysis::Analyzer;
+use crate::documents::has_placeholder;
 use crate::documents::{Passage, sentences};
 
 /// Suggestions shown per question.
@@ -31,84 +43,6 @@ const MAX_EXCERPT_SENTENCES: usize = 3;
 
 /// The embedding cache of document sentences, beside the library's (`embeddings-documents-<model>.bin`).
 const CACHE_NAME: &str = "documents";
-
-/// How a sentence's scores combine, and where "likely" and "shown at all" begin: [`WITH_MODEL`] and
-/// [`WITHOUT_MODEL`]. Each score is a weighted sum of what the sentence says (its own cosine or BM25), what the
-/// section around it is about, and how well its document as a whole answers the question (a prior: the best
-/// documents for the question first, then the sentences within them).
-#[derive(Debug, Clone, Copy)]
-pub struct Tuning {
-    /// Cosine of the question to the sentence alone.
-    pub sentence_cosine: f32,
-    /// Cosine of the question to the sentence's section (its heading path and text).
-    pub section_cosine: f32,
-    /// The best section cosine of the sentence's document, less the best of any document (0 for the best
-    /// document, negative for the others).
-    pub document_cosine: f32,
-    /// BM25 of the sentence with its headings, of its section, and of its whole document, each 0 to 1 (the best of
-    /// the question scoring 1).
-    pub sentence_lexical: f32,
-    pub section_lexical: f32,
-    pub document_lexical: f32,
-    /// BM25 of the better of the sentence's two neighbours in its section (0 to 1): an answer often runs over two or
-    /// three sentences, which the excerpt shows together, and a sentence whose neighbour also holds the question's
-    /// terms is more likely part of one.
-    pub neighbour_lexical: f32,
-    /// What a fragment shorter than [`FULL_SENTENCE_WORDS`] words ("a. Offboarding measures", a heading-like list
-    /// item) loses, at most: it names a topic without saying anything about it.
-    pub fragment: f32,
-    /// With a model: the score from which a suggestion is likely, and the cosine of question and sentence below
-    /// which a sentence is not shown.
-    pub likely_score: f32,
-    pub floor_cosine: f32,
-    /// Without a model: the share of the question's weighted terms a sentence (with its headings) must hold to be
-    /// likely, and to be shown.
-    pub likely_coverage: f32,
-    pub floor_coverage: f32,
-}
-
-/// Words from which a sentence counts as saying something (shorter ones lose up to [`Tuning::fragment`]).
-const FULL_SENTENCE_WORDS: f32 = 8.0;
-
-/// The weights with a model. Chosen by cross-validation on the documents bench (`shared/bench/docs`, 58 answerable
-/// HECVAT questions over strongdm/comply's SOC 2 policies): a grid of 192 candidates scored by
-/// `docs/documents_cv.py` from `eval --docs --dump-features`, the one with the most Hit@1 + Hit@3 on all 58 kept;
-/// 5-fold CV repeated 20 times puts this procedure at answers Hit@1 0.56, Hit@3 0.74 out of fold. The likely
-/// threshold leaves at most 5% of the bench's unanswerable questions a likely suggestion (6.5% out of fold). See
-/// docs/documents.md.
-pub const WITH_MODEL: Tuning = Tuning {
-    sentence_cosine: 0.85,
-    section_cosine: 0.15,
-    document_cosine: 0.4,
-    sentence_lexical: 0.0,
-    section_lexical: 0.3,
-    document_lexical: 0.0,
-    neighbour_lexical: 0.0,
-    fragment: 0.2,
-    likely_score: 0.84,
-    floor_cosine: 0.2,
-    likely_coverage: 0.6,
-    floor_coverage: 0.1,
-};
-
-/// The weights without a model, chosen the same way: 192 candidates (sentence/section BM25 shares, document BM25,
-/// fragment, and the neighbour's BM25 at 0, 0.15, 0.3 or 0.5); out of fold answers Hit@1 0.44, Hit@3 0.59 and
-/// partial 0.21 / 0.49, against 0.37 / 0.52 and 0.21 / 0.44 for the 48 candidates without the neighbour. The
-/// coverage thresholds were not tuned.
-pub const WITHOUT_MODEL: Tuning = Tuning {
-    sentence_cosine: 0.0,
-    section_cosine: 0.0,
-    document_cosine: 0.0,
-    sentence_lexical: 0.25,
-    section_lexical: 0.75,
-    document_lexical: 0.0,
-    neighbour_lexical: 0.15,
-    fragment: 0.1,
-    likely_score: 0.0,
-    floor_cosine: 0.0,
-    likely_coverage: 0.6,
-    floor_coverage: 0.1,
-};
 
 /// One suggested excerpt for a question.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -454,153 +388,6 @@ impl<'a> PassageIndex<'a> {
         }
         taken.into_iter().map(|(_, t)| t).collect()
     }
-
-    fn sentence_scores(&self, terms: &[String], vector: Option<&[f32]>) -> Vec<Scored> {
-        let tuning = &self.tuning;
-        let normalised = |scores: Vec<f32>| {
-            let max = scores.iter().copied().fold(0.0f32, f32::max);
-            if max > 0.0 {
-                scores.into_iter().map(|s| s / max).collect()
-            } else {
-                scores
-            }
-        };
-        let by_sentence = normalised(self.by_sentence.scores(terms));
-        let by_section = normalised(self.by_section.scores(terms));
-        let by_document = normalised(self.by_document.scores(terms));
-        let vector = vector.filter(|_| !self.sentence_vectors.is_empty());
-        // With a model: each section's cosine, and each document's best section less the best of all.
-        let (section_cosines, document_prior) = match vector {
-            Some(vector) => {
-                let cosines: Vec<f32> = self
-                    .section_vectors
-                    .iter()
-                    .map(|v| crate::vector::cosine(vector, v))
-                    .collect();
-                let mut best = vec![f32::MIN; self.documents];
-                for (x, c) in cosines.iter().enumerate() {
-                    let d = self.section_document[x];
-                    best[d] = best[d].max(*c);
-                }
-                let top = best.iter().copied().fold(f32::MIN, f32::max);
-                (cosines, best.into_iter().map(|b| b - top).collect())
-            }
-            None => (Vec::new(), Vec::new()),
-        };
-        let mut unique: Vec<&String> = terms.iter().collect();
-        unique.sort();
-        unique.dedup();
-        let total_idf: f32 = unique.iter().map(|t| self.by_sentence.idf(t)).sum();
-        self.sentences
-            .iter()
-            .enumerate()
-            .map(|(s, sentence)| {
-                let x = sentence.section;
-                let d = self.section_document[x];
-                let neighbour = [s.wrapping_sub(1), s + 1]
-                    .into_iter()
-                    .filter(|&n| self.sections[x].contains(&n))
-                    .map(|n| by_sentence[n])
-                    .fold(0.0f32, f32::max);
-                let lexical = tuning.sentence_lexical * by_sentence[s]
-                    + tuning.section_lexical * by_section[x]
-                    + tuning.document_lexical * by_document[d]
-                    + tuning.neighbour_lexical * neighbour
-                    - tuning.fragment * sentence.fragment;
-                match vector {
-                    Some(vector) => {
-                        let cosine = crate::vector::cosine(vector, &self.sentence_vectors[s]);
-                        let score = lexical
-                            + tuning.sentence_cosine * cosine
-                            + tuning.section_cosine * section_cosines[x]
-                            + tuning.document_cosine * document_prior[d];
-                        Scored {
-                            score,
-                            likely: score >= tuning.likely_score,
-                            shown: cosine >= tuning.floor_cosine,
-                        }
-                    }
-                    None => {
-                        // Only a sentence holding a term of the question can be shown: look up the rest only then.
-                        let held: f32 = if by_sentence[s] > 0.0 {
-                            unique
-                                .iter()
-                                .filter(|t| self.by_sentence.holds(s, t))
-                                .map(|t| self.by_sentence.idf(t))
-                                .sum()
-                        } else {
-                            0.0
-                        };
-                        let coverage = if total_idf > 0.0 {
-                            held / total_idf
-                        } else {
-                            0.0
-                        };
-                        Scored {
-                            score: lexical,
-                            likely: coverage >= tuning.likely_coverage,
-                            shown: coverage >= tuning.floor_coverage && by_sentence[s] > 0.0,
-                        }
-                    }
-                }
-            })
-            .collect()
-    }
-
-    /// The sentences shown around sentence `s`: it, then its better-scoring neighbour in its section, and so on,
-    /// up to [`MAX_EXCERPT_SENTENCES`] sentences and [`MAX_EXCERPT_CHARS`] characters.
-    fn window(&self, s: usize, scores: &[Scored]) -> Range<usize> {
-        let section = self.sections[self.sentences[s].section].clone();
-        let chars = |a: usize, b: usize| self.excerpt_text(a..b + 1).chars().count();
-        let (mut first, mut last) = (s, s);
-        while last - first + 1 < MAX_EXCERPT_SENTENCES {
-            let before = (first > section.start && chars(first - 1, last) <= MAX_EXCERPT_CHARS)
-                .then(|| first - 1);
-            let after = (last + 1 < section.end && chars(first, last + 1) <= MAX_EXCERPT_CHARS)
-                .then_some(last + 1);
-            match (before, after) {
-                (Some(b), Some(a)) if scores[b].score > scores[a].score => first = b,
-                (_, Some(a)) => last = a,
-                (Some(b), None) => first = b,
-                (None, None) => break,
-            }
-        }
-        first..last + 1
-    }
-
-    /// The text of consecutive sentences of one section: as the passage has them within a passage, one line per
-    /// passage across passages (a list's lead-in and its items).
-    fn excerpt_text(&self, window: Range<usize>) -> String {
-        let mut out = String::new();
-        let mut s = window.start;
-        while s < window.end {
-            let passage = self.sentences[s].passage;
-            let mut last = s;
-            while last + 1 < window.end && self.sentences[last + 1].passage == passage {
-                last += 1;
-            }
-            let text = &self.passages[passage].text;
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            out.push_str(
-                text[self.sentences[s].range.start..self.sentences[last].range.end].trim(),
-            );
-            s = last + 1;
-        }
-        out
-    }
-
-    fn excerpt(&self, window: Range<usize>) -> String {
-        cut(&self.excerpt_text(window), MAX_EXCERPT_CHARS)
-    }
-}
-
-#[derive(Clone, Copy)]
-struct Scored {
-    score: f32,
-    likely: bool,
-    shown: bool,
 }
 
 /// A passage as embedded: what its document is called and its heading path, then its text (the encoder reads the
@@ -637,90 +424,6 @@ fn context_of(passage: &Passage) -> Vec<String> {
 /// won (the examples name what the documents say; see docs/documents.md).
 fn clean_question(question: &str) -> String {
     question.trim().trim_end_matches('*').trim().to_string()
-}
-
-/// Whether text holds an unfilled template placeholder such as `{{.Name}}` or `{{ company }}`.
-pub fn has_placeholder(text: &str) -> bool {
-    text.find("{{")
-        .is_some_and(|start| text[start + 2..].contains("}}"))
-}
-
-/// `text` cut to at most `max` characters at a word boundary, with "…" when cut (a single sentence longer than an
-/// excerpt may be).
-fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let end = text
-        .char_indices()
-        .nth(max - 1)
-        .map_or(text.len(), |(i, _)| i);
-    let head = &text[..end];
-    let head = head.rfind(char::is_whitespace).map_or(head, |i| &head[..i]);
-    format!("{}…", head.trim_end())
-}
-
-/// For choosing the weights offline (`eval --docs --dump-features`, see docs/documents.md): every sentence's
-/// section and document, every window an excerpt can be, and per question each sentence's scores.
-#[doc(hidden)]
-impl PassageIndex<'_> {
-    pub fn dump_static(&self) -> serde_json::Value {
-        let sentences: Vec<serde_json::Value> = self
-            .sentences
-            .iter()
-            .map(|s| {
-                serde_json::json!({
-                    "section": s.section, "document": self.section_document[s.section],
-                    "fragment": s.fragment, "file": self.passages[s.passage].file,
-                })
-            })
-            .collect();
-        serde_json::json!({"sentences": sentences})
-    }
-
-    /// Every window of one to three consecutive sentences of one section: first, last, file, excerpt as shown.
-    pub fn dump_windows(&self) -> Vec<(usize, usize, String, String)> {
-        let mut out = Vec::new();
-        for section in &self.sections {
-            for first in section.clone() {
-                for last in first..section.end.min(first + MAX_EXCERPT_SENTENCES) {
-                    out.push((
-                        first,
-                        last,
-                        self.passages[self.sentences[first].passage].file.clone(),
-                        self.excerpt(first..last + 1),
-                    ));
-                }
-            }
-        }
-        out
-    }
-
-    /// One question's scores: per sentence its cosine and BM25 (0 to 1), per section and document the same.
-    pub fn dump_question(&self, question: &str, vector: Option<&[f32]>) -> serde_json::Value {
-        let terms = self.analyzer.analyze(&clean_question(question)).terms;
-        let round = |v: Vec<f32>| -> Vec<f32> {
-            let max = v.iter().copied().fold(0.0f32, f32::max);
-            v.into_iter()
-                .map(|x| (x / if max > 0.0 { max } else { 1.0 } * 10000.0).round() / 10000.0)
-                .collect()
-        };
-        let cosines = |vectors: &[Vec<f32>]| -> Vec<f32> {
-            vector.map_or_else(Vec::new, |v| {
-                vectors
-                    .iter()
-                    .map(|x| (crate::vector::cosine(v, x) * 10000.0).round() / 10000.0)
-                    .collect()
-            })
-        };
-        serde_json::json!({
-            "bm25_sentence": round(self.by_sentence.scores(&terms)),
-            "bm25_section": round(self.by_section.scores(&terms)),
-            "bm25_document": round(self.by_document.scores(&terms)),
-            "cos_sentence": cosines(&self.sentence_vectors),
-            "cos_section": cosines(&self.section_vectors),
-        })
-    }
 }
 
 #[cfg(test)]
@@ -870,13 +573,5 @@ mod tests {
             clean_question("Do you scan (e.g., SQL injection)?"),
             "Do you scan (e.g., SQL injection)?"
         );
-    }
-
-    #[test]
-    fn placeholders_and_cuts() {
-        assert!(has_placeholder("{{.Name}} encrypts data"));
-        assert!(!has_placeholder("no {{ here"));
-        let cut_text = cut(&"abc ".repeat(200), 20);
-        assert!(cut_text.ends_with('…') && cut_text.chars().count() <= 21);
     }
 }
