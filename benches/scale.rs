@@ -529,6 +529,10 @@ fn run_model_case(model: &Path) {
 
 /// `answerbank draft` of `file` against `library` in a process of its own, as a user runs it (no model, no
 /// documents): its wall time in seconds and its peak memory in MB.
+#[expect(
+    clippy::zombie_processes,
+    reason = "waited for by wait4, which also gives the child's peak memory"
+)]
 fn run_draft(library: &Path, file: &Path) -> (f64, f64) {
     use std::os::unix::process::ExitStatusExt;
     let out = tempfile::tempdir().unwrap();
