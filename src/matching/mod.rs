@@ -593,16 +593,16 @@ impl<'a> Matcher<'a> {
     }
 }
 
-/// A matcher of a large library holds, once a questionnaire is drafted, an entry decoded for most documents and
-/// thousands of score lists: millions of small allocations, whose freeing took a tenth of a whole `draft`
-/// (#27) at its very end, on one core. They are freed on a thread of their own instead; a process that exits
-/// meanwhile lets the system take them back at once.
+/// A matcher of a library of this many documents or more frees what it holds on a thread of its own. Once a
+/// questionnaire is drafted it holds an entry decoded for most documents and thousands of score lists: millions of
+/// small allocations, whose freeing took a tenth of a whole `draft` (#27) at its very end, on one core. A process
+/// that exits meanwhile lets the system take them back at once.
 const FREE_ELSEWHERE: usize = 1_000;
 
 impl Drop for Matcher<'_> {
     fn drop(&mut self) {
-        let decoded: usize = self.entries.iter().map(Vec::len).sum();
-        if decoded < FREE_ELSEWHERE {
+        let documents: usize = self.entries.iter().map(Vec::len).sum();
+        if documents < FREE_ELSEWHERE {
             return;
         }
         let held = (
