@@ -11,6 +11,7 @@ use tantivy::schema::Field;
 
 /// Smoothed IDF, `ln(1 + (n - df + 0.5) / (df + 0.5))`, of every term in the field; terms absent from it get the
 /// IDF of a document frequency of 0.
+#[derive(Default)]
 pub struct IdfTable {
     known: FxHashMap<String, f32>,
     unknown: f32,

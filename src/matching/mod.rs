@@ -168,6 +168,9 @@ pub fn margin(candidates: &[Candidate]) -> f32 {
 struct Decoded {
     entry: Arc<IndexedEntry>,
     terms: rank::EntryTerms,
+    /// Whether this matcher ranks the entry: not shadowed, and of its part. Decided once here, not per question
+    /// and candidate (#27: finding out whether a body holds a template's `{{` was 3% of a draft's time).
+    ranked: bool,
 }
 
 /// Matches questions against one library index. Cheap to create; share one across threads.
@@ -482,7 +485,7 @@ impl<'a> Matcher<'a> {
             let decoded = self.entry(address)?;
             let entry = &decoded.entry;
             // The other part's entries (found by the embedding search, which knows no parts) are not ranked here.
-            if self.index.is_shadowed(entry) || Part::of(&entry.entry) != self.part {
+            if !decoded.ranked {
                 continue;
             }
             let bm25 = retrieval.get(&address).copied().unwrap_or(0.0);
@@ -575,9 +578,11 @@ impl<'a> Matcher<'a> {
         // Two threads may decode the same entry at once; the first to finish fills the slot, both use it.
         let entry = self.index.stored(&self.searcher, address)?;
         let terms = rank::EntryTerms::of(&entry, |t| self.idf(t));
+        let ranked = !self.index.is_shadowed(&entry) && Part::of(&entry.entry) == self.part;
         Ok(slot.get_or_init(|| Decoded {
             entry: Arc::new(entry),
             terms,
+            ranked,
         }))
     }
 
@@ -612,6 +617,31 @@ impl<'a> Matcher<'a> {
     /// Smoothed inverse document frequency of a term among entry wordings.
     fn idf(&self, term: &str) -> f32 {
         self.idf.get(term)
+    }
+}
+
+/// A matcher of a library of this many documents or more frees what it holds on a thread of its own. Once a
+/// questionnaire is drafted it holds an entry decoded for most documents and thousands of score lists: millions of
+/// small allocations, whose freeing took a tenth of a whole `draft` (#27) at its very end, on one core. A process
+/// that exits meanwhile lets the system take them back at once.
+const FREE_ELSEWHERE: usize = 1_000;
+
+impl Drop for Matcher<'_> {
+    fn drop(&mut self) {
+        let documents: usize = self.entries.iter().map(Vec::len).sum();
+        if documents < FREE_ELSEWHERE {
+            return;
+        }
+        let held = (
+            std::mem::take(&mut self.entries),
+            std::mem::take(&mut self.idf),
+            self.lexical.take_lists(),
+            self.plain.take_lists(),
+        );
+        // A thread that cannot be started frees them here, as before.
+        let _ = std::thread::Builder::new()
+            .name("answerbank-free".to_string())
+            .spawn(move || drop(held));
     }
 }
 

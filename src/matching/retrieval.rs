@@ -301,6 +301,23 @@ impl Retriever {
             .collect())
     }
 
+    /// The lists read so far, taken out of the retriever (to be freed elsewhere; see `Matcher`'s `Drop`).
+    pub fn take_lists(&mut self) -> Box<dyn Send> {
+        let lists: Vec<_> = self
+            .fields
+            .iter_mut()
+            .map(|field| {
+                std::mem::take(
+                    field
+                        .lists
+                        .get_mut()
+                        .unwrap_or_else(PoisonError::into_inner),
+                )
+            })
+            .collect();
+        Box::new(lists)
+    }
+
     /// The document's address in the index from its number across segments.
     fn address(&self, doc: u32) -> DocAddress {
         let segment = self.bases.partition_point(|&base| base <= doc) - 1;

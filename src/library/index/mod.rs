@@ -47,6 +47,11 @@ use schema::{SCHEMA_VERSION, fields_of};
 
 /// Tantivy's indexing memory budget (it needs at least 15 MB per thread).
 const WRITER_MEMORY: usize = 256 * 1024 * 1024;
+/// Decompressed blocks of stored entries kept per segment (Tantivy keeps 100). Matching decodes an entry once
+/// (see `Matcher`), but the candidates of a questionnaire's questions are spread over the whole library, so with
+/// 100 blocks nearly every entry decoded decompressed its block again (#27: 5% of a draft of real-length entries).
+/// Blocks are 16 KB: at most 16 MB a segment.
+const DOC_STORE_CACHE: usize = 1_000;
 /// Body notions kept per entry for re-ranking; a body is evidence, not the question, and must not bloat the cache.
 const MAX_BODY_TERMS: usize = 200;
 
@@ -227,6 +232,7 @@ impl LibraryIndex {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .doc_store_cache_num_blocks(DOC_STORE_CACHE)
             .try_into()
             .context("opening the library index for reading")?;
         report.elapsed = started.elapsed();
