@@ -1004,7 +1004,7 @@ fn main() {
         m["lexical_ms"] / 1000.0
     );
     println!(
-        "| embed the {} HECVAT questions for the documents | {:.2} s | | |",
+        "| embed the {} HECVAT questions for the documents (remembered after the first run) | {:.2} s | | |",
         m["questions"],
         m["embed_questions_ms"] / 1000.0
     );
