@@ -262,8 +262,9 @@ impl Kind {
     }
 }
 
-/// A library of `entries` entries with real-length bodies.
-fn make_real_library(dir: &Path, entries: usize, words: &RealWords) {
+/// Writes a generated library of `entries` entry files, 50 topic folders, once (a `.complete` marker says it is
+/// whole); `text` is entry `n`'s file.
+fn write_library(dir: &Path, entries: usize, text: impl Fn(usize) -> String) {
     if dir.join(".complete").exists() {
         return;
     }
@@ -273,15 +274,21 @@ fn make_real_library(dir: &Path, entries: usize, words: &RealWords) {
         if n < 50 {
             std::fs::create_dir_all(&sub).unwrap();
         }
-        let text = format!(
+        std::fs::write(sub.join(format!("entry-{n}.md")), text(n)).unwrap();
+    }
+    std::fs::write(dir.join(".complete"), "").unwrap();
+}
+
+/// A library of `entries` entries with real-length bodies.
+fn make_real_library(dir: &Path, entries: usize, words: &RealWords) {
+    write_library(dir, entries, |n| {
+        format!(
             "+++\nquestion = {:?}\nshort_answer = \"Yes\"\ntags = [{:?}]\nowner = \"Security team\"\nreviewed = 2026-10-01\n+++\n{}\n",
             words.question(n),
             words.tag(n),
             words.body(n)
-        );
-        std::fs::write(sub.join(format!("entry-{n}.md")), text).unwrap();
-    }
-    std::fs::write(dir.join(".complete"), "").unwrap();
+        )
+    });
 }
 
 /// Questions of the real kind: an entry's own question (one in three), the same reworded, a CAIQ question with
@@ -311,16 +318,8 @@ fn real_question(q: usize, library_entries: usize, words: &RealWords) -> String 
 }
 
 fn make_library(dir: &Path, entries: usize) {
-    if dir.join(".complete").exists() {
-        return;
-    }
-    let _ = std::fs::remove_dir_all(dir);
-    for n in 0..entries {
-        let sub = dir.join(format!("topic-{}", n % 50));
-        if n < 50 {
-            std::fs::create_dir_all(&sub).unwrap();
-        }
-        let text = format!(
+    write_library(dir, entries, |n| {
+        format!(
             "+++\nquestion = {:?}\nalternates = [{:?}]\nshort_answer = \"Yes\"\ntags = [{:?}]\nowner = \"Security team\"\nreviewed = 2026-10-01\n+++\n{}\n",
             question(n),
             format!(
@@ -330,10 +329,8 @@ fn make_library(dir: &Path, entries: usize) {
             ),
             pick(TOPICS, n).replace(' ', "-").to_lowercase(),
             body(n)
-        );
-        std::fs::write(sub.join(format!("entry-{n}.md")), text).unwrap();
-    }
-    std::fs::write(dir.join(".complete"), "").unwrap();
+        )
+    });
 }
 
 /// A questionnaire: a title, a header with a Yes/No dropdown, sections, questions reworded from library entries
