@@ -118,8 +118,8 @@ pub fn learn(
                 && question_share(&from_stems) >= SHIFT * question_share(&to_stems)
                 && library_share(&to_stems) >= SHIFT * library_share(&from_stems);
             moved_away.then(|| Rename {
-                from: seen[0].from.clone(),
-                to: seen[0].to.clone(),
+                from: most_common(seen.iter().map(|o| &o.from)),
+                to: most_common(seen.iter().map(|o| &o.to)),
                 from_stems,
                 support: questions,
             })
@@ -142,6 +142,24 @@ pub fn learn(
             .then(b.support.cmp(&a.support))
     });
     supported
+}
+
+/// The spelling most of the questions used ("solution" over "solutions"), the first of equals: what the review
+/// shows.
+fn most_common<'o>(spellings: impl Iterator<Item = &'o Vec<String>>) -> Vec<String> {
+    let mut counts: Vec<(&Vec<String>, usize)> = Vec::new();
+    for spelling in spellings {
+        match counts.iter_mut().find(|(s, _)| *s == spelling) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((spelling, 1)),
+        }
+    }
+    // The first of the most counted: `max_by_key` would keep the last.
+    let most = counts.iter().map(|&(_, n)| n).max().unwrap_or(0);
+    counts
+        .into_iter()
+        .find(|&(_, n)| n == most)
+        .map_or_else(Vec::new, |(s, _)| s.clone())
 }
 
 /// One or two plain words: no number (7 days is not 30 days), no negation, no synonym phrase.
@@ -251,6 +269,18 @@ mod tests {
         assert_eq!(used.len(), 2);
         assert!(reword(&analyzer, "Do you encrypt data at rest?", &renames).is_none());
         assert_eq!(used[0].describe(), "'solution provider' read as 'vendor'");
+    }
+
+    #[test]
+    fn the_review_shows_the_spelling_most_questions_used() {
+        let spellings = [
+            vec!["solutions".to_string()],
+            vec!["solution".to_string()],
+            vec!["solution".to_string()],
+        ];
+        assert_eq!(most_common(spellings.iter()), ["solution"]);
+        assert_eq!(most_common(spellings[..2].iter()), ["solutions"]);
+        assert!(most_common(std::iter::empty()).is_empty());
     }
 
     #[test]
