@@ -835,3 +835,74 @@ fn draft_ends_with_the_next_step_and_how_to_match_by_meaning() {
         ])
         .expect_code(0);
 }
+
+/// #27: a questionnaire that says "solution" throughout, against a library that says "product": the rename is
+/// learned from the questionnaire as a whole, the questions are drafted at high in the library's words, and the
+/// review says what was read as what. The same question asked alone is not enough to learn it.
+#[test]
+fn a_questionnaire_that_renames_a_word_throughout_is_drafted_in_the_librarys_words() {
+    let sandbox = Sandbox::new();
+    for (id, question, short, body) in [
+        (
+            "phi",
+            "Does your product process protected health information?",
+            "No",
+            "No.",
+        ),
+        (
+            "hosting",
+            "Is your product hosted in a public cloud?",
+            "Yes",
+            "Yes.",
+        ),
+        (
+            "encrypt",
+            "Does your product encrypt customer data at rest?",
+            "Yes",
+            "Yes. AES-256 for every database and backup.",
+        ),
+        (
+            "audit",
+            "Is your product tested by an independent auditor every year?",
+            "Yes",
+            "Yes. An annual SOC 2 Type II audit.",
+        ),
+    ] {
+        sandbox.write(
+            &format!("lib/{id}.md"),
+            &entry(question, &format!("short_answer = {short:?}\n"), body),
+        );
+    }
+    sandbox.write(
+        "q.csv",
+        "Question,Answer\n\
+         Does your solution process protected health information?,\n\
+         Is your solution hosted in a public cloud?,\n\
+         Does your solution encrypt customer data at rest?,\n\
+         Is your solution tested by an independent auditor every year?,\n\
+         Does your solution support single sign-on?,\n",
+    );
+    let report = draft(&sandbox, &["q.csv", "--library", "lib"]);
+    assert_eq!(report["bands"]["high"], 4, "{report}");
+    let drafted = read_values(&sandbox.path("q.csv.drafted.xlsx"), "q");
+    assert_eq!(drafted["B2"], "No");
+    assert_eq!(drafted["B4"], "Yes. AES-256 for every database and backup.");
+    assert!(
+        !drafted.contains_key("B6"),
+        "nothing answers single sign-on: {drafted:?}"
+    );
+    let review = read_values(&sandbox.path("q.csv.review.xlsx"), "Review");
+    let renamed = review
+        .values()
+        .filter(|v| v.starts_with("Read in the library's words ('solution' read as 'product'"))
+        .count();
+    assert_eq!(renamed, 4, "{review:?}");
+
+    // One question alone says nothing about the word: it may be exactly what differs.
+    sandbox.write(
+        "one.csv",
+        "Question,Answer\nDoes your solution encrypt customer data at rest?,\n",
+    );
+    let report = draft(&sandbox, &["one.csv", "--library", "lib"]);
+    assert_eq!(report["bands"]["high"], 0, "{report}");
+}
