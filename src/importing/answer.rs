@@ -43,10 +43,7 @@ impl RowAnswer {
 pub fn answer_of(row: &QuestionRow) -> Option<RowAnswer> {
     let mut short = None;
     let mut body_parts: Vec<String> = Vec::new();
-    let has_short_place = row
-        .answer_cells
-        .iter()
-        .any(|c| c.kind == AnswerKind::Short || c.kind.is_mark());
+    let has_short_place = row.answer_cells.iter().any(|c| c.kind.takes_short_answer());
     for cell in row.answer_cells.iter().filter(|c| c.is_filled()) {
         let text = cell.current.trim();
         match cell.kind {

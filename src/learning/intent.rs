@@ -5,7 +5,6 @@
 //! final answer splits into a short answer and a body, and whether a person worked on a row at all.
 //! Pure, like the plan that reads it.
 
-use crate::questionnaire::AnswerKind;
 use crate::short_answer::{ShortAnswer, same_short_answer};
 use crate::text::one_line;
 use crate::workbook::review::{Decision, ReviewRow};
@@ -222,7 +221,7 @@ pub(super) fn read_intent(row: &ReviewRow) -> (Intent, Vec<String>) {
                 let has_short_cell = row
                     .cells
                     .iter()
-                    .any(|c| c.kind == AnswerKind::Short || c.kind.is_mark());
+                    .any(|c| c.kind.takes_short_answer());
                 if edit.short_changed && !has_short_cell && !row.single_answer_column {
                     ignored.push(
                         "the short answer changed in place has no column of its own in the questionnaire; it was \

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::intent::{Intent, is_reviewed, read_intent};
 use crate::drafting::{self, CellWrite, Proposal};
-use crate::questionnaire::{AnswerKind, QuestionRow};
+use crate::questionnaire::QuestionRow;
 use crate::workbook::patch::CellEdit;
 use crate::workbook::review::{QuestionState, ReviewRow, State};
 
@@ -119,10 +119,7 @@ pub fn plan_finish(rows: &[ReviewRow], overwrite: bool) -> FinishPlan {
             Intent::Undecided => (State::Unanswered, Proposal::default()),
             Intent::Unclear(_) => (State::NotWritten, Proposal::default()),
         };
-        let has_short_cell = row
-            .cells
-            .iter()
-            .any(|c| c.kind == AnswerKind::Short || c.kind.is_mark());
+        let has_short_cell = row.cells.iter().any(|c| c.kind.takes_short_answer());
         // A document's excerpt carries no Yes/No (see #24): the reviewer types it, and is told when they did not.
         let no_yes_no = matches!(&intent, Intent::Document { short: None, .. }) && has_short_cell;
         // Why a decided row gets nothing written.
@@ -232,10 +229,7 @@ fn own_answer(
     body: &str,
     propose: &dyn Fn(Option<&str>, &str) -> Proposal,
 ) -> Proposal {
-    let has_short_cell = row
-        .cells
-        .iter()
-        .any(|c| c.kind == AnswerKind::Short || c.kind.is_mark());
+    let has_short_cell = row.cells.iter().any(|c| c.kind.takes_short_answer());
     if has_short_cell || row.single_answer_column {
         propose(short, body)
     } else {
@@ -247,6 +241,7 @@ fn own_answer(
 mod tests {
     use super::*;
     use crate::matching::Confidence;
+    use crate::questionnaire::AnswerKind;
     use crate::workbook::review::Decision;
 
     /// A drafted row (C short with a Yes/No dropdown, D long), as the reviewer left it.

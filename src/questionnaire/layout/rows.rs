@@ -36,6 +36,11 @@ impl AnswerKind {
         self.marked_answer().is_some()
     }
 
+    /// A place for Yes / No / N/A: a short-answer cell or one of the mark columns.
+    pub fn takes_short_answer(self) -> bool {
+        self == AnswerKind::Short || self.is_mark()
+    }
+
     /// The mark column that means `answer`.
     pub fn mark_for(answer: ShortAnswer) -> AnswerKind {
         match answer {
