@@ -16,9 +16,6 @@ use crate::documents::Passage;
 use crate::matching::bm25::{Bm25, stem_words};
 use crate::matching::passages::{MAX_EXCERPT_CHARS, PassageIndex, SUGGESTIONS, Suggestion};
 
-/// Reciprocal-rank fusion constant, as for the library peers.
-const RRF_K: f32 = 60.0;
-
 /// One labelled question: what in the documents answers it.
 #[derive(Debug, Clone)]
 pub struct DocCase {
@@ -365,14 +362,10 @@ impl PassagePeers {
                     .collect(),
                 _ => Vec::new(),
             },
-            Method::Rrf => {
-                let bm25 = ranks(&self.scores(Method::Bm25Stem, question, vector));
-                let model = ranks(&self.scores(Method::Model, question, vector));
-                bm25.iter()
-                    .zip(&model)
-                    .map(|(a, b)| 1.0 / (RRF_K + *a as f32) + 1.0 / (RRF_K + *b as f32))
-                    .collect()
-            }
+            Method::Rrf => super::peers::rrf(
+                &self.scores(Method::Bm25Stem, question, vector),
+                &self.scores(Method::Model, question, vector),
+            ),
         }
     }
 
@@ -401,16 +394,6 @@ impl PassagePeers {
             })
             .collect()
     }
-}
-
-fn ranks(scores: &[f32]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
-    let mut ranks = vec![0; scores.len()];
-    for (rank, i) in order.into_iter().enumerate() {
-        ranks[i] = rank + 1;
-    }
-    ranks
 }
 
 #[cfg(test)]

@@ -117,14 +117,10 @@ impl<'a> Peers<'a> {
                     .collect(),
                 _ => vec![0.0; self.ids.len()],
             },
-            Peer::Rrf => {
-                let bm25 = ranks(&self.scores(Peer::Bm25Stem, question, vector));
-                let model = ranks(&self.scores(Peer::Model, question, vector));
-                bm25.iter()
-                    .zip(&model)
-                    .map(|(a, b)| 1.0 / (RRF_K + *a as f32) + 1.0 / (RRF_K + *b as f32))
-                    .collect()
-            }
+            Peer::Rrf => rrf(
+                &self.scores(Peer::Bm25Stem, question, vector),
+                &self.scores(Peer::Model, question, vector),
+            ),
         }
     }
 
@@ -144,6 +140,16 @@ fn order(scores: &[f32], ids: &[String]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..scores.len()).collect();
     order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(ids[a].cmp(&ids[b])));
     order
+}
+
+/// Reciprocal-rank fusion (k = [`RRF_K`]) of two scorings of the same items: the peer both evaluations (library
+/// entries, document passages) rank with.
+pub(super) fn rrf(a: &[f32], b: &[f32]) -> Vec<f32> {
+    ranks(a)
+        .iter()
+        .zip(&ranks(b))
+        .map(|(a, b)| 1.0 / (RRF_K + *a as f32) + 1.0 / (RRF_K + *b as f32))
+        .collect()
 }
 
 /// Each entry's 1-based rank under `scores` (ties in entry order).

@@ -237,6 +237,13 @@ impl SemanticIndex {
         name: &str,
         remember: Option<usize>,
     ) -> Result<Embedded> {
+        if texts.is_empty() {
+            return Ok(Embedded {
+                vectors: Vec::new(),
+                embedded_now: 0,
+                warning: None,
+            });
+        }
         let mut cache = EmbeddingCache::load(
             &self.cache_dir,
             &format!("{name}-{}", self.encoder.fingerprint()),

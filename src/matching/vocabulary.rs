@@ -94,6 +94,11 @@ pub fn learn(
                 entry: best.id().to_string(),
             });
     }
+    // Most questionnaires show no difference often enough: then nothing more is read.
+    observed.retain(|_, seen| seen.len() >= MIN_SUPPORT);
+    if observed.is_empty() {
+        return Vec::new();
+    }
     let question_stems: Vec<Vec<String>> =
         questions.iter().map(|q| analyzer.plain_stems(q)).collect();
     let question_share = |phrase: &[String]| -> f32 {
