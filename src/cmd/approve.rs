@@ -125,7 +125,11 @@ fn write_review(args: &ApproveArgs, selection: &Selection, out: &Path) -> Result
         );
     }
     let library = answerbank::library::load(root)?;
-    let (rows, templates) = answerbank::approving::review_rows(&library, selection, Date::today())?;
+    let index = super::open_library(root)?;
+    let (rows, templates) =
+        answerbank::approving::review_rows(&library, &index, selection, Date::today())?;
+    drop(index);
+    let offers = rows.iter().filter(|r| r.template.is_some()).count();
     let library_path = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let bytes = entry_review::entry_review_workbook(&library_path, &rows)?;
     // A review someone may have worked on is never destroyed: kept beside the new one (as `draft` does, #26).
@@ -143,13 +147,21 @@ fn write_review(args: &ApproveArgs, selection: &Selection, out: &Path) -> Result
             "review": out.display().to_string(),
             "entries": rows.len(),
             "templates_left_out": templates,
+            "templates_offered": offers,
         }))?;
     }
-    let left_out = if templates > 0 {
-        format!("; {templates} unfilled templates left out (fill them in their files)")
-    } else {
-        String::new()
-    };
+    let mut left_out = String::new();
+    if templates > 0 {
+        left_out.push_str(&format!(
+            "; {templates} unfilled templates left out (fill them in their files)"
+        ));
+    }
+    if offers > 0 {
+        left_out.push_str(&format!(
+            "; {offers} rows offer a starter template the entry may fill (choose Fill template where it asks the \
+             same question)"
+        ));
+    }
     say!(
         "wrote {} proposed entries to {}{left_out}\nnext: decide each row (Approve, Edit by typing into its cells, or \
          Reject), then `answerbank approve --from-review {}`",
@@ -199,6 +211,13 @@ fn from_review(args: &ApproveArgs, review: &Path) -> Result<ExitStatus> {
                 applied.number,
                 would("retired", "would retire")
             )?,
+            Done::FilledTemplate if !args.json => out!(
+                "#{} {} {} with the answer of {path}, {}",
+                applied.number,
+                would("filled and approved", "would fill and approve"),
+                printable(applied.template.as_deref().unwrap_or("")),
+                would("now retired", "which would be retired")
+            )?,
             Done::NotApplied => say!(
                 "answerbank: #{} not applied: {path}: {}",
                 applied.number,
@@ -207,8 +226,13 @@ fn from_review(args: &ApproveArgs, review: &Path) -> Result<ExitStatus> {
             _ => {}
         }
     }
+    let filled = match report.count(Done::FilledTemplate) {
+        0 => String::new(),
+        n => format!(", {n} templates filled"),
+    };
     say!(
-        "{}: {} approved, {} edited and approved, {} retired, {} not applied; {} without a decision stay proposed",
+        "{}: {} approved, {} edited and approved, {} retired{filled}, {} not applied; {} without a decision stay \
+         proposed",
         printable(&review.display().to_string()),
         report.count(Done::Approved),
         report.count(Done::Edited),

@@ -53,6 +53,23 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
         super::shell_word(&library),
         super::shell_word(&file_name)
     );
+    let review_name = format!(
+        "{}-review.xlsx",
+        std::path::Path::new(&file_name)
+            .file_stem()
+            .map_or_else(|| "import".into(), |s| s.to_string_lossy())
+    );
+    let review_command = format!(
+        "{approve_command} --review {}",
+        super::shell_word(&review_name)
+    );
+    // Imported answers that may fill a starter template in other words (#25): import fills a template only when
+    // the questions are the same by a strict rule; the review offers the rest for a person to decide.
+    let offered = if args.dry_run || report.proposed.is_empty() {
+        0
+    } else {
+        templates_offered(root, &report.proposed)?
+    };
     if args.json {
         let value = json!({
             "entries_added": report.entries_added.len(),
@@ -68,6 +85,8 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
             "templates_filled": report.templates_filled,
             "proposed": report.proposed,
             "approve_command": (!report.proposed.is_empty()).then_some(&approve_command),
+            "review_command": (!report.proposed.is_empty()).then_some(&review_command),
+            "templates_offered": offered,
             "conflict_details": report.conflicts,
             "sheets": report.sheets,
             "files_changed": report.files_changed,
@@ -135,15 +154,19 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
     }
     if !report.proposed.is_empty() {
         // Where they are: the folders of the proposed entries, each once.
-        let mut folders: Vec<&str> = report
+        let mut folders: Vec<&str> = Vec::new();
+        for folder in report
             .proposed
             .iter()
             .map(|p| p.rsplit_once('/').map_or("", |(dir, _)| dir))
-            .collect();
-        folders.dedup();
+        {
+            if !folders.contains(&folder) {
+                folders.push(folder);
+            }
+        }
         say!(
-            "{} {} proposed, in {} (not drafted unreviewed until approved); after a look, approve them with:\n  \
-             {approve_command}",
+            "{} {} proposed, in {} (not drafted unreviewed until approved); review them in one workbook:\n  \
+             {review_command}\nor approve them after a look at their files:\n  {approve_command}",
             report.proposed.len(),
             if args.dry_run {
                 "entries would be"
@@ -156,8 +179,29 @@ pub fn run(args: ImportArgs) -> Result<ExitStatus> {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        if offered > 0 {
+            say!(
+                "{offered} of them may fill a starter template that asks the same in other words: the review workbook \
+                 offers each (choose Fill template where it is the same question)"
+            );
+        }
     }
     Ok(ExitStatus::Success)
+}
+
+/// How many of the proposed entries (paths relative to the library) the bulk review would offer a template to fill.
+fn templates_offered(root: &std::path::Path, proposed: &[String]) -> Result<usize> {
+    let library = answerbank::library::load(root)?;
+    let entries: Vec<&answerbank::library::Entry> = library
+        .entries
+        .iter()
+        .filter(|e| proposed.contains(&e.path) && !e.is_unfilled_template())
+        .collect();
+    let index = answerbank::library::index::LibraryIndex::open(root)?;
+    Ok(answerbank::approving::template_offers(&index, &entries)?
+        .iter()
+        .flatten()
+        .count())
 }
 
 /// At most `max` characters, with "…" when cut.

@@ -311,6 +311,7 @@ pub fn import_questionnaire(
             };
             let rel = known.entries[i].entry.path.clone();
             let new_wording = !key.is_empty() && !known.entries[i].wording_keys.contains(&key);
+            let question = row.question.as_str();
             if !options.dry_run {
                 write::fill_template(
                     root,
@@ -321,7 +322,11 @@ pub fn import_questionnaire(
                         status,
                         reviewed: options.answered_on.date,
                         source: &source,
-                        alternate: new_wording.then_some(row.question.as_str()),
+                        alternates: if new_wording {
+                            std::slice::from_ref(&question)
+                        } else {
+                            &[]
+                        },
                     },
                 )?;
             }

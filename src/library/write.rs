@@ -149,8 +149,8 @@ pub struct TemplateFill<'a> {
     pub status: Status,
     pub reviewed: Date,
     pub source: &'a str,
-    /// The customer's wording, when it is not one of the template's already.
-    pub alternate: Option<&'a str>,
+    /// Wordings the template does not have yet (the customer's, the replaced entry's), added as alternates.
+    pub alternates: &'a [&'a str],
 }
 
 /// Fills an unfilled template in place with an answer: its short answer, body, status, review date and source
@@ -177,7 +177,7 @@ pub fn fill_template(root: &Path, rel: &str, fill: &TemplateFill<'_>) -> Result<
     let mut updated = front[..split.body_offset].to_string();
     updated.push_str(fill.body.trim());
     updated.push('\n');
-    if let Some(alternate) = fill.alternate {
+    for alternate in fill.alternates {
         updated = with_list_item(&path, &updated, "alternates", one_line_value(alternate))?;
     }
     replace_checked(root, rel, &updated, "filling the template")

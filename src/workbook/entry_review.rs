@@ -3,9 +3,11 @@
 //! In: rows the caller built from the library (one per proposed entry: its question, short answer, answer,
 //! source, conflicts and `check` findings). Out: a workbook (rust_xlsxwriter, the formats of the questionnaire
 //! review) with a **Review** sheet: `#`, the question, the short answer and answer (editable: typing there is how a
-//! reviewer edits), a Decision dropdown (Approve / Edit / Reject), then findings, conflicts, source and file to the
-//! right; a **How to** sheet; and a hidden **answerbank** sheet recording each row's entry id, file and the short
-//! answer and answer shown, so that [`read_entry_review`] tells an edited cell from one left alone.
+//! reviewer edits), a Decision dropdown (Approve / Edit / Reject / Fill template), the starter template the entry
+//! may fill, then findings, conflicts, source and file to the right; a **How to** sheet; and a hidden
+//! **answerbank** sheet recording each row's entry id, file, the short answer and answer shown and the template
+//! offered, so that [`read_entry_review`] tells an edited cell from one left alone and a fill lands only on the
+//! template the row showed.
 //!
 //! Reading back is untrusted input, like the questionnaire review's: the workbook is opened with a customer file's
 //! limits, rows are tied by `#` (a reviewer may sort and filter), and anything typed that cannot be tied to an
@@ -41,19 +43,21 @@ pub const QUESTION_COL: u16 = 1;
 pub const SHORT_COL: u16 = 2;
 pub const ANSWER_COL: u16 = 3;
 pub const DECISION_COL: u16 = 4;
-const FINDINGS_COL: u16 = 5;
-const CONFLICTS_COL: u16 = 6;
-const SOURCE_COL: u16 = 7;
-const FILE_COL: u16 = 8;
+const TEMPLATE_COL: u16 = 5;
+const FINDINGS_COL: u16 = 6;
+const CONFLICTS_COL: u16 = 7;
+const SOURCE_COL: u16 = 8;
+const FILE_COL: u16 = 9;
 
 /// Headers and widths, in column order; the reader finds the columns it reads by these headers. What a reviewer
 /// reads and writes (question to Decision) is 126 character-widths, one laptop screen.
-pub const COLUMNS: [(&str, f64); 9] = [
+pub const COLUMNS: [(&str, f64); 10] = [
     ("#", 5.0),
     ("Question", 40.0),
     ("Short answer", 10.0),
     ("Answer", 60.0),
     ("Decision", 11.0),
+    ("Template it may fill", 40.0),
     ("Check findings", 45.0),
     ("Conflicts", 40.0),
     ("Source", 35.0),
@@ -69,10 +73,13 @@ pub enum EntryDecision {
     Edit,
     /// Retired: kept as a record, never drafted.
     Reject,
+    /// The answer (as shown, or as typed in the row) written into the starter template the row offers, which is
+    /// approved; this entry is retired, its answer now the template's.
+    FillTemplate,
 }
 
 impl EntryDecision {
-    pub const CHOICES: [&'static str; 3] = ["Approve", "Edit", "Reject"];
+    pub const CHOICES: [&'static str; 4] = ["Approve", "Edit", "Reject", "Fill template"];
 
     /// Reads a decision as a person may type it, in any case.
     pub fn parse(text: &str) -> Option<EntryDecision> {
@@ -80,9 +87,20 @@ impl EntryDecision {
             "approve" | "approved" | "accept" | "accepted" => Some(EntryDecision::Approve),
             "edit" | "edited" => Some(EntryDecision::Edit),
             "reject" | "rejected" | "retire" | "retired" => Some(EntryDecision::Reject),
+            "fill template" | "fill the template" | "fill" | "filltemplate" | "fill-template"
+            | "fill_template" => Some(EntryDecision::FillTemplate),
             _ => None,
         }
     }
+}
+
+/// The unfilled starter template a proposed entry may fill (see `approving::templates`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferedTemplate {
+    pub id: String,
+    /// Relative to the library.
+    pub path: String,
+    pub question: String,
 }
 
 /// One proposed entry as the review shows it.
@@ -99,6 +117,20 @@ pub struct EntryRow {
     pub source: String,
     pub conflicts: String,
     pub findings: String,
+    pub template: Option<OfferedTemplate>,
+}
+
+impl EntryRow {
+    /// The Template column's text: what the template asks, and what "Fill template" does.
+    fn template_text(&self) -> String {
+        self.template.as_ref().map_or(String::new(), |t| {
+            format!(
+                "{} asks: {}\nChoose Fill template to write this answer into it (its guidance kept) instead of \
+                 approving a second entry.",
+                t.path, t.question
+            )
+        })
+    }
 }
 
 /// One row read back: what was recorded, and what the reviewer left.
@@ -113,6 +145,8 @@ pub struct ReadRow {
     pub decision: Option<EntryDecision>,
     /// The Short answer and Answer cells as the reviewer left them (`None`: the row is gone from the sheet).
     pub typed: Option<(String, String)>,
+    /// The id of the template the row offered, as recorded.
+    pub template: Option<String>,
 }
 
 impl ReadRow {
@@ -150,6 +184,12 @@ fn write_review_sheet(sheet: &mut Worksheet, rows: &[EntryRow]) -> Result<()> {
         sheet.write_string_with_format(r, SHORT_COL, &row.short, &yours)?;
         sheet.write_string_with_format(r, ANSWER_COL, &row.body, &yours)?;
         sheet.write_string_with_format(r, DECISION_COL, "", &yours)?;
+        sheet.write_string_with_format(
+            r,
+            TEMPLATE_COL,
+            fit_to_cell(&row.template_text()).0,
+            &wrap,
+        )?;
         sheet.write_string_with_format(r, FINDINGS_COL, fit_to_cell(&row.findings).0, &wrap)?;
         sheet.write_string_with_format(r, CONFLICTS_COL, fit_to_cell(&row.conflicts).0, &wrap)?;
         sheet.write_string_with_format(r, SOURCE_COL, fit_to_cell(&row.source).0, &wrap)?;
@@ -162,7 +202,8 @@ fn write_review_sheet(sheet: &mut Worksheet, rows: &[EntryRow]) -> Result<()> {
             .allow_list_strings(&EntryDecision::CHOICES)?
             .set_input_message(
                 "Approve: as shown. Edit: type your short answer or answer in this row's cells (a changed cell is an \
-                 edit even without a decision). Reject: the entry is retired.",
+                 edit even without a decision). Reject: the entry is retired. Fill template: the answer goes into the \
+                 template named to the right.",
             )?;
         sheet.add_data_validation(1, DECISION_COL, last, DECISION_COL, &decisions)?;
     }
@@ -178,6 +219,7 @@ fn row_height(row: &EntryRow) -> f64 {
     let lines = [
         (row.question.as_str(), width(QUESTION_COL)),
         (row.body.as_str(), width(ANSWER_COL)),
+        (row.template_text().as_str(), width(TEMPLATE_COL)),
         (row.findings.as_str(), width(FINDINGS_COL)),
         (row.conflicts.as_str(), width(CONFLICTS_COL)),
         (row.source.as_str(), width(SOURCE_COL)),
@@ -207,6 +249,12 @@ fn write_howto_sheet(sheet: &mut Worksheet, library: &Path, entries: usize) -> R
         "A short answer or answer changed without a decision counts as Edit. Rows without a decision stay proposed. \
          Check findings and Conflicts say what `answerbank check` would tell you about the entry."
             .to_string(),
+        "Template it may fill: a starter template (guidance for an answer the library did not have) that asks what \
+         this entry answers, in other words. answerbank does not fill it by itself unless the questions are the \
+         same, because a wrongly filled template is worse than an empty one. If it asks the same question, choose \
+         Fill template: the answer (as shown, or as you typed it) is written into the template, which is approved \
+         with its guidance kept, and this entry is retired. If it asks something else, decide the row as usual."
+            .to_string(),
         "Then: answerbank approve --from-review <this file> (add --dry-run to see what it would do first)."
             .to_string(),
     ];
@@ -222,7 +270,10 @@ fn write_data_sheet(sheet: &mut Worksheet, library: &Path, rows: &[EntryRow]) ->
     sheet.write_number(0, 1, f64::from(FORMAT_VERSION))?;
     sheet.write_string(1, 0, "library")?;
     sheet.write_string(1, 1, library.display().to_string())?;
-    for (col, name) in ["number", "id", "path", "short", "body"].iter().enumerate() {
+    for (col, name) in ["number", "id", "path", "short", "body", "template"]
+        .iter()
+        .enumerate()
+    {
         sheet.write_string(DATA_TABLE_ROW, col as u16, *name)?;
     }
     for (i, row) in rows.iter().enumerate() {
@@ -238,6 +289,9 @@ fn write_data_sheet(sheet: &mut Worksheet, library: &Path, rows: &[EntryRow]) ->
         sheet.write_string(r, 2, &row.path)?;
         sheet.write_string(r, 3, &row.short)?;
         sheet.write_string(r, 4, &row.body)?;
+        if let Some(template) = &row.template {
+            sheet.write_string(r, 5, &template.id)?;
+        }
     }
     Ok(())
 }
@@ -293,6 +347,13 @@ pub fn read_entry_review(path: &Path) -> Result<Vec<ReadRow>> {
         {
             bail!("{}: #{number} or `{id}` is recorded twice", damaged());
         }
+        let template = Some(text(r, 5)).filter(|t| !t.is_empty());
+        if template
+            .as_deref()
+            .is_some_and(|t| !crate::library::entry::is_valid_id(t))
+        {
+            bail!("{}: it records no valid template id", damaged());
+        }
         rows.push(ReadRow {
             number,
             id,
@@ -301,6 +362,7 @@ pub fn read_entry_review(path: &Path) -> Result<Vec<ReadRow>> {
             shown_body: text(r, 4),
             decision: None,
             typed: None,
+            template,
         });
     }
 
@@ -356,6 +418,14 @@ pub fn read_entry_review(path: &Path) -> Result<Vec<ReadRow>> {
         }
         let typed = Some((cell(r, short_col), cell(r, answer_col)));
         let row = &mut rows[index];
+        if decision == Some(EntryDecision::FillTemplate) && row.template.is_none() {
+            bail!(
+                "{shown}: row {} of the Review sheet says Fill template, but the review offered no template for #{}; \
+                 choose Approve, Edit or Reject",
+                r + 1,
+                row.number
+            );
+        }
         if let Some(first) = read_from.insert(row.number, r) {
             if (row.decision, &row.typed) != (decision, &typed) {
                 bail!(
@@ -386,6 +456,10 @@ mod tests {
         assert_eq!(EntryDecision::parse("EDIT"), Some(EntryDecision::Edit));
         assert_eq!(EntryDecision::parse("Retire"), Some(EntryDecision::Reject));
         assert_eq!(EntryDecision::parse("maybe"), None);
+        assert_eq!(
+            EntryDecision::parse("Fill Template"),
+            Some(EntryDecision::FillTemplate)
+        );
         for choice in EntryDecision::CHOICES {
             assert!(EntryDecision::parse(choice).is_some(), "{choice}");
         }
@@ -416,6 +490,7 @@ mod tests {
             source: String::new(),
             conflicts: String::new(),
             findings: String::new(),
+            template: None,
         };
         let answer_width = COLUMNS[ANSWER_COL as usize].1;
         assert_eq!(
@@ -440,6 +515,7 @@ mod tests {
             shown_body: "No. We plan SSO\nfor 2027.".into(),
             decision: None,
             typed: Some(("No".into(), "No. We plan SSO for 2027.".into())),
+            template: None,
         };
         assert!(!row.edited());
         let mut short = row.clone();

@@ -97,18 +97,31 @@ fn written_review(sandbox: &Sandbox) -> (PathBuf, BTreeMap<String, usize>) {
         out.stderr
     );
     let review = sandbox.path("past-review.xlsx");
-    let values = read_values(&review, "Review");
+    (review.clone(), entry_numbers(&review))
+}
+
+/// Each entry file's `#` in a written review.
+fn entry_numbers(review: &Path) -> BTreeMap<String, usize> {
+    let values = read_values(review, "Review");
+    let file_col = (0..20)
+        .find(|&c| {
+            values
+                .get(&CellRef::new(0, c).to_string())
+                .map(String::as_str)
+                == Some("Entry file")
+        })
+        .expect("an Entry file column");
     let mut numbers = BTreeMap::new();
     for (cell, value) in &values {
         let at: CellRef = cell.parse().unwrap();
-        if at.row > 0 && at.col == 8 {
+        if at.row > 0 && at.col == file_col {
             let number = values[&CellRef::new(at.row, 0).to_string()]
                 .parse()
                 .unwrap();
             numbers.insert(value.clone(), number);
         }
     }
-    (review, numbers)
+    numbers
 }
 
 /// The Review sheet's cell under `header` on the row of `#` n.
@@ -516,4 +529,203 @@ fn a_bulk_review_saved_by_libreoffice_is_applied() {
         out.stdout
     );
     assert_decided(&sandbox, &before);
+}
+
+/// A starter template: guidance for an answer the library does not have yet.
+fn template(question: &str, alternate: &str, body: &str) -> String {
+    format!(
+        "+++\nquestion = \"{question}\"\nalternates = [\"{alternate}\"]\ntags = [\"starter\"]\nstatus = \"proposed\"\n\
+         guidance = \"\"\"\nWhat they want to know: say how, not only whether.\n\"\"\"\n+++\n{body}\n"
+    )
+}
+
+/// #25: an imported answer to a starter template's question in other words ("non-production" for "development and
+/// testing") is not filled by `import` (no general rule should equate them), so the bulk review offers the template
+/// beside the entry, and "Fill template" writes the answer into it: approved, its guidance kept, the entry's
+/// question added as an alternate, the entry retired. A row offered nothing cannot fill one, and a template filled
+/// since the review was written is left alone for that row.
+#[test]
+fn a_template_asked_in_other_words_is_offered_and_filled_from_the_review() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "lib/secure-development/environment-separation.md",
+        &template(
+            "Is your production environment separated from development and testing?",
+            "Are development, test and production environments kept apart?",
+            "Yes. Production runs in {{a separate cloud account}}; developers have no standing access to it.",
+        ),
+    );
+    sandbox.write(
+        "lib/continuity/backups.md",
+        &template(
+            "Do you regularly back up customer data?",
+            "How often are backups taken?",
+            "Yes. Customer data is backed up {{how often}} and kept for {{how long}}.",
+        ),
+    );
+    sandbox.write(
+        "lib/access/sso-template.md",
+        &template(
+            "Do you support single sign-on for your customers?",
+            "Which identity providers can we use?",
+            "{{Yes/No}}. Customers can sign in with {{SAML 2.0 / OIDC}}.",
+        ),
+    );
+    let proposed = |question: &str, body: &str| {
+        format!(
+            "+++\nquestion = \"{question}\"\nshort_answer = \"Yes\"\nreviewed = 2022-08-30\nstatus = \"proposed\"\n\
+             {SOURCE}\n+++\n{body}\n"
+        )
+    };
+    let environments = proposed(
+        "Are production and non-production environments separated?",
+        "Yes. Production has its own AWS account; staging and development run in others.",
+    );
+    sandbox.write("lib/imported/past/environments.md", &environments);
+    sandbox.write(
+        "lib/imported/past/cloud-backups.md",
+        &proposed(
+            "Is cloud data periodically backed up?",
+            "Yes. Nightly snapshots, kept 35 days.",
+        ),
+    );
+    sandbox.write(
+        "lib/imported/past/pen-tests.md",
+        &proposed(
+            "Do you run penetration tests every year?",
+            "Yes, by an outside firm.",
+        ),
+    );
+
+    let out = sandbox.run(&[
+        "approve",
+        "--library",
+        "lib",
+        "--source",
+        "past.xlsx",
+        "--review",
+        "past-review.xlsx",
+    ]);
+    out.expect_code(0);
+    assert!(
+        out.stderr.contains("2 rows offer a starter template"),
+        "{}",
+        out.stderr
+    );
+    let review = sandbox.path("past-review.xlsx");
+    let numbers = entry_numbers(&review);
+    let n = |file: &str| numbers[&format!("imported/past/{file}.md")];
+    let offer = shown(&review, n("environments"), "Template it may fill");
+    assert!(
+        offer.starts_with(
+            "secure-development/environment-separation.md asks: Is your production environment separated from \
+             development and testing?"
+        ),
+        "{offer}"
+    );
+    assert!(
+        shown(&review, n("cloud-backups"), "Template it may fill")
+            .starts_with("continuity/backups.md asks:")
+    );
+    assert_eq!(
+        shown(&review, n("pen-tests"), "Template it may fill"),
+        "",
+        "nothing asks it"
+    );
+
+    // Fill template where nothing was offered cannot have been meant: the whole review is refused.
+    review_by_program(&review, &[(n("pen-tests"), "Decision", "Fill template")]);
+    let out = sandbox.run(&[
+        "approve",
+        "--library",
+        "lib",
+        "--from-review",
+        "past-review.xlsx",
+    ]);
+    out.expect_code(2);
+    assert!(
+        out.stderr
+            .contains("says Fill template, but the review offered no template"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        read(&sandbox, "lib/imported/past/environments.md"),
+        environments
+    );
+
+    // A teammate fills the backups template by hand meanwhile.
+    let by_hand = read(&sandbox, "lib/continuity/backups.md")
+        .replace("{{how often}}", "every night")
+        .replace("{{how long}}", "35 days");
+    sandbox.write("lib/continuity/backups.md", &by_hand);
+    review_by_program(
+        &review,
+        &[
+            (n("pen-tests"), "Decision", "Approve"),
+            (n("environments"), "Decision", "Fill template"),
+            (n("cloud-backups"), "Decision", "fill template"),
+        ],
+    );
+    let out = sandbox.run(&[
+        "approve",
+        "--library",
+        "lib",
+        "--from-review",
+        "past-review.xlsx",
+    ]);
+    out.expect_code(1);
+    assert!(
+        out.stdout.contains(&format!(
+            "#{} filled and approved secure-development/environment-separation.md with the answer of \
+             imported/past/environments.md, now retired",
+            n("environments")
+        )),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .contains("continuity/backups.md was filled or retired since the review was written")
+            && out.stderr.contains(
+                "1 approved, 0 edited and approved, 0 retired, 1 templates filled, 1 not applied"
+            ),
+        "{}",
+        out.stderr
+    );
+    let filled = read(&sandbox, "lib/secure-development/environment-separation.md");
+    assert_eq!(
+        filled,
+        format!(
+            "+++\nquestion = \"Is your production environment separated from development and testing?\"\nalternates = \
+             [\"Are development, test and production environments kept apart?\", \"Are production and non-production \
+             environments separated?\"]\ntags = [\"starter\"]\nstatus = \"approved\"\nguidance = \"\"\"\nWhat they want \
+             to know: say how, not only whether.\n\"\"\"\nshort_answer = \"Yes\"\nreviewed = {TODAY}\nsource = \
+             \"imported from past.xlsx, sheet 'Full', cell C9; filled from the entry `environments` in a review\"\n+++\n\
+             Yes. Production has its own AWS account; staging and development run in others.\n"
+        )
+    );
+    assert_eq!(
+        read(&sandbox, "lib/imported/past/environments.md"),
+        environments.replace("status = \"proposed\"", "status = \"retired\"")
+    );
+    assert_eq!(read(&sandbox, "lib/continuity/backups.md"), by_hand);
+    assert!(read(&sandbox, "lib/imported/past/cloud-backups.md").contains("status = \"proposed\""));
+
+    // The filled template now answers the customer's wording as any approved entry does.
+    let out = sandbox.run(&[
+        "search",
+        "--library",
+        "lib",
+        "--json",
+        "Are production and non-production environments separated?",
+    ]);
+    out.expect_code(0);
+    let best = &out.json()[0];
+    assert_eq!(
+        (best["id"].as_str(), best["confidence"].as_str()),
+        (Some("environment-separation"), Some("high")),
+        "{}",
+        out.stdout
+    );
 }

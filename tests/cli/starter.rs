@@ -343,6 +343,14 @@ fn an_import_fills_a_template_asked_in_other_words_but_not_a_near_miss() {
         "{report}"
     );
     assert_eq!(report["entries_added"], 2, "{report}");
+    // The near misses are left for a person: the bulk review offers each beside the template it may fill.
+    assert_eq!(report["templates_offered"], 2, "{report}");
+    assert!(
+        report["review_command"]
+            .as_str()
+            .is_some_and(|c| c.ends_with("--source past.csv --review past-review.xlsx")),
+        "{report}"
+    );
     assert!(
         out.stderr.contains("filled 1 starter templates"),
         "{}",

@@ -4,7 +4,9 @@
 //! In: the library and a selection (as `approve` takes it) for [`review_rows`]; the rows read back from the
 //! workbook ([`crate::workbook::entry_review`]) for [`apply_review`]. Out: the rows to write, and the library
 //! changed entry by entry (Approve → approved as `approve` does; an edited short answer or answer → written into
-//! the entry, then approved; Reject → retired), with a report of what was done to each.
+//! the entry, then approved; Reject → retired; Fill template → the answer written into the starter template the row
+//! offered, which is approved, and the entry retired), with a report of what was done to each. `templates` finds
+//! the template a proposed entry may fill.
 //!
 //! The decision that is not obvious: the workbook is untrusted, so a row is applied only to the entry it showed.
 //! An id the library does not have, or one recorded with another file, means the hidden sheet was changed: the
@@ -12,6 +14,11 @@
 //! the short answer and answer the row showed (edited since), is left alone and reported for that row only, as
 //! `approve` reports what it refuses.
 
+mod templates;
+
+pub use templates::template_offers;
+
+use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Result, bail};
@@ -21,6 +28,7 @@ use crate::date::Date;
 use crate::library::approve::{Chooser, Selection, nothing_selected};
 use crate::library::check::{FindingKind, check_library};
 use crate::library::entry::CONFLICT_NOTE;
+use crate::library::index::LibraryIndex;
 use crate::library::{Entry, Library, Status, write};
 use crate::text::{one_line, plain_text, snippet};
 use crate::workbook::entry_review::{EntryDecision, EntryRow, ReadRow};
@@ -30,10 +38,12 @@ use crate::workbook::review::shown_answer;
 const CONFLICT_SNIPPET: usize = 200;
 
 /// The review's rows: every proposed entry the selection chooses (an empty selection chooses every one), with its
-/// conflicts and `check` findings; and how many unfilled templates were left out (they are filled in their files:
-/// a placeholder cannot be approved). An error when the selection chooses no proposed entry.
+/// conflicts, `check` findings and the unfilled template it may fill (found in `index`, the library's index); and
+/// how many unfilled templates were left out (they are filled in their files, or from a row that offers them: a
+/// placeholder cannot be approved). An error when the selection chooses no proposed entry.
 pub fn review_rows(
     library: &Library,
+    index: &LibraryIndex,
     selection: &Selection,
     today: Date,
 ) -> Result<(Vec<EntryRow>, usize)> {
@@ -73,7 +83,18 @@ pub fn review_rows(
             source: entry.source.clone().unwrap_or_default(),
             conflicts: conflicts(library, entry),
             findings: found.join("\n"),
+            template: None,
         });
+    }
+    let reviewed: Vec<&Entry> = rows
+        .iter()
+        .filter_map(|row| library.entry(&row.id))
+        .collect();
+    for (row, offer) in rows
+        .iter_mut()
+        .zip(templates::template_offers(index, &reviewed)?)
+    {
+        row.template = offer;
     }
     if rows.is_empty() {
         bail!(
@@ -127,6 +148,8 @@ pub enum Done {
     /// The typed short answer and answer written, then approved.
     Edited,
     Retired,
+    /// The answer written into the starter template the row offered, which is approved; the entry retired.
+    FilledTemplate,
     /// Left alone; the reason says why.
     NotApplied,
 }
@@ -138,6 +161,9 @@ pub struct Applied {
     pub id: String,
     pub path: String,
     pub done: Done,
+    /// The template filled (relative to the library), for [`Done::FilledTemplate`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
@@ -159,22 +185,37 @@ impl ApplyReport {
 enum Wanted {
     Nothing,
     Approve,
-    Edit { short: Option<String>, body: String },
+    Edit {
+        short: Option<String>,
+        body: String,
+    },
     Reject,
+    /// The short answer and answer as the row holds them (typed or as shown) go into the offered template.
+    Fill {
+        short: Option<String>,
+        body: String,
+    },
 }
 
 /// Reads a row's decision with what was typed; an error (naming the row) for a row a person cannot have meant.
 fn wanted(row: &ReadRow, review: &Path) -> Result<Wanted> {
     let edited = row.edited();
-    let typed = || {
+    let cells = || {
         let (short, body) = row.typed.clone().unwrap_or_default();
-        let short = Some(short.trim().to_string()).filter(|s| !s.is_empty());
-        Wanted::Edit {
-            short,
-            body: body.trim().to_string(),
-        }
+        (
+            Some(short.trim().to_string()).filter(|s| !s.is_empty()),
+            body.trim().to_string(),
+        )
+    };
+    let typed = || {
+        let (short, body) = cells();
+        Wanted::Edit { short, body }
     };
     Ok(match (row.decision, edited) {
+        (Some(EntryDecision::FillTemplate), _) => {
+            let (short, body) = cells();
+            Wanted::Fill { short, body }
+        }
         (None, false) => Wanted::Nothing,
         (Some(EntryDecision::Approve), false) => Wanted::Approve,
         // Typing into the cells is how a reviewer edits: Approve over a changed cell approves what they typed.
@@ -233,6 +274,21 @@ pub fn apply_review(
         }
         plan.push((row, entry, wanted(row, review)?));
     }
+    // A template takes one answer: two rows filling the same one means the hidden sheet was changed (each template
+    // is offered beside one entry).
+    let mut filling: HashMap<&str, usize> = HashMap::new();
+    for (row, _, wanted) in &plan {
+        if let (Wanted::Fill { .. }, Some(template)) = (wanted, row.template.as_deref())
+            && let Some(first) = filling.insert(template, row.number)
+        {
+            bail!(
+                "{}: #{first} and #{} both fill the template `{template}`, which takes one answer; the review's \
+                 hidden sheet was changed",
+                review.display(),
+                row.number
+            );
+        }
+    }
     let mut report = ApplyReport::default();
     for (row, entry, wanted) in plan {
         if matches!(wanted, Wanted::Nothing) {
@@ -244,6 +300,7 @@ pub fn apply_review(
             id: entry.id.clone(),
             path: entry.path.clone(),
             done: Done::NotApplied,
+            template: None,
             reason: None,
         };
         if let Some(why) = not_as_shown(row, entry) {
@@ -303,10 +360,108 @@ pub fn apply_review(
                 }
                 applied.done = Done::Retired;
             }
+            Wanted::Fill { short, body } => {
+                let body = if one_line(&body) == one_line(&row.shown_body) {
+                    entry.body.clone()
+                } else {
+                    body
+                };
+                match fill_refused(&library, row, entry, &body) {
+                    Err(why) => applied.reason = Some(why),
+                    Ok(template) => {
+                        if !dry_run {
+                            fill_from(root, template, entry, short.as_deref(), &body, today)?;
+                        }
+                        applied.template = Some(template.path.clone());
+                        applied.done = Done::FilledTemplate;
+                    }
+                }
+            }
         }
         report.applied.push(applied);
     }
     Ok(report)
+}
+
+/// The template a Fill template row may fill, or why not: the template is gone or filled since the review was
+/// written, or the answer is empty or still holds a placeholder.
+fn fill_refused<'a>(
+    library: &'a Library,
+    row: &ReadRow,
+    entry: &Entry,
+    body: &str,
+) -> std::result::Result<&'a Entry, String> {
+    let Some(id) = row.template.as_deref() else {
+        unreachable!("the reader refuses Fill template on a row without a template")
+    };
+    let Some(template) = library.entry(id) else {
+        return Err(format!(
+            "the template `{id}` it offered is no longer in the library; approve or edit the entry instead"
+        ));
+    };
+    if !template.is_unfilled_template() || template.status == Status::Retired {
+        return Err(format!(
+            "the template {} was filled or retired since the review was written; approve or edit the entry instead",
+            template.path
+        ));
+    }
+    if template.id == entry.id {
+        return Err("an entry cannot fill itself".to_string());
+    }
+    if body.trim().is_empty() {
+        return Err(
+            "its answer was emptied; a filled template needs an answer (choose Reject to retire it)".to_string(),
+        );
+    }
+    if let Some(placeholder) = crate::text::placeholder(body) {
+        return Err(format!(
+            "the answer still has the placeholder {placeholder}; type the company's facts in its place"
+        ));
+    }
+    Ok(template)
+}
+
+/// Writes `entry`'s answer into `template` (approved, its question and alternates and guidance kept, the entry's
+/// wordings the template lacks added as alternates), then retires `entry`: its answer is the template's now.
+fn fill_from(
+    root: &Path,
+    template: &Entry,
+    entry: &Entry,
+    short: Option<&str>,
+    body: &str,
+    today: Date,
+) -> Result<()> {
+    let known: Vec<String> = std::iter::once(&template.question)
+        .chain(&template.alternates)
+        .map(|w| one_line(w).to_lowercase())
+        .collect();
+    let mut alternates: Vec<&str> = Vec::new();
+    for wording in std::iter::once(entry.question.as_str())
+        .chain(entry.alternates.iter().map(String::as_str))
+        .chain(entry.pending_wordings())
+    {
+        let key = one_line(wording).to_lowercase();
+        if !known.contains(&key) && !alternates.iter().any(|a| one_line(a).to_lowercase() == key) {
+            alternates.push(wording);
+        }
+    }
+    let source = match entry.source.as_deref() {
+        Some(source) => format!("{source}; filled from the entry `{}` in a review", entry.id),
+        None => format!("filled from the entry `{}` in a review", entry.id),
+    };
+    write::fill_template(
+        root,
+        &template.path,
+        &write::TemplateFill {
+            short_answer: short,
+            body,
+            status: Status::Approved,
+            reviewed: today,
+            source: &source,
+            alternates: &alternates,
+        },
+    )?;
+    write::retire_entry(root, &entry.path)
 }
 
 /// Why a decision may not land on `entry`: it is not proposed any more, or it no longer holds what the row showed
