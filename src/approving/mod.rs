@@ -278,8 +278,8 @@ pub fn apply_review(
     // is offered beside one entry).
     let mut filling: HashMap<&str, usize> = HashMap::new();
     for (row, _, wanted) in &plan {
-        if let (Wanted::Fill { .. }, Some(template)) = (wanted, row.template.as_deref())
-            && let Some(first) = filling.insert(template, row.number)
+        if let (Wanted::Fill { .. }, Some((template, _))) = (wanted, &row.template)
+            && let Some(first) = filling.insert(template.as_str(), row.number)
         {
             bail!(
                 "{}: #{first} and #{} both fill the template `{template}`, which takes one answer; the review's \
@@ -383,15 +383,15 @@ pub fn apply_review(
     Ok(report)
 }
 
-/// The template a Fill template row may fill, or why not: the template is gone or filled since the review was
-/// written, or the answer is empty or still holds a placeholder.
+/// The template a Fill template row may fill, or why not: the template is gone, moved or filled since the review
+/// was written, or the answer is empty or still holds a placeholder.
 fn fill_refused<'a>(
     library: &'a Library,
     row: &ReadRow,
     entry: &Entry,
     body: &str,
 ) -> std::result::Result<&'a Entry, String> {
-    let Some(id) = row.template.as_deref() else {
+    let Some((id, path)) = &row.template else {
         unreachable!("the reader refuses Fill template on a row without a template")
     };
     let Some(template) = library.entry(id) else {
@@ -399,6 +399,12 @@ fn fill_refused<'a>(
             "the template `{id}` it offered is no longer in the library; approve or edit the entry instead"
         ));
     };
+    if &template.path != path {
+        return Err(format!(
+            "the review offered the template `{id}` as {path}, but the library has it at {}; write a new review",
+            template.path
+        ));
+    }
     if !template.is_unfilled_template() || template.status == Status::Retired {
         return Err(format!(
             "the template {} was filled or retired since the review was written; approve or edit the entry instead",

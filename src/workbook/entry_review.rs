@@ -145,8 +145,8 @@ pub struct ReadRow {
     pub decision: Option<EntryDecision>,
     /// The Short answer and Answer cells as the reviewer left them (`None`: the row is gone from the sheet).
     pub typed: Option<(String, String)>,
-    /// The id of the template the row offered, as recorded.
-    pub template: Option<String>,
+    /// The template the row offered, as recorded: its id and file (relative to the library).
+    pub template: Option<(String, String)>,
 }
 
 impl ReadRow {
@@ -270,9 +270,17 @@ fn write_data_sheet(sheet: &mut Worksheet, library: &Path, rows: &[EntryRow]) ->
     sheet.write_number(0, 1, f64::from(FORMAT_VERSION))?;
     sheet.write_string(1, 0, "library")?;
     sheet.write_string(1, 1, library.display().to_string())?;
-    for (col, name) in ["number", "id", "path", "short", "body", "template"]
-        .iter()
-        .enumerate()
+    for (col, name) in [
+        "number",
+        "id",
+        "path",
+        "short",
+        "body",
+        "template",
+        "template_path",
+    ]
+    .iter()
+    .enumerate()
     {
         sheet.write_string(DATA_TABLE_ROW, col as u16, *name)?;
     }
@@ -291,6 +299,7 @@ fn write_data_sheet(sheet: &mut Worksheet, library: &Path, rows: &[EntryRow]) ->
         sheet.write_string(r, 4, &row.body)?;
         if let Some(template) = &row.template {
             sheet.write_string(r, 5, &template.id)?;
+            sheet.write_string(r, 6, &template.path)?;
         }
     }
     Ok(())
@@ -347,13 +356,13 @@ pub fn read_entry_review(path: &Path) -> Result<Vec<ReadRow>> {
         {
             bail!("{}: #{number} or `{id}` is recorded twice", damaged());
         }
-        let template = Some(text(r, 5)).filter(|t| !t.is_empty());
-        if template
-            .as_deref()
-            .is_some_and(|t| !crate::library::entry::is_valid_id(t))
-        {
-            bail!("{}: it records no valid template id", damaged());
-        }
+        let template = match (text(r, 5), text(r, 6)) {
+            (id, path) if id.is_empty() && path.is_empty() => None,
+            (id, path) if crate::library::entry::is_valid_id(&id) && !path.is_empty() => {
+                Some((id, path))
+            }
+            _ => bail!("{}: it records no valid template id and file", damaged()),
+        };
         rows.push(ReadRow {
             number,
             id,

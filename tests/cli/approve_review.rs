@@ -654,6 +654,51 @@ fn a_template_asked_in_other_words_is_offered_and_filled_from_the_review() {
         environments
     );
 
+    // A hidden sheet changed so that two rows fill one template is refused whole too.
+    let tampered = sandbox.path("tampered.xlsx");
+    std::fs::copy(&review, &tampered).unwrap();
+    review_by_program(
+        &tampered,
+        &[
+            (n("pen-tests"), "Decision", "Approve"),
+            (n("environments"), "Decision", "Fill template"),
+            (n("cloud-backups"), "Decision", "Fill template"),
+        ],
+    );
+    let hidden_row = 3 + n("environments") as u32;
+    patch_sheet(
+        &tampered,
+        "answerbank",
+        vec![
+            CellEdit {
+                cell: CellRef::new(hidden_row, 5),
+                text: "backups".into(),
+            },
+            CellEdit {
+                cell: CellRef::new(hidden_row, 6),
+                text: "continuity/backups.md".into(),
+            },
+        ],
+    );
+    let out = sandbox.run(&[
+        "approve",
+        "--library",
+        "lib",
+        "--from-review",
+        "tampered.xlsx",
+    ]);
+    out.expect_code(2);
+    assert!(
+        out.stderr
+            .contains("both fill the template `backups`, which takes one answer"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        read(&sandbox, "lib/imported/past/environments.md"),
+        environments
+    );
+
     // A teammate fills the backups template by hand meanwhile.
     let by_hand = read(&sandbox, "lib/continuity/backups.md")
         .replace("{{how often}}", "every night")
