@@ -665,15 +665,16 @@ fn hecvat_4_keeps_its_x14_dropdowns() {
         ],
     );
     // 151 since #26: the cells whose input message says "leave blank, input your answer in column C" are left
-    // alone, and those rows take their whole answer in C.
-    assert_eq!(report["written"], 151, "{report}");
+    // alone, and those rows take their whole answer in C. 87 since #25: medium without a model needs a close
+    // wording, and 43 drafts on one shared word left medium.
+    assert_eq!(report["written"], 87, "{report}");
     let drafted = sandbox.path("EDUCAUSE_HECVAT_4.1.4_blank.drafted.xlsx");
     let allowed: Vec<(String, String)> = crate::util::HECVAT_4_PROVIDER_TABS
         .iter()
         .flat_map(|sheet| cells(sheet, &["C", "D"], 1..=400))
         .collect();
     let changed = assert_only_answer_cells_changed(&source, &drafted, &allowed);
-    assert_eq!(changed.len(), 151);
+    assert_eq!(changed.len(), 87);
     for (sheet, cell) in [
         ("START HERE", "D13"),
         ("START HERE", "D14"),
