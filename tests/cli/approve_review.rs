@@ -75,9 +75,9 @@ fn read(sandbox: &Sandbox, rel: &str) -> String {
     std::fs::read_to_string(sandbox.path(rel)).unwrap()
 }
 
-/// The review of past.xlsx's entries: its path, and each entry file's `#`.
-fn written_review(sandbox: &Sandbox) -> (PathBuf, BTreeMap<String, usize>) {
-    let out = sandbox.run(&[
+/// `approve --review` of past.xlsx's entries into past-review.xlsx.
+fn write_review(sandbox: &Sandbox) -> crate::util::Output {
+    sandbox.run(&[
         "approve",
         "--library",
         "lib",
@@ -85,7 +85,19 @@ fn written_review(sandbox: &Sandbox) -> (PathBuf, BTreeMap<String, usize>) {
         "past.xlsx",
         "--review",
         "past-review.xlsx",
-    ]);
+    ])
+}
+
+/// `approve --from-review FILE` with `extra` options.
+fn apply_review(sandbox: &Sandbox, review: &str, extra: &[&str]) -> crate::util::Output {
+    let mut args = vec!["approve", "--library", "lib", "--from-review", review];
+    args.extend_from_slice(extra);
+    sandbox.run(&args)
+}
+
+/// The review of past.xlsx's entries: its path, and each entry file's `#`.
+fn written_review(sandbox: &Sandbox) -> (PathBuf, BTreeMap<String, usize>) {
+    let out = write_review(&sandbox);
     out.expect_code(0);
     assert!(
         out.stderr.contains("wrote 4 proposed entries")
@@ -243,13 +255,7 @@ fn a_bulk_review_round_trip_approves_edits_and_retires() {
     assert!(shown(&review, mfa, "Check findings").contains("conflict:"));
 
     // Nothing decided yet: nothing changes.
-    let out = sandbox.run(&[
-        "approve",
-        "--library",
-        "lib",
-        "--from-review",
-        "past-review.xlsx",
-    ]);
+    let out = apply_review(&sandbox, "past-review.xlsx", &[]);
     out.expect_code(0);
     assert!(
         out.stderr.contains("4 without a decision stay proposed"),
@@ -275,14 +281,7 @@ fn a_bulk_review_round_trip_approves_edits_and_retires() {
     );
     assert_decided_nothing(&sandbox, &before);
 
-    let out = sandbox.run(&[
-        "approve",
-        "--library",
-        "lib",
-        "--from-review",
-        "past-review.xlsx",
-        "--json",
-    ]);
+    let out = apply_review(&sandbox, "past-review.xlsx", &["--json"]);
     out.expect_code(0);
     let report = out.json();
     assert_eq!(report["undecided"], 1);
@@ -316,13 +315,7 @@ fn a_bulk_review_round_trip_approves_edits_and_retires() {
 
     // Applied twice: the decided entries are not proposed any more, so each is reported and left alone.
     let decided = snapshot(&sandbox.path("lib"));
-    let out = sandbox.run(&[
-        "approve",
-        "--library",
-        "lib",
-        "--from-review",
-        "past-review.xlsx",
-    ]);
+    let out = apply_review(&sandbox, "past-review.xlsx", &[]);
     out.expect_code(1);
     assert!(
         out.stderr
@@ -334,24 +327,10 @@ fn a_bulk_review_round_trip_approves_edits_and_retires() {
 
     // Approve on a fresh review of what is left.
     std::fs::remove_file(&review).unwrap();
-    let out = sandbox.run(&[
-        "approve",
-        "--library",
-        "lib",
-        "--source",
-        "past.xlsx",
-        "--review",
-        "past-review.xlsx",
-    ]);
+    let out = write_review(&sandbox);
     out.expect_code(0);
     review_by_program(&review, &[(1, "Decision", "approve")]);
-    let out = sandbox.run(&[
-        "approve",
-        "--library",
-        "lib",
-        "--from-review",
-        "past-review.xlsx",
-    ]);
+    let out = apply_review(&sandbox, "past-review.xlsx", &[]);
     out.expect_code(0);
     assert!(
         out.stdout
@@ -400,13 +379,7 @@ fn a_bulk_review_that_cannot_be_trusted_or_meant_is_refused_whole() {
     let refused = |tamper: &dyn Fn(&Path), expect: &str| {
         std::fs::write(&review, &original).unwrap();
         tamper(&review);
-        let out = sandbox.run(&[
-            "approve",
-            "--library",
-            "lib",
-            "--from-review",
-            "past-review.xlsx",
-        ]);
+        let out = apply_review(&sandbox, "past-review.xlsx", &[]);
         out.expect_code(2);
         assert!(
             out.stderr.contains(expect),
@@ -480,13 +453,7 @@ fn a_bulk_review_that_cannot_be_trusted_or_meant_is_refused_whole() {
             text: "No.".into(),
         }],
     );
-    let out = sandbox.run(&[
-        "approve",
-        "--library",
-        "lib",
-        "--from-review",
-        "past-review.xlsx",
-    ]);
+    let out = apply_review(&sandbox, "past-review.xlsx", &[]);
     out.expect_code(1);
     assert!(
         out.stderr
@@ -497,7 +464,7 @@ fn a_bulk_review_that_cannot_be_trusted_or_meant_is_refused_whole() {
     assert_eq!(snapshot(&sandbox.path("lib")), library_before);
     // A questionnaire review, or any other workbook, is not an entry review.
     sandbox.write("other.xlsx", "not a workbook");
-    let out = sandbox.run(&["approve", "--library", "lib", "--from-review", "other.xlsx"]);
+    let out = apply_review(&sandbox, "other.xlsx", &[]);
     out.expect_code(2);
     assert!(out.stderr.contains("other.xlsx"), "{}", out.stderr);
 }
@@ -514,13 +481,7 @@ fn a_bulk_review_saved_by_libreoffice_is_applied() {
     let (review, numbers) = written_review(&sandbox);
     let changes: Vec<Change> = decisions(&numbers);
     review_in_libreoffice(&soffice, &review, &changes, false);
-    let out = sandbox.run(&[
-        "approve",
-        "--library",
-        "lib",
-        "--from-review",
-        "past-review.xlsx",
-    ]);
+    let out = apply_review(&sandbox, "past-review.xlsx", &[]);
     out.expect_code(0);
     assert!(
         out.stdout
@@ -597,15 +558,7 @@ fn a_template_asked_in_other_words_is_offered_and_filled_from_the_review() {
         ),
     );
 
-    let out = sandbox.run(&[
-        "approve",
-        "--library",
-        "lib",
-        "--source",
-        "past.xlsx",
-        "--review",
-        "past-review.xlsx",
-    ]);
+    let out = write_review(&sandbox);
     out.expect_code(0);
     assert!(
         out.stderr.contains("2 rows offer a starter template"),
@@ -635,13 +588,7 @@ fn a_template_asked_in_other_words_is_offered_and_filled_from_the_review() {
 
     // Fill template where nothing was offered cannot have been meant: the whole review is refused.
     review_by_program(&review, &[(n("pen-tests"), "Decision", "Fill template")]);
-    let out = sandbox.run(&[
-        "approve",
-        "--library",
-        "lib",
-        "--from-review",
-        "past-review.xlsx",
-    ]);
+    let out = apply_review(&sandbox, "past-review.xlsx", &[]);
     out.expect_code(2);
     assert!(
         out.stderr
@@ -680,13 +627,7 @@ fn a_template_asked_in_other_words_is_offered_and_filled_from_the_review() {
             },
         ],
     );
-    let out = sandbox.run(&[
-        "approve",
-        "--library",
-        "lib",
-        "--from-review",
-        "tampered.xlsx",
-    ]);
+    let out = apply_review(&sandbox, "tampered.xlsx", &[]);
     out.expect_code(2);
     assert!(
         out.stderr
@@ -714,13 +655,7 @@ fn a_template_asked_in_other_words_is_offered_and_filled_from_the_review() {
         Some(soffice) => review_in_libreoffice(&soffice, &review, &changes, false),
         None => review_by_program(&review, &changes),
     }
-    let out = sandbox.run(&[
-        "approve",
-        "--library",
-        "lib",
-        "--from-review",
-        "past-review.xlsx",
-    ]);
+    let out = apply_review(&sandbox, "past-review.xlsx", &[]);
     out.expect_code(1);
     assert!(
         out.stdout.contains(&format!(
