@@ -97,7 +97,7 @@ fn apply_review(sandbox: &Sandbox, review: &str, extra: &[&str]) -> crate::util:
 
 /// The review of past.xlsx's entries: its path, and each entry file's `#`.
 fn written_review(sandbox: &Sandbox) -> (PathBuf, BTreeMap<String, usize>) {
-    let out = write_review(&sandbox);
+    let out = write_review(sandbox);
     out.expect_code(0);
     assert!(
         out.stderr.contains("wrote 4 proposed entries")
