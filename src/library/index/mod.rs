@@ -125,13 +125,15 @@ impl IndexedEntry {
 }
 
 /// Distinct items in first-seen order, at most `max`.
-fn distinct(items: Vec<String>, max: usize) -> Vec<String> {
-    let mut seen = HashSet::new();
-    items
-        .iter()
-        .filter(|t| seen.insert(t.as_str()))
+fn distinct(mut items: Vec<String>, max: usize) -> Vec<String> {
+    let mut seen = rustc_hash::FxHashSet::default();
+    let kept: Vec<usize> = (0..items.len())
+        .filter(|&i| seen.insert(items[i].as_str()))
         .take(max)
-        .cloned()
+        .collect();
+    drop(seen);
+    kept.into_iter()
+        .map(|i| std::mem::take(&mut items[i]))
         .collect()
 }
 
