@@ -3,9 +3,11 @@
 //!
 //! Only what sentence embedding needs: no pooler, no task heads, no dropout (inference only), absolute
 //! position embeddings, exact (erf) GELU. For BERT (all-MiniLM-L6-v2 and its kin) the operations are those
-//! of Hugging Face's `BertModel`, in the same order as candle-transformers' port of it, so the vectors are
-//! bit-for-bit the ones that crate gave; owning these lines spares compiling candle-transformers' hundred-odd
-//! other models. MPNet (all-mpnet-base-v2) is the same post-LayerNorm transformer with other weight names,
+//! of Hugging Face's `BertModel`, in the same order as candle-transformers' port of it, except that the
+//! intermediate bias with the GELU, and the attention scale and mask with the softmax, are each one pass of
+//! `super::kernels` with a vectorized `exp` (#27: vectors moved by at most 1.6e-7 on a 1,525-text library);
+//! owning these lines spares compiling candle-transformers' hundred-odd other models. MPNet
+//! (all-mpnet-base-v2) is the same post-LayerNorm transformer with other weight names,
 //! no segment embeddings, positions counted from 2, and a relative-position bias added to the attention
 //! scores, as Hugging Face's `MPNetModel` computes them.
 
@@ -13,6 +15,8 @@ use anyhow::{Result, bail};
 use candle_core::{D, DType, Tensor};
 use candle_nn::{Embedding, LayerNorm, Linear, Module, VarBuilder};
 use serde::Deserialize;
+
+use super::kernels::{BiasGelu, ScaledMaskedSoftmax};
 
 /// The parts of a BERT or MPNet `config.json` that the forward pass needs.
 #[derive(Debug, Clone, Deserialize)]
@@ -287,7 +291,9 @@ struct Layer {
     value: Linear,
     attention_output: Linear,
     attention_norm: LayerNorm,
+    /// The intermediate dense layer without its bias, which `gelu` adds (#27: one pass instead of two).
     intermediate: Linear,
+    gelu: BiasGelu,
     output: Linear,
     output_norm: LayerNorm,
     heads: usize,
@@ -310,17 +316,25 @@ impl Layer {
             ],
             Family::MpNet => ["attn.q", "attn.k", "attn.v", "attn.o", "LayerNorm"],
         };
+        let intermediate = linear(
+            hidden,
+            config.intermediate_size,
+            vb.pp("intermediate.dense"),
+        )?;
+        let gelu = BiasGelu {
+            bias: match intermediate.bias() {
+                Some(bias) => bias.to_vec1::<f32>()?,
+                None => vec![0.0; config.intermediate_size],
+            },
+        };
         Ok(Layer {
             query: linear(hidden, hidden, attention.pp(query))?,
             key: linear(hidden, hidden, attention.pp(key))?,
             value: linear(hidden, hidden, attention.pp(value))?,
             attention_output: linear(hidden, hidden, attention.pp(output))?,
             attention_norm: norm(attention.pp(output_norm))?,
-            intermediate: linear(
-                hidden,
-                config.intermediate_size,
-                vb.pp("intermediate.dense"),
-            )?,
+            intermediate: Linear::new(intermediate.weight().clone(), None),
+            gelu,
             output: linear(config.intermediate_size, hidden, vb.pp("output.dense"))?,
             output_norm: norm(vb.pp("output.LayerNorm"))?,
             heads: config.num_attention_heads,
@@ -337,7 +351,8 @@ impl Layer {
     /// order of frees changing how much memory the allocator hands back to the kernel and faults in again).
     fn forward(&self, hidden: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
         let attended = self.attention(hidden, mask)?;
-        let intermediate = gelu(&self.intermediate.forward(&attended)?)?;
+        let intermediate = self.intermediate.forward(&attended)?;
+        intermediate.inplace_op1(&self.gelu)?;
         let output = self.output.forward(&intermediate)?;
         self.output_norm.forward(&(output + &attended)?)
     }
@@ -367,64 +382,24 @@ impl Layer {
         let value = split_heads(&value)?;
 
         let scores = query.matmul(&key.t()?)?;
-        let scores = (scores / (self.head_size as f64).sqrt())?;
-        let scores = scores.broadcast_add(mask)?;
-        // The fused kernel: one pass per row instead of five whole-tensor operations.
-        let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+        // Scaled, masked and softmaxed in one pass (#27), as `scores / √head_size + mask` then candle's
+        // `softmax_last_dim` computed it.
+        scores.inplace_op2(
+            mask,
+            &ScaledMaskedSoftmax {
+                scale: (1.0 / (self.head_size as f64).sqrt()) as f32,
+            },
+        )?;
+        let weights = scores;
         let context = weights.matmul(&value)?;
         let context = context.transpose(1, 2)?.contiguous()?;
         context.flatten_from(D::Minus2)
     }
 }
 
-/// BERT's exact GELU, `x/2 · (1 + erf(x/√2))`, over every element on every core. candle's `gelu_erf` calls a
-/// scalar libm `erf` per element, which took a tenth of an encoder's time; this erf (Abramowitz and Stegun 7.1.26,
-/// error under 1.5e-7, far below what f32 sums of 384 products keep) is a polynomial and one `exp` (#18).
-fn gelu(xs: &Tensor) -> candle_core::Result<Tensor> {
-    use rayon::prelude::*;
-    let mut values = xs.flatten_all()?.to_vec1::<f32>()?;
-    values.par_chunks_mut(1 << 14).for_each(|chunk| {
-        for x in chunk {
-            *x = 0.5 * *x * (1.0 + erf(*x * std::f32::consts::FRAC_1_SQRT_2));
-        }
-    });
-    Tensor::from_vec(values, xs.shape(), xs.device())
-}
-
-/// The error function to within 1.5e-7 (Abramowitz and Stegun 7.1.26).
-fn erf(x: f32) -> f32 {
-    let a = x.abs();
-    let t = 1.0 / (1.0 + 0.327_591_1 * a);
-    let poly = t
-        * (0.254_829_6
-            + t * (-0.284_496_74 + t * (1.421_413_8 + t * (-1.453_152_1 + t * 1.061_405_4))));
-    (1.0 - poly * (-a * a).exp()).copysign(x)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn erf_is_close_to_the_exact_function() {
-        // Reference values of erf (to 9 places).
-        for (x, expected) in [
-            (0.0f64, 0.0f64),
-            (0.1, 0.112_462_916),
-            (0.5, 0.520_499_878),
-            (1.0, 0.842_700_793),
-            (2.0, 0.995_322_265),
-            (-1.0, -0.842_700_793),
-            (-3.0, -0.999_977_910),
-        ] {
-            let x = x as f32;
-            assert!(
-                (f64::from(erf(x)) - expected).abs() < 3e-7,
-                "erf({x}) = {}",
-                erf(x)
-            );
-        }
-    }
 
     #[test]
     fn relative_position_buckets_are_those_of_hugging_face_mpnet() {

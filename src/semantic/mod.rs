@@ -19,6 +19,7 @@ mod bert;
 pub mod download;
 mod encoder;
 pub mod installed;
+mod kernels;
 
 pub use encoder::Encoder;
 
@@ -26,7 +27,7 @@ pub use encoder::Encoder;
 /// (`CANDLE_NUM_THREADS`). Its workers spin while they wait for the next operation, and on 2 cores that cost more
 /// than it saved: the HECVAT 4.1.4's 331 questions encoded in 1.25 s without it against 1.44 s with it (#18;
 /// `cargo bench --bench scale -- --model DIR`), and 1.01 s once batches also ran side by side. Batches, matrix
-/// products and the GELU (`bert::gelu`) use every core through rayon instead.
+/// products and the fused GELU and softmax (`kernels`) use every core through rayon instead.
 ///
 /// # Safety
 /// It sets an environment variable, so it must run before any other thread exists: first thing in `main`.
