@@ -12,11 +12,11 @@
 //! scores, as Hugging Face's `MPNetModel` computes them.
 
 use anyhow::{Result, bail};
-use candle_core::{D, DType, Tensor};
+use candle_core::{DType, Tensor};
 use candle_nn::{Embedding, LayerNorm, Linear, Module, VarBuilder};
 use serde::Deserialize;
 
-use super::kernels::{BiasGelu, ScaledMaskedSoftmax};
+use super::kernels::{Attention, BiasGelu};
 
 /// The parts of a BERT or MPNet `config.json` that the forward pass needs.
 #[derive(Debug, Clone, Deserialize)]
@@ -286,9 +286,10 @@ impl Embeddings {
 /// One transformer layer: self-attention, dense + residual + LayerNorm, GELU feed-forward, dense + residual
 /// + LayerNorm.
 struct Layer {
-    query: Linear,
-    key: Linear,
-    value: Linear,
+    /// The query, key and value projections as one (their weights and biases stacked): one matrix product
+    /// whose output `attention` reads in place (#27).
+    qkv: Linear,
+    attention: Attention,
     attention_output: Linear,
     attention_norm: LayerNorm,
     /// The intermediate dense layer without its bias, which `gelu` adds (#27: one pass instead of two).
@@ -296,8 +297,6 @@ struct Layer {
     gelu: BiasGelu,
     output: Linear,
     output_norm: LayerNorm,
-    heads: usize,
-    head_size: usize,
 }
 
 impl Layer {
@@ -327,18 +326,31 @@ impl Layer {
                 None => vec![0.0; config.intermediate_size],
             },
         };
+        let [query, key, value] =
+            [query, key, value].map(|name| linear(hidden, hidden, attention.pp(name)));
+        let (query, key, value) = (query?, key?, value?);
+        let stack = |part: fn(&Linear) -> Option<&Tensor>| -> candle_core::Result<Option<Tensor>> {
+            match (part(&query), part(&key), part(&value)) {
+                (Some(q), Some(k), Some(v)) => Ok(Some(Tensor::cat(&[q, k, v], 0)?)),
+                _ => Ok(None),
+            }
+        };
+        let qkv_weight = stack(|linear| Some(linear.weight()))?.expect("three weights");
+        let qkv = Linear::new(qkv_weight, stack(Linear::bias)?);
+        let head_size = hidden / config.num_attention_heads;
         Ok(Layer {
-            query: linear(hidden, hidden, attention.pp(query))?,
-            key: linear(hidden, hidden, attention.pp(key))?,
-            value: linear(hidden, hidden, attention.pp(value))?,
+            qkv,
+            attention: Attention {
+                heads: config.num_attention_heads,
+                head_size,
+                scale: (1.0 / (head_size as f64).sqrt()) as f32,
+            },
             attention_output: linear(hidden, hidden, attention.pp(output))?,
             attention_norm: norm(attention.pp(output_norm))?,
             intermediate: Linear::new(intermediate.weight().clone(), None),
             gelu,
             output: linear(config.intermediate_size, hidden, vb.pp("output.dense"))?,
             output_norm: norm(vb.pp("output.LayerNorm"))?,
-            heads: config.num_attention_heads,
-            head_size: hidden / config.num_attention_heads,
         })
     }
 
@@ -364,36 +376,12 @@ impl Layer {
         self.attention_norm.forward(&(output + hidden)?)
     }
 
-    /// Multi-head scaled dot-product attention; returns the heads' outputs side by side,
+    /// Multi-head scaled dot-product attention (`kernels::Attention`); returns the heads' outputs side by side,
     /// (batch, length, hidden_size).
     fn self_attention(&self, hidden: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
-        // (batch, length, hidden) → (batch, heads, length, head_size)
-        let split_heads = |xs: &Tensor| -> candle_core::Result<Tensor> {
-            let (batch, length, _) = xs.dims3()?;
-            xs.reshape((batch, length, self.heads, self.head_size))?
-                .transpose(1, 2)?
-                .contiguous()
-        };
-        let query = self.query.forward(hidden)?;
-        let key = self.key.forward(hidden)?;
-        let value = self.value.forward(hidden)?;
-        let query = split_heads(&query)?;
-        let key = split_heads(&key)?;
-        let value = split_heads(&value)?;
-
-        let scores = query.matmul(&key.t()?)?;
-        // Scaled, masked and softmaxed in one pass (#27), as `scores / √head_size + mask` then candle's
-        // `softmax_last_dim` computed it.
-        scores.inplace_op2(
-            mask,
-            &ScaledMaskedSoftmax {
-                scale: (1.0 / (self.head_size as f64).sqrt()) as f32,
-            },
-        )?;
-        let weights = scores;
-        let context = weights.matmul(&value)?;
-        let context = context.transpose(1, 2)?.contiguous()?;
-        context.flatten_from(D::Minus2)
+        self.qkv
+            .forward(hidden)?
+            .apply_op2_no_bwd(mask, &self.attention)
     }
 }
 

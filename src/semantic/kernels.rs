@@ -11,7 +11,7 @@
 //! one). The vector code is chosen at run time (AVX2 where the CPU has it), and the plain code is the same
 //! Rust, so every CPU computes the same values.
 
-use candle_core::{CpuStorage, InplaceOp1, InplaceOp2, Layout};
+use candle_core::{CpuStorage, CustomOp2, InplaceOp1, Layout, Shape};
 use rayon::prelude::*;
 
 /// Elements per rayon task: large enough that splitting costs nothing next to the work.
@@ -132,17 +132,17 @@ fn lanes(values: &[f32], start: f32, f: impl Fn(f32, f32) -> f32) -> f32 {
 
 /// The f32 values of a contiguous tensor, or an error naming the operation.
 fn contiguous_f32<'a>(
-    storage: &'a mut CpuStorage,
+    storage: &'a CpuStorage,
     layout: &Layout,
     op: &str,
-) -> candle_core::Result<&'a mut [f32]> {
+) -> candle_core::Result<&'a [f32]> {
     let CpuStorage::F32(values) = storage else {
         candle_core::bail!("{op}: expected f32 values");
     };
     let Some((start, end)) = layout.contiguous_offsets() else {
         candle_core::bail!("{op}: expected a contiguous tensor");
     };
-    Ok(&mut values[start..end])
+    Ok(&values[start..end])
 }
 
 /// `gelu(x + bias)` over rows of `bias.len()` values, in place: the intermediate layer's bias and activation in
@@ -161,7 +161,13 @@ impl InplaceOp1 for BiasGelu {
         if width == 0 || layout.dims().last() != Some(&width) {
             candle_core::bail!("bias-gelu: rows of {width} values expected");
         }
-        let values = contiguous_f32(storage, layout, self.name())?;
+        let CpuStorage::F32(values) = storage else {
+            candle_core::bail!("bias-gelu: expected f32 values");
+        };
+        let Some((start, end)) = layout.contiguous_offsets() else {
+            candle_core::bail!("bias-gelu: expected a contiguous tensor");
+        };
+        let values = &mut values[start..end];
         let rows_per_task = (CHUNK / width).max(1);
         values
             .par_chunks_mut(rows_per_task * width)
@@ -170,63 +176,162 @@ impl InplaceOp1 for BiasGelu {
     }
 }
 
-/// `softmax(scores · scale + mask)` over the last dimension, in place: attention weights from raw scores in one
-/// pass. `scores` is (batch, heads, queries, keys); `mask` is (batch, 1, 1, keys), the same for every head and
-/// query, or (batch, heads, queries, keys) (MPNet's, with its relative-position bias).
-pub struct ScaledMaskedSoftmax {
+/// Multi-head scaled dot-product attention from the fused query/key/value projection: `qkv` is (batch, length,
+/// 3 · hidden), each row its query, key and value side by side, each of them `heads` heads of `head_size`
+/// values; `mask` is what is added to the scaled scores, (batch, 1, 1, length), the same for every head and
+/// query, or (batch, heads, length, length) (MPNet's, with its relative-position bias). Returns the heads'
+/// outputs side by side, (batch, length, hidden).
+///
+/// candle needed each of query, key and value copied into (batch, heads, length, head_size) order, the
+/// weights' product copied back, and a product of (batch · heads) small matrices one after the other; here
+/// every (text, head) pair is a task of its own on the cores, its two products (gemm, as candle calls it) read
+/// the projection in place with its strides and write the output in place, and the softmax runs between them
+/// on a buffer still in cache (#27).
+pub struct Attention {
+    pub heads: usize,
+    pub head_size: usize,
     pub scale: f32,
 }
 
-impl InplaceOp2 for ScaledMaskedSoftmax {
+/// The output buffer, written by many tasks at once, each to its own (text, head) columns.
+#[derive(Clone, Copy)]
+struct SharedOutput(*mut f32);
+// SAFETY: the tasks write disjoint elements (see `Attention::cpu_fwd`) and the buffer outlives them.
+unsafe impl Send for SharedOutput {}
+unsafe impl Sync for SharedOutput {}
+
+impl SharedOutput {
+    /// The buffer's start (a method, so that closures capture the whole `Send` wrapper, not its pointer).
+    fn start(self) -> *mut f32 {
+        self.0
+    }
+}
+
+impl CustomOp2 for Attention {
     fn name(&self) -> &'static str {
-        "scaled-masked-softmax"
+        "attention"
     }
 
     fn cpu_fwd(
         &self,
-        scores: &mut CpuStorage,
-        scores_layout: &Layout,
+        qkv: &CpuStorage,
+        qkv_layout: &Layout,
         mask: &CpuStorage,
         mask_layout: &Layout,
-    ) -> candle_core::Result<()> {
-        let (batch, heads, queries, keys) = scores_layout.shape().dims4()?;
-        let CpuStorage::F32(mask) = mask else {
-            candle_core::bail!("scaled-masked-softmax: expected an f32 mask");
-        };
-        let Some((start, end)) = mask_layout.contiguous_offsets() else {
-            candle_core::bail!("scaled-masked-softmax: expected a contiguous mask");
-        };
-        let mask = &mask[start..end];
-        let scores = contiguous_f32(scores, scores_layout, self.name())?;
-        // Rows of scores that share one row of the mask.
-        let rows_per_mask_row = if mask.len() == batch * keys {
-            heads * queries
-        } else if mask.len() == scores.len() {
-            1
-        } else {
-            candle_core::bail!("scaled-masked-softmax: the mask's shape does not fit the scores'");
-        };
-        if keys == 0 {
-            return Ok(());
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let qkv = contiguous_f32(qkv, qkv_layout, self.name())?;
+        let mask = contiguous_f32(mask, mask_layout, self.name())?;
+        let (batch, length, width) = qkv_layout.shape().dims3()?;
+        let (heads, head_size) = (self.heads, self.head_size);
+        let hidden = heads * head_size;
+        if width != 3 * hidden {
+            candle_core::bail!(
+                "attention: rows of {} values expected, not {width}",
+                3 * hidden
+            );
         }
-        let rows_per_task = (CHUNK / keys).max(1);
-        scores
-            .par_chunks_mut(rows_per_task * keys)
-            .enumerate()
-            .for_each(|(task, rows)| {
-                for (i, row) in rows.chunks_exact_mut(keys).enumerate() {
-                    let mask_row = (task * rows_per_task + i) / rows_per_mask_row;
-                    let mask = &mask[mask_row * keys..(mask_row + 1) * keys];
-                    scaled_masked_softmax_row(row, mask, self.scale);
+        // Whether each head and query has a row of the mask of its own (MPNet) or shares its text's.
+        let per_head = if mask.len() == batch * length {
+            false
+        } else if mask.len() == batch * heads * length * length {
+            true
+        } else {
+            candle_core::bail!("attention: the mask's shape does not fit the scores'");
+        };
+        let mut output = vec![0f32; batch * length * hidden];
+        if output.is_empty() {
+            return Ok((
+                CpuStorage::F32(output),
+                Shape::from((batch, length, hidden)),
+            ));
+        }
+        let shared = SharedOutput(output.as_mut_ptr());
+        (0..batch * heads).into_par_iter().for_each_init(
+            || vec![0f32; length * length],
+            |scores, task| {
+                let (text, head) = (task / heads, task % heads);
+                let rows = text * length * width;
+                let query = qkv[rows + head * head_size..].as_ptr();
+                let key = qkv[rows + hidden + head * head_size..].as_ptr();
+                let value = qkv[rows + 2 * hidden + head * head_size..].as_ptr();
+                let stride = width as isize;
+                // SAFETY: every matrix lies inside its buffer: `length` rows `stride` apart of `head_size`
+                // values from a query, key or value column (checked `width` above), `scores` is length²,
+                // and the output block is `length` rows `hidden` apart of `head_size` values.
+                unsafe {
+                    // scores = query · keyᵀ: (length × head_size) by (head_size × length).
+                    gemm::gemm(
+                        length,
+                        length,
+                        head_size,
+                        scores.as_mut_ptr(),
+                        1,
+                        length as isize,
+                        false,
+                        query,
+                        1,
+                        stride,
+                        key,
+                        stride,
+                        1,
+                        0.0,
+                        1.0,
+                        false,
+                        false,
+                        false,
+                        gemm::Parallelism::None,
+                    );
                 }
-            });
-        Ok(())
+                for (query, row) in scores.chunks_exact_mut(length).enumerate() {
+                    let mask_row = if per_head {
+                        (task * length + query) * length
+                    } else {
+                        text * length
+                    };
+                    scaled_masked_softmax_row(row, &mask[mask_row..mask_row + length], self.scale);
+                }
+                // SAFETY: as above; the (text, head) block of the output is this task's alone: rows
+                // text·length.. of it, columns head·head_size.. of each.
+                unsafe {
+                    let output = shared
+                        .start()
+                        .add(text * length * hidden + head * head_size);
+                    // output block = weights · value: (length × length) by (length × head_size).
+                    gemm::gemm(
+                        length,
+                        head_size,
+                        length,
+                        output,
+                        1,
+                        hidden as isize,
+                        false,
+                        scores.as_ptr(),
+                        1,
+                        length as isize,
+                        value,
+                        1,
+                        stride,
+                        0.0,
+                        1.0,
+                        false,
+                        false,
+                        false,
+                        gemm::Parallelism::None,
+                    );
+                }
+            },
+        );
+        Ok((
+            CpuStorage::F32(output),
+            Shape::from((batch, length, hidden)),
+        ))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use candle_core::Tensor;
 
     #[test]
     fn exp_is_within_two_units_in_the_last_place() {
@@ -269,35 +374,38 @@ mod tests {
         }
     }
 
-    #[test]
-    fn fused_operations_match_candles_own() {
-        use candle_core::{Device, Tensor};
-        let device = Device::Cpu;
-        let values: Vec<f32> = (0..2 * 3 * 5 * 5)
-            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 7.0)
-            .collect();
-        let scores = Tensor::from_vec(values.clone(), (2, 3, 5, 5), &device).unwrap();
-        // The second text's last two keys are padding.
-        let mask: Vec<f32> = [0.0; 5]
-            .into_iter()
-            .chain([0.0, 0.0, 0.0, f32::MIN, f32::MIN])
-            .collect();
-        let mask = Tensor::from_vec(mask, (2, 1, 1, 5), &device).unwrap();
-        let scale = 1.0 / 32f64.sqrt();
-        let expected = candle_nn::ops::softmax_last_dim(
-            &(&scores * scale).unwrap().broadcast_add(&mask).unwrap(),
-        )
-        .unwrap();
-        let fused = scores.copy().unwrap();
-        fused
-            .inplace_op2(
-                &mask,
-                &ScaledMaskedSoftmax {
-                    scale: scale as f32,
-                },
-            )
-            .unwrap();
-        let difference = (fused.clone() - expected)
+    /// Attention as `bert.rs` computed it before #27: heads split by copies, candle's products and softmax.
+    fn attention_by_candle(qkv: &Tensor, mask: &Tensor, heads: usize) -> Tensor {
+        let (batch, length, width) = qkv.dims3().unwrap();
+        let hidden = width / 3;
+        let split = |part: usize| {
+            qkv.narrow(2, part * hidden, hidden)
+                .unwrap()
+                .reshape((batch, length, heads, hidden / heads))
+                .unwrap()
+                .transpose(1, 2)
+                .unwrap()
+                .contiguous()
+                .unwrap()
+        };
+        let (query, key, value) = (split(0), split(1), split(2));
+        let scores = query.matmul(&key.t().unwrap()).unwrap();
+        let scores = (scores / ((hidden / heads) as f64).sqrt()).unwrap();
+        let weights =
+            candle_nn::ops::softmax_last_dim(&scores.broadcast_add(mask).unwrap()).unwrap();
+        weights
+            .matmul(&value)
+            .unwrap()
+            .transpose(1, 2)
+            .unwrap()
+            .contiguous()
+            .unwrap()
+            .flatten_from(2)
+            .unwrap()
+    }
+
+    fn largest_difference(a: &Tensor, b: &Tensor) -> f32 {
+        (a - b)
             .unwrap()
             .abs()
             .unwrap()
@@ -306,15 +414,64 @@ mod tests {
             .max(0)
             .unwrap()
             .to_scalar::<f32>()
-            .unwrap();
-        assert!(difference < 1e-6, "{difference}");
-        let fused = fused.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-        // Padding gets exactly nothing, in every head and row of the second text.
-        for row in fused.chunks(5).skip(15) {
-            assert_eq!(&row[3..], &[0.0, 0.0]);
-        }
+            .unwrap()
+    }
 
-        let xs = Tensor::from_vec(values, (30, 5), &device).unwrap();
+    #[test]
+    fn fused_operations_match_candles_own() {
+        use candle_core::Device;
+        let device = Device::Cpu;
+        let (batch, length, heads, head_size) = (2, 5, 2, 4);
+        let values: Vec<f32> = (0..batch * length * 3 * heads * head_size)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 17.0)
+            .collect();
+        let qkv = Tensor::from_vec(
+            values.clone(),
+            (batch, length, 3 * heads * head_size),
+            &device,
+        )
+        .unwrap();
+        let attention = Attention {
+            heads,
+            head_size,
+            scale: (1.0 / (head_size as f64).sqrt()) as f32,
+        };
+        // The second text's last two tokens are padding.
+        let mask: Vec<f32> = [0.0; 5]
+            .into_iter()
+            .chain([0.0, 0.0, 0.0, f32::MIN, f32::MIN])
+            .collect();
+        let mask = Tensor::from_vec(mask, (batch, 1, 1, length), &device).unwrap();
+        let fused = qkv.apply_op2_no_bwd(&mask, &attention).unwrap();
+        let expected = attention_by_candle(&qkv, &mask, heads);
+        assert_eq!(fused.dims(), &[batch, length, heads * head_size]);
+        let difference = largest_difference(&fused, &expected);
+        assert!(difference < 1e-6, "{difference}");
+        // The padding's keys and values play no part: changing them changes nothing for the real tokens.
+        let mut changed = values.clone();
+        for token in [3, 4] {
+            let row = (length + token) * 3 * heads * head_size;
+            for x in &mut changed[row + heads * head_size..row + 3 * heads * head_size] {
+                *x += 3.0;
+            }
+        }
+        let changed = Tensor::from_vec(changed, qkv.shape(), &device)
+            .unwrap()
+            .apply_op2_no_bwd(&mask, &attention)
+            .unwrap();
+        let real = |t: &Tensor| t.narrow(0, 1, 1).unwrap().narrow(1, 0, 3).unwrap();
+        assert_eq!(largest_difference(&real(&changed), &real(&fused)), 0.0);
+        // A mask per head and query (MPNet's relative-position bias added).
+        let bias: Vec<f32> = (0..heads * length * length)
+            .map(|i| (i % 7) as f32 / 3.0 - 1.0)
+            .collect();
+        let bias = Tensor::from_vec(bias, (1, heads, length, length), &device).unwrap();
+        let mask = mask.broadcast_add(&bias).unwrap();
+        let fused = qkv.apply_op2_no_bwd(&mask, &attention).unwrap();
+        let difference = largest_difference(&fused, &attention_by_candle(&qkv, &mask, heads));
+        assert!(difference < 1e-6, "{difference}");
+
+        let xs = Tensor::from_vec(values, (48, 5), &device).unwrap();
         let bias = vec![0.5f32, -1.0, 0.0, 2.0, -3.0];
         let fused = xs.copy().unwrap();
         fused.inplace_op1(&BiasGelu { bias: bias.clone() }).unwrap();
