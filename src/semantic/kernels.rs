@@ -11,7 +11,7 @@
 //! one). The vector code is chosen at run time (AVX2 where the CPU has it), and the plain code is the same
 //! Rust, so every CPU computes the same values.
 
-use candle_core::{CpuStorage, CustomOp2, InplaceOp1, Layout, Shape};
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, InplaceOp1, Layout, Shape};
 use rayon::prelude::*;
 
 /// Elements per rayon task: large enough that splitting costs nothing next to the work.
@@ -87,10 +87,36 @@ macro_rules! with_avx2 {
 }
 
 with_avx2! {
-    fn bias_gelu_rows(values: &mut [f32], bias: &[f32]) {
-        for row in values.chunks_exact_mut(bias.len()) {
-            for (x, &b) in row.iter_mut().zip(bias) {
-                *x = gelu(*x + b);
+    fn gelu_in_place(values: &mut [f32]) {
+        for x in values {
+            *x = gelu(*x);
+        }
+    }
+}
+
+with_avx2! {
+    fn layer_norm_rows(values: &mut [f32], gamma: &[f32], beta: &[f32], eps: f32) {
+        // As candle-nn's LayerNorm computes it (variance as the mean square minus the squared mean), the sums
+        // in lanes.
+        let width = gamma.len();
+        for row in values.chunks_exact_mut(width) {
+            let sum = lanes(row, 0.0, |a, b| a + b);
+            let mut squares = [0f32; 8];
+            let mut chunks = row.chunks_exact(8);
+            for chunk in &mut chunks {
+                for (lane, &x) in squares.iter_mut().zip(chunk) {
+                    *lane += x * x;
+                }
+            }
+            for (lane, &x) in squares.iter_mut().zip(chunks.remainder()) {
+                *lane += x * x;
+            }
+            let sum2 = squares.into_iter().fold(0.0, |a, b| a + b);
+            let mean = sum / width as f32;
+            let var = sum2 / width as f32 - mean * mean;
+            let inv_std = (var + eps).sqrt().recip();
+            for ((x, &g), &b) in row.iter_mut().zip(gamma).zip(beta) {
+                *x = (*x - mean) * inv_std * g + b;
             }
         }
     }
@@ -145,34 +171,170 @@ fn contiguous_f32<'a>(
     Ok(&values[start..end])
 }
 
-/// `gelu(x + bias)` over rows of `bias.len()` values, in place: the intermediate layer's bias and activation in
-/// one pass over its output, the largest tensor of a layer.
-pub struct BiasGelu {
-    pub bias: Vec<f32>,
-}
+/// BERT's GELU over every value of a tensor, in place: one pass over the intermediate layer's output, the largest
+/// tensor of a layer (its bias was added by `Dense`, which wrote the product onto it).
+pub struct Gelu;
 
-impl InplaceOp1 for BiasGelu {
+impl InplaceOp1 for Gelu {
     fn name(&self) -> &'static str {
-        "bias-gelu"
+        "gelu"
     }
 
     fn cpu_fwd(&self, storage: &mut CpuStorage, layout: &Layout) -> candle_core::Result<()> {
-        let width = self.bias.len();
-        if width == 0 || layout.dims().last() != Some(&width) {
-            candle_core::bail!("bias-gelu: rows of {width} values expected");
-        }
         let CpuStorage::F32(values) = storage else {
-            candle_core::bail!("bias-gelu: expected f32 values");
+            candle_core::bail!("gelu: expected f32 values");
         };
         let Some((start, end)) = layout.contiguous_offsets() else {
-            candle_core::bail!("bias-gelu: expected a contiguous tensor");
+            candle_core::bail!("gelu: expected a contiguous tensor");
         };
-        let values = &mut values[start..end];
-        let rows_per_task = (CHUNK / width).max(1);
-        values
-            .par_chunks_mut(rows_per_task * width)
-            .for_each(|rows| bias_gelu_rows(rows, &self.bias));
+        values[start..end]
+            .par_chunks_mut(CHUNK)
+            .for_each(gelu_in_place);
         Ok(())
+    }
+}
+
+/// Rows of a dense layer's output are computed as its bias (plus the residual, for `DenseNorm`) with the
+/// product added on by gemm, where candle zeroed the output, wrote the product, then added each in a pass of
+/// its own (#27). `weight` is (outputs, inputs), row-major, as in the model file.
+pub struct Dense {
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
+    pub inputs: usize,
+}
+
+impl Dense {
+    /// Takes a candle linear layer's weight and bias (zeros when it has none).
+    pub fn from_linear(linear: &candle_nn::Linear) -> candle_core::Result<Dense> {
+        let (outputs, inputs) = linear.weight().dims2()?;
+        Ok(Dense {
+            weight: linear.weight().flatten_all()?.to_vec1::<f32>()?,
+            bias: match linear.bias() {
+                Some(bias) => bias.to_vec1::<f32>()?,
+                None => vec![0.0; outputs],
+            },
+            inputs,
+        })
+    }
+
+    fn outputs(&self) -> usize {
+        self.bias.len()
+    }
+
+    /// `x` (rows of `inputs` values) with its rows and the output shape (the last dimension `outputs`).
+    fn rows<'a>(
+        &self,
+        storage: &'a CpuStorage,
+        layout: &Layout,
+    ) -> candle_core::Result<(&'a [f32], usize, Shape)> {
+        let x = contiguous_f32(storage, layout, "dense")?;
+        let mut dims = layout.dims().to_vec();
+        match dims.last_mut() {
+            Some(last) if *last == self.inputs => *last = self.outputs(),
+            _ => candle_core::bail!("dense: rows of {} values expected", self.inputs),
+        }
+        Ok((x, x.len() / self.inputs.max(1), Shape::from(dims)))
+    }
+
+    /// `output += x · weightᵀ`, `x` being `rows` rows of `inputs` values and `output` rows of `outputs`.
+    fn add_product(&self, x: &[f32], rows: usize, output: &mut [f32]) {
+        let (inputs, outputs) = (self.inputs, self.outputs());
+        assert!(x.len() == rows * inputs && output.len() == rows * outputs);
+        assert_eq!(self.weight.len(), outputs * inputs);
+        // As candle calls gemm: on every rayon thread when there are several.
+        let threads = rayon::current_num_threads();
+        let parallelism = if threads > 1 {
+            gemm::Parallelism::Rayon(threads)
+        } else {
+            gemm::Parallelism::None
+        };
+        // SAFETY: the three buffers hold exactly the matrices described (asserted above): x is rows × inputs
+        // (row stride inputs), weightᵀ is inputs × outputs read from the (outputs, inputs) weight (column stride
+        // inputs), output is rows × outputs.
+        unsafe {
+            gemm::gemm(
+                rows,
+                outputs,
+                inputs,
+                output.as_mut_ptr(),
+                1,
+                outputs as isize,
+                true,
+                x.as_ptr(),
+                1,
+                inputs as isize,
+                self.weight.as_ptr(),
+                inputs as isize,
+                1,
+                1.0,
+                1.0,
+                false,
+                false,
+                false,
+                parallelism,
+            );
+        }
+    }
+}
+
+/// `x · weightᵀ + bias`.
+impl CustomOp1 for Dense {
+    fn name(&self) -> &'static str {
+        "dense"
+    }
+
+    fn cpu_fwd(
+        &self,
+        storage: &CpuStorage,
+        layout: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (x, rows, shape) = self.rows(storage, layout)?;
+        let mut output = Vec::with_capacity(rows * self.outputs());
+        for _ in 0..rows {
+            output.extend_from_slice(&self.bias);
+        }
+        self.add_product(x, rows, &mut output);
+        Ok((CpuStorage::F32(output), shape))
+    }
+}
+
+/// `LayerNorm(x · weightᵀ + bias + residual)`: a dense layer, its residual connection and the LayerNorm after it,
+/// as BERT ends its attention and its feed-forward block.
+pub struct DenseNorm {
+    pub dense: Dense,
+    pub gamma: Vec<f32>,
+    pub beta: Vec<f32>,
+    pub eps: f32,
+}
+
+impl CustomOp2 for DenseNorm {
+    fn name(&self) -> &'static str {
+        "dense-norm"
+    }
+
+    fn cpu_fwd(
+        &self,
+        storage: &CpuStorage,
+        layout: &Layout,
+        residual: &CpuStorage,
+        residual_layout: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (x, rows, shape) = self.dense.rows(storage, layout)?;
+        let residual = contiguous_f32(residual, residual_layout, self.name())?;
+        let width = self.dense.outputs();
+        if residual.len() != rows * width || self.gamma.len() != width || self.beta.len() != width {
+            candle_core::bail!("dense-norm: the residual's or the norm's shape does not fit");
+        }
+        let mut output = Vec::with_capacity(rows * width);
+        for row in residual.chunks_exact(width) {
+            output.extend(row.iter().zip(&self.dense.bias).map(|(r, b)| r + b));
+        }
+        self.dense.add_product(x, rows, &mut output);
+        let rows_per_task = (CHUNK / width).max(1);
+        output
+            .par_chunks_mut(rows_per_task * width)
+            .for_each(|rows| layer_norm_rows(rows, &self.gamma, &self.beta, self.eps));
+        Ok((CpuStorage::F32(output), shape))
     }
 }
 
@@ -473,8 +635,38 @@ mod tests {
 
         let xs = Tensor::from_vec(values, (48, 5), &device).unwrap();
         let bias = vec![0.5f32, -1.0, 0.0, 2.0, -3.0];
-        let fused = xs.copy().unwrap();
-        fused.inplace_op1(&BiasGelu { bias: bias.clone() }).unwrap();
+        // A dense layer of 5 inputs and outputs (weights 0.1, 0.2, ...), then the GELU, against candle's.
+        let weight: Vec<f32> = (0..25).map(|i| (i as f32 - 12.0) / 10.0).collect();
+        let linear = candle_nn::Linear::new(
+            Tensor::from_vec(weight, (5, 5), &device).unwrap(),
+            Some(Tensor::from_vec(bias.clone(), 5, &device).unwrap()),
+        );
+        let dense = Dense::from_linear(&linear).unwrap();
+        let product = xs.apply_op1_no_bwd(&dense).unwrap();
+        let expected = candle_nn::Module::forward(&linear, &xs).unwrap();
+        assert!(largest_difference(&product, &expected) < 1e-5);
+        // The norm after it, with the residual added, against candle-nn's LayerNorm.
+        let norm = DenseNorm {
+            dense,
+            gamma: vec![1.0, 0.5, 2.0, 1.0, 1.5],
+            beta: vec![0.0, 0.1, -0.1, 0.2, 0.0],
+            eps: 1e-12,
+        };
+        let layer_norm = candle_nn::LayerNorm::new(
+            Tensor::new(&[1.0f32, 0.5, 2.0, 1.0, 1.5], &device).unwrap(),
+            Tensor::new(&[0.0f32, 0.1, -0.1, 0.2, 0.0], &device).unwrap(),
+            1e-12,
+        );
+        let residual = (&xs * 0.5).unwrap();
+        let normed = xs.apply_op2_no_bwd(&residual, &norm).unwrap();
+        let expected =
+            candle_nn::Module::forward(&layer_norm, &(expected + &residual).unwrap()).unwrap();
+        assert!(largest_difference(&normed, &expected) < 1e-5);
+
+        let fused = xs
+            .broadcast_add(&Tensor::from_vec(bias.clone(), 5, &device).unwrap())
+            .unwrap();
+        fused.inplace_op1(&Gelu).unwrap();
         let fused = fused.to_vec2::<f32>().unwrap();
         for (row, fused) in xs.to_vec2::<f32>().unwrap().iter().zip(&fused) {
             for ((&x, &b), &got) in row.iter().zip(&bias).zip(fused) {
