@@ -35,7 +35,8 @@ fn main() -> ExitCode {
     // SAFETY: the first thing the program does; no other thread exists yet.
     #[cfg(feature = "semantic")]
     unsafe {
-        answerbank::semantic::configure_threads()
+        answerbank::semantic::configure_threads();
+        answerbank::semantic::configure_allocator();
     };
     let cli = cli::Cli::parse();
     match cmd::run(cli) {

@@ -3,16 +3,20 @@
 //!
 //! Only what sentence embedding needs: no pooler, no task heads, no dropout (inference only), absolute
 //! position embeddings, exact (erf) GELU. For BERT (all-MiniLM-L6-v2 and its kin) the operations are those
-//! of Hugging Face's `BertModel`, in the same order as candle-transformers' port of it, so the vectors are
-//! bit-for-bit the ones that crate gave; owning these lines spares compiling candle-transformers' hundred-odd
-//! other models. MPNet (all-mpnet-base-v2) is the same post-LayerNorm transformer with other weight names,
+//! of Hugging Face's `BertModel`, in the same order as candle-transformers' port of it, except that the
+//! intermediate bias with the GELU, and the attention scale and mask with the softmax, are each one pass of
+//! `super::kernels` with a vectorized `exp` (#27: vectors moved by at most 1.6e-7 on a 1,525-text library);
+//! owning these lines spares compiling candle-transformers' hundred-odd other models. MPNet
+//! (all-mpnet-base-v2) is the same post-LayerNorm transformer with other weight names,
 //! no segment embeddings, positions counted from 2, and a relative-position bias added to the attention
 //! scores, as Hugging Face's `MPNetModel` computes them.
 
 use anyhow::{Result, bail};
-use candle_core::{D, DType, Tensor};
+use candle_core::{DType, Tensor};
 use candle_nn::{Embedding, LayerNorm, Linear, Module, VarBuilder};
 use serde::Deserialize;
+
+use super::kernels::{Attention, Dense, DenseNorm, Gelu};
 
 /// The parts of a BERT or MPNet `config.json` that the forward pass needs.
 #[derive(Debug, Clone, Deserialize)]
@@ -280,18 +284,17 @@ impl Embeddings {
 }
 
 /// One transformer layer: self-attention, dense + residual + LayerNorm, GELU feed-forward, dense + residual
-/// + LayerNorm.
+/// + LayerNorm. Its dense layers are `kernels::Dense` (#27): the product written onto the bias (and residual).
 struct Layer {
-    query: Linear,
-    key: Linear,
-    value: Linear,
-    attention_output: Linear,
-    attention_norm: LayerNorm,
-    intermediate: Linear,
-    output: Linear,
-    output_norm: LayerNorm,
-    heads: usize,
-    head_size: usize,
+    /// The query, key and value projections as one (their weights and biases stacked): one matrix product
+    /// whose output `attention` reads in place (#27).
+    qkv: Dense,
+    attention: Attention,
+    /// The attention's output projection, its residual and LayerNorm.
+    attention_output: DenseNorm,
+    intermediate: Dense,
+    /// The feed-forward block's output projection, its residual and LayerNorm.
+    output: DenseNorm,
 }
 
 impl Layer {
@@ -299,7 +302,18 @@ impl Layer {
         let hidden = config.hidden_size;
         let attention = vb.pp("attention");
         let linear = |inputs, outputs, vb: VarBuilder| candle_nn::linear(inputs, outputs, vb);
-        let norm = |vb: VarBuilder| candle_nn::layer_norm(hidden, config.layer_norm_eps, vb);
+        let dense_norm = |dense: Linear, vb: VarBuilder| -> candle_core::Result<DenseNorm> {
+            let norm = candle_nn::layer_norm(hidden, config.layer_norm_eps, vb)?;
+            Ok(DenseNorm {
+                dense: Dense::from_linear(&dense)?,
+                gamma: norm.weight().to_vec1::<f32>()?,
+                beta: match norm.bias() {
+                    Some(bias) => bias.to_vec1::<f32>()?,
+                    None => vec![0.0; hidden],
+                },
+                eps: config.layer_norm_eps as f32,
+            })
+        };
         let [query, key, value, output, output_norm] = match family {
             Family::Bert => [
                 "self.query",
@@ -310,121 +324,58 @@ impl Layer {
             ],
             Family::MpNet => ["attn.q", "attn.k", "attn.v", "attn.o", "LayerNorm"],
         };
+        let [query, key, value] =
+            [query, key, value].map(|name| linear(hidden, hidden, attention.pp(name)));
+        let (query, key, value) = (query?, key?, value?);
+        let stack = |part: fn(&Linear) -> Option<&Tensor>| -> candle_core::Result<Option<Tensor>> {
+            match (part(&query), part(&key), part(&value)) {
+                (Some(q), Some(k), Some(v)) => Ok(Some(Tensor::cat(&[q, k, v], 0)?)),
+                _ => Ok(None),
+            }
+        };
+        let qkv_weight = stack(|linear| Some(linear.weight()))?.expect("three weights");
+        let qkv = Dense::from_linear(&Linear::new(qkv_weight, stack(Linear::bias)?))?;
+        let head_size = hidden / config.num_attention_heads;
         Ok(Layer {
-            query: linear(hidden, hidden, attention.pp(query))?,
-            key: linear(hidden, hidden, attention.pp(key))?,
-            value: linear(hidden, hidden, attention.pp(value))?,
-            attention_output: linear(hidden, hidden, attention.pp(output))?,
-            attention_norm: norm(attention.pp(output_norm))?,
-            intermediate: linear(
+            qkv,
+            attention: Attention {
+                heads: config.num_attention_heads,
+                head_size,
+                scale: (1.0 / (head_size as f64).sqrt()) as f32,
+            },
+            attention_output: dense_norm(
+                linear(hidden, hidden, attention.pp(output))?,
+                attention.pp(output_norm),
+            )?,
+            intermediate: Dense::from_linear(&linear(
                 hidden,
                 config.intermediate_size,
                 vb.pp("intermediate.dense"),
+            )?)?,
+            output: dense_norm(
+                linear(config.intermediate_size, hidden, vb.pp("output.dense"))?,
+                vb.pp("output.LayerNorm"),
             )?,
-            output: linear(config.intermediate_size, hidden, vb.pp("output.dense"))?,
-            output_norm: norm(vb.pp("output.LayerNorm"))?,
-            heads: config.num_attention_heads,
-            head_size: hidden / config.num_attention_heads,
         })
     }
 
     /// `hidden` is (batch, length, hidden_size); `mask` is what is added to the attention scores: (batch, 1, 1,
     /// length) for padding, or (batch, heads, length, length) with MPNet's relative-position bias.
-    ///
-    /// The intermediate tensors live and die as in candle-transformers (split into these three functions,
-    /// the projections kept until the end of `self_attention`). A tighter version that freed them sooner
-    /// measured 5 to 10% slower on the `throughput` test, with 10 to 15% more page faults (probably the
-    /// order of frees changing how much memory the allocator hands back to the kernel and faults in again).
     fn forward(&self, hidden: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
-        let attended = self.attention(hidden, mask)?;
-        let intermediate = gelu(&self.intermediate.forward(&attended)?)?;
-        let output = self.output.forward(&intermediate)?;
-        self.output_norm.forward(&(output + &attended)?)
+        // Multi-head attention (`kernels::Attention`) on the fused query/key/value projection.
+        let context = hidden
+            .apply_op1_no_bwd(&self.qkv)?
+            .apply_op2_no_bwd(mask, &self.attention)?;
+        let attended = context.apply_op2_no_bwd(hidden, &self.attention_output)?;
+        let intermediate = attended.apply_op1_no_bwd(&self.intermediate)?;
+        intermediate.inplace_op1(&Gelu)?;
+        intermediate.apply_op2_no_bwd(&attended, &self.output)
     }
-
-    /// Self-attention, then dense + residual + LayerNorm.
-    fn attention(&self, hidden: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
-        let context = self.self_attention(hidden, mask)?;
-        let output = self.attention_output.forward(&context)?;
-        self.attention_norm.forward(&(output + hidden)?)
-    }
-
-    /// Multi-head scaled dot-product attention; returns the heads' outputs side by side,
-    /// (batch, length, hidden_size).
-    fn self_attention(&self, hidden: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
-        // (batch, length, hidden) → (batch, heads, length, head_size)
-        let split_heads = |xs: &Tensor| -> candle_core::Result<Tensor> {
-            let (batch, length, _) = xs.dims3()?;
-            xs.reshape((batch, length, self.heads, self.head_size))?
-                .transpose(1, 2)?
-                .contiguous()
-        };
-        let query = self.query.forward(hidden)?;
-        let key = self.key.forward(hidden)?;
-        let value = self.value.forward(hidden)?;
-        let query = split_heads(&query)?;
-        let key = split_heads(&key)?;
-        let value = split_heads(&value)?;
-
-        let scores = query.matmul(&key.t()?)?;
-        let scores = (scores / (self.head_size as f64).sqrt())?;
-        let scores = scores.broadcast_add(mask)?;
-        // The fused kernel: one pass per row instead of five whole-tensor operations.
-        let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-        let context = weights.matmul(&value)?;
-        let context = context.transpose(1, 2)?.contiguous()?;
-        context.flatten_from(D::Minus2)
-    }
-}
-
-/// BERT's exact GELU, `x/2 · (1 + erf(x/√2))`, over every element on every core. candle's `gelu_erf` calls a
-/// scalar libm `erf` per element, which took a tenth of an encoder's time; this erf (Abramowitz and Stegun 7.1.26,
-/// error under 1.5e-7, far below what f32 sums of 384 products keep) is a polynomial and one `exp` (#18).
-fn gelu(xs: &Tensor) -> candle_core::Result<Tensor> {
-    use rayon::prelude::*;
-    let mut values = xs.flatten_all()?.to_vec1::<f32>()?;
-    values.par_chunks_mut(1 << 14).for_each(|chunk| {
-        for x in chunk {
-            *x = 0.5 * *x * (1.0 + erf(*x * std::f32::consts::FRAC_1_SQRT_2));
-        }
-    });
-    Tensor::from_vec(values, xs.shape(), xs.device())
-}
-
-/// The error function to within 1.5e-7 (Abramowitz and Stegun 7.1.26).
-fn erf(x: f32) -> f32 {
-    let a = x.abs();
-    let t = 1.0 / (1.0 + 0.327_591_1 * a);
-    let poly = t
-        * (0.254_829_6
-            + t * (-0.284_496_74 + t * (1.421_413_8 + t * (-1.453_152_1 + t * 1.061_405_4))));
-    (1.0 - poly * (-a * a).exp()).copysign(x)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn erf_is_close_to_the_exact_function() {
-        // Reference values of erf (to 9 places).
-        for (x, expected) in [
-            (0.0f64, 0.0f64),
-            (0.1, 0.112_462_916),
-            (0.5, 0.520_499_878),
-            (1.0, 0.842_700_793),
-            (2.0, 0.995_322_265),
-            (-1.0, -0.842_700_793),
-            (-3.0, -0.999_977_910),
-        ] {
-            let x = x as f32;
-            assert!(
-                (f64::from(erf(x)) - expected).abs() < 3e-7,
-                "erf({x}) = {}",
-                erf(x)
-            );
-        }
-    }
 
     #[test]
     fn relative_position_buckets_are_those_of_hugging_face_mpnet() {
