@@ -27,7 +27,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 /// mimalloc instead of the system allocator (#27): indexing and matching allocate and free millions of small strings
-/// and lists, which glibc's malloc spent a fifth of the time on.
+/// and lists, which glibc's malloc spent a fifth of the time on; and the encoder frees tensors of tens of megabytes
+/// that glibc handed back to the kernel, so the next batch faulted them in again (2.8 of 23.5 CPU seconds of a first
+/// embedding were the kernel's; 0.5 s with mimalloc).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -36,7 +38,6 @@ fn main() -> ExitCode {
     #[cfg(feature = "semantic")]
     unsafe {
         answerbank::semantic::configure_threads();
-        answerbank::semantic::configure_allocator();
     };
     let cli = cli::Cli::parse();
     match cmd::run(cli) {

@@ -38,26 +38,5 @@ pub unsafe fn configure_threads() {
     }
 }
 
-/// Keeps the memory the encoder frees in the process for its next batch, on Linux with glibc (#27). Each layer
-/// of a forward pass allocates and frees tensors of up to tens of megabytes; by default glibc hands anything over
-/// 128 KB back to the kernel when it is freed (and trims the heap's top), so the next batch faults the same pages
-/// in again, zeroed: 2.8 of 23.5 CPU seconds of the first embedding of a 459-entry library were the kernel's.
-/// With allocations up to 32 MB (glibc's ceiling for this setting) served from the heap and the heap trimmed only
-/// past 256 MB free, that system time fell to 0.4 s and peak memory stayed the same (415 MB). Vectors are
-/// unchanged: only where memory comes from differs.
-///
-/// # Safety
-/// `mallopt` is not thread-safe: call it before any other thread exists, first thing in `main`.
-pub unsafe fn configure_allocator() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        // SAFETY: the caller guarantees no other thread is running; a refused setting (0) leaves glibc's default.
-        unsafe {
-            libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
-            libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
-        }
-    }
-}
-
 /// Cosine similarity of two unit vectors: [`Encoder::embed`] normalizes, so it is their dot product.
 pub use crate::vector::cosine;
