@@ -430,9 +430,16 @@ impl Retriever {
         }
         // Shares the first pass adds: past a quarter of the documents, a plain array of sums is cheaper.
         let adding: usize = lists[..small].iter().map(|l| l.len).sum();
-        let best = if adding * DENSE_SUMS > self.documents {
-            #[cfg(test)]
-            tests::DENSE_SUMMED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dense = adding * DENSE_SUMS > self.documents;
+        #[cfg(test)]
+        tests::WAYS.with(|ways| {
+            let (sparse, dense_ways) = ways.get();
+            ways.set((
+                sparse + usize::from(!dense),
+                dense_ways + usize::from(dense),
+            ));
+        });
+        let best = if dense {
             DENSE.with(|sums| self.add_up(&mut *sums.borrow_mut(), &lists, small, rest, k))
         } else {
             SCRATCH.with(|sums| self.add_up(&mut *sums.borrow_mut(), &lists, small, rest, k))
@@ -586,9 +593,11 @@ mod tests {
 
     /// How many times `top` left the small lists to a lookup (the test checks that its libraries exercise it).
     pub static PRUNED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    /// How many times `top` added up in a plain array of sums (the test checks both ways are exercised).
-    pub static DENSE_SUMMED: std::sync::atomic::AtomicUsize =
-        std::sync::atomic::AtomicUsize::new(0);
+    thread_local! {
+        /// How many times `top` added up in per-document slots and in a plain array, on this thread (the test checks
+        /// that its queries take both ways).
+        pub static WAYS: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+    }
 
     fn write(dir: &std::path::Path, id: &str, question: &str, body: &str) {
         let text = format!("+++\nquestion = {question:?}\ntags = [\"security\"]\n+++\n{body}\n");
@@ -793,7 +802,11 @@ mod tests {
             }
         }
         assert!(PRUNED.load(std::sync::atomic::Ordering::Relaxed) > 0);
-        let dense = DENSE_SUMMED.load(std::sync::atomic::Ordering::Relaxed);
+        let (sparse, dense) = WAYS.with(std::cell::Cell::get);
+        assert!(
+            sparse > 0 && dense > 0,
+            "both ways of adding up: {sparse} / {dense}"
+        );
         assert!(
             dense > 0 && dense < 2 * 2 * 8 * 3,
             "both ways of adding up: {dense}"
