@@ -22,6 +22,10 @@ mod common;
 
 use common::{model_arg, peak_rss_mb, run_child};
 
+/// The allocator the `answerbank` binary ships with (see `src/main.rs`), so the bench's own figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
