@@ -145,11 +145,13 @@ pub enum Command {
         command exits 1.\n\n\
         Many entries at once (#25): --review OUT.xlsx writes a workbook of the proposed entries chosen (all of \
         them without a selector): question, short answer, answer, source, conflicts and check findings, one row \
-        each, with a Decision (Approve / Edit / Reject). Type a corrected short answer or answer into the row's \
-        own cells to edit it. --from-review FILE.xlsx (or the workbook given as the PATH) applies the decisions: \
-        Approve approves, an edited row is written into its entry and approved, Reject retires the entry. A row \
-        whose entry changed since the review was written is left alone and reported (exit 1); a review naming \
-        entries the library does not have is refused whole.\n\n\
+        each, with a Decision (Approve / Edit / Reject / Fill template) and, where one asks the same in other \
+        words, the unfilled starter template the entry may fill. Type a corrected short answer or answer into the \
+        row's own cells to edit it. --from-review FILE.xlsx (or the workbook given as the PATH) applies the \
+        decisions: Approve approves, an edited row is written into its entry and approved, Reject retires the \
+        entry, Fill template writes the answer into the offered template (approved, its guidance kept) and \
+        retires the entry. A row whose entry or template changed since the review was written is left alone and \
+        reported (exit 1); a review naming entries the library does not have is refused whole.\n\n\
         Examples:\n  answerbank approve --source last-year-vendor-x.xlsx --dry-run\n  \
         answerbank approve answer_library/imported/last-year-vendor-x/\n  \
         answerbank approve --library my_answers --all --json\n  \
@@ -496,7 +498,7 @@ pub struct ApproveArgs {
     #[arg(long, conflicts_with_all = ["paths", "source", "tag"])]
     pub all: bool,
     /// Write a review workbook of the chosen proposed entries (every proposed entry without a selector) to decide
-    /// Approve / Edit / Reject in a spreadsheet; nothing in the library changes.
+    /// Approve / Edit / Reject / Fill template in a spreadsheet; nothing in the library changes.
     #[arg(long, value_name = "OUT.xlsx", conflicts_with_all = ["from_review", "dry_run"])]
     pub review: Option<PathBuf>,
     /// Replace an existing --review workbook (the earlier one is kept beside it as OUT.1.xlsx).

@@ -51,6 +51,8 @@ pub fn review_rows(
     let findings = check_library(library, today);
     let mut rows = Vec::new();
     let mut templates = 0;
+    // The entries the rows show, in row order: what the template offers are found for.
+    let mut reviewed: Vec<&Entry> = Vec::new();
     let chosen: Vec<&Entry> = library
         .entries
         .iter()
@@ -85,11 +87,8 @@ pub fn review_rows(
             findings: found.join("\n"),
             template: None,
         });
+        reviewed.push(entry);
     }
-    let reviewed: Vec<&Entry> = rows
-        .iter()
-        .filter_map(|row| library.entry(&row.id))
-        .collect();
     for (row, offer) in rows
         .iter_mut()
         .zip(templates::template_offers(index, &reviewed)?)
@@ -366,7 +365,7 @@ pub fn apply_review(
                 } else {
                     body
                 };
-                match fill_refused(&library, row, entry, &body) {
+                match fill_refused(&library, row, &body) {
                     Err(why) => applied.reason = Some(why),
                     Ok(template) => {
                         if !dry_run {
@@ -388,7 +387,6 @@ pub fn apply_review(
 fn fill_refused<'a>(
     library: &'a Library,
     row: &ReadRow,
-    entry: &Entry,
     body: &str,
 ) -> std::result::Result<&'a Entry, String> {
     let Some((id, path)) = &row.template else {
@@ -410,9 +408,6 @@ fn fill_refused<'a>(
             "the template {} was filled or retired since the review was written; approve or edit the entry instead",
             template.path
         ));
-    }
-    if template.id == entry.id {
-        return Err("an entry cannot fill itself".to_string());
     }
     if body.trim().is_empty() {
         return Err(
@@ -437,7 +432,7 @@ fn fill_from(
     body: &str,
     today: Date,
 ) -> Result<()> {
-    let known: Vec<String> = std::iter::once(&template.question)
+    let mut known: Vec<String> = std::iter::once(&template.question)
         .chain(&template.alternates)
         .map(|w| one_line(w).to_lowercase())
         .collect();
@@ -447,7 +442,8 @@ fn fill_from(
         .chain(entry.pending_wordings())
     {
         let key = one_line(wording).to_lowercase();
-        if !known.contains(&key) && !alternates.iter().any(|a| one_line(a).to_lowercase() == key) {
+        if !known.contains(&key) {
+            known.push(key);
             alternates.push(wording);
         }
     }
