@@ -12,7 +12,10 @@
 //! not), so "Do you support 2FA?" is not the *same wording* as "Do you support MFA?", only a close one (see #14).
 //! Customer text is never query syntax: `AND`, `-`, quotes or colons are just characters here.
 
-use std::collections::{HashMap, HashSet};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, SimpleTokenizer, TextAnalyzer, TokenStream,
@@ -23,6 +26,10 @@ pub const ANALYZER_VERSION: u32 = 4;
 
 /// Words longer than this are not words (hashes, base64, URLs glued together).
 const MAX_TOKEN_BYTES: usize = 40;
+
+/// Words whose stems a thread keeps (see [`Analyzer::stem`]): a library's vocabulary is a few tens of thousands
+/// of words, so this holds all of it for a few MB a thread; past it the cache starts again.
+const MAX_CACHED_STEMS: usize = 100_000;
 
 /// Prefix of concept terms; never produced from text, because the tokenizer splits on it.
 pub const CONCEPT_PREFIX: char = '~';
@@ -218,6 +225,9 @@ const CONTRACTED: &[&str] = &[
     "couldn", "won", "wouldn", "shouldn", "mustn", "needn",
 ];
 
+/// What ends a clause, for [`Analyzer::count_negations`].
+const CLAUSE_MARKS: &[u8] = b",;:?!.()";
+
 /// The result of analyzing one text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Analyzed {
@@ -248,11 +258,14 @@ impl Analyzed {
 pub struct Analyzer {
     base: TextAnalyzer,
     stemmer: frostem::Stemmer,
-    stop_words: HashSet<&'static str>,
+    stop_words: FxHashSet<&'static str>,
     /// Stop phrases as word sequences, longest first.
     stop_phrases: Vec<Vec<String>>,
+    /// The positions in `stop_phrases` of the phrases that start with each word, in order: a word is compared
+    /// only with the phrases it can start (all of them, in turn, took a tenth of indexing; see #27).
+    stop_phrase_starts: FxHashMap<String, Vec<usize>>,
     /// Synonym phrases as stem sequences, indexed by first stem; each with its concept term.
-    synonyms: HashMap<String, Vec<(Vec<String>, usize)>>,
+    synonyms: FxHashMap<String, Vec<(Vec<String>, usize)>>,
     concepts: Vec<String>,
 }
 
@@ -277,7 +290,8 @@ impl Analyzer {
             stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
             stop_words: STOP_WORDS.iter().copied().collect(),
             stop_phrases: Vec::new(),
-            synonyms: HashMap::new(),
+            stop_phrase_starts: FxHashMap::default(),
+            synonyms: FxHashMap::default(),
             concepts: Vec::new(),
         };
         let mut stop_phrases: Vec<Vec<String>> = STOP_PHRASES
@@ -289,6 +303,13 @@ impl Analyzer {
             .collect();
         stop_phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
         stop_phrases.dedup();
+        for (n, phrase) in stop_phrases.iter().enumerate() {
+            analyzer
+                .stop_phrase_starts
+                .entry(phrase[0].clone())
+                .or_default()
+                .push(n);
+        }
         analyzer.stop_phrases = stop_phrases;
 
         for group in merge_groups(synonym_groups, &analyzer) {
@@ -319,16 +340,31 @@ impl Analyzer {
 
     /// Lowercased, accent-folded words of `text`, nothing removed.
     pub fn words(&self, text: &str) -> Vec<String> {
+        self.words_and_clauses(text).0
+    }
+
+    /// [`Analyzer::words`], and which clause of `text` each word is in (see [`Analyzer::count_negations`]): the
+    /// number of clause marks before it. Every clause mark splits words, so the words of each clause are exactly
+    /// the words of the whole text that lie in it, and the text is tokenized once.
+    fn words_and_clauses(&self, text: &str) -> (Vec<String>, Vec<usize>) {
         let mut base = self.base.clone();
         let mut stream = base.token_stream(text);
-        let mut words = Vec::new();
+        let (mut words, mut clauses) = (Vec::new(), Vec::new());
+        let (mut clause, mut scanned) = (0, 0);
         while stream.advance() {
-            let token = &stream.token().text;
-            if token.len() <= MAX_TOKEN_BYTES {
-                words.push(token.clone());
+            let token = stream.token();
+            // Clause marks are ASCII, and no byte of a multi-byte character is.
+            clause += text.as_bytes()[scanned..token.offset_from]
+                .iter()
+                .filter(|b| CLAUSE_MARKS.contains(b))
+                .count();
+            scanned = token.offset_from;
+            if token.text.len() <= MAX_TOKEN_BYTES {
+                words.push(token.text.clone());
+                clauses.push(clause);
             }
         }
-        words
+        (words, clauses)
     }
 
     /// Every word of `text`, stemmed, nothing removed and no synonyms: the plain view a second BM25 ranks on
@@ -338,8 +374,24 @@ impl Analyzer {
         self.words(text).iter().map(|w| self.stem(w)).collect()
     }
 
+    /// The Snowball English stem of `word`. A library says the same words over and over, and stemming was a fifth
+    /// of reading and analyzing it (#27), so each thread keeps the stems it made. Every analyzer uses the same
+    /// stemmer (English), so the stems of one are the stems of all.
     fn stem(&self, word: &str) -> String {
-        self.stemmer.stem(word).into_owned()
+        thread_local! {
+            static STEMS: RefCell<FxHashMap<String, String>> = RefCell::new(FxHashMap::default());
+        }
+        STEMS.with_borrow_mut(|stems| {
+            if let Some(stem) = stems.get(word) {
+                return stem.clone();
+            }
+            let stem = self.stemmer.stem(word).into_owned();
+            if stems.len() >= MAX_CACHED_STEMS {
+                stems.clear();
+            }
+            stems.insert(word.to_string(), stem.clone());
+            stem
+        })
     }
 
     /// The concept of a one-word synonym phrase, if `stem` is one.
@@ -359,27 +411,32 @@ impl Analyzer {
 
     /// Negations that bear on what is asked: those in a conditional clause ("If you are not certified, can you
     /// self-attest?") set a condition, they do not turn the question around, so clauses opening with "if",
-    /// "unless", "when", "where" or "whether" are left out.
-    fn count_negations(&self, text: &str) -> usize {
+    /// "unless", "when", "where" or "whether" are left out. `clauses` says which clause each word is in (see
+    /// [`Analyzer::words_and_clauses`]).
+    fn count_negations(words: &[String], clauses: &[usize]) -> usize {
         const CONDITIONS: &[&str] = &["if", "unless", "when", "whenever", "where", "whether"];
-        text.split([',', ';', ':', '?', '!', '.', '(', ')'])
-            .map(|clause| self.words(clause))
-            .filter(|words| {
-                words
-                    .first()
-                    .is_none_or(|w| !CONDITIONS.contains(&w.as_str()))
-            })
-            .map(|words| {
-                (0..words.len())
+        let mut count = 0;
+        let mut start = 0;
+        while start < words.len() {
+            let end = start
+                + clauses[start..]
+                    .iter()
+                    .take_while(|&&c| c == clauses[start])
+                    .count();
+            let words = &words[start..end];
+            if !CONDITIONS.contains(&words[0].as_str()) {
+                count += (0..words.len())
                     .filter(|&i| {
                         NEGATIONS.contains(&words[i].as_str())
                             || (words[i] == "t"
                                 && i > 0
                                 && CONTRACTED.contains(&words[i - 1].as_str()))
                     })
-                    .count()
-            })
-            .sum()
+                    .count();
+            }
+            start = end;
+        }
+        count
     }
 
     /// Analyzes one text. See the module docs for the steps.
@@ -390,7 +447,7 @@ impl Analyzer {
     /// [`Analyzer::analyze`] and [`Analyzer::plain_stems`] of one text, tokenized and stemmed once (indexing
     /// needs both of every wording and body; see #18).
     pub fn analyze_with_plain_stems(&self, text: &str) -> (Analyzed, Vec<String>) {
-        let words = self.words(text);
+        let (words, clauses) = self.words_and_clauses(text);
         let stems: Vec<String> = words.iter().map(|w| self.stem(w)).collect();
         let n = words.len();
 
@@ -399,11 +456,15 @@ impl Analyzer {
         let mut boilerplate = vec![false; n];
         let mut i = 0;
         while i < n {
-            match self
-                .stop_phrases
-                .iter()
-                .find(|phrase| i + phrase.len() <= n && words[i..i + phrase.len()] == phrase[..])
-            {
+            let phrase = self.stop_phrase_starts.get(&words[i]).and_then(|starts| {
+                starts
+                    .iter()
+                    .map(|&p| &self.stop_phrases[p])
+                    .find(|phrase| {
+                        i + phrase.len() <= n && words[i..i + phrase.len()] == phrase[..]
+                    })
+            });
+            match phrase {
                 Some(phrase) => {
                     boilerplate[i..i + phrase.len()]
                         .iter_mut()
@@ -435,7 +496,7 @@ impl Analyzer {
         }
 
         let mut analyzed = Analyzed {
-            negations: self.count_negations(text),
+            negations: Self::count_negations(&words, &clauses),
             ..Analyzed::default()
         };
         let mut i = 0;
@@ -595,6 +656,57 @@ mod tests {
                 .terms
                 .contains(&"titl".to_string())
         );
+    }
+
+    /// Negations counted from the words of the whole text, grouped by clause, are the negations of each clause's
+    /// own words (how they were first counted: each clause tokenized on its own).
+    #[test]
+    fn negations_by_clause_match_each_clause_tokenized_alone() {
+        let a = analyzer();
+        let counted_alone = |text: &str| -> usize {
+            text.split([',', ';', ':', '?', '!', '.', '(', ')'])
+                .map(|clause| a.words(clause))
+                .filter(|words| {
+                    words.first().is_none_or(|w| {
+                        !["if", "unless", "when", "whenever", "where", "whether"]
+                            .contains(&w.as_str())
+                    })
+                })
+                .map(|words| {
+                    (0..words.len())
+                        .filter(|&i| {
+                            NEGATIONS.contains(&words[i].as_str())
+                                || (words[i] == "t"
+                                    && i > 0
+                                    && CONTRACTED.contains(&words[i - 1].as_str()))
+                        })
+                        .count()
+                })
+                .sum()
+        };
+        for text in [
+            "",
+            "No.",
+            "not",
+            "If not, why not?",
+            "If you are not certified, can you self-attest?",
+            "We don't, and we never will (not ever): no.",
+            "don, t; isn.t (won't)",
+            "Ça ne marche pas, non! Élan: not café.",
+            "when not;whenever no,where none.whether nor?unless never!if nothing",
+            ",,,;;;...not",
+            "no 🙂 not, 🙂 never. Ünicode nöt",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa not, aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa no",
+            "Have you operated without disruptions? No. There weren't any (none).",
+        ] {
+            let (words, clauses) = a.words_and_clauses(text);
+            assert_eq!(
+                Analyzer::count_negations(&words, &clauses),
+                counted_alone(text),
+                "{text:?}"
+            );
+            assert_eq!(a.analyze(text).negations, counted_alone(text), "{text:?}");
+        }
     }
 
     #[test]
