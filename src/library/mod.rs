@@ -23,6 +23,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
 
 use crate::fsutil::ReadError;
 pub use entry::{Entry, Learned, Status, Verdict};
@@ -112,9 +113,6 @@ pub struct Scan {
     pub files: Vec<LibraryFile>,
     /// Symbolic links that lead out of the library folder: not followed (see #29), reported like a broken file.
     pub skipped: Vec<check::Finding>,
-    /// The company documents configured in `library.toml` (`[documents] paths`), as real paths: a folder or file of
-    /// them inside the library folder is not read for answers (a policy written in Markdown is not an entry).
-    documents: Vec<PathBuf>,
 }
 
 /// The real paths of the configured documents; a `library.toml` that cannot be read configures none here (loading
@@ -144,23 +142,45 @@ pub fn scan(root: &Path) -> Result<Scan> {
     let real_root = root
         .canonicalize()
         .with_context(|| format!("opening the library folder {}", root.display()))?;
+    // The company documents configured in `library.toml` (`[documents] paths`), as real paths: a folder or file of
+    // them inside the library folder is not read for answers (a policy written in Markdown is not an entry).
+    let documents = document_folders(root);
+    let found = scan_dir(&real_root, root, "", 0, &documents)?;
     let mut scan = Scan {
-        documents: document_folders(root),
-        ..Scan::default()
+        files: found.files,
+        skipped: found.skipped,
     };
-    scan_dir(&real_root, root, "", 0, &mut scan)?;
     scan.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     scan.skipped.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(scan)
 }
 
+/// One item of a library folder, as listed (the listing is cheap; what is done with each item is not).
+struct Listed {
+    item: std::fs::DirEntry,
+    name: String,
+    path: PathBuf,
+    rel: String,
+    is_link: bool,
+}
+
+/// What one item of a folder added to the scan: answer files and links not followed.
+#[derive(Default)]
+struct Found {
+    files: Vec<LibraryFile>,
+    skipped: Vec<check::Finding>,
+}
+
+/// Scans one folder. Its items are looked at in parallel: each is a `stat` (and a folder a scan of its own), and
+/// over 100,000 files that was a single-threaded start of every index build (#27). What is found is gathered in
+/// listing order, so the first error is the one a scan in order would stop at.
 fn scan_dir(
     real_root: &Path,
     dir: &Path,
     prefix: &str,
     depth: usize,
-    scan: &mut Scan,
-) -> Result<()> {
+    documents: &[PathBuf],
+) -> Result<Found> {
     if depth > MAX_DEPTH {
         bail!(
             "{} is nested more than {MAX_DEPTH} folders deep",
@@ -169,8 +189,16 @@ fn scan_dir(
     }
     let reader = std::fs::read_dir(dir)
         .with_context(|| format!("reading the library folder {}", dir.display()))?;
+    let mut listed: Vec<Result<Listed>> = Vec::new();
     for item in reader {
-        let item = item.with_context(|| format!("reading the library folder {}", dir.display()))?;
+        let item =
+            match item.with_context(|| format!("reading the library folder {}", dir.display())) {
+                Ok(item) => item,
+                Err(err) => {
+                    listed.push(Err(err));
+                    break;
+                }
+            };
         let name = item.file_name();
         let Some(name) = name.to_str() else { continue };
         if name.starts_with('.') {
@@ -182,61 +210,103 @@ fn scan_dir(
         } else {
             format!("{prefix}/{name}")
         };
-        let is_link = item
-            .file_type()
-            .with_context(|| format!("reading {}", path.display()))?
-            .is_symlink();
-        // A dangling symlink is listed like any file and reported by `read_entry` as unreadable.
-        let target = if is_link {
-            path.canonicalize().ok()
-        } else {
-            None
-        };
-        let metadata = match std::fs::metadata(&path) {
-            Ok(metadata) => metadata,
-            Err(_) => std::fs::symlink_metadata(&path)
-                .with_context(|| format!("reading {}", path.display()))?,
-        };
-        let entry_name = name
-            .strip_suffix(".md")
-            .filter(|stem| !stem.eq_ignore_ascii_case("readme"));
-        if let Some(target) = &target
-            && !target.starts_with(real_root)
-        {
-            if metadata.is_dir() || entry_name.is_some() {
-                scan.skipped.push(check::Finding::new(
-                    check::FindingKind::Link,
-                    &rel,
-                    None,
-                    format!(
-                        "a symbolic link to {}, outside the library folder: not followed",
-                        target.display()
-                    ),
-                ));
-            }
-            continue;
-        }
-        if !scan.documents.is_empty()
-            && path
-                .canonicalize()
-                .is_ok_and(|real| scan.documents.contains(&real))
-        {
-            continue;
-        }
-        if metadata.is_dir() {
-            if target.is_none() {
-                scan_dir(real_root, &path, &rel, depth + 1, scan)?;
-            }
-        } else if let Some(stem) = entry_name {
-            scan.files.push(LibraryFile {
-                rel,
-                abs: path,
-                id: stem.to_string(),
-                stamp: FileStamp::of(&metadata),
-            });
-        }
+        listed.push(
+            item.file_type()
+                .with_context(|| format!("reading {}", path.display()))
+                .map(|kind| Listed {
+                    name: name.to_string(),
+                    item,
+                    path,
+                    rel,
+                    is_link: kind.is_symlink(),
+                }),
+        );
     }
-    Ok(())
+    let found: Vec<Result<Found>> = listed
+        .into_par_iter()
+        .map(|listed| scan_item(real_root, &listed?, depth, documents))
+        .collect();
+    let mut all = Found::default();
+    for found in found {
+        let found = found?;
+        all.files.extend(found.files);
+        all.skipped.extend(found.skipped);
+    }
+    Ok(all)
+}
+
+/// One item of a library folder: an answer file, a folder to scan, a link not followed, or nothing to read.
+fn scan_item(
+    real_root: &Path,
+    listed: &Listed,
+    depth: usize,
+    documents: &[PathBuf],
+) -> Result<Found> {
+    let Listed {
+        item,
+        name,
+        path,
+        rel,
+        is_link,
+    } = listed;
+    let mut found = Found::default();
+    // A dangling symlink is listed like any file and reported by `read_entry` as unreadable.
+    let target = if *is_link {
+        path.canonicalize().ok()
+    } else {
+        None
+    };
+    let metadata = if *is_link {
+        match std::fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(_) => std::fs::symlink_metadata(path)
+                .with_context(|| format!("reading {}", path.display()))?,
+        }
+    } else {
+        // What is not a link is the same followed or not, and the folder's own entry finds it without walking
+        // its path again.
+        item.metadata()
+            .with_context(|| format!("reading {}", path.display()))?
+    };
+    let entry_name = name
+        .strip_suffix(".md")
+        .filter(|stem| !stem.eq_ignore_ascii_case("readme"));
+    if let Some(target) = &target
+        && !target.starts_with(real_root)
+    {
+        if metadata.is_dir() || entry_name.is_some() {
+            found.skipped.push(check::Finding::new(
+                check::FindingKind::Link,
+                rel,
+                None,
+                format!(
+                    "a symbolic link to {}, outside the library folder: not followed",
+                    target.display()
+                ),
+            ));
+        }
+        return Ok(found);
+    }
+    if !documents.is_empty()
+        && path
+            .canonicalize()
+            .is_ok_and(|real| documents.contains(&real))
+    {
+        return Ok(found);
+    }
+    if metadata.is_dir() {
+        if target.is_none() {
+            found = scan_dir(real_root, path, rel, depth + 1, documents)?;
+        }
+    } else if let Some(stem) = entry_name {
+        found.files.push(LibraryFile {
+            rel: rel.clone(),
+            abs: path.clone(),
+            id: stem.to_string(),
+            stamp: FileStamp::of(&metadata),
+        });
+    }
+    Ok(found)
 }
 
 /// A fully parsed library.

@@ -126,7 +126,8 @@ impl IndexedEntry {
 
 /// Distinct items in first-seen order, at most `max`.
 fn distinct(mut items: Vec<String>, max: usize) -> Vec<String> {
-    let mut seen = rustc_hash::FxHashSet::default();
+    // Sized for every item at once, so it never grows (and rehashes) while it fills.
+    let mut seen = rustc_hash::FxHashSet::with_capacity_and_hasher(items.len(), Default::default());
     let kept: Vec<usize> = (0..items.len())
         .filter(|&i| seen.insert(items[i].as_str()))
         .take(max)
