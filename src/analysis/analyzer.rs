@@ -262,7 +262,7 @@ pub struct Analyzer {
     /// Stop phrases as word sequences, longest first.
     stop_phrases: Vec<Vec<String>>,
     /// The positions in `stop_phrases` of the phrases that start with each word, in order: a word is compared
-    /// only with the phrases it can start (all of them, in turn, took a tenth of indexing; see #27).
+    /// only with the phrases it can start, not with every phrase in turn (#27).
     stop_phrase_starts: FxHashMap<String, Vec<usize>>,
     /// Synonym phrases as stem sequences, indexed by first stem; each with its concept term.
     synonyms: FxHashMap<String, Vec<(Vec<String>, usize)>>,
