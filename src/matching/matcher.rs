@@ -59,6 +59,8 @@ pub struct Matcher<'a> {
     /// BM25 over every word of wordings and body, stemmed and nothing removed: a second lexical ranking that keeps
     /// what answerbank's own analysis drops (see `Analyzer::plain_stems`).
     plain: retrieval::Retriever,
+    /// Each document's tie break (see `LibraryIndex::tie_breaks`), for the retrievers.
+    ties: Arc<[u64]>,
     semantic: Option<&'a dyn SemanticSearch>,
 }
 
@@ -93,8 +95,11 @@ impl<'a> Matcher<'a> {
         let fields = index.fields().part(part);
         let idf = idf::IdfTable::of(&searcher, fields.wording, alive);
         let weights = Weights::default();
-        let lexical = lexical_retriever(&searcher, index, part, documents, &weights);
-        let plain = retrieval::Retriever::new(&searcher, &[(fields.plain, 1.0)], documents);
+        // A tie break that cannot be read leaves ties to the documents' numbers (what they were before).
+        let ties: Arc<[u64]> = index.tie_breaks(&searcher).unwrap_or_default().into();
+        let lexical = lexical_retriever(&searcher, index, part, documents, &weights, ties.clone());
+        let plain =
+            retrieval::Retriever::new(&searcher, &[(fields.plain, 1.0)], documents, ties.clone());
         Matcher {
             index,
             part,
@@ -108,6 +113,7 @@ impl<'a> Matcher<'a> {
             idf,
             lexical,
             plain,
+            ties,
             semantic: None,
         }
     }
@@ -143,6 +149,7 @@ impl<'a> Matcher<'a> {
             self.part,
             self.documents,
             &weights,
+            self.ties.clone(),
         );
         self.weights = weights;
         self
@@ -513,6 +520,7 @@ fn lexical_retriever(
     part: Part,
     documents: u64,
     weights: &Weights,
+    ties: Arc<[u64]>,
 ) -> retrieval::Retriever {
     let fields = index.fields().part(part);
     retrieval::Retriever::new(
@@ -523,6 +531,7 @@ fn lexical_retriever(
             (fields.body, weights.field_body),
         ],
         documents,
+        ties,
     )
 }
 

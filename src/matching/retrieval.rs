@@ -123,6 +123,8 @@ pub struct Retriever {
     /// Whether small lists may be left to lookups (see [`SMALL_LISTS`]); off in a test, to compare with adding
     /// everything.
     prune: bool,
+    /// Each document's tie break (see [`BestK`]), shared by the retrievers of a matcher.
+    ties: Arc<[u64]>,
 }
 
 /// The searcher's statistics with the document count of one part of the library: the fields of one part hold no
@@ -228,9 +230,9 @@ trait Sums {
     /// Each document's sum so far, where a list holds it.
     fn sums(&self) -> impl Iterator<Item = (f32, u32)> + '_;
 
-    /// The `k` best sums so far, best first.
-    fn best(&self, k: usize) -> Vec<(f32, u32)> {
-        best_k(self.sums(), k)
+    /// The `k` best sums so far, best first; `ties` breaks ties (see [`BestK`]).
+    fn best(&self, k: usize, ties: &[u64]) -> Vec<(f32, u32)> {
+        best_k(self.sums(), k, ties)
     }
 }
 
@@ -270,9 +272,9 @@ impl Sums for DenseSums {
     }
     /// A block of sums none of which reaches the best's weakest is passed over in one vector comparison: most of
     /// 100,000 are (#27).
-    fn best(&self, k: usize) -> Vec<(f32, u32)> {
+    fn best(&self, k: usize, ties: &[u64]) -> Vec<(f32, u32)> {
         const BLOCK: usize = 16;
-        let mut best = BestK::new(k);
+        let mut best = BestK::new(k, ties);
         for (block, sums) in self.0.chunks(BLOCK).enumerate() {
             let floor = best.floor;
             if !sums.iter().fold(false, |any, &sum| any | (sum >= floor)) {
@@ -293,16 +295,24 @@ thread_local! {
     static DENSE: RefCell<DenseSums> = RefCell::default();
 }
 
-/// Orders by "better": a higher score, then an earlier document.
+/// Orders by "better": a higher score, then the lower tie break, then the earlier document.
 #[derive(PartialEq)]
-struct Ranked(f32, u32);
+struct Ranked {
+    score: f32,
+    tie: u64,
+    doc: u32,
+}
 
 impl Eq for Ranked {}
 
 impl Ord for Ranked {
-    // The heap's greatest is the weakest: the lower score, then the later document.
+    // The heap's greatest is the weakest: the lower score, then the higher tie break.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        other.0.total_cmp(&self.0).then(self.1.cmp(&other.1))
+        other
+            .score
+            .total_cmp(&self.score)
+            .then(self.tie.cmp(&other.tie))
+            .then(self.doc.cmp(&other.doc))
     }
 }
 
@@ -312,22 +322,27 @@ impl PartialOrd for Ranked {
     }
 }
 
-/// The `k` best of the `(score, document)` offered: higher score, then the lower document number. A bounded heap
-/// whose weakest member is at the top; the order documents are offered in does not change the result.
-struct BestK {
+/// The `k` best of the `(score, document)` offered: higher score, then the lower tie break (the document's
+/// [`tie_break`](crate::library::index::tie_break), the same however the index was built), then the lower document
+/// number. A bounded heap whose weakest member is at the top; the order documents are offered in does not change
+/// the result.
+struct BestK<'t> {
     heap: std::collections::BinaryHeap<Ranked>,
     k: usize,
     /// The weakest score of a full heap: most documents are below it, and one comparison turns them away (a tie
-    /// still goes to the heap, where the document number decides).
+    /// still goes to the heap, where the tie break decides).
     floor: f32,
+    /// Each document's tie break, by document number.
+    ties: &'t [u64],
 }
 
-impl BestK {
-    fn new(k: usize) -> BestK {
+impl<'t> BestK<'t> {
+    fn new(k: usize, ties: &'t [u64]) -> BestK<'t> {
         BestK {
             heap: std::collections::BinaryHeap::with_capacity(k + 1),
             k,
             floor: f32::NEG_INFINITY,
+            ties,
         }
     }
 
@@ -336,7 +351,11 @@ impl BestK {
         if score < self.floor {
             return;
         }
-        let ranked = Ranked(score, doc);
+        let ranked = Ranked {
+            score,
+            tie: self.ties.get(doc as usize).copied().unwrap_or(u64::MAX),
+            doc,
+        };
         if self.heap.len() < self.k {
             self.heap.push(ranked);
         } else if let Some(mut weakest) = self.heap.peek_mut()
@@ -350,7 +369,7 @@ impl BestK {
             self.floor = self
                 .heap
                 .peek()
-                .map_or(f32::NEG_INFINITY, |weakest| weakest.0);
+                .map_or(f32::NEG_INFINITY, |weakest| weakest.score);
         }
     }
 
@@ -359,14 +378,14 @@ impl BestK {
         self.heap
             .into_sorted_vec()
             .into_iter()
-            .map(|Ranked(score, doc)| (score, doc))
+            .map(|ranked| (ranked.score, ranked.doc))
             .collect()
     }
 }
 
 /// The `k` best of `(score, document)`, best first (see [`BestK`]).
-fn best_k(found: impl Iterator<Item = (f32, u32)>, k: usize) -> Vec<(f32, u32)> {
-    let mut best = BestK::new(k);
+fn best_k(found: impl Iterator<Item = (f32, u32)>, k: usize, ties: &[u64]) -> Vec<(f32, u32)> {
+    let mut best = BestK::new(k, ties);
     for (score, doc) in found {
         best.offer(score, doc);
     }
@@ -375,8 +394,13 @@ fn best_k(found: impl Iterator<Item = (f32, u32)>, k: usize) -> Vec<(f32, u32)> 
 
 impl Retriever {
     /// A retriever over `fields`, each `(field, boost)`, which only the `part_documents` live documents of one
-    /// part of the library fill.
-    pub fn new(searcher: &Searcher, fields: &[(Field, f32)], part_documents: u64) -> Retriever {
+    /// part of the library fill; `ties` are the documents' tie breaks (`LibraryIndex::tie_breaks`).
+    pub fn new(
+        searcher: &Searcher,
+        fields: &[(Field, f32)],
+        part_documents: u64,
+        ties: Arc<[u64]>,
+    ) -> Retriever {
         let mut bases = Vec::with_capacity(searcher.segment_readers().len());
         let mut documents = 0u32;
         for segment in searcher.segment_readers() {
@@ -397,6 +421,7 @@ impl Retriever {
             bases,
             documents: documents as usize,
             prune: true,
+            ties,
         }
     }
 
@@ -467,7 +492,7 @@ impl Retriever {
             sums.add(list);
         }
         if small < lists.len() {
-            let leading = sums.best(k);
+            let leading = sums.best(k, &self.ties);
             // A margin for float rounding: sums are added in another order than a full pass would.
             let kth = leading
                 .last()
@@ -486,13 +511,13 @@ impl Retriever {
                     });
                 #[cfg(test)]
                 tests::PRUNED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                return best_k(contenders, k);
+                return best_k(contenders, k, &self.ties);
             }
             for list in &lists[small..] {
                 sums.add(list);
             }
         }
-        sums.best(k)
+        sums.best(k, &self.ties)
     }
 
     /// The lists read so far, taken out of the retriever (to be freed elsewhere; see `Matcher`'s `Drop`).
@@ -651,18 +676,63 @@ mod tests {
         }
     }
 
+    /// Entries with the same score are picked in the same order however the index was built: an entry written
+    /// again becomes a new document at the end of the index, and the pick stays the same.
+    #[test]
+    fn ties_do_not_depend_on_how_the_index_was_built() {
+        let dir = tempfile::tempdir().unwrap();
+        let question = "Do you encrypt backups?";
+        for i in 0..12 {
+            write(dir.path(), &format!("same-{i:02}"), question, "Yes.");
+        }
+        let picked = || -> Vec<String> {
+            let index = LibraryIndex::open(dir.path()).unwrap();
+            let searcher = index.searcher();
+            let documents = searcher
+                .segment_readers()
+                .iter()
+                .map(|s| u64::from(s.max_doc()))
+                .sum();
+            let ties: Arc<[u64]> = index.tie_breaks(&searcher).unwrap().into();
+            let wording = index.fields().answers.wording;
+            let retriever = Retriever::new(&searcher, &[(wording, 1.0)], documents, ties);
+            let terms = index.analyzer().analyze(question).terms;
+            let top = retriever.top(&terms, 4).unwrap();
+            assert!(top.windows(2).all(|p| p[0].0 == p[1].0), "{top:?}");
+            top.into_iter()
+                .map(|(_, address)| index.stored(&searcher, address).unwrap().entry.id)
+                .collect()
+        };
+        let first = picked();
+        // Half of them written again, with another body (the wordings, and so the scores, are the same): they
+        // become new documents, after the others.
+        for i in 0..6 {
+            write(
+                dir.path(),
+                &format!("same-{i:02}"),
+                question,
+                "Yes, always.",
+            );
+        }
+        assert_eq!(picked(), first);
+        let mut by_tie = first.clone();
+        by_tie.sort_by_key(|id| crate::library::index::tie_break(id));
+        assert_eq!(by_tie, first, "ties go to the lower tie break");
+    }
+
     fn addresses(top: &[(f32, DocAddress)]) -> Vec<DocAddress> {
         top.iter().map(|&(_, address)| address).collect()
     }
 
     /// The same scores, position by position (to float rounding), and the same documents, except in how Tantivy
     /// orders documents whose sums differ only in the last bit (it adds terms in an order that varies by
-    /// document): within a run of equal scores our order is by document, and a run cut off at `k` may hold other
+    /// document): within a run of equal scores our order is by tie break, and a run cut off at `k` may hold other
     /// documents of that score.
     fn assert_same_ranking(
         ours: &[(f32, DocAddress)],
         theirs: &[(f32, DocAddress)],
         k: usize,
+        tie: impl Fn(DocAddress) -> u64,
         what: &str,
     ) {
         let near = |a: f32, b: f32| (a - b).abs() <= 1e-5 * b.abs().max(1.0);
@@ -675,8 +745,14 @@ mod tests {
             let end = (start..ours.len())
                 .find(|&i| !near(ours[i].0, ours[start].0))
                 .unwrap_or(ours.len());
+            for pair in ours[start..end].windows(2) {
+                let ((s1, a1), (s2, a2)) = (pair[0], pair[1]);
+                assert!(
+                    s1 > s2 || (s1 == s2 && tie(a1) <= tie(a2)),
+                    "{what}: ties in tie-break order"
+                );
+            }
             let mut a = addresses(&ours[start..end]);
-            assert!(a.is_sorted(), "{what}: ties in document order");
             let cut = end == ours.len() && ours.len() == k;
             if !cut {
                 let mut b = addresses(&theirs[start..end]);
@@ -781,8 +857,9 @@ mod tests {
             &["review", "secur", "team", "6"],
         ];
         for fields in &field_sets {
-            let retriever = Retriever::new(&searcher, fields, documents);
-            let mut full = Retriever::new(&searcher, fields, documents);
+            let ties: Arc<[u64]> = index.tie_breaks(&searcher).unwrap().into();
+            let retriever = Retriever::new(&searcher, fields, documents, ties.clone());
+            let mut full = Retriever::new(&searcher, fields, documents, ties.clone());
             full.prune = false;
             for terms in queries {
                 for k in [1, 5, 50] {
@@ -797,7 +874,14 @@ mod tests {
                     let mut distinct = terms.to_vec();
                     distinct.dedup();
                     let theirs = tantivy_top(&searcher, fields, &distinct, k);
-                    assert_same_ranking(&ours, &theirs, k, &format!("{terms:?} k={k}"));
+                    let tie = |a: DocAddress| {
+                        let base: u32 = searcher.segment_readers()[..a.segment_ord as usize]
+                            .iter()
+                            .map(|s| s.max_doc())
+                            .sum();
+                        ties[(base + a.doc_id) as usize]
+                    };
+                    assert_same_ranking(&ours, &theirs, k, tie, &format!("{terms:?} k={k}"));
                 }
             }
         }

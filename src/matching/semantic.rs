@@ -87,6 +87,8 @@ pub struct SemanticIndex {
     dimension: usize,
     /// Each entry with the rows of its wordings in `vectors` (an entry's rows are next to each other).
     entries: Vec<(DocAddress, Range<usize>)>,
+    /// Each entry's tie break (`library::index::tie_break`), in the order of `entries`.
+    ties: Vec<u64>,
     vectors: Vec<f32>,
     /// Where each entry is in `entries`.
     position: HashMap<DocAddress, usize>,
@@ -148,11 +150,16 @@ impl SemanticIndex {
             .err()
             .map(|err| format!("could not save the embedding cache: {err:#}"));
         let position = rows.iter().enumerate().map(|(i, (a, _))| (*a, i)).collect();
+        let ties = entries
+            .iter()
+            .map(|(_, e)| crate::library::index::tie_break(&e.entry.id))
+            .collect();
         Ok(SemanticIndex {
             encoder,
             model: model.to_path_buf(),
             dimension,
             entries: rows,
+            ties,
             vectors,
             position,
             entry_vectors,
@@ -182,16 +189,24 @@ impl SemanticSearch for SemanticIndex {
         let by_wording = top_k(
             self.entries
                 .iter()
-                .map(|(address, rows)| (*address, self.closest_wording(rows.clone(), query))),
+                .zip(&self.ties)
+                .map(|((address, rows), &tie)| {
+                    (*address, tie, self.closest_wording(rows.clone(), query))
+                }),
             k,
         );
         let by_entry = top_k(
-            self.entries.iter().enumerate().map(|(i, (address, _))| {
-                (
-                    *address,
-                    crate::vector::cosine(query, &self.entry_vectors[i * d..(i + 1) * d]),
-                )
-            }),
+            self.entries
+                .iter()
+                .zip(&self.ties)
+                .enumerate()
+                .map(|(i, ((address, _), &tie))| {
+                    (
+                        *address,
+                        tie,
+                        crate::vector::cosine(query, &self.entry_vectors[i * d..(i + 1) * d]),
+                    )
+                }),
             k,
         );
         let mut seen = std::collections::HashSet::new();
@@ -282,18 +297,19 @@ impl SemanticIndex {
     }
 }
 
-/// The `k` addresses with the highest similarity, best first (ties by address), without sorting them all: a large
-/// library meets this once per question.
-fn top_k(scored: impl Iterator<Item = (DocAddress, f32)>, k: usize) -> Vec<DocAddress> {
-    let mut ranked: Vec<(DocAddress, f32)> = scored.collect();
-    let order =
-        |a: &(DocAddress, f32), b: &(DocAddress, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+/// The `k` addresses with the highest similarity, best first (ties by tie break, then address; see
+/// `library::index::tie_break`), without sorting them all: a large library meets this once per question.
+fn top_k(scored: impl Iterator<Item = (DocAddress, u64, f32)>, k: usize) -> Vec<DocAddress> {
+    let mut ranked: Vec<(DocAddress, u64, f32)> = scored.collect();
+    let order = |a: &(DocAddress, u64, f32), b: &(DocAddress, u64, f32)| {
+        b.2.total_cmp(&a.2).then(a.1.cmp(&b.1)).then(a.0.cmp(&b.0))
+    };
     if ranked.len() > k && k > 0 {
         ranked.select_nth_unstable_by(k - 1, order);
     }
     ranked.truncate(k);
     ranked.sort_by(order);
-    ranked.into_iter().map(|(address, _)| address).collect()
+    ranked.into_iter().map(|(address, _, _)| address).collect()
 }
 
 /// An entry as one text: its question, then its answer as plain text.

@@ -123,7 +123,9 @@ pub(super) fn open_checked(dir: &Path, manifest: &Manifest) -> Result<Option<Ind
                 }
             }
             segment.get_store_reader(1)?;
+            let ties = segment.fast_fields().u64("tie_break")?;
             if let Some(doc) = segment.doc_ids_alive().next() {
+                ties.first(doc).context("a document has no tie break")?;
                 let doc: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;
                 let bytes = doc
                     .get_first(fields.data)

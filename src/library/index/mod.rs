@@ -42,7 +42,7 @@ use cache::{
     INDEX_DIR, MANIFEST_FILE, Manifest, ManifestFile, create_fresh, manifest_warnings,
     open_checked, read_manifest,
 };
-pub use schema::{Fields, Part, PartFields, TEMPLATE_MARK};
+pub use schema::{Fields, Part, PartFields, TEMPLATE_MARK, tie_break};
 use schema::{SCHEMA_VERSION, fields_of};
 
 /// Tantivy's indexing memory budget (it needs at least 15 MB per thread).
@@ -364,6 +364,20 @@ impl LibraryIndex {
         self.shadowed.contains(&entry.entry.path)
     }
 
+    /// Each document's [`schema::tie_break`], by its number across the searcher's segments (segment after
+    /// segment): what candidate picking breaks ties with.
+    pub fn tie_breaks(&self, searcher: &tantivy::Searcher) -> Result<Vec<u64>> {
+        let mut ties = Vec::new();
+        for segment in searcher.segment_readers() {
+            let column = segment
+                .fast_fields()
+                .u64("tie_break")
+                .context("reading the library index's tie breaks")?;
+            ties.extend((0..segment.max_doc()).map(|doc| column.first(doc).unwrap_or(u64::MAX)));
+        }
+        Ok(ties)
+    }
+
     /// Reads one stored entry.
     pub fn stored(
         &self,
@@ -542,6 +556,7 @@ fn document(f: Fields, indexed: IndexedEntry) -> Result<TantivyDocument> {
             doc.add_text(p.key, key);
         }
     }
+    doc.add_u64(f.tie_break, schema::tie_break(&indexed.entry.id));
     doc.add_bytes(f.data, &serde_json::to_vec(&indexed)?);
     Ok(doc)
 }

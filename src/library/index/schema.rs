@@ -7,13 +7,14 @@
 
 use anyhow::{Context, Result};
 use tantivy::schema::{
-    BytesOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    BytesOptions, FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions,
 };
 
 use crate::library::Entry;
 
 /// Bump when the schema or what is stored changes.
-pub(super) const SCHEMA_VERSION: u32 = 7;
+pub(super) const SCHEMA_VERSION: u32 = 8;
 
 /// The Tantivy fields. Text fields are indexed from analyzed terms joined by spaces.
 ///
@@ -32,6 +33,20 @@ pub struct Fields {
     pub template: Field,
     /// The [`IndexedEntry`] as JSON.
     pub data: Field,
+    /// [`tie_break`] of the entry's id, a fast field: which of two entries with the same score comes first.
+    pub tie_break: Field,
+}
+
+/// Where an entry goes among entries with the same score when candidates are picked: a fixed hash of its id (the
+/// first 8 bytes of its SHA-256). A document's number would do, but it depends on how the index was built (its
+/// writer threads take documents in any order, and an edited entry is written again at the end), so the same
+/// library could draft a question differently after its cache was rebuilt.
+pub fn tie_break(id: &str) -> u64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(id.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(first)
 }
 
 /// The text of [`Fields::template`] in a template's document.
@@ -101,6 +116,7 @@ pub(super) fn build_schema() -> (Schema, Fields) {
         templates,
         template: builder.add_text_field("template", STRING),
         data: builder.add_bytes_field("data", BytesOptions::default().set_stored()),
+        tie_break: builder.add_u64_field("tie_break", FAST),
     };
     (builder.build(), fields)
 }
@@ -127,5 +143,6 @@ pub(super) fn fields_of(schema: &Schema) -> Result<Fields> {
         templates: part("template_")?,
         template: get("template")?,
         data: get("data")?,
+        tie_break: get("tie_break")?,
     })
 }
