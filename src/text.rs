@@ -43,8 +43,23 @@ pub fn one_line(text: &str) -> String {
 
 /// The first `max` characters of `text` on one line, with `…` when cut.
 pub fn snippet(text: &str, max: usize) -> String {
-    let flat = printable(&one_line(text)).into_owned();
-    if flat.chars().count() <= max {
+    // Only as much of the text is put on one line as the snippet can show (#27: the review shows the start of
+    // thousands of answers); `printable` changes characters one for one, so it may come after the cut.
+    let mut flat = String::with_capacity(text.len().min(4 * max + 8));
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        if chars > max {
+            break;
+        }
+        if !flat.is_empty() {
+            flat.push(' ');
+            chars += 1;
+        }
+        flat.push_str(word);
+        chars += word.chars().count();
+    }
+    let flat = printable(&flat).into_owned();
+    if chars <= max {
         return flat;
     }
     let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
@@ -85,6 +100,34 @@ mod tests {
         assert_eq!(snippet("Yes.\n  We   encrypt.", 100), "Yes. We encrypt.");
         assert_eq!(snippet("abcdefghij", 5), "abcd…");
         assert_eq!(printable("a\u{1b}[31mb"), "a [31mb");
+    }
+
+    #[test]
+    fn a_snippet_is_the_start_of_the_text_on_one_line() {
+        // What `snippet` was before it stopped flattening at the cut.
+        let whole = |text: &str, max: usize| {
+            let flat = printable(&one_line(text)).into_owned();
+            if flat.chars().count() <= max {
+                return flat;
+            }
+            let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
+            format!("{}…", cut.trim_end())
+        };
+        let texts = [
+            "",
+            "   ",
+            "Yes",
+            "Yes.\n  We   encrypt.",
+            "one two three four five six",
+            "a\u{1b}\u{1b}b  c\td\ne",
+            "élan  vital \u{3000} 日本語のテキスト   long   words everywhere",
+            "word ",
+        ];
+        for text in texts {
+            for max in 0..40 {
+                assert_eq!(snippet(text, max), whole(text, max), "{text:?} {max}");
+            }
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::cli::DraftArgs;
 use answerbank::date::Date;
 use answerbank::drafting::{self, DraftOptions, Summary};
 use answerbank::fsutil::WriteBlocked;
+use answerbank::library::index::LibraryIndex;
 use answerbank::matching::{Confidence, Matcher};
 use answerbank::questionnaire::{self, Format};
 use answerbank::workbook::review;
@@ -31,10 +32,6 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
             args.file.display(),
             args.file.display()
         );
-    }
-    let questionnaire = super::read_questions(&mut workbook, &options)?;
-    if questionnaire.questions().next().is_none() {
-        bail!(no_questions(&questionnaire));
     }
     let (drafted_path, review_path) = output_paths(&args.file, args.out_dir.as_deref(), format);
     let drafted_format = if format == Format::Xlsm {
@@ -57,22 +54,28 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         },
     ];
     let review_shown = review_path.display().to_string();
-    outputs::check(
-        policy,
-        &outputs,
-        &format!(
-            "to go on with its review, run `answerbank finish {}`; to keep it and draft again, write elsewhere with --out-dir DIR",
-            super::shell_word(&review_shown)
-        ),
-    )?;
-    if let Some(dir) = args
-        .out_dir
-        .as_deref()
-        .filter(|d| d.exists() && !d.is_dir())
-    {
-        bail!("the --out-dir {} is not a folder", dir.display());
+    let advice = format!(
+        "to go on with its review, run `answerbank finish {}`; to keep it and draft again, write elsewhere with --out-dir DIR",
+        super::shell_word(&review_shown)
+    );
+    // The outputs are checked before the questions are read, but a refusal waits for the questions' own warnings
+    // and refusals, which come first as they always have.
+    if let Err(refused) = check_outputs(&args, policy, &outputs, &advice) {
+        questions_of(&mut workbook, &options)?;
+        return Err(refused);
     }
-    let index = super::open_index(&args.library.library)?;
+    // The library index is opened on a core of its own while the questions are read (#27: each takes tens of
+    // milliseconds, and one after the other they left a core idle). What the library has to say waits until the
+    // questions are read, as before; a file without questions has then had the index brought up to date for
+    // nothing, as the next draft would have.
+    let (read, opened) = std::thread::scope(|scope| {
+        let opening = scope.spawn(|| LibraryIndex::open(&args.library.library));
+        (questions_of(&mut workbook, &options), opening.join())
+    });
+    let questionnaire = read?;
+    let index = opened.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    super::say_library_warnings(&index);
+    let index = super::matchable(index, &args.library.library)?;
     let semantic = super::open_semantic(&index, &args.semantic)?;
     let matcher = Matcher::new(&index).with_semantic(semantic.as_deref());
     let draft_options = DraftOptions {
@@ -194,6 +197,37 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         with_documents > 0,
     );
     Ok(ExitStatus::Success)
+}
+
+/// The questions of the opened questionnaire (its reading warnings said), or why there are none to draft.
+fn questions_of(
+    workbook: &mut answerbank::questionnaire::source::Workbook,
+    options: &questionnaire::ReadOptions,
+) -> Result<questionnaire::Questionnaire> {
+    let questionnaire = super::read_questions(workbook, options)?;
+    if questionnaire.questions().next().is_none() {
+        bail!(no_questions(&questionnaire));
+    }
+    Ok(questionnaire)
+}
+
+/// Refuses outputs that must not be replaced (`advice` says what to do instead) and an `--out-dir` that is no
+/// folder.
+fn check_outputs(
+    args: &DraftArgs,
+    policy: outputs::Policy,
+    outputs: &[outputs::Output<'_>],
+    advice: &str,
+) -> Result<()> {
+    outputs::check(policy, outputs, advice)?;
+    if let Some(dir) = args
+        .out_dir
+        .as_deref()
+        .filter(|d| d.exists() && !d.is_dir())
+    {
+        bail!("the --out-dir {} is not a folder", dir.display());
+    }
+    Ok(())
 }
 
 /// What to do next, as the last lines of a draft (see #25: the next step is always said): open the review, decide,

@@ -56,6 +56,12 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
 /// Opens a library's index, printing its warnings (files it had to skip) on stderr.
 pub fn open_library(root: &std::path::Path) -> Result<answerbank::library::index::LibraryIndex> {
     let index = answerbank::library::index::LibraryIndex::open(root)?;
+    say_library_warnings(&index);
+    Ok(index)
+}
+
+/// Prints what opening a library's index found on stderr: a damaged cache it rebuilt, files it had to skip.
+pub fn say_library_warnings(index: &answerbank::library::index::LibraryIndex) {
     if let Some(why) = &index.sync_report().damaged {
         say!(
             "answerbank: warning: the index cache in {} was damaged ({}); rebuilt it from the answer files",
@@ -69,12 +75,18 @@ pub fn open_library(root: &std::path::Path) -> Result<answerbank::library::index
             answerbank::text::printable(&warning.to_string())
         );
     }
-    Ok(index)
 }
 
 /// [`open_library`] for matching: an empty library is an error, since there is nothing to match against.
 pub fn open_index(root: &std::path::Path) -> Result<answerbank::library::index::LibraryIndex> {
-    let index = open_library(root)?;
+    matchable(open_library(root)?, root)
+}
+
+/// An opened library index, or the error that it is empty, since there is nothing to match against.
+pub fn matchable(
+    index: answerbank::library::index::LibraryIndex,
+    root: &std::path::Path,
+) -> Result<answerbank::library::index::LibraryIndex> {
     if index.is_empty() {
         anyhow::bail!(
             "the library {} has no usable answer files (*.md); write some, or start from a past questionnaire with `answerbank import`",

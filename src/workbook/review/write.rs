@@ -3,8 +3,14 @@
 //!
 //! The writer knows drafts as data ([`crate::drafted`]), never the drafting use case. Rows are given their heights
 //! here, because Excel and LibreOffice do not grow a row written without one (see #25).
+//!
+//! The texts of each row are made on every core first, then the Review sheet and the other two are filled side by
+//! side (#27: the review is most of the time `draft` spends after matching): a worksheet is independent of the
+//! others until the workbook is saved, which numbers the shared strings and formats sheet by sheet in order, so the
+//! file is the same as when the sheets are filled one after the other.
 
 use anyhow::Result;
+use rayon::prelude::*;
 use rust_xlsxwriter::{Color, DataValidation, Format, Worksheet};
 
 use super::rows::{Alternative, Decision, DocSuggestion, ReviewMeta, ReviewRow, shown_answer};
@@ -116,26 +122,110 @@ pub fn shown_score(candidate: &Candidate) -> f64 {
 /// Writes the review workbook's bytes.
 pub fn review_workbook(meta: &ReviewMeta, drafts: &[Draft], summary: &Summary) -> Result<Vec<u8>> {
     let mut workbook = new_workbook("answerbank review");
-    let rows: Vec<ReviewRow> = drafts
-        .iter()
+    let made: Vec<(ReviewRow, ReviewTexts)> = drafts
+        .par_iter()
         .enumerate()
-        .map(|(i, d)| ReviewRow::from_draft(i + 1, d))
-        .collect();
-    write_review_sheet(workbook.add_worksheet(), drafts, &rows)?;
-    write_summary_sheet(workbook.add_worksheet(), meta, drafts, summary)?;
-    write_data_sheet(workbook.add_worksheet(), meta, rows)?;
+        .map(|(i, d)| {
+            let row = ReviewRow::from_draft(i + 1, d);
+            let texts = ReviewTexts::of(d, &row)?;
+            Ok((row, texts))
+        })
+        .collect::<Result<_>>()?;
+    let (rows, texts): (Vec<ReviewRow>, Vec<ReviewTexts>) = made.into_iter().unzip();
+    let (review, others) = rayon::join(
+        || -> Result<Worksheet> {
+            let mut sheet = Worksheet::new();
+            write_review_sheet(&mut sheet, drafts, &rows, &texts)?;
+            Ok(sheet)
+        },
+        || -> Result<[Worksheet; 2]> {
+            let mut summary_sheet = Worksheet::new();
+            write_summary_sheet(&mut summary_sheet, meta, drafts, summary)?;
+            let mut data = Worksheet::new();
+            write_data_sheet(&mut data, meta, &rows, &texts)?;
+            Ok([summary_sheet, data])
+        },
+    );
+    // What the sheets hold is theirs now: free the rows before the save, which needs memory of its own.
+    drop((rows, texts));
+    workbook.push_worksheet(review?);
+    for sheet in others? {
+        workbook.push_worksheet(sheet);
+    }
     Ok(workbook.save_to_buffer()?)
 }
 
-fn write_review_sheet(sheet: &mut Worksheet, drafts: &[Draft], rows: &[ReviewRow]) -> Result<()> {
+/// What the Review sheet and the data sheet show of one row beyond its [`ReviewRow`], made before either sheet is
+/// written so that it is made on every core.
+struct ReviewTexts {
+    /// The row's answer cells, as the Cells column lists them.
+    cells: String,
+    /// The Doc #1 to #3 cells.
+    documents: Vec<String>,
+    /// The matched entry's question, cut to a cell.
+    entry_question: Option<String>,
+    /// Candidates #2 and #3 as their cells show them.
+    candidates: Vec<String>,
+    notes: String,
+    /// Lines of the row's tallest wrapped text.
+    lines: usize,
+    /// The row's record (JSON) as the data sheet's cells hold it.
+    record: Vec<String>,
+}
+
+impl ReviewTexts {
+    fn of(draft: &Draft, row: &ReviewRow) -> Result<ReviewTexts> {
+        let cells: Vec<String> = row.cells.iter().map(|c| c.cell.to_string()).collect();
+        let documents: Vec<String> = row.documents.iter().map(DocSuggestion::cell_text).collect();
+        let matched = draft.result.matched();
+        // Neither Excel nor LibreOffice grows a row to its wrapped text when opening a file that did not record
+        // heights (see #25: questions and answers cut off at one line): the height that shows the whole question
+        // and drafted answer is set.
+        let lines = [
+            (QUESTION_COL, row.question.as_str()),
+            (DRAFTED_COL, row.body.as_deref().unwrap_or("")),
+            (DOC_COL, documents.first().map_or("", String::as_str)),
+        ]
+        .iter()
+        .map(|(col, text)| wrapped_lines(text, COLUMNS[usize::from(*col)].1))
+        .max()
+        .unwrap_or(1);
+        Ok(ReviewTexts {
+            cells: cells.join(", "),
+            documents,
+            entry_question: matched.map(|best| fit_to_cell(&best.entry.entry.question).0),
+            candidates: matched
+                .map(|_| {
+                    draft
+                        .result
+                        .candidates
+                        .iter()
+                        .skip(1)
+                        .take(CANDIDATES_KEPT - 1)
+                        .map(candidate_text)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            notes: fit_to_cell(&notes(draft)).0,
+            lines,
+            record: record_cells(&serde_json::to_string(row)?),
+        })
+    }
+}
+
+fn write_review_sheet(
+    sheet: &mut Worksheet,
+    drafts: &[Draft],
+    rows: &[ReviewRow],
+    texts: &[ReviewTexts],
+) -> Result<()> {
     sheet.set_name(REVIEW_SHEET)?.set_active(true);
     // The reviewer's own columns stand out from what draft wrote.
     write_header_row(sheet, &COLUMNS, &[DECISION_COL, FINAL_COL])?;
     let (wrap, top) = cell_formats();
     let yours = reviewer_format();
-    for (draft, row) in drafts.iter().zip(rows) {
+    for ((draft, row), texts) in drafts.iter().zip(rows).zip(texts) {
         let r = row.number as u32;
-        let cells: Vec<String> = row.cells.iter().map(|c| c.cell.to_string()).collect();
         let band = top
             .clone()
             .set_background_color(band_color(draft.result.confidence));
@@ -151,71 +241,31 @@ fn write_review_sheet(sheet: &mut Worksheet, drafts: &[Draft], rows: &[ReviewRow
         sheet.write_string_with_format(r, DRAFTED_COL, row.body.as_deref().unwrap_or(""), &wrap)?;
         sheet.write_string_with_format(r, DECISION_COL, "", &yours)?;
         sheet.write_string_with_format(r, FINAL_COL, "", &yours)?;
-        for doc in &row.documents {
-            sheet.write_string_with_format(
-                r,
-                DOC_COL + doc.number as u16 - 1,
-                doc.cell_text(),
-                &wrap,
-            )?;
+        for (doc, text) in row.documents.iter().zip(&texts.documents) {
+            sheet.write_string_with_format(r, DOC_COL + doc.number as u16 - 1, text, &wrap)?;
         }
         sheet.write_string_with_format(r, STATUS_COL, status_text(draft), &top)?;
         if let Some(best) = draft.result.best() {
             sheet.write_number_with_format(r, SCORE_COL, shown_score(best), &top)?;
         }
         sheet.write_string_with_format(r, SHEET_COL, &row.sheet, &top)?;
-        sheet.write_string_with_format(r, CELLS_COL, cells.join(", "), &top)?;
+        sheet.write_string_with_format(r, CELLS_COL, &texts.cells, &top)?;
         sheet.write_string_with_format(
             r,
             QUESTION_ID_COL,
             row.question_id.as_deref().unwrap_or(""),
             &top,
         )?;
-        if let Some(best) = draft.result.matched() {
+        if let (Some(best), Some(question)) = (draft.result.matched(), &texts.entry_question) {
             sheet.write_string_with_format(r, ENTRY_COL, best.id(), &top)?;
-            sheet.write_string_with_format(
-                r,
-                ENTRY_QUESTION_COL,
-                fit_to_cell(&best.entry.entry.question).0,
-                &wrap,
-            )?;
-            for (i, candidate) in draft
-                .result
-                .candidates
-                .iter()
-                .skip(1)
-                .take(CANDIDATES_KEPT - 1)
-                .enumerate()
-            {
-                sheet.write_string_with_format(
-                    r,
-                    CANDIDATE_COL + i as u16,
-                    candidate_text(candidate),
-                    &wrap,
-                )?;
+            sheet.write_string_with_format(r, ENTRY_QUESTION_COL, question, &wrap)?;
+            for (i, candidate) in texts.candidates.iter().enumerate() {
+                sheet.write_string_with_format(r, CANDIDATE_COL + i as u16, candidate, &wrap)?;
             }
         }
-        sheet.write_string_with_format(r, NOTES_COL, fit_to_cell(&notes(draft)).0, &wrap)?;
-        // Neither Excel nor LibreOffice grows a row to its wrapped text when opening a file that did not record
-        // heights (see #25: questions and answers cut off at one line): the height that shows the whole question
-        // and drafted answer is set here.
-        let lines = [
-            (QUESTION_COL, row.question.as_str()),
-            (DRAFTED_COL, row.body.as_deref().unwrap_or("")),
-            (
-                DOC_COL,
-                &row.documents
-                    .first()
-                    .map(DocSuggestion::cell_text)
-                    .unwrap_or_default(),
-            ),
-        ]
-        .iter()
-        .map(|(col, text)| wrapped_lines(text, COLUMNS[usize::from(*col)].1))
-        .max()
-        .unwrap_or(1);
-        if lines > 1 {
-            sheet.set_row_height(r, row_height(lines))?;
+        sheet.write_string_with_format(r, NOTES_COL, &texts.notes, &wrap)?;
+        if texts.lines > 1 {
+            sheet.set_row_height(r, row_height(texts.lines))?;
         }
     }
     let last = rows.len() as u32;
@@ -513,9 +563,13 @@ fn write_summary_sheet(
     Ok(())
 }
 
-/// Writes the data sheet, giving each row's texts to the sheet as it goes rather than keeping a second copy of every
-/// answer until the workbook is saved (#29: memory per question).
-fn write_data_sheet(sheet: &mut Worksheet, meta: &ReviewMeta, rows: Vec<ReviewRow>) -> Result<()> {
+/// Writes the data sheet: the run's facts, then each row's record and the answers it holds.
+fn write_data_sheet(
+    sheet: &mut Worksheet,
+    meta: &ReviewMeta,
+    rows: &[ReviewRow],
+    texts: &[ReviewTexts],
+) -> Result<()> {
     sheet.set_name(DATA_SHEET)?.set_hidden(true);
     sheet.write_string(0, 0, MARKER)?;
     sheet.write_number(0, 1, f64::from(FORMAT_VERSION))?;
@@ -542,11 +596,10 @@ fn write_data_sheet(sheet: &mut Worksheet, meta: &ReviewMeta, rows: Vec<ReviewRo
     for (col, name) in headers.enumerate() {
         sheet.write_string(DATA_TABLE_ROW, col as u16, name)?;
     }
-    for (i, row) in rows.into_iter().enumerate() {
+    for (i, (row, texts)) in rows.iter().zip(texts).enumerate() {
         let r = DATA_TABLE_ROW + 1 + i as u32;
         sheet.write_number(r, 0, row.number as f64)?;
-        let json = serde_json::to_string(&row)?;
-        for (i, part) in record_cells(&json).into_iter().enumerate() {
+        for (i, part) in texts.record.iter().enumerate() {
             let col = if i == 0 {
                 1
             } else {
@@ -554,9 +607,9 @@ fn write_data_sheet(sheet: &mut Worksheet, meta: &ReviewMeta, rows: Vec<ReviewRo
             };
             sheet.write_string(r, col, part)?;
         }
-        sheet.write_string(r, 2, row.body.unwrap_or_default())?;
-        for alternative in row.alternatives {
-            sheet.write_string(r, 1 + alternative.number as u16, alternative.body)?;
+        sheet.write_string(r, 2, row.body.as_deref().unwrap_or(""))?;
+        for alternative in &row.alternatives {
+            sheet.write_string(r, 1 + alternative.number as u16, &alternative.body)?;
         }
     }
     Ok(())
