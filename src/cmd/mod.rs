@@ -167,8 +167,14 @@ pub fn read_documents(
         );
     }
     if read.reread > 0 {
+        // "The rest from the cache" only when there was a rest: a first run reads every file.
+        let cached = if read.reread < read.files {
+            "; the rest from the cache"
+        } else {
+            ""
+        };
         say!(
-            "documents: read {} of {} files in {:.1} s ({} passages; the rest from the cache)",
+            "documents: read {} of {} files in {:.1} s ({} passages{cached})",
             read.reread,
             read.files,
             started.elapsed().as_secs_f64(),

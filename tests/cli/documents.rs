@@ -35,6 +35,13 @@ fn a_reviewer_uses_an_excerpt_of_the_companys_documents() {
     sandbox.fixture_as("example-questionnaire.xlsx", "vendor.xlsx");
     let out = sandbox.run(&["draft", "vendor.xlsx", "--json"]);
     out.expect_code(0);
+    // A first run reads every document: nothing came from a cache.
+    assert!(
+        out.stderr.contains("documents: read 7 of 7 files")
+            && !out.stderr.contains("from the cache"),
+        "{}",
+        out.stderr
+    );
     let summary = out.json();
     assert_eq!(summary["documents"]["files"], 7, "{summary}");
     assert!(
