@@ -109,7 +109,7 @@ pub fn run(args: FinishArgs) -> Result<ExitStatus> {
     if args.json {
         print_json(&plan, &learned, report.written, &answered_path, &open_path)?;
     }
-    for item in &plan.not_applied {
+    for item in plan.not_applied.iter().chain(&plan.text_left_out) {
         say!(
             "answerbank: warning: {}: {}",
             printable(&item.place),
@@ -212,6 +212,7 @@ fn print_json(
         },
         "open_questions": open_questions,
         "not_applied": plan.not_applied,
+        "text_left_out": plan.text_left_out,
         "undecided": plan.undecided,
         "reviewed": plan.reviewed,
         "learned": learned.taught,

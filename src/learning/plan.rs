@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::intent::{Intent, is_reviewed, read_intent};
 use crate::drafting::{self, CellWrite, Proposal};
-use crate::questionnaire::QuestionRow;
+use crate::questionnaire::{AnswerKind, QuestionRow};
 use crate::workbook::patch::CellEdit;
 use crate::workbook::review::{QuestionState, ReviewRow, State};
 
@@ -49,6 +49,9 @@ pub struct FinishPlan {
     pub questions: Vec<QuestionState>,
     /// What the reviewer did that is not applied: `finish` lists it and exits with 1.
     pub not_applied: Vec<NotApplied>,
+    /// Reviewers' own answers written as a Yes/No alone, because the question has no cell for text: `finish` says
+    /// so, so that what was typed after the Yes/No is not left out unnoticed.
+    pub text_left_out: Vec<NotApplied>,
     pub(super) intents: Vec<Intent>,
 }
 
@@ -200,6 +203,20 @@ pub fn plan_finish(rows: &[ReviewRow], overwrite: bool) -> FinishPlan {
                     .to_string(),
             });
         }
+        if let Intent::Answer { short, body } | Intent::Document { short, body, .. } = &intent
+            && matches!(state, State::Edited | State::FromDocument)
+            && !row.single_answer_column
+            && !row.cells.iter().any(|c| c.kind == AnswerKind::Long)
+            && !crate::short_answer::adds_nothing(short.as_deref(), body)
+        {
+            plan.text_left_out.push(NotApplied {
+                number: row.number,
+                place: row.place(),
+                reason: "only the Yes/No was written: the question has no cell for text, so what was typed after \
+                         it is not in the customer's file"
+                    .to_string(),
+            });
+        }
         if !state.is_open() && !proposal.writes.is_empty() {
             plan.written += 1;
             writes.extend(proposal.writes.into_iter().map(|w| (row.sheet.clone(), w)));
@@ -307,6 +324,46 @@ mod tests {
         row.documents = vec![suggestion];
         row.shown.as_mut().unwrap().docs = vec![cell, String::new(), String::new()];
         row
+    }
+
+    /// A reviewer's answer typed on a question that has only a Yes/No cell: the Yes/No is written, and `finish` is
+    /// told that the text after it has no cell; an answer that is only its Yes/No, or a row whose one column takes
+    /// the whole answer, says nothing.
+    #[test]
+    fn text_typed_for_a_question_with_only_a_yes_no_cell_is_named() {
+        let yes_no_only = |shown_body: &str, single: bool| {
+            let mut row = row(7, None, "Yes", shown_body);
+            row.cells.truncate(1);
+            row.single_answer_column = single;
+            plan_finish(&[row], false)
+        };
+        let plan = yes_no_only("Yes. AES-256, keys in a KMS, rotated yearly.", false);
+        assert_eq!(plan.questions[0].state, State::Edited);
+        assert_eq!(writes(&plan), [("C5".to_string(), "Yes".to_string())]);
+        assert!(plan.not_applied.is_empty());
+        assert_eq!(plan.text_left_out.len(), 1);
+        assert!(
+            plan.text_left_out[0].reason.contains("no cell for text"),
+            "{:?}",
+            plan.text_left_out
+        );
+        assert!(yes_no_only("Yes.", false).text_left_out.is_empty());
+        assert!(
+            yes_no_only("Yes. AES-256, keys in a KMS, rotated yearly.", true)
+                .text_left_out
+                .is_empty()
+        );
+        // With a cell for text, the text goes there.
+        let plan = plan_finish(
+            &[row(
+                7,
+                None,
+                "Yes",
+                "Yes. AES-256, keys in a KMS, rotated yearly.",
+            )],
+            false,
+        );
+        assert!(plan.text_left_out.is_empty());
     }
 
     #[test]
