@@ -127,11 +127,11 @@ pub(super) fn open_checked(dir: &Path, manifest: &Manifest) -> Result<Option<Ind
             if let Some(doc) = segment.doc_ids_alive().next() {
                 ties.first(doc).context("a document has no tie break")?;
                 let doc: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;
-                let bytes = doc
+                let json = doc
                     .get_first(fields.data)
-                    .and_then(|v| v.as_bytes())
+                    .and_then(|v| v.as_str())
                     .context("a document has no stored entry")?;
-                serde_json::from_slice::<IndexedEntry>(bytes)?;
+                serde_json::from_str::<IndexedEntry>(json)?;
             }
         }
         let expected = manifest.files.values().filter(|f| f.indexed).count() as u64;

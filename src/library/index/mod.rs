@@ -387,11 +387,11 @@ impl LibraryIndex {
         let doc: TantivyDocument = searcher
             .doc(address)
             .context("reading an entry from the library index")?;
-        let bytes = doc
+        let json = doc
             .get_first(self.fields.data)
-            .and_then(|v| v.as_bytes())
+            .and_then(|v| v.as_str())
             .context("an index document has no stored entry; the cache is damaged")?;
-        serde_json::from_slice(bytes).context("decoding an entry from the library index")
+        serde_json::from_str(json).context("decoding an entry from the library index")
     }
 
     /// The underlying Tantivy index (for benchmarks and diagnostics).
@@ -557,6 +557,6 @@ fn document(f: Fields, indexed: IndexedEntry) -> Result<TantivyDocument> {
         }
     }
     doc.add_u64(f.tie_break, schema::tie_break(&indexed.entry.id));
-    doc.add_bytes(f.data, &serde_json::to_vec(&indexed)?);
+    doc.add_text(f.data, serde_json::to_string(&indexed)?);
     Ok(doc)
 }
