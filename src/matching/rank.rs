@@ -26,6 +26,24 @@ struct Weighted {
     term: String,
     hash: u32,
     weight: f32,
+    /// The term's trigrams (see [`trigram_list`]), made once for the question, not for each word of each candidate
+    /// it is measured against (#27: 2% of a draft's instructions); empty for a term too short to have a variant.
+    grams: Box<[[char; 3]]>,
+}
+
+impl Weighted {
+    /// [`trigram_similarity`] of the term and `word`, with the term's trigrams made beforehand.
+    fn similarity_to(&self, word: &str) -> f32 {
+        if self.term.len() < 4 || word.len() < 4 {
+            return 0.0;
+        }
+        if word.len() + 2 > ON_STACK {
+            return dice(&self.grams, &trigram_list(word));
+        }
+        let mut grams = [[0 as char; 3]; ON_STACK];
+        let n = fill_trigrams(word, &mut grams);
+        dice(&self.grams, &grams[..n])
+    }
 }
 
 /// The question side, computed once per question. Small lists, not hash sets: a question has a handful of terms,
@@ -53,6 +71,11 @@ impl QueryTerms {
                         term: term.clone(),
                         hash: term_hash(term),
                         weight: idf(term),
+                        grams: if term.len() < 4 {
+                            Box::default()
+                        } else {
+                            trigram_list(term).into()
+                        },
                     });
                 }
             }
@@ -537,7 +560,7 @@ fn overlap(
                 .terms
                 .iter()
                 .filter(|w| !w.starts_with(CONCEPT_PREFIX) && could_be_variant(term, w))
-                .map(|w| (trigram_similarity(term, w), w))
+                .map(|w| (query_term.similarity_to(w), w))
                 .filter(|(s, _)| *s >= FUZZY_MIN)
                 .max_by(|a, b| a.0.total_cmp(&b.0));
             if let Some((similarity, word)) = best_variant {
@@ -566,7 +589,6 @@ fn trigram_similarity(a: &str, b: &str) -> f32 {
     }
     // Called for many candidate word pairs per question, so words of ordinary length are measured on the stack,
     // without allocating (see #18); sorted, deduplicated lists give the same sets as hashing would.
-    const ON_STACK: usize = 48;
     if a.len() + 2 > ON_STACK || b.len() + 2 > ON_STACK {
         let (ga, gb) = (trigram_list(a), trigram_list(b));
         return dice(&ga, &gb);
@@ -577,6 +599,9 @@ fn trigram_similarity(a: &str, b: &str) -> f32 {
     let nb = fill_trigrams(b, &mut gb);
     dice(&ga[..na], &gb[..nb])
 }
+
+/// Words up to this many bytes, less two, have their trigrams measured on the stack (see [`trigram_similarity`]).
+const ON_STACK: usize = 48;
 
 /// The word's trigrams (with `^` and `$` boundary markers), sorted and distinct.
 fn trigram_list(word: &str) -> Vec<[char; 3]> {
@@ -690,6 +715,17 @@ mod tests {
             let (ga, gb) = (sets(a), sets(b));
             let expected = 2.0 * ga.intersection(&gb).count() as f32 / (ga.len() + gb.len()) as f32;
             assert_eq!(trigram_similarity(a, b), expected, "{a} / {b}");
+            let query = Weighted {
+                term: a.to_string(),
+                hash: term_hash(a),
+                weight: 1.0,
+                grams: trigram_list(a).into(),
+            };
+            assert_eq!(
+                query.similarity_to(b),
+                expected,
+                "{a} / {b}, trigrams made once"
+            );
         }
     }
 }
