@@ -78,12 +78,46 @@ const FILLERS: &[&str] = &[
     "nothing to add",
 ];
 
+/// The longest of `words`, in bytes (at least as many as its characters).
+const fn longest(words: &[&str]) -> usize {
+    let (mut i, mut most) = (0, 0);
+    while i < words.len() {
+        if words[i].len() > most {
+            most = words[i].len();
+        }
+        i += 1;
+    }
+    most
+}
+
+/// The longest spelling of a whole-cell short answer.
+const LONGEST_ANSWER: usize = {
+    let (yes, no, na) = (longest(YES), longest(NO), longest(NOT_APPLICABLE));
+    let most = if yes > no { yes } else { no };
+    if na > most { na } else { most }
+};
+
+/// Whether `text` has more characters that [`normalize`] keeps than `longest`: then it cannot normalize to any
+/// word of that length or less, since normalizing drops only spaces and `.`, `!`, `:`, and lower case never has
+/// fewer characters. Whole answers are compared with these short lists for every answer drafted; most are
+/// sentences, which this turns away without making them over (#27: 1.4% of a draft's instructions).
+fn too_long(text: &str, longest: usize) -> bool {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '!' | ':'))
+        .nth(longest)
+        .is_some()
+}
+
 impl ShortAnswer {
     /// Reads any usual spelling of a whole cell, ignoring case, surrounding space, trailing punctuation and an
     /// option number (`2) No`); `None` for anything else (including `Partial`, prose, and `True`/`False`,
     /// which count only in a yes/no column).
     pub fn parse(text: &str) -> Option<ShortAnswer> {
-        let text = normalize(strip_option_number(text.trim()));
+        let text = strip_option_number(text.trim());
+        if too_long(text, LONGEST_ANSWER) {
+            return None;
+        }
+        let text = normalize(text);
         let text = text.as_str();
         if YES.contains(&text) {
             Some(ShortAnswer::Yes)
@@ -99,10 +133,15 @@ impl ShortAnswer {
     /// [`ShortAnswer::parse`] for a cell of a column known to take yes/no answers (a Yes/No dropdown or header):
     /// there `True`/`False` are answers too.
     pub fn parse_in_yes_no_column(text: &str) -> Option<ShortAnswer> {
-        ShortAnswer::parse(text).or_else(|| match normalize(text).as_str() {
-            "true" => Some(ShortAnswer::Yes),
-            "false" => Some(ShortAnswer::No),
-            _ => None,
+        ShortAnswer::parse(text).or_else(|| {
+            if too_long(text, longest(&["true", "false"])) {
+                return None;
+            }
+            match normalize(text).as_str() {
+                "true" => Some(ShortAnswer::Yes),
+                "false" => Some(ShortAnswer::No),
+                _ => None,
+            }
         })
     }
 
@@ -166,7 +205,9 @@ pub fn split_answer(text: &str) -> (Option<ShortAnswer>, String) {
 /// written into a comments cell on its own (see #17: no bare Yes/No as a long answer).
 pub fn adds_nothing(short: Option<&str>, body: &str) -> bool {
     let said = short.and_then(ShortAnswer::parse_in_yes_no_column);
-    let is_filler = |text: &str| FILLERS.contains(&normalize(text).as_str());
+    let is_filler = |text: &str| {
+        !too_long(text, longest(FILLERS)) && FILLERS.contains(&normalize(text).as_str())
+    };
     if is_filler(body) {
         return true;
     }
@@ -385,6 +426,45 @@ mod tests {
         ] {
             assert!(!adds_nothing(short, body), "{short:?} {body:?}");
         }
+    }
+
+    /// Texts at the edge of the longest spellings, padded with what normalizing drops, and numbered options read as
+    /// they were before answers too long to be one were turned away early.
+    #[test]
+    fn long_texts_are_turned_away_only_when_they_cannot_be_short_answers() {
+        let dots = ". . . ! : ".repeat(20);
+        for (text, expected) in [
+            ("12) Niet van toepassing", Some(ShortAnswer::NotApplicable)),
+            (
+                " (3) NIET VAN TOEPASSING.  ",
+                Some(ShortAnswer::NotApplicable),
+            ),
+            (&format!("N/A {dots}"), Some(ShortAnswer::NotApplicable)),
+            (&format!("{dots}Yes{dots}"), Some(ShortAnswer::Yes)),
+            ("Niet van toepassingg", None),
+            (
+                "Yes, we encrypt all customer data at rest with AES-256.",
+                None,
+            ),
+        ] {
+            assert_eq!(ShortAnswer::parse(text), expected, "{text:?}");
+            assert_eq!(
+                ShortAnswer::parse_in_yes_no_column(text),
+                expected,
+                "{text:?}"
+            );
+        }
+        assert_eq!(
+            ShortAnswer::parse_in_yes_no_column(&format!("TRUE{dots}")),
+            Some(ShortAnswer::Yes)
+        );
+        assert!(adds_nothing(
+            Some("Yes"),
+            &format!("Yes - Nothing to add{dots}")
+        ));
+        assert!(adds_nothing(Some("No"), &format!("no comments {dots}")));
+        assert!(!adds_nothing(Some("No"), "no comments whatsoever"));
+        assert!(too_long("abc", 2) && !too_long("a b.c!", 3) && !too_long("", 0));
     }
 
     #[test]

@@ -54,7 +54,12 @@ impl AnalyzedContext {
 
     pub fn score(&self, candidate: &IndexedEntry) -> f32 {
         let entry = &candidate.entry;
-        let source = entry.source.as_deref().unwrap_or("").to_lowercase();
+        // The source's words count only against a question ID; without one, nothing is made of them (#27: this
+        // and compacting every tag were 2% of a draft's instructions, called for every candidate).
+        let source = match self.id_lower {
+            Some(_) => entry.source.as_deref().unwrap_or("").to_lowercase(),
+            None => String::new(),
+        };
         let source_words: Vec<&str> = source
             .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
             .collect();
@@ -68,7 +73,7 @@ impl AnalyzedContext {
         }
         let mut best: f32 = 0.0;
         if let Some(prefix) = &self.prefix {
-            let tag_hit = entry.tags.iter().any(|t| compact(t) == *prefix);
+            let tag_hit = entry.tags.iter().any(|t| compacts_to(t, prefix));
             let source_hit = source_words
                 .iter()
                 .any(|w| id_prefix(w).as_deref() == Some(prefix.as_str()));
@@ -80,7 +85,7 @@ impl AnalyzedContext {
             && entry
                 .tags
                 .iter()
-                .any(|t| self.section_slugs.contains(&compact(t)))
+                .any(|t| self.section_slugs.iter().any(|slug| compacts_to(t, slug)))
         {
             best = best.max(0.5);
         }
@@ -93,5 +98,43 @@ impl AnalyzedContext {
             best = best.max(0.4 * hits as f32 / candidate.tag_notions.len() as f32);
         }
         best
+    }
+}
+
+/// Whether `text` compacts to `compacted` (`compact(text) == compacted`), without making the compacted text.
+fn compacts_to(text: &str, compacted: &str) -> bool {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .eq(compacted.chars())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `compacts_to` says what comparing with `compact` says, for tags and IDs of every kind.
+    #[test]
+    fn compacting_in_place_agrees_with_compact() {
+        let texts = [
+            "A&A",
+            "Audit & Assurance",
+            "GNRL-01",
+            "Übergabe",
+            "İstanbul",
+            "",
+            "  ",
+            "a-b-c",
+            "ÅSA",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(
+                    compacts_to(a, &compact(b)),
+                    compact(a) == compact(b),
+                    "{a:?} / {b:?}"
+                );
+            }
+        }
     }
 }
