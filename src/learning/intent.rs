@@ -189,14 +189,28 @@ pub(super) fn read_intent(row: &ReviewRow) -> (Intent, Vec<String>) {
                 ignored,
             );
         }
-        if in_place.is_some() {
-            ignored.push(
-                "the drafted answer was also changed in place; the Final answer was written, not that change"
-                    .to_string(),
-            );
-        }
         // With Accept, Use #N or Use doc #N too, the Final answer is what the reviewer typed: it is the answer.
-        let (short, body) = split_final_answer(final_answer);
+        let (mut short, body) = split_final_answer(final_answer);
+        if let Some(edit) = in_place {
+            // The Short answer cell set beside a Final answer, the drafted text left as it was: the same Yes/No as
+            // the Final answer's says nothing more, and a Final answer without one takes it (a reviewer who sets
+            // "Yes" and writes the text below it). Anything else the Final answer overrules, and that is said.
+            let text_kept =
+                one_line(&edit.body) == one_line(row.body.as_deref().unwrap_or("").trim());
+            let agrees = match (&short, &edit.short) {
+                (Some(said), Some(typed)) => same_short_answer(said, typed),
+                (None, Some(_)) => true,
+                (_, None) => false,
+            };
+            if text_kept && edit.short_changed && agrees {
+                short = short.or(edit.short);
+            } else {
+                ignored.push(
+                    "the drafted answer was also changed in place; the Final answer was written, not that change"
+                        .to_string(),
+                );
+            }
+        }
         return (Intent::Answer { short, body }, ignored);
     }
     if let Some(Decision::Doc(n)) = decision {
@@ -265,6 +279,104 @@ pub(super) fn read_intent(row: &ReviewRow) -> (Intent, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matching::Confidence;
+    use crate::workbook::review::rows::Shown;
+
+    /// A drafted row (short answer "No", the text below it) as the reviewer left it.
+    fn reviewed(short: &str, body: &str, final_answer: &str) -> ReviewRow {
+        ReviewRow {
+            number: 30,
+            sheet: "q".into(),
+            row: 31,
+            question_id: None,
+            question: "Is cloud data periodically backed up?".into(),
+            section: None,
+            cells: Vec::new(),
+            single_answer_column: false,
+            matched_id: Some("on-premise-deployment".into()),
+            confidence: Confidence::Low,
+            short: Some("No".into()),
+            body: Some("No. We run only as a cloud service.".into()),
+            written: false,
+            alternatives: Vec::new(),
+            documents: Vec::new(),
+            decision: None,
+            final_answer: Some(final_answer.into()),
+            shown: Some(Shown {
+                short: short.into(),
+                body: body.into(),
+                docs: Vec::new(),
+            }),
+        }
+    }
+
+    /// A Short answer set to what the Final answer says, or given to a Final answer that has none, is no change
+    /// left out; a Short answer that disagrees, or drafted text edited too, is reported (found playing a review of
+    /// the CSA CAIQ: "Yes" typed over "No" beside a Final answer "Yes. ..." was reported as not applied).
+    #[test]
+    fn a_short_answer_set_beside_a_final_answer_is_read_with_it() {
+        let drafted = "No. We run only as a cloud service.";
+        let answer = |short: Option<&str>, body: &str| Intent::Answer {
+            short: short.map(str::to_string),
+            body: body.to_string(),
+        };
+        let cases = [
+            (
+                "yes",
+                drafted,
+                "Yes. Backed up daily.",
+                answer(Some("Yes"), "Yes. Backed up daily."),
+                0,
+            ),
+            (
+                "Yes",
+                drafted,
+                "Backed up daily.",
+                answer(Some("Yes"), "Backed up daily."),
+                0,
+            ),
+            (
+                "No",
+                drafted,
+                "Yes. Backed up daily.",
+                answer(Some("Yes"), "Yes. Backed up daily."),
+                0,
+            ),
+            (
+                "N/A",
+                drafted,
+                "Yes. Backed up daily.",
+                answer(Some("Yes"), "Yes. Backed up daily."),
+                1,
+            ),
+            (
+                "",
+                drafted,
+                "Yes. Backed up daily.",
+                answer(Some("Yes"), "Yes. Backed up daily."),
+                1,
+            ),
+            (
+                "Yes",
+                "Yes. Daily.",
+                "Yes. Backed up daily.",
+                answer(Some("Yes"), "Yes. Backed up daily."),
+                1,
+            ),
+            (
+                "No",
+                "No. Edited.",
+                "Backed up daily.",
+                answer(None, "Backed up daily."),
+                1,
+            ),
+        ];
+        for (short, body, final_answer, expected, reported) in cases {
+            let (intent, ignored) = read_intent(&reviewed(short, body, final_answer));
+            assert_eq!(intent, expected, "{short:?} / {body:?} / {final_answer:?}");
+            assert_eq!(ignored.len(), reported, "{short:?} / {body:?}: {ignored:?}");
+        }
+    }
 
     #[test]
     fn final_answers_split_into_short_and_body() {
