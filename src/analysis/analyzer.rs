@@ -415,15 +415,11 @@ impl Analyzer {
     /// [`Analyzer::words_and_clauses`]).
     fn count_negations(words: &[String], clauses: &[usize]) -> usize {
         const CONDITIONS: &[&str] = &["if", "unless", "when", "whenever", "where", "whether"];
+        let mut rest = words;
         let mut count = 0;
-        let mut start = 0;
-        while start < words.len() {
-            let end = start
-                + clauses[start..]
-                    .iter()
-                    .take_while(|&&c| c == clauses[start])
-                    .count();
-            let words = &words[start..end];
+        for clause in clauses.chunk_by(|a, b| a == b) {
+            let (words, after) = rest.split_at(clause.len());
+            rest = after;
             if !CONDITIONS.contains(&words[0].as_str()) {
                 count += (0..words.len())
                     .filter(|&i| {
@@ -434,7 +430,6 @@ impl Analyzer {
                     })
                     .count();
             }
-            start = end;
         }
         count
     }

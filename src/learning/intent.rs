@@ -279,35 +279,14 @@ pub(super) fn read_intent(row: &ReviewRow) -> (Intent, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matching::Confidence;
-    use crate::workbook::review::rows::Shown;
 
     /// A drafted row (short answer "No", the text below it) as the reviewer left it.
     fn reviewed(short: &str, body: &str, final_answer: &str) -> ReviewRow {
-        ReviewRow {
-            number: 30,
-            sheet: "q".into(),
-            row: 31,
-            question_id: None,
-            question: "Is cloud data periodically backed up?".into(),
-            section: None,
-            cells: Vec::new(),
-            single_answer_column: false,
-            matched_id: Some("on-premise-deployment".into()),
-            confidence: Confidence::Low,
-            short: Some("No".into()),
-            body: Some("No. We run only as a cloud service.".into()),
-            written: false,
-            alternatives: Vec::new(),
-            documents: Vec::new(),
-            decision: None,
-            final_answer: Some(final_answer.into()),
-            shown: Some(Shown {
-                short: short.into(),
-                body: body.into(),
-                docs: Vec::new(),
-            }),
-        }
+        let mut row = crate::learning::test_rows::row(30, None, short, body);
+        row.short = Some("No".into());
+        row.body = Some("No. We run only as a cloud service.".into());
+        row.final_answer = Some(final_answer.into());
+        row
     }
 
     /// A Short answer set to what the Final answer says, or given to a Final answer that has none, is no change

@@ -24,6 +24,8 @@ mod intent;
 mod known;
 mod plan;
 mod teach;
+#[cfg(test)]
+mod test_rows;
 
 pub use intent::{reviewed_rows, split_final_answer};
 pub(crate) use known::{Known, question_ref, source_question_id, tag_for};

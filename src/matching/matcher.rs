@@ -59,8 +59,6 @@ pub struct Matcher<'a> {
     /// BM25 over every word of wordings and body, stemmed and nothing removed: a second lexical ranking that keeps
     /// what answerbank's own analysis drops (see `Analyzer::plain_stems`).
     plain: retrieval::Retriever,
-    /// Each document's tie break (see `LibraryIndex::tie_breaks`), for the retrievers.
-    ties: Arc<[u64]>,
     semantic: Option<&'a dyn SemanticSearch>,
 }
 
@@ -113,7 +111,6 @@ impl<'a> Matcher<'a> {
             idf,
             lexical,
             plain,
-            ties,
             semantic: None,
         }
     }
@@ -149,7 +146,7 @@ impl<'a> Matcher<'a> {
             self.part,
             self.documents,
             &weights,
-            self.ties.clone(),
+            self.plain.ties(),
         );
         self.weights = weights;
         self

@@ -647,6 +647,11 @@ impl Retriever {
         sums.best(k, &self.ties)
     }
 
+    /// Each document's tie break, as given to [`Retriever::new`].
+    pub fn ties(&self) -> Arc<[u64]> {
+        self.ties.clone()
+    }
+
     /// The lists read so far, taken out of the retriever (to be freed elsewhere; see `Matcher`'s `Drop`).
     pub fn take_lists(&mut self) -> Box<dyn Send> {
         let lists: Vec<_> = self
