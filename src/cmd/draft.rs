@@ -401,14 +401,24 @@ fn print_summary(
         s.no_match
     );
     if s.opposite > 0 {
+        let (questions, ask) = if s.opposite == 1 {
+            ("question", "asks")
+        } else {
+            ("questions", "ask")
+        };
         say!(
-            "{} questions ask the opposite of their match's wording: for review only, never written (see the notes)",
+            "{} {questions} {ask} the opposite of their match's wording: for review only, never written (see the notes)",
             s.opposite
         );
     }
     if s.template > 0 {
+        let (questions, are) = if s.template == 1 {
+            ("question", "is")
+        } else {
+            ("questions", "are")
+        };
         say!(
-            "{} questions no real answer matches are covered by a starter template: the review's notes name it; \
+            "{} {questions} no real answer matches {are} covered by a starter template: the review's notes name it; \
              fill it in and approve it (answerbank approve FILE)",
             s.template
         );
