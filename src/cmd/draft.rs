@@ -1,6 +1,5 @@
 //! `answerbank draft`: answer a questionnaire inside the customer's own workbook, plus a review workbook.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -82,7 +81,10 @@ pub fn run(args: DraftArgs) -> Result<ExitStatus> {
         min_confidence: args.min_confidence,
         overwrite: args.overwrite,
     };
-    let progress = progress_bar(questionnaire.questions().count());
+    let progress = super::progress_bar(
+        questionnaire.questions().count(),
+        "matching {bar:40} {pos}/{len} questions",
+    );
     let (mut drafts, question_vectors) =
         drafting::draft_questionnaire_embedded(&matcher, &questionnaire, draft_options, &|| {
             progress.inc(1)
@@ -357,19 +359,6 @@ fn no_questions(questionnaire: &questionnaire::Questionnaire) -> String {
          say where the questions and answers are"
     ));
     message
-}
-
-fn progress_bar(total: usize) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() || total < 200 {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(total as u64);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("matching {bar:40} {pos}/{len} questions")
-    {
-        bar.set_style(style);
-    }
-    bar
 }
 
 fn print_summary(

@@ -13,6 +13,7 @@ mod model;
 mod outputs;
 mod search;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -112,6 +113,46 @@ pub fn read_options(args: &crate::cli::ReaderArgs) -> answerbank::questionnaire:
     }
 }
 
+/// A progress bar on stderr drawn with `template` (indicatif's), for work of `total` steps long enough to be worth
+/// one: hidden under 200 steps, and when stderr is not a terminal (a pipe, a log, the tests).
+fn progress_bar(total: usize, template: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() || total < 200 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// What an embedding shows while it runs: a progress bar per embedding ([`progress_bar`]), cleared when it ends.
+/// The first embedding of a library of a few hundred entries takes seconds, of a few thousand minutes.
+#[cfg(feature = "semantic")]
+fn embedding_progress() -> answerbank::semantic::EmbedProgress {
+    // The bar of the embedding under way, with how many texts it embeds.
+    let current = std::sync::Mutex::new(None::<(usize, indicatif::ProgressBar)>);
+    std::sync::Arc::new(move |done: usize, of: usize| {
+        let mut current = current
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Over, or the bar is that of an embedding that failed part way.
+        let ended = done >= of || current.as_ref().is_some_and(|(total, _)| *total != of);
+        if ended && let Some((_, bar)) = current.take() {
+            bar.finish_and_clear();
+        }
+        if done >= of {
+            return;
+        }
+        let (_, bar) = current.get_or_insert_with(|| {
+            let template = "embedding {bar:40} {pos}/{len} texts";
+            (of, progress_bar(of, template))
+        });
+        // Batches end on both cores, so their counts may arrive out of order.
+        bar.set_position(bar.position().max(done as u64));
+    })
+}
+
 /// The semantic index of a library, when a model is configured (`[semantic] model`) or given (`--model`).
 #[cfg(feature = "semantic")]
 pub fn open_semantic(
@@ -122,7 +163,11 @@ pub fn open_semantic(
         return Ok(None);
     }
     let started = std::time::Instant::now();
-    let Some(semantic) = answerbank::matching::semantic::open_for(index, args.model.as_deref())?
+    let Some(semantic) = answerbank::matching::semantic::open_for(
+        index,
+        args.model.as_deref(),
+        embedding_progress(),
+    )?
     else {
         return Ok(None);
     };

@@ -22,7 +22,7 @@ use tantivy::DocAddress;
 
 use crate::library::embeddings::EmbeddingCache;
 use crate::library::index::LibraryIndex;
-use crate::semantic::Encoder;
+use crate::semantic::{EmbedProgress, Encoder};
 
 use super::{Embedded, SemanticSearch};
 
@@ -105,7 +105,11 @@ pub struct SemanticIndex {
 impl SemanticIndex {
     /// Loads the model and the vectors of every wording and body, embedding the ones the cache lacks.
     pub fn open(index: &LibraryIndex, model: &Path) -> Result<SemanticIndex> {
-        let encoder = Encoder::load(model)?;
+        SemanticIndex::with_encoder(index, model, Encoder::load(model)?)
+    }
+
+    /// [`SemanticIndex::open`] with the model of `model` already loaded.
+    fn with_encoder(index: &LibraryIndex, model: &Path, encoder: Encoder) -> Result<SemanticIndex> {
         let dimension = encoder.dimension();
         let mut cache = EmbeddingCache::load(index.cache_dir(), &encoder.fingerprint(), dimension);
         let searcher = index.searcher();
@@ -322,14 +326,20 @@ fn whole_text(entry: &crate::library::Entry) -> String {
 }
 
 /// Opens the semantic index for a library when a model is configured or given; `Ok(None)` when none is.
+/// `progress` is told how far each embedding is (see [`Encoder::report_progress`]).
 pub fn open_for(
     index: &LibraryIndex,
     override_dir: Option<&Path>,
+    progress: EmbedProgress,
 ) -> Result<Option<SemanticIndex>> {
     let Some((dir, source)) = model_dir(Some(index), override_dir) else {
         return Ok(None);
     };
-    SemanticIndex::open(index, &dir)
+    Encoder::load(&dir)
+        .and_then(|mut encoder| {
+            encoder.report_progress(progress);
+            SemanticIndex::with_encoder(index, &dir, encoder)
+        })
         .with_context(|| {
             format!(
                 "semantic matching cannot use the model in {} ({}); --no-model matches without it",

@@ -7,6 +7,7 @@
 //! and long answers are embedded together; padding never changes a vector, since the attention mask hides it.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, anyhow, bail};
 use candle_core::safetensors::MmapedSafetensors;
@@ -17,6 +18,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
+use super::EmbedProgress;
 use super::bert::{BertModel, Config};
 
 /// Texts per forward pass. Measured on 261 questionnaire questions on 2 idle cores (the `throughput` test):
@@ -44,6 +46,8 @@ pub struct Encoder {
     dimension: usize,
     pad_id: u32,
     fingerprint: String,
+    /// Told of each batch embedded (see [`Encoder::report_progress`]).
+    progress: Option<EmbedProgress>,
 }
 
 /// The parts of `sentence_bert_config.json` that matter here.
@@ -88,6 +92,13 @@ impl Encoder {
         self.embed_with(texts, BATCH_SIZE)
     }
 
+    /// From now on, each embedding tells `progress` how far it is: `(texts done, texts to embed)` after each batch,
+    /// from whichever thread ran it, the last call with the two equal. A command draws it (the library never
+    /// prints): a first embedding of a library of real size takes seconds.
+    pub fn report_progress(&mut self, progress: EmbedProgress) {
+        self.progress = Some(progress);
+    }
+
     /// Embedding dimension (384 for all-MiniLM-L6-v2).
     pub fn dimension(&self) -> usize {
         self.dimension
@@ -128,9 +139,17 @@ impl Encoder {
                 start = end;
             }
         }
+        let done = AtomicUsize::new(0);
         let embedded: Vec<Vec<Vec<f32>>> = batches
             .par_iter()
-            .map(|batch| self.embed_batch(batch, &encodings))
+            .map(|batch| {
+                let vectors = self.embed_batch(batch, &encodings)?;
+                if let Some(progress) = &self.progress {
+                    let done = done.fetch_add(batch.len(), Ordering::Relaxed) + batch.len();
+                    progress(done, texts.len());
+                }
+                Ok(vectors)
+            })
             .collect::<Result<_>>()?;
         let mut vectors = vec![Vec::new(); texts.len()];
         for (batch, batch_vectors) in batches.iter().zip(embedded) {
@@ -234,6 +253,7 @@ fn load_encoder(dir: &Path) -> Result<Encoder> {
         dimension: config.hidden_size,
         pad_id,
         fingerprint,
+        progress: None,
     })
 }
 
@@ -471,6 +491,42 @@ mod tests {
                 (4, 5, 0.3279),
             ],
         );
+    }
+
+    /// Each batch is reported once, with every text counted, and the last report has all of them done.
+    #[test]
+    fn an_embedding_reports_its_progress_batch_by_batch() {
+        if test_encoder().is_none() {
+            return;
+        }
+        let mut encoder = Encoder::load(&find_test_model().unwrap()).unwrap();
+        let reports = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = reports.clone();
+        encoder.report_progress(std::sync::Arc::new(move |done, of| {
+            sink.lock().unwrap().push((done, of));
+        }));
+        let texts: Vec<String> = (0..BATCH_SIZE * 3 + 7)
+            .map(|i| format!("question {i} {}", "about encryption ".repeat(i % 5)))
+            .collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let vectors = encoder.embed(&texts).unwrap();
+        assert_close(
+            &vectors[9],
+            &test_encoder().unwrap().embed(&texts[9..10]).unwrap()[0],
+            1e-5,
+        );
+        let mut made = reports.lock().unwrap().clone();
+        assert!(made.len() >= 4, "{made:?}");
+        assert!(made.iter().all(|&(_, of)| of == texts.len()), "{made:?}");
+        made.sort();
+        assert_eq!(made.last(), Some(&(texts.len(), texts.len())));
+        assert!(
+            made.windows(2).all(|pair| pair[0].0 < pair[1].0),
+            "{made:?}"
+        );
+        // Nothing is reported for nothing to embed.
+        encoder.embed(&[]).unwrap();
+        assert_eq!(reports.lock().unwrap().len(), made.len());
     }
 
     #[test]
