@@ -621,7 +621,7 @@ impl Retriever {
         }
         if small < lists.len() {
             let leading = sums.best(k, &self.ties);
-            // A margin for float rounding: sums are added in another order than a full pass would.
+            // A margin for float rounding: `rest` is a sum of rounded maxima, compared with rounded sums.
             let kth = leading
                 .last()
                 .map_or(f32::NEG_INFINITY, |&(score, _)| score);
