@@ -162,6 +162,13 @@ pub enum Command {
     /// The sentence-embedding model semantic matching uses: which one a library would use, and why.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Answerbank's own: parses one company document given on stdin, in a process of its own, for the commands
+    /// that read documents (see `answerbank::documents::isolated`).
+    #[command(name = answerbank::documents::isolated::COMMAND, hide = true)]
+    ParseDocument {
+        /// What to parse and under which limits, as JSON.
+        request: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,8 +1,11 @@
-//! What the reader fuzz target (`fuzz/fuzz_targets/reader.rs`) does with one input, shared with the test that
-//! replays the inputs kept in `tests/fuzz_regressions/` (`reader-*`), so that the two never drift apart.
+//! What the fuzz targets of untrusted files do with one input: the reader target (`fuzz/fuzz_targets/reader.rs`,
+//! [`read_untrusted`]), shared with the test that replays the inputs kept in `tests/fuzz_regressions/`
+//! (`reader-*`), so that the two never drift apart; and the documents target (`fuzz/fuzz_targets/documents.rs`,
+//! [`read_untrusted_document`]).
 //!
-//! In: the fuzzer's bytes: the first picks the format (its low bits), whether hidden sheets are read (its top
-//! bit) and, for `.xlsx`, whether the rest is the file or the XML of its parts (bit 0x40); the rest is the file.
+//! Workbooks, in: the fuzzer's bytes: the first picks the format (its low bits), whether hidden sheets are read
+//! (its top bit) and, for `.xlsx`, whether the rest is the file or the XML of its parts (bit 0x40); the rest is the
+//! file.
 //! The file goes through every reader of untrusted workbooks: the questionnaire reader, and for `.xlsx` the
 //! package checks on their own and the review reader of `finish` (#29). Each may refuse; a broken promise (an
 //! empty question, or one longer than a cell) panics, as the fuzzer needs.
@@ -10,6 +13,12 @@
 //! A mutated zip rarely gets past its checksums, so with bit 0x40 the rest is the XML of the parts the readers
 //! parse, split at NUL bytes (a "Review" sheet, a hidden "answerbank" sheet, the shared strings), and a valid
 //! package is made around them: the mutations reach the XML.
+//!
+//! Documents: the first byte picks the format (Markdown, plain text, HTML, Word `.docx`, PDF), the rest is the
+//! file, parsed as [`crate::documents`] parses one document's bytes, in this process. The command-line tool parses
+//! HTML, `.docx` and PDF in a child process (`documents::isolated`), so what this target finds in their parsers is
+//! contained there; the crafted PDFs of `tests/fuzz_regressions/documents-*` abort or hang here, and are replayed
+//! through the child process by the CLI tests instead.
 
 use std::path::Path;
 
@@ -57,6 +66,45 @@ pub fn read_untrusted(data: &[u8]) {
         let _ = Package::open(bytes.to_vec(), Limits::default());
         let _ = read_review_bytes(Path::new("fuzz.review.xlsx"), bytes.to_vec());
     }
+}
+
+/// Reads one fuzz input as a company document: the first byte picks the format (its value modulo 5: Markdown, plain
+/// text, HTML, `.docx`, PDF), the rest is the file. It is parsed as [`crate::documents::read`] parses a document's
+/// bytes, under the default [`Limits`](crate::documents::Limits), on a thread of its own with the default stack (2 MiB
+/// unless `RUST_MIN_STACK` says otherwise), as rayon's pool threads have when they read a folder of documents: a deep
+/// recursion must not pass here on the fuzzer's main thread, whose stack is larger.
+///
+/// A document may be refused for any reason, a parser's caught panic included; what escapes `catch_unwind` (a
+/// panic elsewhere, a stack overflow), a hang or an unbounded allocation is for the fuzzer to find. A document read
+/// keeps the promises of the passages: no empty text, cited under its own name, a page only in a PDF, and no more
+/// text than the limit.
+pub fn read_untrusted_document(data: &[u8]) {
+    let Some((&selector, bytes)) = data.split_first() else {
+        return;
+    };
+    let name = match selector % 5 {
+        0 => "fuzz.md",
+        1 => "fuzz.txt",
+        2 => "fuzz.html",
+        3 => "fuzz.docx",
+        _ => "fuzz.pdf",
+    };
+    let limits = crate::documents::Limits::default();
+    let result = std::thread::scope(|scope| {
+        scope
+            .spawn(|| crate::documents::parse_named(name, bytes, &limits))
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    let Some(Ok(passages)) = result else {
+        return;
+    };
+    for passage in &passages {
+        assert!(!passage.text.is_empty());
+        assert_eq!(passage.file, name);
+        assert_eq!(passage.page.is_some(), name.ends_with(".pdf"));
+    }
+    assert!(passages.iter().map(|p| p.text.len()).sum::<usize>() <= limits.max_text_bytes);
 }
 
 /// A workbook package around the XML of its parts, given split at NUL bytes: the sheet "Review", the hidden sheet

@@ -32,7 +32,11 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
     findings.extend(library::index::inspect_cache(&library.root)?);
     let documents = library.settings.document_paths(&library.root);
     let read = (!documents.is_empty()).then(|| {
-        answerbank::documents::read(&documents, Some(&library.root.join(library::CACHE_DIR)))
+        answerbank::documents::read_with(
+            &documents,
+            Some(&library.root.join(library::CACHE_DIR)),
+            &answerbank::documents::Limits::isolated(),
+        )
     });
     if let Some(read) = &read {
         findings.extend(read.problems.iter().map(|problem| {

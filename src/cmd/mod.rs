@@ -51,6 +51,9 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Approve(args) => approve::run(args),
         Command::Model(crate::cli::ModelCommand::Status(args)) => model::status(args),
         Command::Model(crate::cli::ModelCommand::Install(args)) => model::install(args),
+        Command::ParseDocument { request } => {
+            answerbank::documents::isolated::serve(&request).map(|()| ExitStatus::Success)
+        }
     }
 }
 
@@ -203,7 +206,8 @@ pub fn read_documents(
     }
     let started = std::time::Instant::now();
     let cache = index.map(|index| index.cache_dir());
-    let read = answerbank::documents::read(&paths, cache);
+    let read =
+        answerbank::documents::read_with(&paths, cache, &answerbank::documents::Limits::isolated());
     for problem in &read.problems {
         say!(
             "answerbank: warning: document {} skipped: {}",

@@ -21,6 +21,7 @@
 mod cache;
 mod docx;
 mod html;
+pub mod isolated;
 mod markdown;
 mod pdf;
 mod sentences;
@@ -126,7 +127,7 @@ pub struct Documents {
 }
 
 /// What an untrusted document may make the reader do.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Limits {
     /// Size of one document file; a larger one is skipped before it is read.
     pub max_file_bytes: u64,
@@ -142,6 +143,10 @@ pub struct Limits {
     pub max_depth: usize,
     /// Zip and part limits for `.docx`, the workbook reader's own.
     pub ooxml: crate::ooxml::Limits,
+    /// HTML, `.docx` and PDF parsed in a child process under these limits ([`isolated`]); `None` (the default)
+    /// parses them in this one.
+    #[serde(skip)]
+    pub isolation: Option<isolated::Isolation>,
 }
 
 impl Default for Limits {
@@ -157,18 +162,37 @@ impl Default for Limits {
                 max_file_bytes: 50 * 1_000_000,
                 ..crate::ooxml::Limits::default()
             },
+            isolation: None,
+        }
+    }
+}
+
+impl Limits {
+    /// The default limits, with HTML, `.docx` and PDF parsed in a child process of the running program: what the
+    /// command-line tool reads documents with (see [`isolated`]). In this process when the program cannot be found.
+    pub fn isolated() -> Limits {
+        Limits {
+            isolation: isolated::Isolation::this_program(),
+            ..Limits::default()
         }
     }
 }
 
 /// The formats read, by extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum Format {
     Markdown,
     Text,
     Html,
     Docx,
     Pdf,
+}
+
+impl Format {
+    /// Whether its parser is large enough to be parsed apart when [`Limits::isolation`] asks (see [`isolated`]).
+    fn has_large_parser(self) -> bool {
+        matches!(self, Format::Html | Format::Docx | Format::Pdf)
+    }
 }
 
 fn format_of(path: &Path) -> Option<Format> {
@@ -247,11 +271,27 @@ fn read_one(
     {
         return Ok((passages, false));
     }
-    let passages = parse(doc.format, &bytes, &doc.cited, limits)?;
+    let passages = match &limits.isolation {
+        Some(isolation) if doc.format.has_large_parser() => {
+            isolated::parse(isolation, doc.format, &bytes, &doc.cited, limits)?
+        }
+        _ => parse(doc.format, &bytes, &doc.cited, limits)?,
+    };
     if let Some(cache) = cache {
         cache.store(&doc.path, &metadata, &bytes, &passages);
     }
     Ok((passages, true))
+}
+
+/// One document's bytes parsed as [`read`] parses a file it has checked and found in no cache, the format taken
+/// from the extension of `name` (also the name cited): `None` for a type that is not read. The entry point of the
+/// documents fuzz target ([`crate::fuzz_support`]), which has bytes and no file.
+pub(crate) fn parse_named(
+    name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Option<Result<Vec<Passage>, String>> {
+    Some(parse(format_of(Path::new(name))?, bytes, name, limits))
 }
 
 /// Parses one document's bytes, a panic in a parser caught and reported like any other failure.

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use quick_xml::events::{BytesRef, BytesStart};
 
 /// Explicit limits on what an untrusted workbook may make answerbank do. Documented in docs/limits.md.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Size of the input file.
     pub max_file_bytes: u64,

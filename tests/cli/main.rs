@@ -15,6 +15,7 @@ mod example_library;
 mod faults;
 mod finish;
 mod hostile;
+mod hostile_documents;
 mod hostile_formats;
 #[cfg(unix)]
 mod hostile_library;
