@@ -285,7 +285,7 @@ fn read_one(
 
 /// One document's bytes parsed as [`read`] parses a file it has checked and found in no cache, the format taken
 /// from the extension of `name` (also the name cited): `None` for a type that is not read. The entry point of the
-/// documents fuzz target ([`crate::fuzz_support`]), which has bytes and no file.
+/// documents fuzz target (`fuzz/fuzz_targets/documents.rs`), which has bytes and no file.
 pub(crate) fn parse_named(
     name: &str,
     bytes: &[u8],
