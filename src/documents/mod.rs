@@ -336,23 +336,28 @@ fn decode_text(bytes: &[u8]) -> String {
     }
 }
 
-/// Collapses every run of whitespace to one space and trims; control characters become spaces.
+/// Collapses every run of whitespace to one space and trims; control characters become spaces. Soft hyphens and
+/// zero-width characters are invisible in every document: they are dropped, and left in they would split words (a
+/// run of them between spaces is no word, so it leaves one space, not two).
 pub(crate) fn collapse(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for word in text
-        .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
-    {
+    for word in text.split(|c: char| c.is_whitespace() || c.is_control()) {
+        let mut visible = word
+            .chars()
+            .filter(|c| {
+                !matches!(
+                    c,
+                    '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}'
+                )
+            })
+            .peekable();
+        if visible.peek().is_none() {
+            continue;
+        }
         if !out.is_empty() {
             out.push(' ');
         }
-        // Soft hyphens and zero-width characters are invisible in every document; left in, they split words.
-        out.extend(word.chars().filter(|c| {
-            !matches!(
-                c,
-                '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}'
-            )
-        }));
+        out.extend(visible);
     }
     out
 }

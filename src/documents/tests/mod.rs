@@ -132,6 +132,15 @@ on-call engineer\n- Page the CISO\n\n1. Contain. 2. Recover.\n";
 }
 
 #[test]
+fn invisible_characters_are_dropped_without_leaving_a_space() {
+    use crate::documents::collapse;
+    assert_eq!(collapse("  a\u{200b}b\tc\u{ad}d \n"), "ab cd");
+    // A run of them between spaces is no word: one space, not two, and none at the end.
+    assert_eq!(collapse("a \u{200b} b \u{feff}\u{200d}"), "a b");
+    assert_eq!(collapse("\u{200b} \u{ad}"), "");
+}
+
+#[test]
 fn non_utf8_text_and_a_bom_are_decoded() {
     let dir = tempfile::tempdir().unwrap();
     let docs = read_one(dir.path(), "cp1252.txt", b"Caf\xe9 \x93quoted\x94 text.\n");
