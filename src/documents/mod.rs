@@ -9,7 +9,9 @@
 //!
 //! Documents are arbitrary files, so every one is read under [`Limits`] (file size, extracted text, zip-bomb
 //! checks shared with the workbook reader, pages, files per run, folder depth), a parser that panics is caught,
-//! and one bad document never loses the others. Decisions worth knowing:
+//! and one bad document never loses the others. What no catch stops (a stack overflow, a loop, gigabytes asked
+//! for) is why the command-line tool parses HTML, `.docx` and PDF in a child process ([`isolated`]). Decisions
+//! worth knowing:
 //! - In a folder, hidden files and folders (`.name`) are skipped, and so are files of unsupported types, silently;
 //!   a file named directly that cannot be read is always a [`Problem`].
 //! - Symbolic links inside a folder are never followed: a linked folder could lead out of the tree or round in a
