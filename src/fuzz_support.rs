@@ -69,7 +69,8 @@ pub fn read_untrusted(data: &[u8]) {
 }
 
 /// Reads one fuzz input as a company document: the first byte picks the format (its value modulo 5: Markdown, plain
-/// text, HTML, `.docx`, PDF), the rest is the file. It is parsed as [`crate::documents::read`] parses a document's
+/// text, HTML, `.docx`, PDF), the rest is the file; for `.docx` with bit 0x40 of that byte, the rest is the XML of
+/// its document and styles parts ([`word_package_of_parts`]), so that mutations get past the zip's checksums. It is parsed as [`crate::documents::read`] parses a document's
 /// bytes, under the default [`Limits`](crate::documents::Limits), on a thread of its own with the default stack (2 MiB
 /// unless `RUST_MIN_STACK` says otherwise), as rayon's pool threads have when they read a folder of documents: a deep
 /// recursion must not pass here on the fuzzer's main thread, whose stack is larger.
@@ -88,6 +89,13 @@ pub fn read_untrusted_document(data: &[u8]) {
         2 => "fuzz.html",
         3 => "fuzz.docx",
         _ => "fuzz.pdf",
+    };
+    let package;
+    let bytes = if name == "fuzz.docx" && selector & 0x40 != 0 {
+        package = word_package_of_parts(bytes);
+        package.as_slice()
+    } else {
+        bytes
     };
     let limits = crate::documents::Limits::default();
     let result = std::thread::scope(|scope| {
@@ -110,7 +118,6 @@ pub fn read_untrusted_document(data: &[u8]) {
 /// A workbook package around the XML of its parts, given split at NUL bytes: the sheet "Review", the hidden sheet
 /// "answerbank", the shared strings (each empty when not given).
 pub fn package_of_parts(data: &[u8]) -> Vec<u8> {
-    use std::io::Write;
     const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
     const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
     const PACKAGE_REL: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
@@ -143,13 +150,42 @@ pub fn package_of_parts(data: &[u8]) -> Vec<u8> {
         ("xl/worksheets/sheet2.xml", hidden),
         ("xl/sharedStrings.xml", strings),
     ];
+    stored_zip(
+        parts
+            .into_iter()
+            .filter(|(name, content)| !(content.is_empty() && *name == "xl/sharedStrings.xml")),
+    )
+}
+
+/// A Word package around the XML of its parts, given split at a NUL byte: `word/document.xml`, then
+/// `word/styles.xml` (left out when not given).
+pub fn word_package_of_parts(data: &[u8]) -> Vec<u8> {
+    const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    const PACKAGE_REL: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+    let mut given = data.splitn(2, |&b| b == 0);
+    let document = given.next().unwrap_or_default().to_vec();
+    let styles = given.next().unwrap_or_default().to_vec();
+    let rels = format!(
+        r#"<Relationships xmlns="{PACKAGE_REL}"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="word/document.xml"/></Relationships>"#
+    );
+    stored_zip(
+        [
+            ("_rels/.rels", rels.into_bytes()),
+            ("word/document.xml", document),
+            ("word/styles.xml", styles),
+        ]
+        .into_iter()
+        .filter(|(name, content)| !(content.is_empty() && *name == "word/styles.xml")),
+    )
+}
+
+/// A zip of `parts`, stored (not compressed), made in memory.
+fn stored_zip<'a>(parts: impl IntoIterator<Item = (&'a str, Vec<u8>)>) -> Vec<u8> {
+    use std::io::Write;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let stored =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for (name, content) in parts {
-        if content.is_empty() && name == "xl/sharedStrings.xml" {
-            continue;
-        }
         zip.start_file(name, stored).expect("a new zip entry");
         zip.write_all(&content).expect("writing into memory");
     }
@@ -160,6 +196,29 @@ pub fn package_of_parts(data: &[u8]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn word_parts_make_a_document_the_reader_opens() {
+        let w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+        let document = format!(
+            r#"<w:document xmlns:w="{w}"><w:body><w:p><w:pPr><w:pStyle w:val="Policy"/></w:pPr><w:r><w:t>Backups</w:t></w:r></w:p><w:p><w:r><w:t>Backups are encrypted.</w:t></w:r></w:p></w:body></w:document>"#
+        );
+        let styles = format!(
+            r#"<w:styles xmlns:w="{w}"><w:style w:type="paragraph" w:styleId="Policy"><w:name w:val="heading 1"/></w:style></w:styles>"#
+        );
+        let data = [document.as_bytes(), b"\0", styles.as_bytes()].concat();
+        let bytes = super::word_package_of_parts(&data);
+        let passages = crate::documents::parse_named(
+            "fuzz.docx",
+            &bytes,
+            &crate::documents::Limits::default(),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(passages.len(), 1);
+        assert_eq!(passages[0].text, "Backups are encrypted.");
+        assert_eq!(passages[0].headings, ["Backups"]);
+    }
+
     #[test]
     fn parts_make_a_package_the_readers_open() {
         let sheet = br#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>Answer</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>Do you encrypt data at rest?</t></is></c></row></sheetData></worksheet>"#;
